@@ -1,0 +1,107 @@
+"""Every schema change of ``archive.db`` and of the crawler's ``state.db``, in order.
+
+Steps are append-only: never edit a step that has shipped, add a new one.
+"""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+archive = Migrations("hanoi-news-archive")
+state = Migrations("hanoi-news-state")
+
+
+@archive(name="0001_core_tables")
+def _core_tables(db: Database) -> None:
+    db.table("sources").create(
+        {"id": str, "name": str, "base_url": str, "licence": str, "licence_url": str,
+         "attribution": str, "parser": str, "enabled": int},
+        pk="id",
+    )
+    db.table("runs").create(
+        {"id": int, "source": str, "mode": str, "started_at": str, "finished_at": str,
+         "status": str, "discovered": int, "fetched": int, "new_articles": int,
+         "updated_articles": int, "removed_articles": int, "not_modified": int,
+         "errors": int, "error": str},
+        pk="id", foreign_keys=[("source", "sources", "id")],
+    )
+    db.table("articles").create(
+        {"id": str, "source": str, "url": str, "canonical_url": str, "site_article_id": str,
+         "title": str, "sapo": str, "body_text": str, "authors": str, "credits": str,
+         "published_at": str, "updated_at": str, "first_seen_at": str, "fetched_at": str,
+         "category": str, "tags": str, "image_count": int, "word_count": int,
+         "content_hash": str, "parser": str, "parser_version": str, "date_source": str,
+         "extraction": str, "status": str, "version": int, "capture": str,
+         "discovered_via": str, "search_fold": str},
+        pk="id", foreign_keys=[("source", "sources", "id")],
+    )
+    db.table("articles").create_index(["source", "published_at"])
+    db.table("articles").create_index(["published_at"])
+    db.table("articles").create_index(["canonical_url"])
+    db.table("article_versions").create(
+        {"article_id": str, "version": int, "fetched_at": str, "content_hash": str,
+         "title": str, "body_text": str, "capture": str, "change": str},
+        pk=("article_id", "version"), foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("article_urls").create(
+        {"url": str, "article_id": str, "first_seen_at": str},
+        pk="url", foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("article_urls").create_index(["article_id"])
+    db.table("images").create(
+        {"article_id": str, "position": int, "url": str, "caption": str, "credit": str},
+        pk=("article_id", "position"), foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("fetches").create(
+        {"id": int, "run_id": int, "source": str, "url": str, "final_url": str, "kind": str,
+         "fetched_at": str, "status_code": int, "bytes": int, "elapsed_ms": int,
+         "from_cache": int, "attempt": int, "capture": str, "error": str},
+        pk="id", foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("fetches").create_index(["run_id"])
+    db.table("fetches").create_index(["url"])
+    db.table("parse_failures").create(
+        {"id": int, "source": str, "url": str, "fetched_at": str, "capture": str,
+         "error": str, "parser_version": str},
+        pk="id",
+    )
+
+
+@archive(name="0002_fact_tables")
+def _fact_tables(db: Database) -> None:
+    from .facts_store import create_fact_tables
+
+    create_fact_tables(db)
+
+
+@state(name="0001_state_tables")
+def _state_tables(db: Database) -> None:
+    db.table("frontier").create(
+        {"url": str, "source": str, "article_key": str, "found_via": str, "found_on": str,
+         "first_seen_at": str, "last_seen_at": str, "lastmod": str, "status": str,
+         "attempts": int, "next_check_at": str, "checks_done": int, "last_error": str},
+        pk="url",
+    )
+    db.table("frontier").create_index(["source", "status"])
+    db.table("frontier").create_index(["article_key"])
+    db.table("validators").create(
+        {"url": str, "etag": str, "last_modified": str, "content_hash": str, "checked_at": str},
+        pk="url",
+    )
+    db.table("hosts").create(
+        {"host": str, "consecutive_failures": int, "open_until": str, "reason": str,
+         "robots_txt": str, "robots_fetched_at": str},
+        pk="host",
+    )
+    db.table("cursors").create(
+        {"source": str, "name": str, "value": str, "updated_at": str},
+        pk=("source", "name"),
+    )
+
+
+def migrate_archive(db: Database) -> None:
+    archive.apply(db)
+
+
+def migrate_state(db: Database) -> None:
+    state.apply(db)
