@@ -1,0 +1,343 @@
+"""The ``hanoi-news`` command line (also ``python -m crawler``). Commands stay thin: they
+read options, call one library function and print a summary; ``CrawlerError`` becomes one
+plain line and exit code 1."""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import logging.handlers
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from .config import PROJECT_ROOT, Settings
+from .errors import CrawlerError
+
+log = logging.getLogger("crawler")
+
+
+def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CrawlerError as exc:
+            raise click.ClickException(str(exc)) from None
+    return wrapper
+
+
+def _logging(verbose: bool, logfile: Path | None = None) -> None:
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(fmt)
+    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    root.addHandler(handler)
+    if logfile is not None:
+        try:
+            logfile.parent.mkdir(parents=True, exist_ok=True)
+            fh = logging.handlers.RotatingFileHandler(logfile, maxBytes=10_000_000, backupCount=5, encoding="utf-8")
+            fh.setFormatter(fmt)
+            fh.setLevel(logging.INFO)
+            root.addHandler(fh)
+        except OSError:
+            pass
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _settings(db: str | None, data_dir: str | None, sources: str | None, port: int | None = None) -> Settings:
+    s = Settings()
+    return Settings(db_path=Path(db) if db else s.db_path, data_dir=Path(data_dir) if data_dir else s.data_dir,
+                    sources_path=Path(sources) if sources else s.sources_path,
+                    port=port if port is not None else s.port)
+
+
+def _load_sources(settings: Settings):
+    from .sources import load_sources
+
+    path = settings.sources_path
+    if not path.exists() and (PROJECT_ROOT / path).exists():
+        path = PROJECT_ROOT / path
+    return load_sources(path)
+
+
+db_option = click.option("--db", "db", type=click.Path(dir_okay=False), help="Archive database (default archive.db).")
+data_option = click.option("--data-dir", type=click.Path(file_okay=False), help="Crawler state and raw captures (default data/).")
+sources_option = click.option("--sources", type=click.Path(dir_okay=False), help="Source definitions (default sources.yml).")
+port_option = click.option("--port", type=int, default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages to stderr.")
+@click.version_option(package_name="hanoi-news")
+def cli(verbose: bool) -> None:
+    """hanoi-news: a polite, complete archive of Hanoi local-government news."""
+    _logging(verbose)
+
+
+def _progress_bar(desc: str):
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit=" articles", leave=False)
+    return bar.update, bar.close
+
+
+def _serve_datasette(db_path: Path, port: int, *, demo: bool, scheduler_setup=None) -> None:
+    from .datasette_app import make_datasette
+    from .serve import serve
+
+    ds = make_datasette(db_path, demo=demo)
+    serve(ds.app(), host="127.0.0.1", port=port, scheduler_setup=scheduler_setup,
+          on_started=lambda url: click.echo(f"Datasette is serving {'the DEMO archive' if demo else db_path} at {url}"
+                                            "  (Ctrl+C stops)"))
+
+
+def _demo(port: int, serve_it: bool, out: Path) -> None:
+    from .demo import build_demo
+    from .serve import check_port
+
+    if serve_it:
+        check_port("127.0.0.1", port)
+    click.echo("Demo: crawling the bundled fixture site (a reconstruction of laodongthudo.vn) on localhost…")
+    update, close = _progress_bar("demo")
+    try:
+        db_path, reports = build_demo(out, progress=update)
+    finally:
+        close()
+    for i, report in enumerate(reports, 1):
+        click.echo(f"  pass {i}: {report.summary()}")
+    click.echo(f"Demo archive written to {db_path} (demo data, separate from archive.db)")
+    if serve_it:
+        _serve_datasette(db_path, port, demo=True)
+
+
+@cli.command()
+@port_option
+@click.option("--no-serve", is_flag=True, help="Build the demo archive and exit.")
+@click.option("--out", type=click.Path(file_okay=False), default="demo", show_default=True,
+              help="Folder of the demo archive.")
+@_friendly
+def demo(port: int, no_serve: bool, out: str) -> None:
+    """Offline demo: crawl the bundled fixture site and serve it with Datasette.
+
+    \b
+    Example:
+        hanoi-news demo --port 8001
+    """
+    _demo(port, not no_serve, Path(out))
+
+
+def _reachable(sources) -> list[str]:
+    import httpx
+
+    up = []
+    for s in sources:
+        try:
+            httpx.get(s.absolute("/robots.txt"), timeout=5, headers={"User-Agent": s.user_agent})
+            up.append(s.id)
+        except (httpx.HTTPError, OSError):
+            continue
+    return up
+
+
+@cli.command()
+@port_option
+@db_option
+@data_option
+@sources_option
+@_friendly
+def run(port: int, db: str | None, data_dir: str | None, sources: str | None) -> None:
+    """The main job: crawl every enabled source on its schedule and serve the archive.
+
+    With no source reachable at start-up (no internet) it says so and runs the offline demo.
+
+    \b
+    Example:
+        hanoi-news run --port 8001
+    """
+    from .crawl import crawl
+    from .schedule import build_scheduler
+    from .serve import JobRunner, check_port
+    from .store import open_db, sync_sources
+
+    settings = _settings(db, data_dir, sources, port)
+    all_sources = [s for s in _load_sources(settings) if s.enabled]
+    check_port("127.0.0.1", port)
+    if not _reachable(all_sources):
+        click.echo("No source could be reached (no internet?): running the offline demo instead.")
+        _demo(port, True, Path("demo"))
+        return
+    _logging(False, settings.data_dir / "logs" / "hanoi-news.log")
+    dbh = open_db(settings.db_path)
+    sync_sources(dbh, all_sources)
+    from .datasette_app import ensure_search
+
+    ensure_search(dbh)
+    dbh.close()
+    runner = JobRunner()
+
+    def job(source) -> None:
+        runner.run(source.id, lambda stop: log.info(crawl(source, settings, stop=stop).summary()))
+
+    def setup(_loop):
+        sched = build_scheduler(all_sources, job)
+        sched.start()
+
+        def stop() -> None:
+            sched.pause()
+            runner.shutdown(grace_s=3.0)
+            sched.shutdown(wait=False)
+        return stop
+
+    click.echo(f"Crawling {', '.join(s.id for s in all_sources)} on schedule; logs in {settings.data_dir / 'logs'}")
+    _serve_datasette(settings.db_path, port, demo=False, scheduler_setup=setup)
+
+
+@cli.command("crawl")
+@click.option("--source", "source_ids", multiple=True, help="Source id (repeatable; default all enabled).")
+@click.option("--backfill-until", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Walk listings and sitemaps back to this date (resumable).")
+@db_option
+@data_option
+@sources_option
+@_friendly
+def crawl_cmd(source_ids: tuple[str, ...], backfill_until, db, data_dir, sources) -> None:
+    """Run one crawl now, with a progress bar.
+
+    \b
+    Example:
+        hanoi-news crawl --source laodongthudo --backfill-until 2024-01-01
+    """
+    from .crawl import crawl
+
+    settings = _settings(db, data_dir, sources)
+    chosen = _pick(_load_sources(settings), source_ids)
+    until: date | None = backfill_until.date() if backfill_until else None
+    failed = False
+    for source in chosen:
+        update, close = _progress_bar(source.id)
+        try:
+            report = crawl(source, settings, mode="backfill" if until else "incremental",
+                           backfill_until=until, progress=update)
+        finally:
+            close()
+        click.echo(report.summary())
+        failed |= report.status == "failed"
+    if failed:
+        sys.exit(1)
+
+
+def _pick(all_sources, ids):
+    if not ids:
+        return [s for s in all_sources if s.enabled]
+    by_id = {s.id: s for s in all_sources}
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise CrawlerError(f"unknown source(s): {', '.join(unknown)}; see 'hanoi-news sources'")
+    return [by_id[i] for i in ids]
+
+
+@cli.command()
+@db_option
+@data_option
+@sources_option
+@_friendly
+def reparse(db, data_dir, sources) -> None:
+    """Rebuild every parsed table from the raw captures, with no network."""
+    from .rawstore import RawStore
+    from .reparse import reparse as do_reparse
+    from .store import open_db, open_state
+
+    settings = _settings(db, data_dir, sources)
+    dbh = open_db(settings.db_path, create=False)
+    state = open_state(settings.state_path)
+    report = do_reparse(dbh, state, RawStore(settings.warc_dir), _load_sources(settings))
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", required=True, help="The page's URL (chooses the site profile).")
+def parse(file: str, url: str) -> None:
+    """Print the parsed article of a saved page as JSON.
+
+    \b
+    Example:
+        hanoi-news parse page.html --url https://laodongthudo.vn/x-157025.html
+    """
+    import parsers
+
+    data = Path(file).read_bytes()
+    try:
+        article = parsers.parse(data, url)
+    except parsers.ParseError as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--published", type=click.DateTime(formats=["%Y-%m-%d"]), help="Publication date (YYYY-MM-DD).")
+def extract(file, published) -> None:
+    """Print the places, officials and indicators found in plain text as JSON.
+
+    \b
+    Example:
+        hanoi-news extract article.txt --published 2023-07-20
+    """
+    import parsers
+
+    facts = parsers.extract_facts(file.read(), published.date() if published else None)
+    click.echo(json.dumps(facts.to_dict(), ensure_ascii=False, indent=2))
+
+
+@cli.command("sources")
+@sources_option
+@_friendly
+def sources_cmd(sources) -> None:
+    """List the sources and their entry points."""
+    for s in _load_sources(_settings(None, None, sources)):
+        state = "enabled" if s.enabled else "disabled"
+        click.echo(f"{s.id:<14} {state:<8} every {s.interval_minutes:g} min  {s.base_url}  parser={s.parser}  "
+                   f"listings={len(s.listings)} feeds={len(s.feeds)} sitemaps={len(s.sitemaps)}")
+
+
+@cli.command()
+@db_option
+@sources_option
+@_friendly
+def status(db, sources) -> None:
+    """Health of each source: last success, failures, articles per day, completeness."""
+    from .status import format_table, health
+    from .store import open_db
+
+    settings = _settings(db, None, sources)
+    dbh = open_db(settings.db_path, create=False)
+    click.echo(format_table(health(dbh, [s.id for s in _load_sources(settings)])))
+
+
+def _register_optional() -> None:
+    """Commands that live beside their feature."""
+    import importlib
+
+    for module, names in (("crawler.cli_publish", ("export", "publish")),
+                          ("crawler.cli_evaluate", ("evaluate",))):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        for name in names:
+            cmd = getattr(mod, name, None) or getattr(mod, f"{name}_cmd", None)
+            if isinstance(cmd, click.Command):
+                cli.add_command(cmd, name)
+
+
+_register_optional()

@@ -1,0 +1,283 @@
+"""Polite HTTP fetching: robots.txt, per-host rate limit, retries with backoff and
+Retry-After, size limit, a per-host circuit breaker, and raw capture of every response.
+
+One ``Fetcher`` serves one source (one run); the ``httpx.Client`` is passed in.
+"""
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from protego import Protego
+
+from . import clock
+from .rawstore import RawStore
+from .sources import Politeness, Source
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUS = {429, 500, 502, 503, 504, 520, 522, 524}
+BREAKER_STATUS = {403, 429} | RETRY_STATUS
+
+
+@dataclass
+class FetchResult:
+    url: str
+    kind: str
+    final_url: str | None = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    fetched_at: str = ""
+    elapsed_ms: int = 0
+    not_modified: bool = False
+    attempts: int = 0
+    capture: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+    @property
+    def gone(self) -> bool:
+        return self.status in (404, 410)
+
+    @property
+    def redirected_home(self) -> bool:
+        if not self.final_url or self.final_url == self.url:
+            return False
+        return urlsplit(self.final_url).path in ("", "/") and urlsplit(self.url).path not in ("", "/")
+
+
+@dataclass
+class HostState:
+    next_allowed: float = 0.0
+    failures: int = 0
+    open_until: float = 0.0
+    reason: str = ""
+    robots: Protego | None = None
+    robots_loaded: bool = False
+    robots_error: str | None = None
+
+
+class Stopped(Exception):
+    """The run was asked to stop (SIGINT/SIGTERM) while waiting."""
+
+
+def make_client(source: Source) -> httpx.Client:
+    pol = source.politeness
+    timeout = httpx.Timeout(pol.timeout_s, connect=pol.connect_timeout_s)
+    return httpx.Client(
+        timeout=timeout, follow_redirects=True, max_redirects=8,
+        headers={"User-Agent": source.user_agent, "Accept-Language": "vi,en;q=0.5",
+                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+        transport=httpx.HTTPTransport(retries=1),
+    )
+
+
+class Fetcher:
+    def __init__(
+        self,
+        client: httpx.Client,
+        source: Source,
+        *,
+        rawstore: RawStore | None = None,
+        on_fetch: Callable[[FetchResult], None] | None = None,
+        stop: threading.Event | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ):
+        self.client = client
+        self.source = source
+        self.pol: Politeness = source.politeness
+        self.rawstore = rawstore
+        self.on_fetch = on_fetch
+        self.stop = stop or threading.Event()
+        self.monotonic = monotonic
+        self.rng = rng or random.Random()
+        self.hosts: dict[str, HostState] = {}
+        self.requests_made = 0
+
+    # -- public -------------------------------------------------------------------------
+    def get(self, url: str, *, kind: str, etag: str | None = None,
+            last_modified: str | None = None) -> FetchResult:
+        """Fetch one URL politely. Never raises for network or HTTP trouble: see ``error``."""
+        result = FetchResult(url=url, kind=kind)
+        host = self._host_key(url)
+        state = self.hosts.setdefault(host, HostState())
+        if self.pol.obey_robots and not urlsplit(url).path == "/robots.txt":
+            verdict = self._robots_verdict(url, state)
+            if verdict:
+                result.error = verdict
+                result.fetched_at = clock.iso()
+                self._emit(result)
+                return result
+        if state.open_until > self.monotonic():
+            result.error = f"host paused by circuit breaker: {state.reason}"
+            result.fetched_at = clock.iso()
+            self._emit(result)
+            return result
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        self._attempts(url, headers, result, state)
+        self._emit(result)
+        return result
+
+    def crawl_delay(self, url: str) -> float:
+        state = self.hosts.setdefault(self._host_key(url), HostState())
+        return self._interval(state)
+
+    # -- internals ----------------------------------------------------------------------
+    def _host_key(self, url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    def _interval(self, state: HostState) -> float:
+        interval = 1.0 / self.pol.rate_per_second if self.pol.rate_per_second > 0 else 0.0
+        if state.robots is not None:
+            delay = state.robots.crawl_delay(self.source.user_agent)
+            if delay:
+                interval = max(interval, float(delay))
+        return interval
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0 and self.stop.wait(seconds):
+            raise Stopped()
+        if self.stop.is_set():
+            raise Stopped()
+
+    def _pace(self, state: HostState) -> None:
+        now = self.monotonic()
+        if state.next_allowed > now:
+            self._wait(state.next_allowed - now)
+        state.next_allowed = max(self.monotonic(), state.next_allowed) + self._interval(state)
+
+    def _robots_verdict(self, url: str, state: HostState) -> str | None:
+        if not state.robots_loaded:
+            parts = urlsplit(url)
+            robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+            res = self.get(robots_url, kind="robots")
+            state.robots_loaded = True
+            if res.ok:
+                text = res.body.decode("utf-8", errors="replace")
+                state.robots = Protego.parse(text)
+            elif res.status is not None and 400 <= res.status < 500:
+                state.robots = None  # no robots.txt: everything allowed
+            else:
+                state.robots_error = res.error or f"HTTP {res.status}"
+        if state.robots_error:
+            return f"robots.txt unavailable ({state.robots_error}); not fetching until it can be read"
+        if state.robots is not None and not state.robots.can_fetch(url, self.source.user_agent):
+            return "disallowed by robots.txt"
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.pol.backoff_base_s * (2 ** (attempt - 1))
+        return base * (0.5 + self.rng.random())  # full jitter around the exponential step
+
+    def _attempts(self, url: str, headers: dict[str, str], result: FetchResult, state: HostState) -> None:
+        for attempt in range(1, self.pol.max_retries + 2):
+            result.attempts = attempt
+            self._pace(state)
+            retry_after = self._one_request(url, headers, result)
+            self.requests_made += 1
+            status = result.status
+            failed = result.error is not None or status in BREAKER_STATUS
+            if not failed:
+                state.failures = 0
+                return
+            retryable = (result.error or "").startswith("transport") or status in RETRY_STATUS
+            if status in BREAKER_STATUS or (result.error or "").startswith("transport"):
+                state.failures += 1
+                if state.failures >= self.pol.breaker_threshold:
+                    state.open_until = self.monotonic() + self.pol.breaker_pause_s
+                    state.reason = f"{state.failures} failures in a row, last: {result.error or status}"
+                    log.warning("pausing %s for %ss: %s", self._host_key(url), self.pol.breaker_pause_s, state.reason)
+                    return
+            if not retryable or attempt > self.pol.max_retries:
+                return
+            delay = retry_after if retry_after is not None else self._backoff(attempt)
+            if delay > self.pol.max_retry_after_s:
+                result.error = (result.error or f"HTTP {status}") + f"; Retry-After {delay:.0f}s is beyond the limit"
+                return
+            log.info("retry %s in %.1fs (attempt %d: %s)", url, delay, attempt, result.error or status)
+            state.next_allowed = max(state.next_allowed, self.monotonic() + delay)
+
+    def _one_request(self, url: str, headers: dict[str, str], result: FetchResult) -> float | None:
+        result.error = None
+        result.status = None
+        result.body = b""
+        result.fetched_at = clock.iso()
+        started = time.perf_counter()
+        try:
+            with self.client.stream("GET", url, headers=headers) as resp:
+                result.status = resp.status_code
+                result.final_url = str(resp.url)
+                result.headers = {k.lower(): v for k, v in resp.headers.items()}
+                declared = resp.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > self.pol.max_bytes:
+                    result.error = f"response larger than {self.pol.max_bytes} bytes (Content-Length {declared})"
+                    return None
+                chunks, size = [], 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > self.pol.max_bytes:
+                        result.error = f"response larger than {self.pol.max_bytes} bytes"
+                        return None
+                    chunks.append(chunk)
+                result.body = b"".join(chunks)
+                reason = resp.reason_phrase
+                request_headers = list(resp.request.headers.items())
+        except httpx.TooManyRedirects:
+            result.error = "too many redirects (redirect loop?)"
+            return None
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+            result.error = f"transport: {type(exc).__name__}: {exc}"[:500]
+            return None
+        except httpx.HTTPError as exc:
+            result.error = f"http: {type(exc).__name__}: {exc}"[:500]
+            return None
+        finally:
+            result.elapsed_ms = int((time.perf_counter() - started) * 1000)
+        result.not_modified = result.status == 304
+        if self.rawstore is not None and result.status is not None:
+            result.capture = self.rawstore.write(
+                self.source.id, result.final_url or url, result.status, reason,
+                list(result.headers.items()), result.body, result.fetched_at, request_headers)
+        if result.status in (429, 503):
+            return _retry_after_seconds(result.headers.get("retry-after"))
+        return None
+
+    def _emit(self, result: FetchResult) -> None:
+        if self.on_fetch is not None:
+            self.on_fetch(result)
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())
+
+
+__all__ = ["Fetcher", "FetchResult", "Stopped", "make_client"]

@@ -1,0 +1,121 @@
+"""The crawl frontier and validators in state.db: what was found, how, when, and what is due."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import clock
+
+MAX_ATTEMPTS = 5
+
+
+def add(state: Database, *, source_id: str, url: str, key: str, found_via: str, found_on: str | None,
+        lastmod: str | None = None) -> bool:
+    """Record a discovered article URL. Returns True when the URL is new to the frontier."""
+    now = clock.iso()
+    with state.atomic():
+        cur = state.execute(
+            "insert or ignore into frontier (url, source, article_key, found_via, found_on, first_seen_at, "
+            "last_seen_at, lastmod, status, attempts, checks_done) values (?,?,?,?,?,?,?,?,'new',0,0)",
+            [url, source_id, key, found_via, found_on, now, now, lastmod])
+        if cur.rowcount:
+            return True
+        state.execute("update frontier set last_seen_at = ?, lastmod = coalesce(?, lastmod) where url = ?",
+                      [now, lastmod, url])
+        return False
+
+
+def pending(state: Database, source_id: str, limit: int | None = None, keys: set[str] | None = None) -> list[dict[str, Any]]:
+    """One row per article key still to fetch, oldest discovery first."""
+    sql = ("select * from frontier where source = ? and status in ('new', 'retry') "
+           "order by first_seen_at, rowid")
+    seen: set[str] = set()
+    out = []
+    for row in state.query(sql, [source_id]):
+        if row["article_key"] in seen or (keys is not None and row["article_key"] not in keys):
+            continue
+        seen.add(row["article_key"])
+        out.append(row)
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def mark_key(state: Database, key: str, status: str, *, error: str | None = None,
+             next_check_at: str | None = None, count_attempt: bool = False) -> None:
+    """Set the status of every URL of one article key."""
+    with state.atomic():
+        if count_attempt:
+            state.execute("update frontier set attempts = attempts + 1 where article_key = ?", [key])
+            row = state.execute("select max(attempts) from frontier where article_key = ?", [key]).fetchone()
+            if status == "retry" and row and row[0] and row[0] >= MAX_ATTEMPTS:
+                status = "failed"
+        state.execute("update frontier set status = ?, last_error = ?, next_check_at = ? where article_key = ?",
+                      [status, error, next_check_at, key])
+
+
+def schedule_revisit(state: Database, key: str, revisit_hours: tuple[float, ...], fetched: datetime) -> None:
+    """After a fetch, set when the article is next checked for revisions (1 h, 1 day, 7 days)."""
+    row = state.execute("select max(checks_done) from frontier where article_key = ?", [key]).fetchone()
+    done = int(row[0] or 0) if row else 0
+    nxt = None
+    if done < len(revisit_hours):
+        nxt = (fetched + timedelta(hours=revisit_hours[done])).isoformat(timespec="seconds")
+    with state.atomic():
+        state.execute("update frontier set next_check_at = ? where article_key = ?", [nxt, key])
+
+
+def due_revisits(state: Database, source_id: str, now: datetime, limit: int = 50) -> list[dict[str, Any]]:
+    rows = state.query(
+        "select * from frontier where source = ? and status = 'done' and next_check_at is not null "
+        "and next_check_at <= ? order by next_check_at limit ?",
+        [source_id, now.isoformat(timespec="seconds"), limit * 4])
+    seen, out = set(), []
+    for row in rows:
+        if row["article_key"] not in seen:
+            seen.add(row["article_key"])
+            out.append(row)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def count_check(state: Database, key: str) -> None:
+    with state.atomic():
+        state.execute("update frontier set checks_done = checks_done + 1 where article_key = ?", [key])
+
+
+def is_done(state: Database, key: str) -> bool:
+    row = state.execute("select 1 from frontier where article_key = ? and status in ('done', 'removed', 'failed') "
+                        "limit 1", [key]).fetchone()
+    return row is not None
+
+
+# -- conditional GET validators ------------------------------------------------------------
+def validators(state: Database, url: str) -> tuple[str | None, str | None]:
+    row = state.execute("select etag, last_modified from validators where url = ?", [url]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def save_validators(state: Database, url: str, headers: dict[str, str]) -> None:
+    etag, lm = headers.get("etag"), headers.get("last-modified")
+    if not etag and not lm:
+        return
+    with state.atomic():
+        state.table("validators").upsert(
+            {"url": url, "etag": etag, "last_modified": lm, "checked_at": clock.iso()}, pk="url")
+
+
+# -- cursors (backfill) ---------------------------------------------------------------------
+def get_cursor(state: Database, source_id: str, name: str) -> str | None:
+    row = state.execute("select value from cursors where source = ? and name = ?", [source_id, name]).fetchone()
+    return row[0] if row else None
+
+
+def set_cursor(state: Database, source_id: str, name: str, value: str | None) -> None:
+    with state.atomic():
+        state.table("cursors").upsert(
+            {"source": source_id, "name": name, "value": value, "updated_at": clock.iso()},
+            pk=("source", "name"))

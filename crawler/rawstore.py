@@ -1,0 +1,127 @@
+"""Raw capture of every HTTP response as WARC records (warcio), outside archive.db.
+
+Files: ``<root>/<source>/<YYYY-MM-DD>.warc.gz``, one gzip member per record, appended. A
+capture reference is ``<source>/<file>#<offset>``. A crash can leave a torn last record;
+readers skip it (it is also a ``fetches`` row with its error, so nothing is lost silently).
+"""
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+
+@dataclass
+class Capture:
+    ref: str
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str  # WARC-Date, ISO
+    source: str
+
+
+class RawStore:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def write(self, source: str, url: str, status: int, reason: str, headers: list[tuple[str, str]],
+              body: bytes, fetched_at: str, request_headers: list[tuple[str, str]] | None = None) -> str:
+        """Append a response record (and its request) and return its capture reference."""
+        day = fetched_at[:10]
+        folder = self.root / source
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{day}.warc.gz"
+        # Content-Encoding was undone by httpx; the stored payload is the decoded body.
+        kept = [(k, v) for k, v in headers
+                if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")]
+        kept.append(("Content-Length", str(len(body))))
+        http_headers = StatusAndHeaders(f"{status} {reason or 'OK'}", kept, protocol="HTTP/1.1")
+        warc_date = _warc_date(fetched_at)
+        with open(path, "ab") as fh:
+            offset = fh.tell()
+            writer = WARCWriter(fh, gzip=True)
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body),
+                http_headers=http_headers, warc_headers_dict={"WARC-Date": warc_date},
+            )
+            writer.write_record(record)
+            if request_headers is not None:
+                req = writer.create_warc_record(
+                    url, "request", payload=io.BytesIO(b""), length=0,
+                    http_headers=StatusAndHeaders(f"GET {url} HTTP/1.1", request_headers,
+                                                  is_http_request=True),
+                    warc_headers_dict={"WARC-Date": warc_date,
+                                       "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
+                )
+                writer.write_record(req)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return f"{source}/{path.name}#{offset}"
+
+    def read(self, ref: str) -> Capture:
+        """Load one capture by reference."""
+        name, _, offset = ref.partition("#")
+        path = self.root / name
+        with open(path, "rb") as fh:
+            fh.seek(int(offset))
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    return _capture(record, ref, name.split("/")[0])
+                break
+        raise KeyError(f"no response record at {ref}")
+
+    def iter_captures(self, source: str | None = None) -> Iterator[Capture]:
+        """Every response record in file order (oldest first); torn tails are skipped."""
+        folders = [self.root / source] if source else sorted(p for p in self.root.glob("*") if p.is_dir())
+        for folder in folders:
+            for path in sorted(folder.glob("*.warc.gz")):
+                with open(path, "rb") as fh:
+                    it = ArchiveIterator(fh)
+                    try:
+                        for record in it:
+                            if record.rec_type != "response":
+                                continue
+                            ref = f"{folder.name}/{path.name}#{it.get_record_offset()}"
+                            yield _capture(record, ref, folder.name)
+                    except (ArchiveLoadFailed, EOFError, OSError, ValueError):
+                        continue
+
+
+def _capture(record, ref: str, source: str) -> Capture:
+    http = record.http_headers
+    status = int(http.get_statuscode()) if http else 0
+    headers = {k.lower(): v for k, v in (http.headers if http else [])}
+    body = record.content_stream().read()
+    date = record.rec_headers.get_header("WARC-Date") or ""
+    return Capture(ref=ref, url=record.rec_headers.get_header("WARC-Target-URI"), status=status,
+                   headers=headers, body=body, fetched_at=_from_warc_date(date), source=source)
+
+
+def _warc_date(iso: str) -> str:
+    from datetime import datetime, timezone
+
+    dt = datetime.fromisoformat(iso).astimezone(timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _from_warc_date(value: str) -> str:
+    from datetime import datetime
+
+    from .clock import VN
+
+    try:
+        dt = datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return value
+    from datetime import timezone
+
+    return dt.replace(tzinfo=timezone.utc).astimezone(VN).isoformat(timespec="seconds")
