@@ -1,0 +1,55 @@
+"""Facts in an article's plain text: places, officials, indicators.
+
+``extract(text, published) -> Facts`` is pure: it reads only the bundled gazetteer
+(``hanoi_units.json``, loaded once). Offsets refer to the NFC form of ``text``.
+"""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+from ..facts_types import Facts
+from .indicators import find_indicators
+from .officials import find_officials
+from .places import find_places, summarise
+from .text import fold, prepare
+
+__all__ = ["extract"]
+MAX_CHARS = 200_000  # longer inputs are cut: no article is this long
+
+
+def _sections(text: str) -> tuple[int, int]:
+    """End offsets of the title (first line) and of the lead (next paragraph, ~500 chars)."""
+    title_end = text.find("\n")
+    if title_end < 0:
+        title_end = min(len(text), 300)
+    rest = text[title_end:]
+    stripped = len(rest) - len(rest.lstrip())
+    lead_start = title_end + stripped
+    para_end = text.find("\n", lead_start)
+    if para_end < 0:
+        para_end = len(text)
+    lead_end = min(para_end, lead_start + 600)
+    return title_end, lead_end
+
+
+def _lower_doc(text: str) -> bool:
+    letters = [c for c in text[:5000] if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) < 0.005 * len(letters)
+
+
+def extract(text: str, published: date | None = None) -> Facts:
+    """Places, officials and indicators stated in ``text`` (title + lead + body)."""
+    if not isinstance(text, str) or not text.strip():
+        return Facts()
+    if isinstance(published, datetime):
+        published = published.date()
+    text = unicodedata.normalize("NFC", text)[:MAX_CHARS]
+    work = prepare(text)
+    folded = fold(work)
+    title_end, lead_end = _sections(work)
+    hits = find_places(work, folded, published, _lower_doc(work))
+    places = summarise(hits, title_end, lead_end)
+    officials = find_officials(work, folded, hits, places)
+    indicators = find_indicators(work, folded, published, hits, places)
+    return Facts(places=places, officials=officials, indicators=indicators)

@@ -1,0 +1,2 @@
+from __future__ import annotations
+def find_officials(*a): return []

@@ -1,0 +1,267 @@
+"""Places named in an article: gazetteer matching with the 1 July 2025 reform date rule.
+
+Input: the prepared text (NFC, tone-normalised), its fold, the publication date. Output:
+``PlaceHit`` per match and ``PlaceMention`` per unit.
+
+Rules (why, in short):
+- "quận/huyện/thị xã/phường/xã/thị trấn X" and "Quận ủy/Huyện ủy/Thị ủy X" name unit X; lists
+  ("các phường A, B và C") carry the type forward.
+- A name is matched whatever its diacritics (all, some, none) and tone placement, but the
+  written letters must agree with the gazetteer ("phương" is not "phường").
+- Units in force at the publication date win; the other era is the fallback ("quận Ba Đình"
+  in 2026 is the former district, "phường Ba Đình" in 2024 the future ward).
+- A bare name (no type) counts only if it has 2+ syllables, is capitalised, is not part of a
+  street/building/organisation name ("phố Tây Sơn", "Bệnh viện Đa khoa Đống Đa"), and
+  resolves to one unit that the article also names with its type, or is an old
+  district-level unit in an article dated before the reform.
+- A unit followed by another province ("xã Tân Lập, huyện X, tỉnh Y") is not Hanoi's.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..facts_types import PlaceMention
+from .gazetteer import DISTRICT_TYPES, REFORM, WARD_TYPES, Gazetteer, Unit, in_force, load
+from .text import consistent
+
+TOKEN = re.compile(r"\w+")
+TYPE_WORDS: dict[tuple[str, ...], tuple[str, str]] = {
+    # folded tokens -> (canonical written form, unit type)
+    ("quan",): ("quận", "quận"),
+    ("huyen",): ("huyện", "huyện"),
+    ("thi", "xa"): ("thị xã", "thị xã"),
+    ("phuong",): ("phường", "phường"),
+    ("xa",): ("xã", "xã"),
+    ("thi", "tran"): ("thị trấn", "thị trấn"),
+    ("quan", "uy"): ("quận ủy", "quận"),
+    ("huyen", "uy"): ("huyện ủy", "huyện"),
+    ("thi", "uy"): ("thị ủy", "thị xã"),
+}
+# Words that make the following capitalised name a street, building or organisation.
+BLOCKERS = {
+    "pho", "duong", "ngo", "ngach", "hem", "dai lo", "cau", "cho", "ho", "song", "nui",
+    "ben", "ga", "khu", "kdt", "lang", "thon", "xom", "benh vien", "truong", "thpt", "thcs",
+    "tieu hoc", "mam non", "dai hoc", "cong ty", "tap doan", "ngan hang", "sieu thi",
+    "dinh", "chua", "den", "nut giao", "tuyen", "cum", "san", "nha", "vuon", "quoc gia",
+    "hop tac xa", "htx", "da khoa", "ban quan ly", "to dan pho", "khu do thi", "tpcp",
+    "bv", "ctcp", "tnhh", "clb", "cau lac bo", "doi bong", "hoi", "giai",
+}
+PROVINCE_AFTER = re.compile(
+    r"^\s*[,(–-]?\s*(?:(?:huyện|quận|thị xã|thành phố|tp\.?|TP\.?)\s+(?P<name>(?:[A-ZĐÂĂÊÔƠƯ]\w*\s*){1,4})"
+    r"|tỉnh\s+\w)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class PlaceHit:
+    unit: Unit
+    start: int
+    end: int
+    typed: bool
+
+
+def _tokens(folded: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(folded)]
+
+
+def _capitalised(text: str, toks: list[tuple[str, int, int]], lower_doc: bool) -> bool:
+    if lower_doc:
+        return True
+    return all(text[s].isupper() or text[s].isdigit() for _, s, _ in toks)
+
+
+def _pick(units: list[Unit], types: tuple[str, ...], when: date | None,
+          districts_seen: set[str]) -> Unit | None:
+    cands = [u for u in units if u.type in types]
+    if not cands:
+        return None
+    now = [u for u in cands if in_force(u, when)]
+    pool = now or cands
+    if len(pool) > 1:
+        by_parent = [u for u in pool if u.parent_id in districts_seen]
+        pool = by_parent if len(by_parent) == 1 else pool
+    if len(pool) > 1:
+        news = [u for u in pool if u.new]
+        pool = news if len(news) == 1 else pool
+    return pool[0] if len(pool) == 1 else None
+
+
+def _other_province(text: str, end: int, g: Gazetteer) -> bool:
+    m = PROVINCE_AFTER.match(text[end:end + 60])
+    if not m:
+        return False
+    name = m.group("name")
+    if name is None:
+        return True  # "tỉnh ..."
+    name = name.strip()
+    if name.lower().startswith("hà nội") or name.lower().startswith("ha noi"):
+        return False
+    words = name.split()
+    return not any(g.by_fold(" ".join(words[:k])) for k in range(len(words), 0, -1))
+
+
+def _blocked(folded: str, toks: list[tuple[str, int, int]], i: int, text: str) -> bool:
+    """Is the name starting at token i part of a street/building/organisation name?"""
+    j = i - 1
+    capital_run = 0
+    while j >= 0 and capital_run <= 4:
+        w, s, e = toks[j]
+        if folded[e:toks[j + 1][1]].strip(" -") not in ("",):
+            return False  # punctuation in between: a new phrase starts
+        for n in (2, 1):
+            if j - n + 1 >= 0 and " ".join(t[0] for t in toks[j - n + 1:j + 1]) in BLOCKERS:
+                return True
+        if not text[s].isupper():
+            return False
+        capital_run += 1
+        j -= 1
+    return False
+
+
+def find_places(text: str, folded: str, when: date | None, lower_doc: bool = False) -> list[PlaceHit]:
+    """Every place mention, typed first, then bare names that the context supports."""
+    g = load()
+    toks = _tokens(folded)
+    n = len(toks)
+    hits: list[PlaceHit] = []
+    used = [False] * n
+    pending: list[tuple[int, int, list[Unit], tuple[str, ...]]] = []
+    i = 0
+    while i < n:
+        tw = None
+        for k in (2, 1):
+            key = tuple(t[0] for t in toks[i:i + k])
+            if key in TYPE_WORDS and consistent(text[toks[i][1]:toks[i + k - 1][2]], TYPE_WORDS[key][0]):
+                tw = (k, TYPE_WORDS[key][1])
+                break
+        if tw is None:
+            i += 1
+            continue
+        k, typ = tw
+        types = DISTRICT_TYPES if typ in DISTRICT_TYPES else WARD_TYPES
+        j = i + k
+        start = toks[i][1]
+        matched = False
+        while j < n:
+            got = None
+            for L in range(min(g.max_len, n - j), 0, -1):
+                key = tuple(t[0] for t in toks[j:j + L])
+                units = [u for u in g.candidates(key) if u.type == typ]
+                if not units:
+                    continue
+                s, e = toks[j][1], toks[j + L - 1][2]
+                if not consistent(text[s:e].replace("-", " "), units[0].name.replace("-", " ")) \
+                        and not consistent(text[s:e], units[0].name):
+                    continue
+                if not _capitalised(text, toks[j:j + L], lower_doc):
+                    continue
+                got = (L, units, s, e)
+                break
+            if got is None:
+                break
+            L, units, s, e = got
+            if not _other_province(text, e, g):
+                pending.append((start, e, units, (typ,)))
+            for q in range(i, j + L):
+                used[q] = True
+            matched = True
+            j += L
+            # a list carries the type forward: "phường A, B và C"
+            if j < n and re.fullmatch(r"\s*(,|và|,\s*và)\s*", folded[e:toks[j][1]] if j < n else ""):
+                start = toks[j][1]
+                continue
+            break
+        i = j if matched else i + 1
+    districts_seen: set[str] = set()
+    for start, end, units, types in pending:
+        if units[0].type in DISTRICT_TYPES:
+            u = _pick(units, types, when, set())
+            if u:
+                districts_seen.add(u.id)
+    for start, end, units, types in pending:
+        u = _pick(units, types, when, districts_seen)
+        if u:
+            hits.append(PlaceHit(u, start, end, True))
+    hits.extend(_bare(text, folded, toks, used, when, hits, g, lower_doc))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[bool],
+          when: date | None, typed: list[PlaceHit], g: Gazetteer, lower_doc: bool) -> list[PlaceHit]:
+    if lower_doc:
+        return []
+    typed_ids = {h.unit.id for h in typed}
+    old_era = when is not None and when < REFORM
+    out: list[PlaceHit] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        if used[i] or not text[toks[i][1]].isupper():
+            i += 1
+            continue
+        got = None
+        for L in range(min(g.max_len, n - i), 1, -1):
+            if any(used[i:i + L]):
+                continue
+            units = g.candidates(tuple(t[0] for t in toks[i:i + L]))
+            if not units:
+                continue
+            s, e = toks[i][1], toks[i + L - 1][2]
+            if text[s:e].lower() != units[0].name.lower() and text[s:e].replace("-", " ").lower() != units[0].name.replace("-", " ").lower():
+                continue
+            if not _capitalised(text, toks[i:i + L], False):
+                continue
+            got = (L, units, s, e)
+            break
+        if got is None:
+            i += 1
+            continue
+        L, units, s, e = got
+        i += L
+        # part of a longer capitalised name ("Hoàng Mai Hoa", "Tây Hồ Tây")?
+        if i < n and folded[e:toks[i][1]] == " " and text[toks[i][1]].isupper():
+            continue
+        if _blocked(folded, toks, i - L, text):
+            continue
+        choice = [u for u in units if u.id in typed_ids]
+        if len(choice) != 1:
+            districts = [u for u in units if u.level == "district"]
+            if old_era and len(districts) == 1 and not units_ambiguous_ward(units, typed_ids):
+                choice = districts
+            else:
+                continue
+        out.append(PlaceHit(choice[0], s, e, False))
+    return out
+
+
+def units_ambiguous_ward(units: list[Unit], typed_ids: set[str]) -> bool:
+    """A ward of the same name was named with its type: the bare name is ambiguous."""
+    return any(u.level == "ward" and u.id in typed_ids for u in units)
+
+
+def summarise(hits: list[PlaceHit], title_end: int, lead_end: int) -> list[PlaceMention]:
+    """One ``PlaceMention`` per unit; primary = named in the title, else in the lead, else
+    the most mentioned unit (2+ mentions)."""
+    by_id: dict[str, list[PlaceHit]] = {}
+    for h in hits:
+        by_id.setdefault(h.unit.id, []).append(h)
+    in_title = {uid for uid, hs in by_id.items() if any(h.start < title_end for h in hs)}
+    in_lead = {uid for uid, hs in by_id.items() if any(h.start < lead_end for h in hs)}
+    primary = in_title or in_lead
+    if not primary and by_id:
+        best = max(len(hs) for hs in by_id.values())
+        if best >= 2:
+            primary = {uid for uid, hs in by_id.items() if len(hs) == best}
+    out = []
+    for uid, hs in by_id.items():
+        u = hs[0].unit
+        out.append(PlaceMention(
+            place_id=u.id, name=u.name, type=u.type, full_name=u.full_name,
+            mentions=len(hs), first_offset=min(h.start for h in hs), is_primary=uid in primary,
+        ))
+    out.sort(key=lambda p: p.first_offset)
+    return out

@@ -1,0 +1,106 @@
+"""Text helpers for fact extraction: length-preserving normalisation and folding.
+
+Every function here maps a string to one of the *same length*, so that an offset found in a
+normalised or folded copy is an offset in the (NFC) original.
+
+- ``tone_normalize``: one tone-mark placement for the open syllables oa/oe/uy
+  ("Hoà" -> "Hòa", "Thuỷ" -> "Thủy"), the placement the gazetteer uses.
+- ``fold``: lower case ASCII ("Đống Đa" -> "dong da").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(0x00C0, 0x1F00):
+        ch = chr(cp)
+        base = unicodedata.normalize("NFD", ch)[0]
+        if base.isascii() and base.isalpha():
+            table[cp] = base.lower()
+    for up in range(ord("A"), ord("Z") + 1):
+        table[up] = chr(up).lower()
+    table[ord("đ")] = "d"
+    table[ord("Đ")] = "d"
+    return table
+
+
+_FOLD = _build_fold_table()
+
+
+def fold(s: str) -> str:
+    """Lower-case ASCII skeleton of ``s`` with the same length (for NFC input)."""
+    return s.translate(_FOLD)
+
+
+def _strip_tone(ch: str) -> tuple[str, str | None]:
+    d = unicodedata.normalize("NFD", ch)
+    tone = next((c for c in d if c in _TONES), None)
+    if tone is None:
+        return ch, None
+    return unicodedata.normalize("NFC", "".join(c for c in d if c != tone)), tone
+
+
+def _add_tone(ch: str, tone: str) -> str:
+    return unicodedata.normalize("NFC", ch + tone)
+
+
+# "hoà", "hoè", "thuỷ" at the end of a word (no final consonant): tone on the 2nd vowel.
+_NEW_STYLE = re.compile(r"(?i)(?<![qgQG])([oOuU])([àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ])(?!\w)")
+
+
+def _to_old_style(m: re.Match[str]) -> str:
+    first, second = m.group(1), m.group(2)
+    pair = (first + _strip_tone(second)[0]).lower()
+    if pair not in ("oa", "oe", "uy"):
+        return m.group(0)
+    base, tone = _strip_tone(second)
+    assert tone is not None
+    return _add_tone(first, tone) + base
+
+
+def tone_normalize(s: str) -> str:
+    """Move the tone of open oa/oe/uy syllables to the first vowel (Hoà -> Hòa)."""
+    return _NEW_STYLE.sub(_to_old_style, s)
+
+
+@lru_cache(maxsize=4096)
+def norm_key(s: str) -> str:
+    """Comparison key keeping diacritics: NFC, tone-normalised, lower case, single spaces."""
+    s = tone_normalize(unicodedata.normalize("NFC", s)).lower()
+    return " ".join(s.split())
+
+
+def fold_key(s: str) -> str:
+    """Comparison key without diacritics."""
+    return " ".join(fold(unicodedata.normalize("NFC", s)).split())
+
+
+def slug(s: str) -> str:
+    """'Nguyễn Hữu Tuyên' -> 'nguyen-huu-tuyen'."""
+    return "-".join(re.findall(r"[a-z0-9]+", fold(unicodedata.normalize("NFC", s))))
+
+
+def consistent(written: str, canonical: str) -> bool:
+    """True when ``written`` is ``canonical`` with some or all diacritics dropped.
+
+    Both are compared tone-normalised and lower-cased, so "Hoà"/"Hòa", "Đống Đa", "Dong Da"
+    and "Đống da" all match "Đống Đa", while "phương" does not match "phường".
+    """
+    w, c = norm_key(written), norm_key(canonical)
+    if len(w) != len(c):
+        return False
+    for a, b in zip(w, c):
+        if a != b and a != fold(b):
+            return False
+    return True
+
+
+def prepare(text: str) -> str:
+    """NFC, tone-normalised working copy (same length as the NFC text)."""
+    return tone_normalize(unicodedata.normalize("NFC", text))
