@@ -1,0 +1,287 @@
+"""Article body: a cleaned container -> paragraphs, images with captions, byline.
+
+``read_blocks`` walks the container in reading order (iteratively: pages nested 5,000 deep
+do not overflow) and yields text and image blocks with layout hints. ``assemble`` moves
+captions and "Ảnh:" credits to images, drops repeats of the title and sapo, takes the
+author line at the end off the body, and joins paragraphs with blank lines.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborNode
+
+from .article import Image
+from .bylines import is_credit_line, looks_like_byline, split_byline, split_credit
+from .cleanup import BOX_HEADINGS, link_text_ratio
+from .text import clean_block, clean_text, fold
+
+INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em", "font", "i",
+    "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strike", "strong",
+    "sub", "sup", "time", "tt", "u", "var", "wbr", "br", "-text", "nobr",
+})
+LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre",
+                         "dt", "dd", "caption", "address"})
+SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "form",
+                  "input", "select", "textarea", "iframe", "video", "audio", "head", "title",
+                  "-comment", "figcaption", "picture-source", "source", "map", "canvas"})
+_BLOCK_INSIDE = "p, div, table, figure, ul, ol, h1, h2, h3, h4, h5, h6, blockquote, img, section, article"
+_RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
+_CENTER = re.compile(r"text-align\s*:\s*center", re.I)
+_CAPTION_CLASS = re.compile(r"caption|chu-?thich|desc|image-?title|note-?image|pic-?title", re.I)
+_IMAGE_CLASS = re.compile(r"(?:^|[\s_-])(?:picture|image|photo|img|figure|pic)(?:$|[\s_-])", re.I)
+_AUTHOR_CLASS = re.compile(r"author|tac-?gia|byline|signature", re.I)
+_TINY = 40
+MAX_CAPTION_CHARS = 400
+_BYLINE_WINDOW = 3
+
+
+@dataclass
+class Block:
+    """One paragraph or one picture, with the hints that identify captions and bylines."""
+
+    text: str = ""
+    image: Image | None = None
+    right: bool = False
+    bold: bool = False
+    italic: bool = False
+    centered: bool = False
+    caption_like: bool = False
+    heading: bool = False
+    link_ratio: float = 0.0
+
+
+@dataclass
+class Body:
+    """What ``assemble`` makes of the blocks."""
+
+    text: str | None
+    images: list[Image] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+
+
+def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
+    """Text and image blocks of ``container`` in reading order."""
+    blocks: list[Block] = []
+    inline: list[str] = []
+
+    def flush() -> None:
+        text = clean_block("".join(inline))
+        inline.clear()
+        for line in text.split("\n\n"):
+            line = clean_text(line)
+            if line:
+                blocks.append(Block(text=line))
+
+    stack: list[Iterator[LexborNode]] = [_children(container)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            flush()
+            continue
+        tag = node.tag or ""
+        if tag in SKIP:
+            continue
+        if tag == "-text":
+            inline.append(node.text(deep=False) or "")
+        elif tag == "br":
+            inline.append("\n")
+        elif tag in INLINE and node.css_first(_BLOCK_INSIDE) is None:
+            inline.append(node.text(separator=" ") or "")
+        else:
+            flush()
+            if tag == "img":
+                blocks.extend(_image_block(node, None, base_url))
+            elif _is_image_box(node):
+                blocks.extend(_image_box_blocks(node, base_url))
+            elif tag in LEAF_BLOCKS and node.css_first(_BLOCK_INSIDE) is None:
+                block = _text_block(node)
+                if block is not None:
+                    blocks.append(block)
+            else:
+                stack.append(_children(node))
+    flush()
+    return blocks
+
+
+def _children(node: LexborNode) -> Iterator[LexborNode]:
+    child = node.child
+    while child is not None:
+        yield child
+        child = child.next
+
+
+def _text_block(node: LexborNode) -> Block | None:
+    text = clean_text(node.text(separator=" "))
+    if not text:
+        return None
+    style = node.attributes.get("style") or ""
+    klass = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+    align = (node.attributes.get("align") or "").lower()
+    strong = " ".join(n.text(separator=" ") for n in node.css("strong, b"))
+    em = " ".join(n.text(separator=" ") for n in node.css("em, i"))
+    return Block(
+        text=text,
+        right=bool(_RIGHT.search(style)) or align == "right" or bool(_AUTHOR_CLASS.search(klass))
+        or "right" in klass.lower().split(),
+        centered=bool(_CENTER.search(style)) or align == "center",
+        bold=len(clean_text(strong)) >= len(text) * 0.9,
+        italic=len(clean_text(em)) >= len(text) * 0.9,
+        caption_like=bool(_CAPTION_CLASS.search(klass)),
+        heading=node.tag in ("h1", "h2", "h3", "h4", "h5", "h6"),
+        link_ratio=link_text_ratio(node),
+    )
+
+
+def _is_image_box(node: LexborNode) -> bool:
+    if node.tag == "figure":
+        return True
+    if node.tag not in ("table", "div", "p", "span", "a", "center"):
+        return False
+    images = node.css("img")
+    if len(images) != 1:
+        return False
+    klass = node.attributes.get("class") or ""
+    if node.tag == "table" or _IMAGE_CLASS.search(klass):
+        return len(node.text(separator=" ", strip=True)) <= MAX_CAPTION_CHARS
+    return False
+
+
+def _image_box_blocks(node: LexborNode, base_url: str) -> list[Block]:
+    caption_node = node.css_first("figcaption") or node.css_first(
+        "td.caption, .caption, .image-caption, .desc, .fig-caption, [class*=caption]")
+    if caption_node is None and node.tag == "table":
+        rows = node.css("tr")
+        caption_node = rows[1] if len(rows) > 1 else None
+    caption = clean_text(caption_node.text(separator=" ")) if caption_node is not None else ""
+    if not caption and node.tag != "table":
+        images = node.css("img")
+        caption = clean_text(node.text(separator=" ")) if images else ""
+    images = node.css("img")
+    if not images:
+        return [Block(text=caption)] if caption else []
+    return _image_block(images[0], caption or None, base_url)
+
+
+def _image_block(img: LexborNode, caption: str | None, base_url: str) -> list[Block]:
+    attrs = img.attributes
+    src = next((attrs.get(k) for k in ("data-src", "data-original", "data-lazy-src", "src")
+                if attrs.get(k) and not (attrs.get(k) or "").startswith("data:")), None)
+    if not src:
+        return []
+    if any((attrs.get(k) or "").isdigit() and int(attrs.get(k) or 0) < _TINY
+           for k in ("width", "height")):
+        return []
+    if caption is None:  # MasterCMS keeps the caption in the title attribute
+        caption = clean_text(attrs.get("title")) or None
+    credit: str | None = None
+    if caption:
+        caption, credit = split_credit(caption)
+    url = urljoin(base_url, src.strip()) if base_url else src.strip()
+    image = Image(position=0, url=url, caption=caption or None, credit=credit)
+    alt = clean_text(attrs.get("alt"))
+    return [Block(image=image, text=alt)]
+
+
+def assemble(blocks: list[Block], title: str | None, sapo: str | None) -> Body:
+    """Turn blocks into body text, images, authors and credits (see module doc)."""
+    title_key = fold(title or "")
+    sapo_key = fold(sapo or "")
+    kept: list[Block] = []
+    images: list[Image] = []
+    credits: list[str] = []
+    for block in blocks:
+        if block.image is not None:
+            if block.image.caption and fold(block.image.caption) == title_key:
+                block.image.caption = None
+            images.append(block.image)
+            kept.append(block)
+            continue
+        key = fold(block.text)
+        if not key or key == title_key or (sapo_key and key == sapo_key and len(kept) < 3):
+            continue
+        previous = kept[-1] if kept else None
+        if is_credit_line(block.text):
+            _attach_credit(block.text, previous, credits)
+            continue
+        if previous is not None and previous.image is not None and _is_caption(block, previous):
+            caption, credit = split_credit(block.text)
+            previous.image.caption = caption or None
+            previous.image.credit = previous.image.credit or credit
+            continue
+        if _is_related_line(block):
+            continue
+        kept.append(block)
+    authors, byline_credits, kept = _take_byline(kept)
+    for credit in byline_credits:
+        if credit not in credits:
+            credits.append(credit)
+    for position, image in enumerate(images):
+        image.position = position
+    paragraphs = [b.text for b in kept if b.image is None]
+    return Body(text="\n\n".join(paragraphs) or None, images=images, authors=authors,
+                credits=credits)
+
+
+def _attach_credit(text: str, previous: Block | None, credits: list[str]) -> None:
+    _, who = split_credit(text)
+    if previous is not None and previous.image is not None and who:
+        previous.image.credit = previous.image.credit or who
+    elif who and text.lower().lstrip("( ").startswith("nguồn") and who not in credits:
+        credits.append(who)
+
+
+def _is_caption(block: Block, previous: Block) -> bool:
+    assert previous.image is not None
+    if previous.image.caption and not previous.image.caption == previous.text:
+        return False
+    if len(block.text) > MAX_CAPTION_CHARS:
+        return False
+    return block.italic or block.centered or block.caption_like
+
+
+def _is_related_line(block: Block) -> bool:
+    lowered = block.text.lower().lstrip("»>•-–: ")
+    if not any(lowered.startswith(h) for h in BOX_HEADINGS):
+        return False
+    return len(block.text) < 40 or block.link_ratio > 0.5
+
+
+def _take_byline(blocks: list[Block]) -> tuple[list[str], list[str], list[Block]]:
+    """Find the author line among the last text blocks; drop it and all after it."""
+    text_indexes = [i for i, b in enumerate(blocks) if b.image is None]
+    window = text_indexes[-_BYLINE_WINDOW:]
+    start: int | None = None
+    for index in reversed(window):
+        if _is_byline_block(blocks[index]):
+            start = index
+            break
+    if start is None:
+        return [], [], blocks
+    # Author and agency may be on two lines ("Minh Anh" / "Theo TTXVN").
+    while start - 1 in text_indexes and start - 1 >= 0 and _is_byline_block(blocks[start - 1]) \
+            and start - 1 >= (window[0] if window else 0):
+        start -= 1
+    authors: list[str] = []
+    credits: list[str] = []
+    for block in blocks[start:]:
+        if block.image is not None or not _is_byline_block(block):
+            continue
+        found_authors, found_credits = split_byline(block.text)
+        authors += [a for a in found_authors if a not in authors]
+        credits += [c for c in found_credits if c not in credits]
+    return authors, credits, blocks[:start]
+
+
+def _is_byline_block(block: Block) -> bool:
+    if block.image is not None or block.heading:
+        return False
+    if looks_like_byline(block.text):
+        return True
+    return block.right and len(block.text) <= 60 and not block.text.endswith((".", "?", "!"))

@@ -1,0 +1,121 @@
+"""Remove boilerplate from an article container before its text is read.
+
+Related-article boxes, share/comment widgets, ads, tables or lists of links only, and
+boxes headed "Tin liên quan", "Xem thêm", "Phản hồi", "Các tin khác" ... are decomposed in
+place. Nodes are always removed in reverse document order, so a descendant is never
+touched after its ancestor was freed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable
+
+from selectolax.lexbor import LexborNode
+
+ALWAYS_DROP = (
+    "script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea",
+    "svg", "template", "object", "embed", "nav", "aside", "footer", "ins", "link", "meta",
+)
+_JUNK_TOKEN = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|social|comments?|binh-?luan|related|relate|relates|"
+    r"lien-?quan|tin-?khac|ads?|adv|advert|advertisement|adsbygoogle|banner|qc|quangcao|"
+    r"sponsor|print|rating|vote|breadcrumbs?|newsletter|subscribe|popup|modal|"
+    r"google-auto-placed|ap_container)(?:$|[\s_-])",
+    re.I,
+)
+BOX_HEADINGS = (
+    "tin liên quan", "bài liên quan", "tin bài liên quan", "xem thêm", "đọc thêm", "phản hồi",
+    "các tin khác", "tin khác", "tin cùng chuyên mục", "bài đọc tiếp", "có thể bạn quan tâm",
+    "ý kiến bạn đọc", "bình luận", "tin mới", "tin đọc nhiều", "đọc nhiều", "tin nổi bật",
+    "bài viết liên quan", "chia sẻ", "gửi bình luận", "tin cùng loại",
+)
+_BOX_TAGS = frozenset(
+    {"div", "section", "table", "ul", "ol", "dl", "p", "h2", "h3", "h4", "h5", "h6", "strong", "b"}
+)
+
+
+def remove_selectors(root: LexborNode, selectors: Iterable[str]) -> None:
+    """Decompose every element matching any of ``selectors`` inside ``root``."""
+    for selector in selectors:
+        try:
+            found = root.css(selector)
+        except ValueError:
+            continue
+        for node in reversed(found):
+            node.decompose()
+
+
+def remove_junk(root: LexborNode) -> None:
+    """Drop scripts, widgets, ads, link-only tables/lists and related-article boxes."""
+    remove_selectors(root, ALWAYS_DROP)
+    _remove_where(root.css("*"), _is_junk_widget)
+    _remove_where(root.css("*"), lambda n: n.tag in ("table", "ul", "ol") and is_link_list(n))
+    _remove_where(root.css("*"), lambda n: n.tag in _BOX_TAGS and is_related_box(n))
+
+
+def _remove_where(nodes: list[LexborNode], predicate: Callable[[LexborNode], bool]) -> None:
+    doomed = [n for n in nodes if predicate(n)]
+    for node in reversed(doomed):
+        node.decompose()
+
+
+def _is_junk_widget(node: LexborNode) -> bool:
+    if node.tag in ("html", "body", "main", "article"):
+        return False
+    attrs = node.attributes
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return bool(_JUNK_TOKEN.search(names))
+
+
+def link_text_ratio(node: LexborNode) -> float:
+    """Share of the element's text that sits inside links."""
+    total = len(node.text(separator=" ", strip=True))
+    if not total:
+        return 0.0
+    linked = sum(len(a.text(separator=" ", strip=True)) for a in node.css("a"))
+    return min(1.0, linked / total)
+
+
+def is_link_list(node: LexborNode) -> bool:
+    """A table or list whose text is (nearly) all links: an inline related box."""
+    links = node.css("a")
+    if not links:
+        return False
+    text = node.text(separator=" ", strip=True)
+    linked = sum(len(a.text(separator=" ", strip=True)) for a in links)
+    if not linked:  # a linked picture without a caption is not a related box
+        return False
+    return len(text) - linked < 12 or (len(links) >= 3 and linked / max(1, len(text)) > 0.8)
+
+
+def is_related_box(node: LexborNode) -> bool:
+    """An element that starts with a "Tin liên quan"-style heading and holds links or little text."""
+    text = node.text(separator=" ", strip=True)
+    lowered = " ".join(text[:60].lower().split()).lstrip("»>•-–: ")
+    heading = next((h for h in BOX_HEADINGS if lowered.startswith(h)), None)
+    if heading is None:
+        return False
+    rest = lowered[len(heading):]
+    if rest and rest[0].isalnum():  # "Xem thêm các ..." in running text
+        return len(text) < 160 and link_text_ratio(node) > 0.5
+    return len(text) < 60 or link_text_ratio(node) > 0.5
+
+
+def cut_after(root: LexborNode, selectors: Iterable[str]) -> None:
+    """Remove the first element matching a selector and everything after it inside ``root``."""
+    for selector in selectors:
+        marker = root.css_first(selector)
+        if marker is None:
+            continue
+        doomed: list[LexborNode] = []
+        node: LexborNode | None = marker
+        while node is not None and node.mem_id != root.mem_id:
+            sibling = node.next
+            while sibling is not None:
+                doomed.append(sibling)
+                sibling = sibling.next
+            node = node.parent
+        for item in doomed:
+            item.decompose()
+        marker.decompose()
+        return

@@ -1,0 +1,307 @@
+"""``parse_article(html, url) -> Article``: the fallback chain for every field.
+
+Per field: JSON-LD -> OpenGraph/meta -> the site profile's selectors -> generic selectors
+(and the generic main-content extractor for the body). ``extraction`` says which step gave
+the body, ``date_source`` which gave ``published_at``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .article import Article, ParseError
+from .body import Body, assemble, read_blocks
+from .bylines import split_byline
+from .cleanup import cut_after, remove_junk, remove_selectors
+from .dates import parse_date, to_iso
+from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
+from .metadata import PageMeta, read_meta
+from .profiles import Profile, get_profile
+from .text import clean_text, decode_html, fold
+
+MIN_BODY_CHARS = 150
+_TITLE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+|\s*\|\s*")
+_UPDATED_LABEL = re.compile(r"cập\s*nhật|updated?|sửa\s*đổi", re.I)
+_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/-]|$)")
+_HOME = {"trang chủ", "home", "trang chu", "trangchủ"}
+
+
+def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = None) -> Article:
+    """Parse one article page (see module doc). Raises ``ParseError`` for non-pages."""
+    text = decode_html(html)
+    _check_is_html(text)
+    tree = LexborHTMLParser(text)
+    meta = read_meta(tree)
+    profile = get_profile(url)
+    chain = (profile, GENERIC) if profile else (GENERIC,)
+    article = Article(url=url, parser=profile.name if profile else "generic",
+                      parser_version=profile.version if profile else GENERIC_VERSION)
+    article.canonical_url = _canonical(tree, meta, url)
+    article.site_article_id = (profile.site_article_id(article.canonical_url)
+                               or profile.site_article_id(url)) if profile else None
+    article.title = _title(tree, meta, chain, url)
+    article.sapo = _sapo(tree, meta, chain)
+    article.category = _category(tree, meta, chain)
+    article.tags = _tags(tree, meta, chain)
+    article.lang = meta.lang
+    _dates(article, tree, meta, chain, url, fetched_at)
+    selector_authors, selector_credits = _selector_authors(tree, chain)
+    body, article.extraction = _body(text, tree, profile, url, article)
+    article.body_text = body.text
+    article.images = body.images
+    article.authors = _first_nonempty(
+        _real_names(meta.ld_authors, meta), _real_names(meta.meta_authors, meta),
+        selector_authors, body.authors)
+    article.credits = _unique(
+        [c for c in meta.ld_org_authors if not _is_site_name(c, meta)]
+        + selector_credits + body.credits)
+    return article
+
+
+def _check_is_html(text: str) -> None:
+    stripped = text.strip()
+    if not stripped:
+        raise ParseError("empty page")
+    if "<" not in stripped[:65536]:
+        raise ParseError("not HTML: no markup")
+    if stripped[0] in "{[":
+        try:
+            json.loads(stripped)
+        except (ValueError, RecursionError):
+            return
+        raise ParseError("not HTML: a JSON document")
+
+
+def _texts(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> list[str]:
+    """Cleaned texts of the first selector that matches anything non-empty."""
+    for selector in selectors:
+        try:
+            nodes = tree.css(selector)
+        except ValueError:
+            continue
+        texts = [t for t in (clean_text(n.text(separator=" ")) for n in nodes) if t]
+        if texts:
+            return texts
+    return []
+
+
+def _first_text(tree: LexborHTMLParser, chain: tuple[Profile, ...], attr: str) -> str | None:
+    for profile in chain:
+        texts = _texts(tree, getattr(profile, attr))
+        if texts:
+            return texts[0]
+    return None
+
+
+def _canonical(tree: LexborHTMLParser, meta: PageMeta, url: str) -> str | None:
+    print_url = tree.css_first("input[name=__printURL]")
+    candidates = (meta.canonical, meta.og_url, meta.ld_url,
+                  print_url.attributes.get("value") if print_url else None)
+    for candidate in candidates:
+        if not candidate:
+            continue
+        absolute = urljoin(url, candidate.strip())
+        if urlsplit(absolute).scheme in ("http", "https") and urlsplit(absolute).hostname:
+            return absolute
+    return None
+
+
+def _title(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...],
+           url: str) -> str | None:
+    heading = _first_text(tree, chain, "title")
+    for candidate in (meta.ld_title, meta.meta_title, heading, meta.html_title):
+        if not candidate:
+            continue
+        if heading and candidate != heading and fold(candidate).startswith(fold(heading)):
+            return heading  # "Title - Site name" in the metas
+        return _strip_site_name(candidate, meta, url)
+    return None
+
+
+def _strip_site_name(title: str, meta: PageMeta, url: str) -> str:
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    host = (urlsplit(url).hostname or "").removeprefix("www.").split(".")[0]
+    names = {fold(meta.site_name or ""), fold(host)} - {""}
+    last = fold(parts[-1])
+    if last and any(name in last or last in name for name in names):
+        return title[: title.rfind(parts[-1])].rstrip(" -|–—:")
+    return title
+
+
+def _sapo(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) -> str | None:
+    prefix = chain[0].sapo_prefix
+    on_page = _first_text(tree, chain, "sapo")
+    found = None
+    for candidate in (meta.ld_description, meta.meta_description, on_page):
+        if candidate:
+            found = candidate
+            break
+    if found and on_page and found != on_page:
+        # Metas are often cut short ("...") or carry a site prefix: the page has the whole lead.
+        short = fold(prefix.sub("", found) if prefix else found)
+        if short and fold(on_page).startswith(short.rstrip(".")):
+            found = on_page
+    if found and prefix:
+        found = prefix.sub("", found).strip() or None
+    return found
+
+
+def _category(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) -> str | None:
+    if meta.ld_section:
+        return meta.ld_section
+    if meta.meta_section:
+        return meta.meta_section
+    crumbs = [c for c in meta.ld_breadcrumb if c.lower() not in _HOME]
+    if len(crumbs) >= 2:
+        return crumbs[-2] if fold(crumbs[-1]) and len(crumbs[-1]) > 40 else crumbs[-1]
+    if crumbs and len(crumbs[-1]) <= 40:
+        return crumbs[-1]
+    for profile in chain:
+        texts = [t for t in _texts(tree, profile.category) if t.lower() not in _HOME]
+        if texts:
+            return texts[-1]
+    return None
+
+
+def _tags(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) -> list[str]:
+    if meta.ld_keywords:
+        return meta.ld_keywords
+    if meta.meta_tags:
+        return meta.meta_tags
+    for profile in chain:
+        texts = _unique(t.lstrip("#").strip() for t in _texts(tree, profile.tags))
+        if texts:
+            return texts
+    return []
+
+
+def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
+           chain: tuple[Profile, ...], url: str, fetched_at: datetime | None) -> None:
+    for source, raw in (("json-ld", meta.ld_published), ("meta", meta.meta_published)):
+        found = parse_date(raw, now=fetched_at)
+        if found:
+            article.published_at, article.date_source = to_iso(found), source
+            break
+    updated_text = None
+    if article.published_at is None:
+        for profile in chain:
+            for text in _date_texts(tree, profile.date):
+                published_text, updated_text = _split_updated(text)
+                found = parse_date(published_text, now=fetched_at)
+                if found:
+                    article.published_at, article.date_source = to_iso(found), "byline"
+                    break
+            if article.published_at:
+                break
+    if article.published_at is None:
+        match = _URL_DATE.search(urlsplit(url).path)
+        found = parse_date("-".join(match.groups()), now=fetched_at) if match else None
+        if found:
+            article.published_at, article.date_source = to_iso(found), "url"
+    if article.published_at is None and fetched_at is not None:
+        article.published_at, article.date_source = to_iso(fetched_at), "first-seen"
+    updated = parse_date(meta.ld_modified or meta.meta_modified or updated_text, now=fetched_at)
+    if updated is None:
+        texts = [t for p in chain for t in _date_texts(tree, p.updated)]
+        updated = parse_date(texts[0], now=fetched_at) if texts else None
+    article.updated_at = to_iso(updated) if updated else None
+
+
+def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for selector in selectors:
+        try:
+            nodes = tree.css(selector)
+        except ValueError:
+            continue
+        for node in nodes[:5]:
+            for value in (node.attributes.get("datetime"), node.attributes.get("content"),
+                          node.text(separator=" ")):
+                value = clean_text(value)
+                if value and len(value) <= 200:
+                    out.append(value)
+    return out
+
+
+def _split_updated(text: str) -> tuple[str, str | None]:
+    """``"Đăng: X | Cập nhật: Y"`` -> (X, Y); a text that starts with the label is kept."""
+    match = _UPDATED_LABEL.search(text)
+    if not match or match.start() == 0:
+        return text, None
+    return text[: match.start()], text[match.end():]
+
+
+def _selector_authors(tree: LexborHTMLParser, chain: tuple[Profile, ...]) -> tuple[list[str], list[str]]:
+    for profile in chain:
+        for text in _texts(tree, profile.author)[:3]:
+            if len(text) > 120:
+                continue
+            authors, credits = split_byline(text)
+            if authors or credits:
+                return authors, credits
+    return [], []
+
+
+def _body(text: str, tree: LexborHTMLParser, profile: Profile | None, url: str,
+          article: Article) -> tuple[Body, str | None]:
+    if profile is not None:
+        for selector in profile.body:
+            try:
+                container = tree.css_first(selector)
+            except ValueError:
+                continue
+            if container is None:
+                continue
+            body = _read_container(container, profile, url, article)
+            if body.text and len(body.text) >= MIN_BODY_CHARS:
+                return body, "profile"
+    fresh = LexborHTMLParser(text)
+    container = find_main_container(fresh)
+    if container is not None:
+        body = _read_container(container, None, url, article)
+        if body.text:
+            return body, "generic"
+    return Body(text=None), None
+
+
+def _read_container(container: LexborNode, profile: Profile | None, url: str,
+                    article: Article) -> Body:
+    if profile is not None:
+        cut_after(container, profile.body_end)
+        remove_selectors(container, profile.drop)
+    remove_junk(container)
+    blocks = read_blocks(container, article.canonical_url or url)
+    return assemble(blocks, article.title, article.sapo)
+
+
+def _is_site_name(value: str, meta: PageMeta) -> bool:
+    key = fold(value)
+    return bool(key) and (key == fold(meta.site_name or "") or "." in value and " " not in value)
+
+
+def _real_names(names: list[str], meta: PageMeta) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        if _is_site_name(name, meta) or "http" in name or name.lower() in ("admin", "administrator"):
+            continue
+        authors, _ = split_byline(name)
+        out += [a for a in authors if a not in out]
+    return out
+
+
+def _first_nonempty(*lists: list[str]) -> list[str]:
+    return next((items for items in lists if items), [])
+
+
+def _unique(items: object) -> list[str]:
+    out: list[str] = []
+    for item in items:  # type: ignore[attr-defined]
+        if item and item not in out:
+            out.append(item)
+    return out

@@ -1,0 +1,84 @@
+"""Generic main-content extractor for sites without a profile (or with drifted markup).
+
+Paragraph scoring in the readability tradition, on selectolax: each paragraph of real
+prose (long, few links, commas) gives points to its parent and half to its grandparent;
+the container with the most points, discounted by its link density, is the article.
+Navigation, asides, footers and widgets are removed first. Also a ``GENERIC`` profile of
+common selectors for the other fields (h1, time[datetime], .author, .tags ...).
+"""
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .cleanup import ALWAYS_DROP, link_text_ratio, remove_selectors
+from .cleanup import _is_junk_widget as is_junk_widget
+from .profiles import Profile
+
+VERSION = "1"
+
+GENERIC = Profile(
+    name="generic",
+    version=VERSION,
+    hosts=(),
+    title=("h1[itemprop=headline]", "h1.title", "h1.article-title", "article h1", "h1"),
+    sapo=("[itemprop=description]", ".sapo", ".article-sapo", ".lead", ".article-lead",
+          ".summary", ".article-summary", "h2.desc", ".description", ".excerpt"),
+    author=("[itemprop=author] [itemprop=name]", "[itemprop=author]", "[rel=author]",
+            ".author-name", ".article-author", ".author", ".byline"),
+    date=("[itemprop=datePublished]", "time[datetime]", "time", ".article-date",
+          ".publish-date", ".published", ".post-date", ".date", ".time", "[class*=date]",
+          "[class*=time]"),
+    updated=("[itemprop=dateModified]",),
+    category=(".breadcrumb a", "[class*=breadcrumb] a", "[itemprop=articleSection]"),
+    tags=("[rel=tag]", ".tags a", ".tag a", ".article-tags a", ".keywords a"),
+)
+_PARAGRAPHS = "p, pre, blockquote, td, li, h2, h3"
+MIN_PARAGRAPH = 25
+
+
+def strip_boilerplate(root: LexborNode) -> None:
+    """Cheap page-wide removal: scripts, nav/aside/footer/header, widgets by class or id."""
+    remove_selectors(root, ALWAYS_DROP + ("header",))
+    doomed = [n for n in root.css("*") if is_junk_widget(n)]
+    for node in reversed(doomed):
+        node.decompose()
+
+
+def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
+    """The element that holds the article text, or None when no prose is found."""
+    root = tree.body or tree.root
+    if root is None:
+        return None
+    strip_boilerplate(root)
+    scores: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    for para in root.css(_PARAGRAPHS):
+        text = para.text(separator=" ", strip=True)
+        if len(text) < MIN_PARAGRAPH or link_text_ratio(para) > 0.5:
+            continue
+        points = 1.0 + text.count(",") + min(len(text) // 100, 3)
+        _give(para.parent, points, scores, nodes)
+        grandparent = para.parent.parent if para.parent is not None else None
+        _give(grandparent, points / 2, scores, nodes)
+    for div in root.css("div"):  # prose written with <br> only, no <p>
+        own = div.text(deep=False, separator=" ", strip=True)
+        if len(own) >= 200:
+            _give(div, 1.0 + own.count(",") + min(len(own) // 100, 3), scores, nodes)
+    if not scores:
+        return None
+    ranked = sorted(scores, key=lambda k: scores[k] * (1 - link_text_ratio(nodes[k])),
+                    reverse=True)[:5]
+    best = ranked[0]
+    parent = nodes[best].parent
+    if parent is not None and parent.mem_id in scores and scores[parent.mem_id] >= 0.8 * scores[best]:
+        return parent
+    return nodes[best]
+
+
+def _give(node: LexborNode | None, points: float, scores: dict[int, float],
+          nodes: dict[int, LexborNode]) -> None:
+    if node is None or node.tag in ("html", "-document", None):
+        return
+    key = node.mem_id
+    scores[key] = scores.get(key, 0.0) + points
+    nodes[key] = node

@@ -1,0 +1,123 @@
+"""Text hygiene: bytes -> str decoding, NFC, entity unescaping, whitespace collapsing.
+
+Inputs are raw page bytes or strings; outputs are clean NFC strings. Pure functions.
+"""
+from __future__ import annotations
+
+import codecs
+import html
+import re
+import unicodedata
+
+from .article import ParseError
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE
+)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.-]+)""")
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Windows-1252 / Latin-1 mojibake of UTF-8 Vietnamese: "Ã", "Ä‘", "áº" ...
+_MOJIBAKE = re.compile("[ÃÄÆá»][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178]")
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in its first 4 KB (meta tag or XML declaration)."""
+    head = data[:4096]
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "ignore").lower()
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when bytes are clearly not text (NULs or many control bytes)."""
+    sample = data[:8192]
+    if not sample:
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls / len(sample) > 0.02
+
+
+def decode_html(data: bytes | str) -> str:
+    """Decode page bytes: BOM -> valid UTF-8 -> declared charset -> cp1258 -> latin-1.
+
+    Valid multi-byte UTF-8 wins over a (frequently wrong) declared single-byte charset,
+    so a page that says iso-8859-1 but is UTF-8 never turns into mojibake.
+    """
+    if isinstance(data, str):
+        return fix_mojibake(data)
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, "replace")
+    if looks_binary(data):
+        raise ParseError("binary data, not an HTML page")
+    declared = declared_charset(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for encoding in (declared, "cp1258"):
+        if encoding and encoding not in ("utf-8", "utf-16", "utf-32"):
+            try:
+                return data.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue
+    text = data.decode("utf-8", "replace")
+    if text.count("\ufffd") <= max(3, len(text) // 1000):
+        return text
+    return data.decode("latin-1")
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair UTF-8 text that was decoded as cp1252/latin-1, when that is certain."""
+    if not _MOJIBAKE.search(text):
+        return text
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return text.encode(encoding).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
+
+
+def clean_text(text: str | None) -> str:
+    """Unescape entities, NFC, drop control characters, collapse spaces (one line)."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    text = _CONTROL.sub("", text)
+    text = _WS.sub(" ", text)
+    text = " ".join(text.split())
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_block(text: str | None) -> str:
+    """Like ``clean_text`` but keeps single line breaks (for ``<br>``-separated text)."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    text = _CONTROL.sub("", text)
+    text = _WS.sub(" ", text)
+    text = _NEWLINES.sub("\n", text).strip()
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """A comparison key: lower case, no diacritics, đ->d, only letters and digits."""
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(c for c in text if c.isalnum())
