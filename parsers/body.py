@@ -197,9 +197,7 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None) -> Body:
     images: list[Image] = []
     credits: list[str] = []
     for block in blocks:
-        if block.image is not None:
-            if block.image.caption and fold(block.image.caption) == title_key:
-                block.image.caption = None
+        if block.image is not None:  # a caption that repeats the title stays a caption
             images.append(block.image)
             kept.append(block)
             continue

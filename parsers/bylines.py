@@ -12,7 +12,7 @@ from .text import clean_text
 
 _ROLE_PREFIX = re.compile(
     r"^(?:bài\s*(?:và|,|&)?\s*ảnh|bài\s*viết|bài|tin\s*(?:và|,)?\s*ảnh|tin|tác\s*giả|"
-    r"ghi\s*chép|nhóm\s*phóng\s*viên|phóng\s*viên|pv|thực\s*hiện|by)\s*[:：]\s*",
+    r"ghi\s*chép|nội\s*dung|thực\s*hiện|nhóm\s*phóng\s*viên|phóng\s*viên|pv|by)\s*[:：]\s*",
     re.I,
 )
 _THEO = re.compile(r"^\(?\s*(?:theo|nguồn)\s*[:：]?\s+(?P<src>.+?)\s*\)?\.?$", re.I)

@@ -27,16 +27,21 @@ MIN_BODY_CHARS = 150
 _TITLE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+|\s*\|\s*")
 _UPDATED_LABEL = re.compile(r"cập\s*nhật|updated?|sửa\s*đổi", re.I)
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/-]|$)")
+_LABEL = re.compile(r"^\s*\[[^\]]{1,24}\]\s*")  # "[Ảnh] ", "[E-magazine] "
 _HOME = {"trang chủ", "home", "trang chu", "trangchủ"}
 
 
-def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = None) -> Article:
-    """Parse one article page (see module doc). Raises ``ParseError`` for non-pages."""
+def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = None,
+                  use_profile: bool = True) -> Article:
+    """Parse one article page (see module doc). Raises ``ParseError`` for non-pages.
+
+    ``use_profile=False`` ignores the site profile (to measure the generic extractor).
+    """
     text = decode_html(html)
     _check_is_html(text)
     tree = LexborHTMLParser(text)
     meta = read_meta(tree)
-    profile = get_profile(url)
+    profile = get_profile(url) if use_profile else None
     chain = (profile, GENERIC) if profile else (GENERIC,)
     article = Article(url=url, parser=profile.name if profile else "generic",
                       parser_version=profile.version if profile else GENERIC_VERSION)
@@ -116,9 +121,9 @@ def _title(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...],
     for candidate in (meta.ld_title, meta.meta_title, heading, meta.html_title):
         if not candidate:
             continue
-        if heading and candidate != heading and fold(candidate).startswith(fold(heading)):
-            return heading  # "Title - Site name" in the metas
-        return _strip_site_name(candidate, meta, url)
+        if heading and candidate != heading and fold(heading) and fold(heading) in fold(candidate):
+            return heading  # "[Ảnh] Title - Site name" in the metas: the page heading is plain
+        return _strip_site_name(_LABEL.sub("", candidate), meta, url) or candidate
     return None
 
 
@@ -143,12 +148,11 @@ def _sapo(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) ->
             found = candidate
             break
     if found and on_page and found != on_page:
-        # Metas are often cut short ("...") or carry a site prefix: the page has the whole lead.
-        short = fold(prefix.sub("", found) if prefix else found)
-        if short and fold(on_page).startswith(short.rstrip(".")):
+        # Metas are often cut short ("...") or drop the site tag: the page has the whole lead.
+        short = fold(found)
+        page = fold(prefix.sub("", on_page) if prefix else on_page)
+        if short and (fold(on_page).startswith(short) or page.startswith(short)):
             found = on_page
-    if found and prefix:
-        found = prefix.sub("", found).strip() or None
     return found
 
 

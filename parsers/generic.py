@@ -30,7 +30,8 @@ GENERIC = Profile(
           "[class*=time]"),
     updated=("[itemprop=dateModified]",),
     category=(".breadcrumb a", "[class*=breadcrumb] a", "[itemprop=articleSection]"),
-    tags=("[rel=tag]", ".tags a", ".tag a", ".article-tags a", ".keywords a"),
+    tags=("[rel=tag]", ".tags a", ".tag a", ".article-tags a", ".keywords a",
+          "[class*=tags] a"),
 )
 _PARAGRAPHS = "p, pre, blockquote, td, li, h2, h3"
 MIN_PARAGRAPH = 25

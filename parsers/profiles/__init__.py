@@ -31,7 +31,7 @@ class Profile:
     tags: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()  # removed from the body before reading it
     body_end: tuple[str, ...] = ()  # nothing from these elements on belongs to the body
-    sapo_prefix: re.Pattern[str] | None = None  # e.g. "Kinhtedothi - " before the lead
+    sapo_prefix: re.Pattern[str] | None = None  # site tag the page prints before the lead ("Kinhtedothi - ")
     excluded_hosts: tuple[str, ...] = field(default=())  # subdomains that are other papers
 
     def matches(self, host: str) -> bool:
