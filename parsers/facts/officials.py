@@ -1,2 +1,320 @@
+"""Officials: person names with their titles and organisations, in the orders papers use.
+
+Input: prepared text, place hits and the article's places. Output: one ``OfficialMention``
+per person (all roles kept, "nguyên" flagged).
+
+Orders handled (a "role" is title + organisation, roles are joined by commas):
+- A: role[, role...] NAME ...      "Bí thư Quận ủy, Chủ tịch HĐND quận Tây Hồ Lê Thị Thu Hằng"
+- B: [ông|bà|đồng chí] NAME, role[, role...]   also with "–", "-" or "(" after the name
+A name is 2-4 capitalised syllables starting with a Vietnamese surname, and never a place.
+"""
 from __future__ import annotations
-def find_officials(*a): return []
+
+import re
+from dataclasses import dataclass
+
+from ..facts_types import OfficialMention, PlaceMention
+from .gazetteer import load
+from .places import PlaceHit
+from .text import fold, norm_key, tone_normalize
+
+SURNAMES = set(tone_normalize(s) for s in """
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh
+Trương Đinh Lâm Phùng Mai Tô Hà Tạ Lương Lưu Cao Kiều Chu Quách Thái Triệu Tăng Lại La Đàm
+Tống Thân Khuất Khổng Nghiêm Nông Lò Hứa Mạc Doãn Giang Vi Kim Ông Viên Bạch Lục Hầu Diệp
+Châu Cù Đồng Ninh Âu Tiêu Hàn Bế Trình Quan Phí Nhữ Đậu Lã Lữ Mạch Tôn Thạch Ma Giáp Đường
+Khúc Bành Lạc Khương Cấn Chử Thiều Ứng Nhâm Sầm Mẫn Văn Tào Tiết Phó Lạng Lỗ Hán Đường Yên
+Hoa Lục Âu Mẫn Từ Khổng Lò Đèo Hàm Tòng Vàng Sùng Giàng Thào Quản Thiệu Vy Bạc Lành
+""".split())
+NOT_NAMES = {norm_key(s) for s in (
+    "Hà Nội", "Việt Nam", "Trung ương", "Thủ đô", "Thành ủy", "Quốc hội", "Chính phủ",
+    "Mặt trận", "Tổ quốc", "Hồ Chí Minh", "Đông Nam Á", "Đảng", "Nhà nước",
+)}
+_HEADS = [
+    "Tổng Bí thư", "Bí thư", "Chủ tịch", "Chủ nhiệm", "Tổng Giám đốc", "Giám đốc",
+    "Trưởng Ban", "Trưởng ban", "Trưởng phòng", "Trưởng Phòng", "Trưởng Công an",
+    "Trưởng đoàn", "Trưởng Đoàn", "Trưởng khoa", "Trưởng thôn", "Trưởng Văn phòng",
+    "Chánh Văn phòng", "Chánh văn phòng", "Chánh án", "Chánh Thanh tra", "Viện trưởng",
+    "Ủy viên", "Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Hiệu trưởng", "Chỉ huy trưởng",
+    "Chính ủy", "Tư lệnh", "Tổ trưởng", "Đại biểu Quốc hội", "Đại biểu HĐND",
+    "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá", "Trung tá",
+    "Thiếu tá", "Tổng Thư ký", "Thư ký", "Trưởng", "Kế toán trưởng", "Người phát ngôn",
+]
+_HEAD_RE = "|".join(sorted((re.escape(tone_normalize(h)) for h in _HEADS), key=len, reverse=True))
+TITLE = re.compile(
+    rf"(?P<former>\b[Nn]guyên\s+)?(?P<title>(?:[Pp]hó\s+)?(?:{_HEAD_RE})"
+    rf"(?:\s+[Tt]hường\s+trực)?)(?!\w)",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[^\W\d_]+")
+HARD_STOP = re.compile(r"[.;:!?()\[\]\n“”\"]|\s[–—-]\s|\s[–—]|[–—]\s")
+ORG_LOWER = set(norm_key(w) for w in """
+ủy ban nhân dân quận huyện phường xã thị trấn thành phố bộ hành thường trực vụ kiểm tra
+tổ quốc và đảng chấp đồng mặt trận văn phòng công an tỉnh trung ương khóa nhiệm kỳ
+cơ sở chi đoàn thanh niên phụ nữ nông cựu chiến binh liên đoàn lao động tuyên giáo dân vận
+tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục đào tạo quản lý xây dựng
+đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy
+""".split())
+PERSON_INTRO = re.compile(r"(?:\b(?:ông|bà|anh|chị|đồng chí|đ/c|các đồng chí)\s*:?\s*)$", re.IGNORECASE)
+
+
+@dataclass
+class _Person:
+    name: str
+    roles: list[tuple[str, str | None, bool]]  # (title, organisation, former)
+    start: int
+    sentence: str
+
+
+def _cap_words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in WORD.finditer(text, start, end)]
+
+
+def _is_cap(w: str) -> bool:
+    return w[0].isupper()
+
+
+def _name_at_end(text: str, run: list[tuple[str, int, int]], hits: list[PlaceHit]) -> tuple[int, int] | None:
+    """The person name ending a run of capitalised words, as (start, end) offsets."""
+    best = None
+    for k in range(min(4, len(run)), 1, -1):
+        first = run[-k]
+        if first[0] not in SURNAMES:
+            continue
+        s, e = first[1], run[-1][2]
+        if norm_key(text[s:e]) in NOT_NAMES or any(h.start < e and s < h.end for h in hits):
+            continue
+        prefix = run[:-k]
+        if not prefix or _is_place(" ".join(w for w, _, _ in prefix)):
+            return s, e
+        if best is None:
+            best = (s, e)
+    return best
+
+
+def _is_place(words: str) -> bool:
+    key = norm_key(words)
+    if key in NOT_NAMES or key.endswith("hà nội") or key.endswith("việt nam"):
+        return True
+    parts = words.split()
+    g = load()
+    return any(g.by_fold(" ".join(parts[i:])) for i in range(len(parts)))
+
+
+def _run_before(text: str, end: int) -> list[tuple[str, int, int]]:
+    """Capitalised words immediately before ``end`` (separated by single spaces)."""
+    words = _cap_words(text, max(0, end - 60), end)
+    run: list[tuple[str, int, int]] = []
+    pos = end
+    for w in reversed(words):
+        if text[w[2]:pos].strip() or not _is_cap(w[0]):
+            break
+        run.insert(0, w)
+        pos = w[1]
+    return run
+
+
+def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
+                allow_name: bool) -> tuple[str | None, tuple[int, int] | None]:
+    """Organisation after a title in text[title_end:e] and, for order A, a trailing name."""
+    words = _cap_words(text, title_end, e)
+    org_words: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if _is_cap(w[0]):
+            j = i
+            while j + 1 < len(words) and _is_cap(words[j + 1][0]) and not text[words[j][2]:words[j + 1][1]].strip():
+                j += 1
+            run = words[i:j + 1]
+            if allow_name:
+                nm = _name_at_end(text, run, hits)
+                if nm and (j + 1 == len(words) or not _is_cap(words[j + 1][0])):
+                    org_words += [x for x in run if x[2] <= nm[0]]
+                    org = text[org_words[0][1]:org_words[-1][2]] if org_words else None
+                    return _clean_org(org), nm
+            org_words += run
+            i = j + 1
+            continue
+        if norm_key(w[0]) in ORG_LOWER or (fold(w[0]) in ("uy",)):
+            org_words.append(w)
+            i += 1
+            continue
+        break
+    org = text[org_words[0][1]:org_words[-1][2]] if org_words else None
+    return _clean_org(org), None
+
+
+def _clean_org(org: str | None) -> str | None:
+    if not org:
+        return None
+    org = re.sub(r"(?:\s+(?:và|của|tại|cùng))+$", "", org.strip(" ,"))
+    return org or None
+
+
+def _clauses(text: str, start: int) -> tuple[int, int]:
+    """Start and end of the text span around ``start`` bounded by hard stops."""
+    m = HARD_STOP.search(text, start)
+    end = m.start() if m else len(text)
+    return start, end
+
+
+def find_officials(text: str, folded: str, hits: list[PlaceHit],
+                   places: list[PlaceMention]) -> list[OfficialMention]:
+    """Every titled person, merged per normalised name."""
+    people: list[_Person] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = TITLE.search(text, pos)
+        if not m:
+            break
+        if not m.group("title")[0].isupper() and not m.group("former"):
+            # lower-case titles are common words ("chủ tịch nước" aside): only after "nguyên"
+            if not re.search(r"\b(?:ông|bà|đồng chí)\s+\S+\s+\S*\s*\S*,\s*$", text[max(0, m.start() - 40):m.start()]):
+                pos = m.end()
+                continue
+        chain_start = m.start()
+        _, stop = _clauses(text, m.end())
+        roles: list[tuple[str, str | None, bool]] = []
+        name_span = None
+        cur = m
+        while True:
+            part_end = text.find(",", cur.end(), stop)
+            part_end = stop if part_end < 0 else part_end
+            org, nm = _split_role(text, cur.start(), part_end, cur.end(), hits, allow_name=True)
+            roles.append((_title(cur.group("title")), org, bool(cur.group("former"))))
+            if nm:
+                name_span = nm
+                break
+            if part_end >= stop:
+                break
+            nxt = TITLE.match(text, _skip_space(text, part_end + 1))
+            if not nxt or nxt.start() >= stop:
+                break
+            cur = nxt
+        end_pos = name_span[1] if name_span else cur.end()
+        if name_span is None:
+            name_span = _name_before(text, chain_start, hits)
+            if name_span:
+                roles = _recut_roles(text, chain_start, stop, hits)
+        if name_span:
+            sent = _sentence(text, name_span[0])
+            people.append(_Person(text[name_span[0]:name_span[1]], roles, name_span[0], sent))
+        pos = max(end_pos, m.end())
+    return _merge(people, hits, places)
+
+
+def _recut_roles(text: str, start: int, stop: int, hits: list[PlaceHit]) -> list[tuple[str, str | None, bool]]:
+    roles = []
+    pos = start
+    while pos < stop:
+        m = TITLE.match(text, _skip_space(text, pos))
+        if not m or m.start() >= stop:
+            break
+        part_end = text.find(",", m.end(), stop)
+        part_end = stop if part_end < 0 else part_end
+        org, _ = _split_role(text, m.start(), part_end, m.end(), hits, allow_name=False)
+        roles.append((_title(m.group("title")), org, bool(m.group("former"))))
+        tail = text[m.end():part_end]
+        if org is not None and len(tail.strip()) > len(org) + 1:
+            break  # the role phrase ended inside this part ("... Hà Nội dự hội nghị")
+        pos = part_end + 1
+    return roles
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    return pos
+
+
+_CANON = {norm_key(h): h for h in _HEADS}
+
+
+def _title(t: str) -> str:
+    """Canonical spelling of a title: "Phó bí thư thường trực" -> "Phó Bí thư Thường trực"."""
+    words = " ".join(t.split())
+    prefix, rest = "", words
+    if norm_key(words).startswith("phó "):
+        prefix, rest = "Phó ", words[4:]
+    suffix = ""
+    if norm_key(rest).endswith(" thường trực"):
+        rest, suffix = rest[: -len(" thường trực")], " Thường trực"
+    return prefix + _CANON.get(norm_key(rest), rest[0].upper() + rest[1:]) + suffix
+
+
+def _name_before(text: str, chain_start: int, hits: list[PlaceHit]) -> tuple[int, int] | None:
+    before = text[max(0, chain_start - 80):chain_start]
+    m = re.search(r"(\S)\s*(?:,|\(|[–—-])\s*$", before)
+    if not m:
+        return None
+    end = max(0, chain_start - 80) + m.start(1) + 1
+    run = _run_before(text, end)
+    if not run or len(run) > 6:
+        run = run[-4:]
+    # "ông X", "đồng chí X": the run is the name; else it must start with a surname
+    for k in range(min(4, len(run)), 1, -1):
+        sub = run[-k:]
+        s, e = sub[0][1], sub[-1][2]
+        if norm_key(text[s:e]) in NOT_NAMES or any(h.start < e and s < h.end for h in hits):
+            continue
+        intro = PERSON_INTRO.search(text[max(0, s - 20):s])
+        if sub[0][0] in SURNAMES and (intro or k == len(run)):
+            return s, e
+        if intro and k == len(run):
+            return s, e
+    return None
+
+
+def _sentence(text: str, pos: int) -> str:
+    s = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos))
+    e_candidates = [x for x in (text.find(". ", pos), text.find("\n", pos)) if x >= 0]
+    e = min(e_candidates) + 1 if e_candidates else len(text)
+    return text[s + 1:e].strip()[:500]
+
+
+def _merge(people: list[_Person], hits: list[PlaceHit], places: list[PlaceMention]) -> list[OfficialMention]:
+    out: dict[str, OfficialMention] = {}
+    for p in people:
+        key = fold(p.name).replace(" ", "-")
+        roles = [f"{'nguyên ' if f else ''}{t}{' ' + o if o else ''}" for t, o, f in p.roles]
+        main = p.roles[0] if p.roles else (None, None, False)
+        place_id = _role_place(p, hits, places)
+        if key not in out:
+            out[key] = OfficialMention(
+                name=p.name, title=main[0], organisation=main[1], roles=roles,
+                place_id=place_id, is_former=bool(main[2]), sentence=p.sentence,
+            )
+            continue
+        o = out[key]
+        for r in roles:
+            if norm_key(r) not in {norm_key(x) for x in o.roles}:
+                o.roles.append(r)
+        if o.organisation is None and main[1]:
+            o.title, o.organisation, o.is_former = main[0], main[1], bool(main[2])
+        o.place_id = o.place_id or place_id
+    return list(out.values())
+
+
+def _role_place(p: _Person, hits: list[PlaceHit], places: list[PlaceMention]) -> str | None:
+    """The unit named in the person's organisations, else the article's primary unit for
+    district/ward bodies ("Quận ủy", "UBND quận") that name none."""
+    g = load()
+    for _, org, _ in p.roles:
+        if not org:
+            continue
+        words = org.split()
+        for i in range(len(words)):
+            for L in range(min(4, len(words) - i), 0, -1):
+                units = g.by_fold(" ".join(words[i:i + L]))
+                ids = {h.unit.id for h in hits}
+                pick = [u for u in units if u.id in ids]
+                if pick:
+                    return pick[0].id
+    for _, org, _ in p.roles:
+        if org and re.search(r"(?i)\b(quận|huyện|thị xã|phường|xã|thị ủy)\b", org):
+            prim = [pl for pl in places if pl.is_primary]
+            if len(prim) == 1:
+                return prim[0].place_id
+    return None
