@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from .article import Image
 from .bylines import is_credit_line, looks_like_byline, split_byline, split_credit
-from .cleanup import BOX_HEADINGS, link_text_ratio
+from .cleanup import BOX_HEADINGS, has_inside, inside, link_text_ratio
 from .text import clean_block, clean_text, fold
 
 INLINE = frozenset({
@@ -92,7 +92,7 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
             inline.append(node.text(deep=False) or "")
         elif tag == "br":
             inline.append("\n")
-        elif tag in INLINE and node.css_first(_BLOCK_INSIDE) is None:
+        elif tag in INLINE and not has_inside(node, _BLOCK_INSIDE):
             inline.append(node.text(separator=" ") or "")
         else:
             flush()
@@ -100,7 +100,7 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
                 blocks.extend(_image_block(node, None, base_url))
             elif _is_image_box(node):
                 blocks.extend(_image_box_blocks(node, base_url))
-            elif tag in LEAF_BLOCKS and node.css_first(_BLOCK_INSIDE) is None:
+            elif tag in LEAF_BLOCKS and not has_inside(node, _BLOCK_INSIDE):
                 block = _text_block(node)
                 if block is not None:
                     blocks.append(block)
@@ -124,8 +124,8 @@ def _text_block(node: LexborNode) -> Block | None:
     style = node.attributes.get("style") or ""
     klass = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
     align = (node.attributes.get("align") or "").lower()
-    strong = " ".join(n.text(separator=" ") for n in node.css("strong, b"))
-    em = " ".join(n.text(separator=" ") for n in node.css("em, i"))
+    strong = " ".join(n.text(separator=" ") for n in inside(node, "strong, b"))
+    em = " ".join(n.text(separator=" ") for n in inside(node, "em, i"))
     return Block(
         text=text,
         right=bool(_RIGHT.search(style)) or align == "right" or bool(_AUTHOR_CLASS.search(klass))
@@ -154,18 +154,17 @@ def _is_image_box(node: LexborNode) -> bool:
 
 
 def _image_box_blocks(node: LexborNode, base_url: str) -> list[Block]:
+    images = node.css("img")
+    if not images:
+        return []
     caption_node = node.css_first("figcaption") or node.css_first(
-        "td.caption, .caption, .image-caption, .desc, .fig-caption, [class*=caption]")
+        "td.caption, .caption, .image-caption, .image_desc, .desc, .fig-caption, [class*=caption]")
     if caption_node is None and node.tag == "table":
         rows = node.css("tr")
         caption_node = rows[1] if len(rows) > 1 else None
+    if caption_node is None and node.tag != "figure":
+        caption_node = node  # a picture box whose only text is its caption
     caption = clean_text(caption_node.text(separator=" ")) if caption_node is not None else ""
-    if not caption and node.tag != "table":
-        images = node.css("img")
-        caption = clean_text(node.text(separator=" ")) if images else ""
-    images = node.css("img")
-    if not images:
-        return [Block(text=caption)] if caption else []
     return _image_block(images[0], caption or None, base_url)
 
 

@@ -34,23 +34,35 @@ _BOX_TAGS = frozenset(
 )
 
 
+def inside(node: LexborNode, selector: str) -> list[LexborNode]:
+    """Descendants of ``node`` matching ``selector`` (lexbor's ``css`` also returns ``node``)."""
+    try:
+        found = node.css(selector)
+    except ValueError:
+        return []
+    if found and found[0].mem_id == node.mem_id:
+        return found[1:]
+    return found
+
+
+def has_inside(node: LexborNode, selector: str) -> bool:
+    """True when some descendant of ``node`` (not ``node`` itself) matches ``selector``."""
+    return bool(inside(node, selector))
+
+
 def remove_selectors(root: LexborNode, selectors: Iterable[str]) -> None:
     """Decompose every element matching any of ``selectors`` inside ``root``."""
     for selector in selectors:
-        try:
-            found = root.css(selector)
-        except ValueError:
-            continue
-        for node in reversed(found):
+        for node in reversed(inside(root, selector)):
             node.decompose()
 
 
 def remove_junk(root: LexborNode) -> None:
     """Drop scripts, widgets, ads, link-only tables/lists and related-article boxes."""
     remove_selectors(root, ALWAYS_DROP)
-    _remove_where(root.css("*"), _is_junk_widget)
-    _remove_where(root.css("*"), lambda n: n.tag in ("table", "ul", "ol") and is_link_list(n))
-    _remove_where(root.css("*"), lambda n: n.tag in _BOX_TAGS and is_related_box(n))
+    _remove_where(inside(root, "*"), _is_junk_widget)
+    _remove_where(inside(root, "*"), lambda n: n.tag in ("table", "ul", "ol") and is_link_list(n))
+    _remove_where(inside(root, "*"), lambda n: n.tag in _BOX_TAGS and is_related_box(n))
 
 
 def _remove_where(nodes: list[LexborNode], predicate: Callable[[LexborNode], bool]) -> None:
@@ -104,9 +116,10 @@ def is_related_box(node: LexborNode) -> bool:
 def cut_after(root: LexborNode, selectors: Iterable[str]) -> None:
     """Remove the first element matching a selector and everything after it inside ``root``."""
     for selector in selectors:
-        marker = root.css_first(selector)
-        if marker is None:
+        found = inside(root, selector)
+        if not found:
             continue
+        marker = found[0]
         doomed: list[LexborNode] = []
         node: LexborNode | None = marker
         while node is not None and node.mem_id != root.mem_id:

@@ -28,6 +28,7 @@ _TITLE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+|\s*\|\s*")
 _UPDATED_LABEL = re.compile(r"cập\s*nhật|updated?|sửa\s*đổi", re.I)
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/-]|$)")
 _LABEL = re.compile(r"^\s*\[[^\]]{1,24}\]\s*")  # "[Ảnh] ", "[E-magazine] "
+_LEAD_AGENCY = re.compile(r"^\s*\(\s*([A-ZĐ][A-ZĐ0-9]{1,9})\s*\)\s*[-–—:]?\s*")
 _HOME = {"trang chủ", "home", "trang chu", "trangchủ"}
 
 
@@ -49,7 +50,8 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
     article.site_article_id = (profile.site_article_id(article.canonical_url)
                                or profile.site_article_id(url)) if profile else None
     article.title = _title(tree, meta, chain, url)
-    article.sapo = _sapo(tree, meta, chain)
+    article.sapo, sapo_credits = _split_lead_agency(_sapo(tree, meta, chain),
+                                                    _first_text(tree, chain, "sapo"))
     article.category = _category(tree, meta, chain)
     article.tags = _tags(tree, meta, chain)
     article.lang = meta.lang
@@ -63,7 +65,7 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
         selector_authors, body.authors)
     article.credits = _unique(
         [c for c in meta.ld_org_authors if not _is_site_name(c, meta)]
-        + selector_credits + body.credits)
+        + sapo_credits + selector_credits + body.credits)
     return article
 
 
@@ -154,6 +156,18 @@ def _sapo(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) ->
         if short and (fold(on_page).startswith(short) or page.startswith(short)):
             found = on_page
     return found
+
+
+def _split_lead_agency(sapo: str | None, on_page: str | None) -> tuple[str | None, list[str]]:
+    """``"(NSHN) - Sáng 19/10 ..."`` -> (``"Sáng 19/10 ..."``, ``["NSHN"]``)."""
+    credits: list[str] = []
+    for text in (on_page, sapo):
+        match = _LEAD_AGENCY.match(text or "")
+        if match and match.group(1) not in credits:
+            credits.append(match.group(1))
+    if sapo:
+        sapo = _LEAD_AGENCY.sub("", sapo, count=1).strip() or None
+    return sapo, credits
 
 
 def _category(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) -> str | None:
