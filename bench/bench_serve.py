@@ -1,0 +1,359 @@
+"""Benchmark: publish a generated archive through Datasette and time what readers do.
+
+    .venv/bin/python bench/bench_serve.py                    # 1,000,000 articles
+    .venv/bin/python bench/bench_serve.py --articles 200000  # smaller run
+    .venv/bin/python bench/bench_serve.py --db /tmp/b.db --reuse   # skip generation
+
+Generates an archive (crawler.migrations + the real gazetteer) with realistic Vietnamese
+text, places, officials and indicators, runs ``publish`` (FTS, article_index, optimise,
+snapshot), serves it with uvicorn on 127.0.0.1 and measures over HTTP: median/p95 of a
+two-word search (target p95 < 100 ms), a faceted table page (target p95 < 300 ms) and a
+canned query; database size per 1,000 articles; time to publish and to export.
+
+This module also holds the archive factory the tests use (``build_archive``, ``add_article``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import socket
+import sqlite3
+import statistics
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlite_utils import Database  # noqa: E402
+
+from crawler.migrations import migrate_archive  # noqa: E402
+from parsers.textnorm import fold  # noqa: E402
+
+TZ = timezone(timedelta(hours=7))
+
+SOURCES = [
+    ("laodongthudo", "Lao Động Thủ Đô", "https://laodongthudo.vn/"),
+    ("hanoimoi", "Hà Nội Mới", "https://hanoimoi.vn/"),
+    ("kinhtedothi", "Kinh tế & Đô thị", "https://kinhtedothi.vn/"),
+    ("anninhthudo", "An ninh Thủ đô", "https://anninhthudo.vn/"),
+]
+CATEGORIES = ["Chính trị", "Kinh tế", "Xã hội", "Đô thị", "Văn hóa", "Giáo dục", "Y tế",
+              "Pháp luật", "Quận huyện"]
+# Frequent news words, the kind that make unquoted folded two-word searches imprecise.
+WORDS = (
+    "đã đồng đông năm người dân được các của và trong cho với có này là một những để khi "
+    "tại về từ theo đến nhiều hơn cũng như đang sẽ thực hiện công tác triển khai kế hoạch "
+    "phát triển kinh tế xã hội địa bàn thành phố quận huyện phường xã cán bộ nhân dân "
+    "chính quyền Ủy ban Hội đồng tổ chức hội nghị tổng kết đánh giá kết quả nhiệm vụ giải "
+    "pháp trọng tâm năm nay đạt chỉ tiêu tăng giảm so với cùng kỳ dự án đầu tư xây dựng "
+    "hạ tầng giao thông đô thị môi trường vệ sinh an toàn thực phẩm giáo dục y tế văn hóa "
+    "thể thao an ninh trật tự phòng cháy chữa cháy chuyển đổi số cải cách hành chính "
+    "người cao tuổi gia đình chính sách hộ nghèo đoàn viên thanh niên phụ nữ cựu chiến "
+    "binh mặt trận tổ quốc đảng bộ chi bộ nghị quyết đại hội bầu cử đất đai quy hoạch "
+    "nông thôn mới sản xuất nông nghiệp làng nghề du lịch di tích lễ hội trường học học "
+    "sinh giáo viên bệnh viện trạm y tế tiêm chủng dịch bệnh đường phố vỉa hè cây xanh "
+    "nước sạch điện chiếu sáng rác thải"
+).split()
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Quang", "Thanh", "Ngọc"]
+GIVEN = ["Tuấn", "Hùng", "Lan", "Hương", "Dũng", "Hải", "Thắng", "Tuyên", "Hà", "Long"]
+TITLES = ["Chủ tịch UBND", "Phó Chủ tịch UBND", "Bí thư Quận ủy", "Bí thư Huyện ủy",
+          "Chủ tịch HĐND"]
+METRICS = [("thu ngân sách", "budget_revenue", "tỷ đồng", 300, 20000),
+           ("giá trị sản xuất các ngành", "production_value", "tỷ đồng", 5000, 90000),
+           ("tốc độ tăng trưởng kinh tế", "growth_rate", "%", 3, 12),
+           ("vốn đầu tư công giải ngân", "public_investment_disbursed", "tỷ đồng", 100, 5000)]
+
+
+_VOCAB = sorted(set(WORDS), key=lambda w: random.Random(w).random())  # ranks shuffled
+_CUM = list(__import__("itertools").accumulate(1 / (r + 12) for r in range(len(_VOCAB))))
+
+
+def _zipf_words(rng: random.Random, n: int) -> list[str]:
+    # Zipf-like (p ∝ 1/(rank+12)): the commonest syllable is ~2.5 % of the text, as in news
+    return rng.choices(_VOCAB, cum_weights=_CUM, k=n)
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    w = _zipf_words(rng, n)
+    return (w[0][0].upper() + w[0][1:] + " " + " ".join(w[1:]) + ".") if w else ""
+
+
+def _places(db: Database) -> list[dict]:
+    return [dict(r) for r in db.query(
+        "select id, name, full_name, type from places where level = 'district' "
+        "or type in ('quận', 'huyện', 'thị xã') order by id")]
+
+
+def prepare(db: Database) -> None:
+    """Schema + gazetteer + sources."""
+    migrate_archive(db)
+    from crawler.facts_store import ensure_gazetteer
+
+    ensure_gazetteer(db)
+    db["sources"].upsert_all(
+        [{"id": i, "name": n, "base_url": u, "licence": "© " + n, "licence_url": u,
+          "attribution": n, "parser": i, "enabled": 1} for i, n, u in SOURCES], pk="id")
+
+
+def add_article(db: Database, *, id: str, title: str, body_text: str, sapo: str = "",
+                source: str = "hanoimoi", published_at: str = "2024-05-01T08:00:00+07:00",
+                category: str = "Quận huyện", places: list[str] = (), url: str | None = None,
+                indicators: list[dict] = (), officials: list[dict] = ()) -> None:
+    """Insert one article and its facts in one transaction, as the crawler does.
+
+    ``places``: gazetteer full names or ids (the first one is the main place).
+    """
+    with db.conn:
+        db["articles"].upsert({
+            "id": id, "source": source, "url": url or f"https://{source}.vn/{id}.html",
+            "canonical_url": url or f"https://{source}.vn/{id}.html", "title": title,
+            "sapo": sapo, "body_text": body_text, "published_at": published_at,
+            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "first_seen_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "category": category, "status": "live", "version": 1, "parser": source,
+            "word_count": len(body_text.split()), "date_source": "json-ld",
+            "search_fold": fold(" ".join(p for p in (title, sapo, body_text) if p)),
+        }, pk="id")
+        for i, ref in enumerate(places):
+            row = db.execute(
+                "select id, name, type from places where id = ? or full_name = ? "
+                "order by valid_to is null, id limit 1", [ref, ref]).fetchone()
+            if not row:
+                raise ValueError(f"unknown place {ref}")
+            db["article_places"].upsert({
+                "article_id": id, "place_id": row[0], "name": row[1], "type": row[2],
+                "mentions": 3 - min(i, 2), "is_primary": int(i == 0), "first_offset": i * 50,
+            }, pk=("article_id", "place_id"))
+        for j, ind in enumerate(indicators):
+            db["indicators"].insert({"article_id": id, "position": j, **ind}, pk="id")
+        for o in officials:
+            oid = fold(o["name"]).replace(" ", "-")
+            db["officials"].upsert({"id": oid, "name": o["name"],
+                                    "ascii_name": fold(o["name"])}, pk="id")
+            db["article_officials"].upsert({"article_id": id, "official_id": oid, **o},
+                                           pk=("article_id", "official_id"))
+
+
+def build_archive(path: str | Path, n: int, *, seed: int = 1, publish: bool = True,
+                  progress: bool = False) -> Database:
+    """A generated archive of ``n`` articles at ``path`` (bulk insert, then search build)."""
+    rng = random.Random(seed)
+    db = Database(path)
+    db.execute("pragma journal_mode=wal")
+    prepare(db)
+    places = _places(db)
+    start = datetime(2019, 1, 1, tzinfo=TZ)
+    span = int((datetime(2026, 11, 1, tzinfo=TZ) - start).total_seconds())
+    conn = db.conn
+    conn.execute("pragma synchronous=off")
+    batch_a, batch_p, batch_i, batch_o, officials = [], [], [], [], {}
+    ind_id = 0
+    t0 = time.time()
+
+    def flush():
+        with conn:
+            conn.executemany(
+                "insert into articles (id, source, url, canonical_url, site_article_id, title,"
+                " sapo, body_text, authors, published_at, first_seen_at, fetched_at, category,"
+                " image_count, word_count, status, version, parser, date_source, search_fold)"
+                " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch_a)
+            conn.executemany(
+                "insert or ignore into article_places (article_id, place_id, name, type,"
+                " mentions, is_primary, first_offset) values (?,?,?,?,?,?,?)", batch_p)
+            conn.executemany(
+                "insert into indicators (id, article_id, position, place_id, place, metric,"
+                " metric_key, value, unit, period_text, period_start, period_end, relation,"
+                " relation_type, relation_value, kind, sentence)"
+                " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch_i)
+            conn.executemany(
+                "insert or ignore into officials (id, name, ascii_name) values (?,?,?)",
+                [(k, v, fold(v)) for k, v in officials.items()])
+            conn.executemany(
+                "insert or ignore into article_officials (article_id, official_id, name, title,"
+                " organisation, roles, place_id, is_former, sentence)"
+                " values (?,?,?,?,?,?,?,?,?)", batch_o)
+        batch_a.clear(), batch_p.clear(), batch_i.clear(), batch_o.clear(), officials.clear()
+
+    for k in range(n):
+        src = SOURCES[k % len(SOURCES)][0]
+        aid = f"{src}:{1000000 + k}"
+        pub = start + timedelta(seconds=rng.randrange(span))
+        main = places[min(int(rng.paretovariate(0.9)) - 1, len(places) - 1)
+                      if rng.random() < 0.5 else rng.randrange(len(places))]
+        other = rng.choice(places)
+        title = f"{main['full_name']}: {_sentence(rng, rng.randint(6, 12))[:-1]}"
+        sapo = _sentence(rng, rng.randint(20, 35))
+        paras = []
+        for _ in range(rng.randint(5, 9)):
+            paras.append(" ".join(_sentence(rng, rng.randint(10, 22))
+                                  for _ in range(rng.randint(3, 5))))
+        paras.insert(1, f"Theo báo cáo của UBND {main['full_name'].lower()}, "
+                        f"{_sentence(rng, 15)}")
+        if rng.random() < 0.3:
+            paras.append(f"Đồng chí cũng làm việc với {other['full_name']}. {_sentence(rng, 12)}")
+        ind_rows = []
+        if rng.random() < 0.25:
+            label, key, unit, lo, hi = rng.choice(METRICS)
+            year = pub.year if pub.month > 3 else pub.year - 1
+            value = round(rng.uniform(lo, hi), 1)
+            pct = rng.randint(40, 130)
+            sent = (f"{label.capitalize()} trên địa bàn {main['full_name'].lower()} năm {year} "
+                    f"đạt {value:,.1f} {unit}, bằng {pct}% dự toán.").replace(",", "X") \
+                .replace(".", ",").replace("X", ".")
+            paras.insert(2, sent)
+            ind_id += 1
+            ind_rows.append((ind_id, aid, 0, main["id"], main["name"], label, key, value, unit,
+                             f"năm {year}", f"{year}-01-01", f"{year}-12-31",
+                             f"bằng {pct}% dự toán", "share_of_plan", pct,
+                             rng.choice(["actual", "actual", "estimate", "target"]), sent))
+        if rng.random() < 0.2:
+            name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            oid = fold(name).replace(" ", "-")
+            officials[oid] = name
+            t = rng.choice(TITLES)
+            sent = f"Đồng chí {name}, {t} {main['full_name']} phát biểu tại hội nghị."
+            paras.append(sent)
+            batch_o.append((aid, oid, name, t, f"UBND {main['full_name']}", t, main["id"], 0,
+                            sent))
+        body = "\n\n".join(paras)
+        batch_a.append((aid, src, f"https://{src}.vn/a-{1000000 + k}.html",
+                        f"https://{src}.vn/a-{1000000 + k}.html", str(1000000 + k), title, sapo,
+                        body, f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}",
+                        pub.isoformat(timespec="seconds"), pub.isoformat(timespec="seconds"),
+                        pub.isoformat(timespec="seconds"), rng.choice(CATEGORIES),
+                        rng.randint(0, 8), len(body.split()), "live", 1, src, "json-ld",
+                        fold(" ".join((title, sapo, body)))))
+        batch_p.append((aid, main["id"], main["name"], main["type"], 3, 1, 0))
+        if other["id"] != main["id"] and rng.random() < 0.3:
+            batch_p.append((aid, other["id"], other["name"], other["type"], 1, 0, 900))
+        batch_i.extend(ind_rows)
+        if len(batch_a) >= 5000:
+            flush()
+            if progress:
+                print(f"  generated {k + 1:,} articles ({time.time() - t0:.0f} s)",
+                      file=sys.stderr)
+    flush()
+    conn.execute("pragma synchronous=normal")
+    if publish:
+        from crawler.datasette_app import ensure_search
+
+        ensure_search(db)
+    return db
+
+
+# --- the benchmark ---------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_in_thread(ds, port: int):
+    import uvicorn
+
+    config = uvicorn.Config(ds.app(), host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="off")
+    server = uvicorn.Server(config)
+    th = threading.Thread(target=server.run, daemon=True)
+    th.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    return server, th
+
+
+def _time(client, url: str, runs: int) -> dict:
+    times = []
+    r = client.get(url)  # warm-up
+    r.raise_for_status()
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = client.get(url)
+        times.append((time.perf_counter() - t) * 1000)
+        r.raise_for_status()
+    times.sort()
+    return {"median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1), "runs": runs}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=1_000_000)
+    ap.add_argument("--db", default="bench/bench-archive.db")
+    ap.add_argument("--reuse", action="store_true", help="use an existing --db as is")
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--no-export", action="store_true")
+    args = ap.parse_args(argv)
+    import httpx
+
+    from crawler.cli_publish import publish_archive
+    from crawler.datasette_app import make_datasette
+    from crawler.export import export_archive
+
+    path = Path(args.db)
+    out: dict = {"articles": args.articles}
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        t = time.time()
+        db = build_archive(path, args.articles, publish=False, progress=True)
+        out["generate_s"] = round(time.time() - t, 1)
+        db.close()
+    t = time.time()
+    report = publish_archive(path)
+    out["publish_s"] = round(time.time() - t, 1)
+    out["publish"] = {k: v for k, v in report.items() if k != "snapshot"}
+    conn = sqlite3.connect(path)
+    n = conn.execute("select count(*) from articles").fetchone()[0]
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.close()
+    size = path.stat().st_size
+    out.update(articles=n, db_mb=round(size / 1e6, 1),
+               mb_per_1000_articles=round(size / 1e6 / (n / 1000), 2))
+    ds = make_datasette(path)
+    port = _free_port()
+    server, th = serve_in_thread(ds, port)
+    base = f"http://127.0.0.1:{port}/{path.stem}"
+    urls = {
+        "search_two_words (news?_search=dong da → phrase)": f"{base}/news?_search=dong+da",
+        "search_two_words_json (news.json?_search=tu liem)": f"{base}/news.json?_search=tu+liem",
+        "search_two_words_common (news?_search=hoi nghi)": f"{base}/news?_search=hoi+nghi",
+        "faceted_table (news, 4 default facets)": f"{base}/news",
+        "faceted_table_filtered (news?source=hanoimoi&_facet=place)":
+            f"{base}/news?source=hanoimoi&_facet=place",
+        "canned_search_bm25 (search?q=bac tu liem)": f"{base}/search?q=bac+tu+liem",
+        "canned_latest_for_place (latest_for_place?place=Đống Đa)":
+            f"{base}/latest_for_place?place=%C4%90%E1%BB%91ng+%C4%90a",
+        "canned_budget_revenue (budget_revenue?place=)": f"{base}/budget_revenue?place=",
+    }
+    timings = {}
+    with httpx.Client(timeout=60) as client:
+        for label, url in urls.items():
+            timings[label] = _time(client, url, args.runs)
+            print(f"{label}: {timings[label]}", file=sys.stderr)
+    server.should_exit = True
+    th.join(10)
+    out["timings"] = timings
+    if not args.no_export:
+        t = time.time()
+        exp = export_archive(path, ROOT / "bench" / "exports")
+        out["export_s"] = round(time.time() - t, 1)
+        out["export_dir"] = str(exp["directory"])
+        out["export_mb"] = round(exp["bytes"] / 1e6, 1)
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,333 @@
+"""Publishing ``archive.db`` through Datasette 0.65.
+
+* :func:`ensure_search` builds (or repairs) what the published archive needs on top of the
+  crawler's tables: the FTS5 index over ``articles`` (folded shadow column included, see
+  docs/STACK.md §1), the ``article_index`` side table that keeps facets and sorting fast, and
+  the ``news`` view readers search and facet. Idempotent and cheap when already in place; the
+  crawler calls it after migrations.
+* :func:`make_datasette` returns a configured :class:`datasette.app.Datasette` for one
+  archive file: metadata.yml (whose ``archive`` block is renamed to the file's stem, so
+  ``demo.db`` works too), the ``plugins/`` directory and the settings.
+"""
+from __future__ import annotations
+
+import copy
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlite_utils import Database
+
+from parsers.textnorm import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+METADATA_PATH = ROOT / "metadata.yml"
+PLUGINS_DIR = ROOT / "plugins"
+TEMPLATE_DB_KEY = "archive"
+
+FTS_TABLE = "articles_fts"
+FTS_COLUMNS = ["title", "sapo", "body_text", "search_fold"]
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+SETTINGS: dict[str, Any] = {
+    "sql_time_limit_ms": 3000,  # a runaway query is stopped after 3 s
+    "facet_time_limit_ms": 400,
+    "suggest_facets": False,  # suggestions run a query per column: too slow at 1M rows
+    "allow_csv_stream": True,
+    "max_csv_mb": 0,  # streamed CSV is never truncated
+    "default_page_size": 50,
+    "max_returned_rows": 1000,
+    "allow_download": True,  # only applies to immutable databases (a published snapshot)
+    "num_sql_threads": 4,
+    "default_cache_ttl": 60,
+    "truncate_cells_html": 400,
+}
+
+
+def search_fold_text(title: str | None, sapo: str | None, body_text: str | None) -> str:
+    """What goes into ``articles.search_fold``: fold(title + sapo + body)."""
+    return fold(" ".join(p for p in (title, sapo, body_text) if p))
+
+
+# --- article_index: a narrow copy of the facet/sort columns, maintained by triggers ---------
+
+_PRIMARY_PLACE = """(select {col} from article_places ap {join}
+   where ap.article_id = {aid}
+   order by coalesce(ap.is_primary, 0) desc, coalesce(ap.mentions, 0) desc,
+            coalesce(ap.first_offset, 1e9) limit 1)"""
+
+
+def _place_expr(aid: str, col: str) -> str:
+    join = "join places p on p.id = ap.place_id" if col.startswith("p.") else ""
+    return _PRIMARY_PLACE.format(col=col, join=join, aid=aid)
+
+
+def _index_row_sql(a: str) -> str:
+    """SELECT list producing one article_index row from articles alias/``new`` ``a``."""
+    return (
+        f"{a}.id, {a}.rowid, {a}.published_at, substr({a}.published_at, 1, 7), {a}.source,"
+        f" {a}.category, {a}.status, {_place_expr(a + '.id', 'ap.place_id')},"
+        f" {_place_expr(a + '.id', 'p.name')}"
+    )
+
+
+INDEX_COLUMNS = (
+    "article_id, art_rowid, published_at, month, source, category, status, place_id, place"
+)
+
+ARTICLE_INDEX_DDL = f"""
+create table if not exists article_index (
+    article_id text primary key,
+    art_rowid integer not null,
+    published_at text, month text, source text, category text, status text,
+    place_id text, place text
+);
+create index if not exists article_index_rowid on article_index(art_rowid);
+create index if not exists article_index_published on article_index(published_at);
+create index if not exists article_index_month on article_index(month, published_at);
+create index if not exists article_index_place on article_index(place, published_at);
+create index if not exists article_index_source on article_index(source, published_at);
+create index if not exists article_index_category on article_index(category);
+create index if not exists article_places_article on article_places(article_id, is_primary);
+create index if not exists article_places_place on article_places(place_id);
+create trigger if not exists article_index_ai after insert on articles begin
+  insert or replace into article_index ({INDEX_COLUMNS}) select {_index_row_sql('new')};
+end;
+create trigger if not exists article_index_au after update on articles begin
+  delete from article_index where article_id = old.id and old.id <> new.id;
+  insert or replace into article_index ({INDEX_COLUMNS}) select {_index_row_sql('new')};
+end;
+create trigger if not exists article_index_ad after delete on articles begin
+  delete from article_index where article_id = old.id;
+end;
+create trigger if not exists article_places_index_ai after insert on article_places begin
+  update article_index set place_id = {_place_expr('new.article_id', 'ap.place_id')},
+    place = {_place_expr('new.article_id', 'p.name')} where article_id = new.article_id;
+end;
+create trigger if not exists article_places_index_au after update on article_places begin
+  update article_index set place_id = {_place_expr('new.article_id', 'ap.place_id')},
+    place = {_place_expr('new.article_id', 'p.name')} where article_id = new.article_id;
+  update article_index set place_id = {_place_expr('old.article_id', 'ap.place_id')},
+    place = {_place_expr('old.article_id', 'p.name')} where article_id = old.article_id;
+end;
+create trigger if not exists article_places_index_ad after delete on article_places begin
+  update article_index set place_id = {_place_expr('old.article_id', 'ap.place_id')},
+    place = {_place_expr('old.article_id', 'p.name')} where article_id = old.article_id;
+end;
+"""
+
+# The reader-facing list of articles: no search_fold, primary place and month included.
+# Facets and sorting only touch article_index (SQLite drops the LEFT JOIN to the unique
+# articles.id when no articles column is used), so they stay fast at a million rows.
+NEWS_VIEW = """
+create view news as
+select f.art_rowid as rowid, f.article_id as id, f.published_at, f.month, f.source,
+       f.place, f.place_id, f.category, a.title, a.sapo, a.url, a.authors, a.word_count,
+       a.body_text, f.status
+from article_index f left join articles a on a.id = f.article_id
+"""
+
+VIEWS = {"news": NEWS_VIEW}
+
+
+def _fts_ok(db: Database) -> bool:
+    row = db.execute(
+        "select sql from sqlite_master where name = ?", [FTS_TABLE]
+    ).fetchone()
+    if not row:
+        return False
+    sql = row[0].lower()
+    cols_ok = all(re.search(rf"[\s\[\"(]{c}[\]\"\s,]", sql) for c in FTS_COLUMNS)
+    triggers = {
+        r[0] for r in db.execute(
+            "select name from sqlite_master where type='trigger' and tbl_name='articles'"
+        )
+    }
+    return (
+        "remove_diacritics 2" in sql
+        and cols_ok
+        and {"articles_ai", "articles_ad", "articles_au"} <= triggers
+    )
+
+
+def backfill_search_fold(db: Database, batch: int = 2000) -> int:
+    """Fill ``search_fold`` where the writer left it empty. Returns rows updated."""
+    done = 0
+    while True:
+        rows = db.execute(
+            "select rowid, title, sapo, body_text from articles "
+            "where search_fold is null limit ?", [batch]
+        ).fetchall()
+        if not rows:
+            return done
+        with db.conn:
+            db.conn.executemany(
+                "update articles set search_fold = ? where rowid = ?",
+                [(search_fold_text(t, s, b), rid) for rid, t, s, b in rows],
+            )
+        done += len(rows)
+
+
+def ensure_search(db: Database, *, backfill: bool = True) -> dict[str, Any]:
+    """Create or repair FTS, triggers, ``article_index`` and views. Idempotent.
+
+    Returns what it did, e.g. ``{"fts": "created", "backfilled": 12, "indexed": 12}``.
+    Writers should set ``articles.search_fold = search_fold_text(title, sapo, body_text)``;
+    rows they leave NULL are folded here (and by ``hanoi-news publish``).
+    """
+    did: dict[str, Any] = {}
+    if not db["articles"].exists():
+        raise RuntimeError("articles table missing: run crawler.migrations.migrate_archive first")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    if backfill:
+        did["backfilled"] = backfill_search_fold(db)
+    if not _fts_ok(db):
+        if db[FTS_TABLE].exists():
+            db["articles"].disable_fts()
+            did["fts"] = "repaired"
+        else:
+            did["fts"] = "created"
+        db["articles"].enable_fts(
+            FTS_COLUMNS, fts_version="FTS5", tokenize=FTS_TOKENIZE,
+            create_triggers=True, replace=True,
+        )
+    if not db["article_places"].exists() or not db["places"].exists():
+        raise RuntimeError("fact tables missing: run crawler.migrations.migrate_archive first")
+    with db.conn:
+        db.conn.executescript(ARTICLE_INDEX_DDL)
+    n_articles = db.execute("select count(*) from articles").fetchone()[0]
+    n_index = db.execute("select count(*) from article_index").fetchone()[0]
+    if n_articles != n_index:
+        with db.conn:
+            db.execute(
+                "delete from article_index where article_id not in (select id from articles)"
+            )
+            cur = db.execute(
+                f"insert or replace into article_index ({INDEX_COLUMNS}) "
+                f"select {_index_row_sql('a')} from articles a "
+                "where a.id not in (select article_id from article_index)"
+            )
+            did["indexed"] = cur.rowcount
+    for name, sql in VIEWS.items():
+        existing = db.execute(
+            "select sql from sqlite_master where type='view' and name=?", [name]
+        ).fetchone()
+        if not existing or " ".join(existing[0].split()).lower() != " ".join(sql.split()).lower():
+            with db.conn:
+                db.execute(f"drop view if exists [{name}]")
+                db.execute(sql)
+            did[f"view_{name}"] = "created"
+    return did
+
+
+def rebuild_article_index(db: Database) -> None:
+    """Recompute every article_index row (e.g. after places were corrected)."""
+    with db.conn:
+        db.execute("delete from article_index")
+        db.execute(
+            f"insert into article_index ({INDEX_COLUMNS}) select {_index_row_sql('a')} "
+            "from articles a"
+        )
+
+
+# --- metadata --------------------------------------------------------------------------------
+
+
+def _sources(db_path: Path) -> list[dict[str, Any]]:
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            conn.row_factory = sqlite3.Row
+            return [dict(r) for r in conn.execute(
+                "select id, name, base_url, licence, licence_url, attribution "
+                "from sources order by id"
+            )]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+
+
+def _rename_db(obj: Any, old: str, new: str) -> Any:
+    """Replace ``db: archive`` and ``/archive/`` links inside plugin configuration."""
+    if isinstance(obj, dict):
+        return {k: (new if k == "db" and v == old else _rename_db(v, old, new))
+                for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_rename_db(v, old, new) for v in obj]
+    if isinstance(obj, str):
+        return obj.replace(f"/{old}/", f"/{new}/").replace(f"/{old}.", f"/{new}.")
+    return obj
+
+
+def load_metadata(
+    db_name: str, *, metadata_path: str | Path | None = None, demo: bool = False,
+    sources: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """metadata.yml with its ``archive`` database block renamed to ``db_name``."""
+    path = Path(metadata_path or METADATA_PATH)
+    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    meta = copy.deepcopy(meta)
+    meta.pop("x-templates", None)  # YAML anchors only
+    dbs = meta.get("databases") or {}
+    if TEMPLATE_DB_KEY in dbs and db_name != TEMPLATE_DB_KEY:
+        dbs[db_name] = dbs.pop(TEMPLATE_DB_KEY)
+    meta["databases"] = dbs
+    if db_name != TEMPLATE_DB_KEY:
+        meta = _rename_db(meta, TEMPLATE_DB_KEY, db_name)
+        dbs = meta["databases"]
+    if sources:
+        items = "".join(
+            f'<li><a href="{s["base_url"]}">{s["name"] or s["id"]}</a>'
+            + (f' — {s["licence"]}' if s.get("licence") else "")
+            + "</li>" for s in sources if s.get("base_url")
+        )
+        arts = dbs[db_name].get("tables", {}).get("articles", {})
+        note = f"<p>Articles come from:</p><ul>{items}</ul>"
+        for t in ("articles", "news", "article_versions", "images"):
+            tm = dbs[db_name].get("tables", {}).get(t)
+            if tm is not None:
+                tm["description_html"] = (
+                    f"<p>{tm.get('description', '')}</p>{note}"
+                )
+        del arts
+    if demo:
+        meta["title"] = "DEMO — " + meta.get("title", "")
+        warn = (
+            "DEMO DATA: crawled from the bundled fixture site on localhost, not from the "
+            "real papers. Nothing here is real news. "
+        )
+        meta["description"] = warn + meta.get("description", "")
+        dbs[db_name]["title"] = "DEMO — " + dbs[db_name].get("title", db_name)
+        dbs[db_name]["description"] = warn + dbs[db_name].get("description", "")
+        for dash in (meta.get("plugins", {}).get("datasette-dashboards") or {}).values():
+            dash["title"] = "DEMO — " + dash.get("title", "")
+    return meta
+
+
+def make_datasette(
+    db_path: str | Path, *, metadata_path: str | Path | None = None, demo: bool = False,
+    immutable: bool = False, settings: dict[str, Any] | None = None,
+):
+    """A Datasette serving ``db_path`` (key = file stem) with our metadata and plugins.
+
+    Mutable by default: the crawler may be writing (WAL keeps each read consistent).
+    ``immutable=True`` is for a published snapshot, and enables the ``/<db>.db`` download.
+    """
+    from datasette.app import Datasette
+
+    db_path = Path(db_path).resolve()
+    name = db_path.stem
+    meta = load_metadata(name, metadata_path=metadata_path, demo=demo,
+                         sources=_sources(db_path))
+    kwargs: dict[str, Any] = {"immutables": [str(db_path)]} if immutable else {
+        "files": [str(db_path)]}
+    return Datasette(
+        metadata=meta,
+        plugins_dir=str(PLUGINS_DIR),
+        settings={**SETTINGS, **(settings or {})},
+        **kwargs,
+    )
