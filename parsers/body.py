@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Iterator
 from urllib.parse import urljoin
 
@@ -16,6 +17,7 @@ from selectolax.lexbor import LexborNode
 
 from .article import Image
 from .bylines import is_credit_line, looks_like_byline, split_byline, split_credit
+from .dates import parse_date
 from .cleanup import BOX_HEADINGS, has_inside, inside, link_text_ratio
 from .text import clean_block, clean_text, fold
 
@@ -35,8 +37,13 @@ _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
 _CAPTION_CLASS = re.compile(r"caption|chu-?thich|desc|image-?title|note-?image|pic-?title", re.I)
 _IMAGE_CLASS = re.compile(r"(?:^|[\s_-])(?:picture|image|photo|img|figure|pic)(?:$|[\s_-])", re.I)
 _AUTHOR_CLASS = re.compile(r"author|tac-?gia|byline|signature", re.I)
+_DATE_WORDS = re.compile(
+    r"\d+|thứ\s*(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ\s*nhật|ngày|tháng|năm|giờ|cập\s*nhật|"
+    r"đăng|lúc|gmt|utc|sa|ch|am|pm|[^\w\s]", re.I)
+_FAR_FUTURE = datetime(2999, 1, 1, tzinfo=timezone.utc)
 _TINY = 40
 MAX_CAPTION_CHARS = 400
+MIN_LEAD_CHARS, MAX_LEAD_CHARS = 60, 600
 _BYLINE_WINDOW = 3
 
 
@@ -63,6 +70,7 @@ class Body:
     images: list[Image] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
+    lead: str | None = None  # a bold first paragraph taken out as the sapo
 
 
 def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
@@ -188,8 +196,13 @@ def _image_block(img: LexborNode, caption: str | None, base_url: str) -> list[Bl
     return [Block(image=image, text=alt)]
 
 
-def assemble(blocks: list[Block], title: str | None, sapo: str | None) -> Body:
-    """Turn blocks into body text, images, authors and credits (see module doc)."""
+def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
+             take_lead: bool = False) -> Body:
+    """Turn blocks into body text, images, authors and credits (see module doc).
+
+    With ``take_lead`` a bold first paragraph (the lead on pages without a sapo element)
+    is returned as ``lead`` instead of staying in the text.
+    """
     title_key = fold(title or "")
     sapo_key = fold(sapo or "")
     kept: list[Block] = []
@@ -212,7 +225,7 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None) -> Body:
             previous.image.caption = caption or None
             previous.image.credit = previous.image.credit or credit
             continue
-        if _is_related_line(block):
+        if _is_related_line(block) or is_dateline(block.text):
             continue
         kept.append(block)
     authors, byline_credits, kept = _take_byline(kept)
@@ -221,9 +234,16 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None) -> Body:
             credits.append(credit)
     for position, image in enumerate(images):
         image.position = position
-    paragraphs = [b.text for b in kept if b.image is None]
-    return Body(text="\n\n".join(paragraphs) or None, images=images, authors=authors,
-                credits=credits)
+    paragraphs = [b for b in kept if b.image is None]
+    lead = None
+    if take_lead and len(paragraphs) > 1 and _is_lead(paragraphs[0]):
+        lead = paragraphs.pop(0).text
+    return Body(text="\n\n".join(b.text for b in paragraphs) or None, images=images,
+                authors=authors, credits=credits, lead=lead)
+
+
+def _is_lead(block: Block) -> bool:
+    return block.bold and not block.heading and MIN_LEAD_CHARS <= len(block.text) <= MAX_LEAD_CHARS
 
 
 def _attach_credit(text: str, previous: Block | None, credits: list[str]) -> None:
@@ -241,6 +261,14 @@ def _is_caption(block: Block, previous: Block) -> bool:
     if len(block.text) > MAX_CAPTION_CHARS:
         return False
     return block.italic or block.centered or block.caption_like
+
+
+def is_dateline(text: str) -> bool:
+    """A short line that only states a date ("15:20, ngày 13 tháng 12 năm 2022")."""
+    if len(text) > 80 or parse_date(text, now=_FAR_FUTURE) is None:
+        return False
+    rest = _DATE_WORDS.sub(" ", text.lower())
+    return sum(ch.isalpha() for ch in rest) <= 12
 
 
 def _is_related_line(block: Block) -> bool:

@@ -27,6 +27,8 @@ _CREDIT_LABEL = re.compile(
     re.I,
 )
 _ILLUSTRATIVE = re.compile(r"^\(?\s*ảnh\s*minh\s*h[ọo]ạ?\s*\)?\.?$", re.I)
+_SEGMENTS = re.compile(r"\s*[·|•]\s*")
+_WEEKDAY = re.compile(r"\b(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy)|chủ\s*nhật|cập\s*nhật|đăng\s*(?:ngày|lúc))\b", re.I)
 MAX_BYLINE_CHARS = 90
 
 
@@ -37,6 +39,7 @@ def split_byline(text: str) -> tuple[list[str], list[str]]:
     credits: list[str] = []
     if not text:
         return authors, credits
+    text = " ".join(seg for seg in _SEGMENTS.split(text) if not _is_date_segment(seg)).strip(" .")
     theo = _THEO.match(text)
     if theo:
         return authors, [theo.group("src").strip(" .()")]
@@ -53,6 +56,11 @@ def split_byline(text: str) -> tuple[list[str], list[str]]:
         else:
             _add(authors, part)
     return authors, credits
+
+
+def _is_date_segment(segment: str) -> bool:
+    """A byline segment that is a date or time ("Thứ sáu, 05/09/2025, 07:40 (GMT+7)")."""
+    return any(ch.isdigit() for ch in segment) or bool(_WEEKDAY.search(segment))
 
 
 def _add(items: list[str], value: str) -> None:

@@ -17,14 +17,15 @@ ALWAYS_DROP = (
     "svg", "template", "object", "embed", "nav", "aside", "footer", "ins", "link", "meta",
 )
 _JUNK_TOKEN = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|social|comments?|binh-?luan|related|relate|relates|"
-    r"lien-?quan|tin-?khac|ads?|adv|advert|advertisement|adsbygoogle|banner|qc|quangcao|"
-    r"sponsor|print|rating|vote|breadcrumbs?|newsletter|subscribe|popup|modal|"
-    r"google-auto-placed|ap_container)(?:$|[\s_-])",
+    r"(?:^|[\s_-])(?:"
+    r"(?:share|sharing|social|comment|binh-?luan|related|relate|lien-?quan|tin-?khac|"
+    r"quangcao|advert|sponsor|newsletter|subscribe|breadcrumb|popup)\w*"
+    r"|(?:ads?|adv|adsbygoogle|banner|qc|print|rating|vote|modal|google-auto-placed|"
+    r"ap_container)(?:$|[\s_-]))",
     re.I,
 )
 BOX_HEADINGS = (
-    "tin liên quan", "bài liên quan", "tin bài liên quan", "xem thêm", "đọc thêm", "phản hồi",
+    "tin liên quan", "bài liên quan", "liên quan", "tin bài liên quan", "xem thêm", "đọc thêm", "phản hồi",
     "các tin khác", "tin khác", "tin cùng chuyên mục", "bài đọc tiếp", "có thể bạn quan tâm",
     "ý kiến bạn đọc", "bình luận", "tin mới", "tin đọc nhiều", "đọc nhiều", "tin nổi bật",
     "bài viết liên quan", "chia sẻ", "gửi bình luận", "tin cùng loại",

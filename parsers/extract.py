@@ -50,14 +50,18 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
     article.site_article_id = (profile.site_article_id(article.canonical_url)
                                or profile.site_article_id(url)) if profile else None
     article.title = _title(tree, meta, chain, url)
-    article.sapo, sapo_credits = _split_lead_agency(_sapo(tree, meta, chain),
-                                                    _first_text(tree, chain, "sapo"))
+    on_page_sapo = _first_text(tree, chain, "sapo")
+    article.sapo, sapo_credits = _split_lead_agency(_sapo(meta, on_page_sapo, chain[0]),
+                                                    on_page_sapo)
     article.category = _category(tree, meta, chain)
     article.tags = _tags(tree, meta, chain)
     article.lang = meta.lang
     _dates(article, tree, meta, chain, url, fetched_at)
     selector_authors, selector_credits = _selector_authors(tree, chain)
-    body, article.extraction = _body(text, tree, profile, url, article)
+    body, article.extraction = _body(text, tree, profile, url, article,
+                                     take_lead=on_page_sapo is None)
+    if body.lead:  # no lead element on the page: its bold first paragraph is the sapo
+        article.sapo = body.lead
     article.body_text = body.text
     article.images = body.images
     article.authors = _first_nonempty(
@@ -141,9 +145,8 @@ def _strip_site_name(title: str, meta: PageMeta, url: str) -> str:
     return title
 
 
-def _sapo(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) -> str | None:
-    prefix = chain[0].sapo_prefix
-    on_page = _first_text(tree, chain, "sapo")
+def _sapo(meta: PageMeta, on_page: str | None, profile: Profile) -> str | None:
+    prefix = profile.sapo_prefix
     found = None
     for candidate in (meta.ld_description, meta.meta_description, on_page):
         if candidate:
@@ -267,7 +270,7 @@ def _selector_authors(tree: LexborHTMLParser, chain: tuple[Profile, ...]) -> tup
 
 
 def _body(text: str, tree: LexborHTMLParser, profile: Profile | None, url: str,
-          article: Article) -> tuple[Body, str | None]:
+          article: Article, *, take_lead: bool) -> tuple[Body, str | None]:
     if profile is not None:
         for selector in profile.body:
             try:
@@ -276,26 +279,26 @@ def _body(text: str, tree: LexborHTMLParser, profile: Profile | None, url: str,
                 continue
             if container is None:
                 continue
-            body = _read_container(container, profile, url, article)
+            body = _read_container(container, profile, url, article, take_lead)
             if body.text and len(body.text) >= MIN_BODY_CHARS:
                 return body, "profile"
     fresh = LexborHTMLParser(text)
     container = find_main_container(fresh)
     if container is not None:
-        body = _read_container(container, None, url, article)
+        body = _read_container(container, None, url, article, take_lead)
         if body.text:
             return body, "generic"
     return Body(text=None), None
 
 
 def _read_container(container: LexborNode, profile: Profile | None, url: str,
-                    article: Article) -> Body:
+                    article: Article, take_lead: bool) -> Body:
     if profile is not None:
         cut_after(container, profile.body_end)
         remove_selectors(container, profile.drop)
     remove_junk(container)
     blocks = read_blocks(container, article.canonical_url or url)
-    return assemble(blocks, article.title, article.sapo)
+    return assemble(blocks, article.title, article.sapo, take_lead=take_lead)
 
 
 def _is_site_name(value: str, meta: PageMeta) -> bool:

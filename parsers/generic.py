@@ -27,7 +27,7 @@ GENERIC = Profile(
             ".author-name", ".article-author", ".author", ".byline"),
     date=("[itemprop=datePublished]", "time[datetime]", "time", ".article-date",
           ".publish-date", ".published", ".post-date", ".date", ".time", "[class*=date]",
-          "[class*=time]"),
+          "[class*=time]", ".byline", ".meta", "[class*=meta]"),
     updated=("[itemprop=dateModified]",),
     category=(".breadcrumb a", "[class*=breadcrumb] a", "[itemprop=articleSection]"),
     tags=("[rel=tag]", ".tags a", ".tag a", ".article-tags a", ".keywords a",
