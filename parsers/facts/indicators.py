@@ -1,2 +1,389 @@
+"""Indicators: figures reported about a place, with metric, unit, period, relation, kind.
+
+Input: prepared text, publication date, place hits and the article's places. Output:
+``Indicator`` list in text order.
+
+How a sentence is read:
+1. Figures are numbers with what follows them: "30.054,4 tỷ đồng", "12-13%", "21/21 chỉ
+   tiêu", "22 nghìn tỷ đồng". Dates, years, document numbers ("số 117", "lần thứ 22"),
+   durations ("6 tháng") and glued tokens ("Covid-19") are not figures.
+2. A figure is a *relation* when a reference follows it ("40% dự toán", "12,1% so với cùng
+   kỳ", "0,36% kế hoạch"); a relation attaches to the last plain figure of the same metric
+   in the sentence, or stands alone (value = the percentage) when there is none.
+3. The metric is the nearest metric phrase before the figure in the same sentence
+   (controlled vocabulary below); figures without one are ``other`` with the noun phrase.
+4. Period: in the sentence, else the last period named earlier in the paragraph, else in
+   the article; years left out are taken from the publication date.
+5. Kind: "ước" -> estimate; "mục tiêu/phấn đấu/chỉ tiêu ... đặt ra", a heading announcing
+   targets, or a period entirely after publication -> target; else actual.
+6. Place: the unit named in the sentence before the figure, else the primary place.
+"""
 from __future__ import annotations
-def find_indicators(*a): return []
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..facts_types import Indicator, PlaceMention
+from .numbers import Period, parse_number, periods_in, relation_type, scale_unit
+from .places import PlaceHit
+from .text import fold
+
+NUM = r"\d+(?:[.,]\d+)*"
+FIGURE = re.compile(
+    rf"(?<![\w/.,-])(?P<a>{NUM})(?:\s*(?P<sep>/|-|–|đến|tới)\s*(?P<b>{NUM}))?(?![\w/])"
+    r"(?P<glue>[.,]\d)?",
+)
+# Units that may follow a number (longest first); anything else is the next noun.
+UNITS = sorted([
+    "nghìn tỷ đồng", "ngàn tỷ đồng", "nghìn tỷ", "ngàn tỷ", "tỷ đồng", "tỉ đồng", "triệu đồng",
+    "nghìn đồng", "tỷ USD", "triệu USD", "USD", "tỷ", "tỉ", "%", "ha", "m2", "m²", "km",
+    "lần", "đồng", "người", "lượt người", "lượt", "hộ", "lao động", "đảng viên", "dự án",
+    "công trình", "trường hợp", "trường", "chỉ tiêu", "chi bộ", "doanh nghiệp", "mô hình",
+    "phường", "xã", "tổ dân phố", "tổ chức cơ sở đảng", "tổ chức", "đại biểu", "hồ sơ",
+    "nghìn người", "nghìn lao động", "nghìn hộ", "căn hộ", "căn", "km2", "tấn", "con",
+    "vụ", "cơ sở", "sản phẩm", "đồng chí", "tuyến đường", "tuyến", "học sinh", "giường",
+], key=len, reverse=True)
+_UNIT_RE = re.compile(r"\s*(" + "|".join(re.escape(u) for u in UNITS) + r")(?!\w)", re.IGNORECASE)
+NOT_FIGURE_BEFORE = re.compile(
+    r"(?:\bsố|\bthứ|\blần|\bkhóa|\bkhoá|\bChỉ thị|\bNghị quyết|\bQuyết định|\bKế hoạch|\bThông báo|"
+    r"\bCông văn|\bLuật|\bĐiều|\bkhoản|\bmức độ|\bTrung ương|\bngày|\bsáng|\bchiều|\btối|\bđêm|"
+    r"\bhôm|\bnăm|\bgiai đoạn|\bnhiệm kỳ|\bquý|\btháng|\bđến|\btừ|\bTổ|\btổ|\bkhu|\bngõ|\bsố nhà|"
+    r"\bphòng|\bQuốc lộ|\bQL|\bVành đai|\bvành đai|\bđường|\bphố|\bmục|\bphần|\bcấp|\bhạng|\bloại|\btrang|\bSEA Games|\bgiờ|\blúc|\bphiên)\s*$",
+    re.IGNORECASE,
+)
+NOT_FIGURE_AFTER = re.compile(
+    r"\s*(?:tháng|năm|quý|ngày|tuần|giờ|phút|h\d|g\d|:\d|chương trình|nhiệm vụ|khâu|giải pháp|"
+    r"nhóm|nội dung|dám|điểm nhấn|đột phá|tiêu chí|lĩnh vực|bước|kỳ họp|lần|tuổi|khóa|khoá|sao|chữ)\b",
+    re.IGNORECASE,
+)
+REL_AFTER = re.compile(
+    r"\s*(?P<ref>(?:so\s+(?:với\s+)?(?:cùng kỳ|năm trước|năm\s+\d{4}|kế hoạch|dự toán|chỉ tiêu)(?:\s+năm\s+\d{4})?)"
+    r"|(?:dự toán|kế hoạch|KH|chỉ tiêu|mục tiêu)(?:\s+(?:năm|Thành phố giao|thành phố giao|HĐND|quận giao|huyện giao|giao|đề ra|được giao|\w+ giao))*"
+    r"|(?:cùng kỳ)(?:\s+năm\s+\d{4})?)",
+    re.IGNORECASE,
+)
+VERB_BEFORE = re.compile(
+    r"(?P<verb>đạt|bằng|vượt|tăng trưởng|tăng bình quân|tăng|giảm|hoàn thành|thực hiện)"
+    r"(?:\s+(?:bình quân|trên|hơn|gần|khoảng|khoảng|xấp xỉ|mức|được|từ))*\s*$",
+    re.IGNORECASE,
+)
+# metric phrases (folded) -> key; order matters: first match in a phrase wins.
+METRICS: list[tuple[str, str]] = [
+    (r"giai ngan", "public_investment_disbursement"),
+    (r"thu ngan sach|thu nsnn|thu ns\b|tong thu ngan sach", "budget_revenue"),
+    (r"chi ngan sach|chi nsnn|tong chi ngan sach|chi dau tu xay dung|chi dau tu phat trien", "budget_expenditure"),
+    (r"gia tri san xuat (?:cong nghiep|nganh cong nghiep)|san xuat cong nghiep", "industry_value"),
+    (r"(?:gia tri san xuat|doanh thu|tong muc ban le)[^.;]{0,30}?(?:thuong mai|dich vu|du lich)", "trade_service"),
+    (r"gia tri san xuat|tang truong kinh te|toc do tang truong", "production_value"),
+    (r"von dau tu|thu hut dau tu|von dang ky|tong muc dau tu", "investment"),
+]
+METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
+GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
+TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
+SENT_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\-–•+]?\s*[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
+STOP_UNIT = {
+    "so", "với", "và", "của", "trong", "đã", "được", "là", "trên", "tại", "cho", "theo", "từ",
+    "đến", "các", "những", "luôn", "đạt", "tăng", "giảm", "vượt", "chiếm", "hoàn", "thành",
+    "có", "không", "sẽ", "đang", "vẫn", "còn", "nay", "này", "đó", "thì", "mà", "để", "về",
+    "bằng", "hơn", "gần", "khoảng", "đồng", "ngày", "giờ", "phút", "tuổi", "hằng", "hàng",
+    "trở", "lên", "xuống", "ra", "vào", "bị", "nên", "như", "cùng", "sau", "trước", "mới",
+}
+HEADING_TARGET = re.compile(r"(?i)(mục tiêu|chỉ tiêu|phương hướng|nhiệm vụ năm|kế hoạch năm)")
+
+
+@dataclass
+class _Fig:
+    start: int
+    end: int
+    value: float | None
+    value_max: float | None
+    denom: float | None
+    unit: str | None
+    rel_type: str | None
+    rel_text: str | None
+    metric_key: str | None
+    metric: str
+    estimate: bool
+    base: str | None
+
+
+def _sentences(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph number) of each sentence."""
+    out = []
+    para = 0
+    pos = 0
+    for m in SENT_SPLIT.finditer(text + "\n"):
+        if pos < m.start():
+            out.append((pos, m.start(), para))
+        if "\n" in m.group():
+            para += 1
+        pos = m.end()
+    return out
+
+
+BUDGET = {"budget_revenue", "budget_expenditure", "public_investment_disbursement"}
+GROWABLE = {"production_value", "trade_service", "industry_value"}
+
+
+def _metric_key(base: str | None, growth: bool) -> str:
+    if base is None:
+        return "other"
+    if base == "industry_value":
+        return "industry_value_growth" if growth else "other"
+    if base == "trade_service":
+        return "trade_service_growth" if growth else "trade_service_revenue"
+    if base == "production_value":
+        return "production_value_growth" if growth else "production_value"
+    return base
+
+
+def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
+    figs: list[_Fig] = []
+    metrics = [(m.start(), m.end(), next(k for k, v in m.groupdict().items() if v)) for m in METRIC_RE.finditer(sfold)]
+    for m in FIGURE.finditer(s):
+        if m.group("glue"):
+            continue
+        a, b, sep = m.group("a"), m.group("b"), m.group("sep")
+        before = s[:m.start()]
+        if NOT_FIGURE_BEFORE.search(before) and not re.search(r"(?i)(đạt|là|có|tăng|giảm)\s*$", before):
+            continue
+        if m.start() > 0 and s[m.start() - 1] in "-/":
+            continue
+        va = parse_number(a)
+        if va is None:
+            continue
+        after = s[m.end():]
+        if sep == "/" and b:
+            if re.match(r"\s*/\s*\d", after) or re.match(r"\s*(?:\d|năm\b)", after):
+                continue  # a date
+        if NOT_FIGURE_AFTER.match(after) and not (sep == "/"):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", a) and not _UNIT_RE.match(after):
+            continue  # a year or a span of years
+        vb = parse_number(b) if b else None
+        um = _UNIT_RE.match(after)
+        unit = um.group(1) if um else None
+        end = m.end() + (um.end() if um else 0)
+        if unit is None:
+            nm = re.match(r"\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", after)
+            if not nm or sep == "/" and not nm:
+                if sep != "/":
+                    continue
+            else:
+                w = nm.group(1).split()
+                stop = STOP_UNIT
+                if w[0].lower() in stop:
+                    if sep != "/":
+                        continue
+                else:
+                    unit = w[0] if len(w) == 1 or w[1].lower() in stop else " ".join(w)
+                    end = m.end() + nm.end()
+        if unit and unit.lower() in ("tháng", "năm"):
+            continue
+        denom = None
+        value, value_max = va, None
+        if sep == "/" and vb is not None:
+            denom = vb
+        elif vb is not None:
+            value_max = vb
+        if unit:
+            value, unit = scale_unit(value, unit)
+            if value_max is not None:
+                value_max, _ = scale_unit(value_max, unit if unit == "tỷ đồng" and False else None)
+                if um and fold(um.group(1)).startswith(("nghin ty", "ngan ty")):
+                    value_max *= 1000
+        rel = REL_AFTER.match(s, end) if unit in ("%", "lần") else None
+        vb_m = VERB_BEFORE.search(before)
+        prior = [x for x in metrics if x[1] <= m.start()]
+        base_key = METRICS[int(prior[-1][2][1:])][1] if prior else None
+        rel_type = rel_text = None
+        if unit in ("%", "lần"):
+            verb = vb_m.group("verb") if vb_m else None
+            vf = fold(verb or "")
+            plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
+            if rel or (verb and not plain_share) or (plain_share and base_key in BUDGET):
+                rt = relation_type(verb, rel.group("ref") if rel else None, unit)
+                if rt:
+                    rel_type = rt
+                    rs = vb_m.start() if vb_m else m.start()
+                    rel_text = s[rs:rel.end() if rel else end].strip(" ,")
+        if prior:
+            seg_fold = sfold[prior[-1][0]:m.start()]
+        else:
+            seg_fold = sfold[:m.start()]
+        pre_metric = sfold[max(0, prior[-1][0] - 16):prior[-1][0]] if prior else ""
+        growth = bool(
+            rel_type in ("growth_yoy", "decline_yoy")
+            or (unit == "%" and base_key in GROWABLE
+                and (GROWTH_WORDS.search(seg_fold) or re.search(r"toc do tang|tang truong", pre_metric)))
+        )
+        if base_key in GROWABLE and re.search(r"co cau|ty trong", pre_metric):
+            base_key = None  # a share of the economy's structure, not the value
+        key = _metric_key(base_key, growth)
+        if key == "other" and unit and "chỉ tiêu" in unit.lower():
+            key = "targets_met"
+        if key == "other" or key == "targets_met":
+            mtext = _other_metric(s, m.start(), end, unit)
+        else:
+            mtext = _metric_phrase(s, prior[-1][0], m.start())
+        est = bool(re.search(r"\buoc\b", seg_fold) or re.search(r"\buoc\b", sfold[max(0, m.start() - 25):m.start()]))
+        figs.append(_Fig(base + m.start(), base + end, value, value_max, denom, unit, rel_type,
+                         rel_text, key, mtext, est, base_key))
+    return figs
+
+
+def _other_metric(s: str, start: int, end: int, unit: str | None) -> str:
+    """What an 'other' figure counts: the phrase before a percentage, the noun after a count."""
+    if unit == "%" or unit is None:
+        return _noun_phrase(s, start) or (unit or "")
+    before = _noun_phrase(s, start)
+    if re.match(r"(?i)(số|tỷ lệ|tỉ lệ|tổng số|số lượng)\b", before):
+        return before
+    tail = re.split(r"[,;:()]|\s[–-]\s|\s(?:đã|được|đạt|tại|trên|với|của|là|và|thuộc|trong)\s", s[start:] + " ")[0]
+    tail = re.sub(r"^\S+(?:\s*(?:/|-|–|đến)\s*\S+)?\s*", "", tail)
+    return " ".join(tail.split()[:8])[:120].rstrip(" .,;…") or unit
+
+
+def _metric_phrase(s: str, start: int, end: int) -> str:
+    seg = s[start:end]
+    seg = re.split(r"(?i)\s+(?:\d+\s+tháng|năm\s+\d{4}|quý\s|trong\s+\d)", seg)[0]
+    seg = re.split(r"(?i)\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm)\b", seg)[0]
+    return seg.strip(" ,:;-–")[:120]
+
+
+def _noun_phrase(s: str, end: int) -> str:
+    head = re.split(r"[,;:()]|\s[–-]\s|\btrong đó\b", s[:end])[-1]
+    head = re.sub(r"(?i)(?:\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|được|với|khoảng|gần|từ|mức|bình quân))+\s*$", "", head)
+    return head.strip(" -–+•\t.")[:120]
+
+
+def find_indicators(text: str, folded: str, published: date | None, hits: list[PlaceHit],
+                    places: list[PlaceMention]) -> list[Indicator]:
+    """Every figure reported about a place, in text order."""
+    primary = next((p for p in places if p.is_primary), places[0] if places else None)
+    out: list[Indicator] = []
+    ctx_period: Period | None = None
+    ctx_para = -1
+    article_period: Period | None = None
+    target_block = False
+    for s0, s1, para in _sentences(text):
+        s = text[s0:s1]
+        sfold = folded[s0:s1]
+        stripped = s.strip()
+        if not stripped:
+            continue
+        is_bullet = stripped[0] in "-–•+"
+        figs = _figures(s, s0, sfold)
+        periods = _periods(s, sfold, published, ctx_period)
+        real = [p for p in periods if p.start or p.end]
+        if (len(stripped) < 160 and not stripped.endswith(".") and HEADING_TARGET.search(stripped)
+                and not figs):
+            target_block = True
+            ctx_period, ctx_para = (real[-1], para) if real else (None, -1)
+            continue
+        if target_block and not is_bullet:
+            target_block = False
+        last: dict[str, Indicator] = {}
+        for f in figs:
+            period = (_pick_period(periods, f.start - s0)
+                      or (ctx_period if (ctx_para == para or target_block) else None)
+                      or article_period)
+            kind = "estimate" if f.estimate else "actual"
+            if (target_block or TARGET_WORDS.search(sfold[:f.start - s0])
+                    or (period and period.start and published and period.start > published.isoformat())):
+                kind = "target"
+            if f.rel_type and f.base and f.base in last and _attach(last[f.base], f):
+                continue
+            place_id, place = _place_for(hits, s0, f.start, primary)
+            ind = Indicator(
+                place_id=place_id, place=place, metric=f.metric, metric_key=f.metric_key,
+                value=f.value, value_max=f.value_max, unit=f.unit,
+                period_text=period.text if period else None,
+                period_start=period.start if period else None,
+                period_end=period.end if period else None,
+                relation=f.rel_text, kind=kind, sentence=stripped[:600],
+                value_denominator=f.denom, relation_type=f.rel_type,
+                relation_value=f.value if f.rel_type else None,
+            )
+            out.append(ind)
+            if f.base:
+                last[f.base] = ind
+        if real and not target_block:
+            ctx_period, ctx_para = real[-1], para
+        if article_period is None and para <= 1:
+            lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
+            article_period = lead[0] if lead else None
+    return _dedupe(out)
+
+
+def _attach(prev: Indicator, f: _Fig) -> bool:
+    """Attach relation figure ``f`` to the previous indicator of the same metric, if it fits."""
+    if prev.relation is None and prev.unit not in ("%", "lần"):
+        prev.relation, prev.relation_type, prev.relation_value = f.rel_text, f.rel_type, f.value
+        return True
+    if prev.relation_type in ("growth_yoy", "decline_yoy") and prev.value == prev.relation_value \
+            and f.rel_type in ("above_plan", "share_of_plan"):
+        # "tăng 12,37% so với cùng kỳ, vượt 0,36% kế hoạch": the growth is the value
+        prev.relation = f"{prev.relation}, {f.rel_text}"
+        prev.relation_type, prev.relation_value = f.rel_type, f.value
+        return True
+    if prev.unit not in ("%", "lần") and prev.relation and f.rel_type == prev.relation_type:
+        prev.relation = f"{prev.relation} và {f.rel_text}"  # "đạt 64% ... và đạt 53% ..."
+        return True
+    return False
+
+
+def _dedupe(inds: list[Indicator]) -> list[Indicator]:
+    """Drop repeats (title and body) and relation-only figures restated as another's relation."""
+    rels = {(i.metric_key, i.relation_type, i.relation_value) for i in inds if i.unit not in ("%", "lần") and i.relation_type}
+    seen: dict[tuple, int] = {}
+    out: list[Indicator] = []
+    for i in inds:
+        k = (i.metric_key, i.value, i.value_max, i.value_denominator, i.unit, i.place_id)
+        if i.unit in ("%", "lần") and i.relation_type and (i.metric_key, i.relation_type, i.value) in rels:
+            continue
+        if k in seen:  # the title restates a body figure: keep the richer one
+            j = seen[k]
+            if out[j].period_text is None and i.period_text is not None:
+                out[j] = i
+            continue
+        seen[k] = len(out)
+        out.append(i)
+    return out
+
+
+def _periods(s: str, sfold: str, published: date | None, ctx: Period | None) -> list[Period]:
+    """Periods of the sentence, without those of comparisons ("so với cùng kỳ năm 2022")
+    and terms of office ("nhiệm kỳ 2020-2025")."""
+    out = []
+    for p in periods_in(s, published, _year_hint(ctx)):
+        pre = sfold[max(0, p.start_pos - 14):p.start_pos]
+        if fold(p.text).startswith("nhiem ky") or re.search(r"(?:cung ky|so voi|nhiem ky)\s*$", pre):
+            continue
+        out.append(p)
+    return out
+
+
+def _year_hint(p: Period | None) -> int | None:
+    if p and p.start and p.end and p.start[:4] == p.end[:4]:
+        return int(p.start[:4])
+    return None
+
+
+def _pick_period(ps: list[Period], pos: int) -> Period | None:
+    real = [p for p in ps if p.start or p.end]
+    if not real:
+        return ps[0] if ps else None
+    before = [p for p in real if p.start_pos < pos]
+    return before[-1] if before else real[0]
+
+
+def _place_for(hits: list[PlaceHit], s0: int, pos: int, primary: PlaceMention | None) -> tuple[str | None, str | None]:
+    inside = [h for h in hits if s0 <= h.start < pos]
+    if inside:
+        u = inside[-1].unit
+        return u.id, u.name
+    if primary:
+        return primary.place_id, primary.name
+    return None, None

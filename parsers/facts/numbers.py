@@ -1,0 +1,203 @@
+"""Vietnamese numbers, periods and relations.
+
+- ``parse_number("30.054,4") -> 30054.4``; "1.402" -> 1402; "12,1" -> 12.1; "0.36" -> 0.36.
+- ``scale_unit(value, "nghìn tỷ đồng") -> (value * 1000, "tỷ đồng")``.
+- ``parse_period("6 tháng đầu năm 2023", published) -> Period``.
+- ``parse_relation("đạt 40% dự toán") -> ("share_of_plan", 40.0)``.
+Nothing here raises on odd input: it returns None.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .text import fold
+
+
+def parse_number(s: str) -> float | None:
+    """A number in Vietnamese (or English) formatting, or None."""
+    s = s.strip().replace(" ", "")
+    if not s or not re.fullmatch(r"\d+(?:[.,]\d+)*", s):
+        return None
+    dots, commas = s.count("."), s.count(",")
+    try:
+        if dots and commas:
+            if s.rfind(",") > s.rfind("."):  # 30.054,4
+                return float(s.replace(".", "").replace(",", "."))
+            return float(s.replace(",", ""))  # 1,402.5 (English)
+        if dots:
+            groups = s.split(".")
+            if all(len(g) == 3 for g in groups[1:]):
+                return float(s.replace(".", ""))  # 1.402 / 12.153.000
+            return float(s) if dots == 1 else None
+        if commas:
+            groups = s.split(",")
+            if commas > 1:
+                return float(s.replace(",", "")) if all(len(g) == 3 for g in groups[1:]) else None
+            return float(s.replace(",", "."))  # 12,1 (Vietnamese decimal comma)
+        return float(s)
+    except ValueError:
+        return None
+
+
+_SCALES = {"nghin": 1e3, "ngan": 1e3, "trieu": 1e6, "ty": 1e9, "ti": 1e9}
+
+
+def scale_unit(value: float | None, unit: str | None) -> tuple[float | None, str | None]:
+    """Normalise "22 nghìn tỷ đồng" to 22000 "tỷ đồng"; "12 nghìn người" to 12000 "người"."""
+    if unit is None or value is None:
+        return value, unit
+    words = unit.split()
+    f = [fold(w) for w in words]
+    if len(f) >= 2 and f[0] in ("nghin", "ngan") and f[1] in ("ty", "ti"):
+        return value * 1000, " ".join(["tỷ"] + words[2:]) if len(words) > 2 else "tỷ đồng"
+    if len(f) >= 2 and f[0] in ("nghin", "ngan") and f[1] == "trieu":
+        return value * 1000, " ".join(["triệu"] + words[2:]) if len(words) > 2 else "triệu đồng"
+    if f[0] in ("ty", "ti") and len(f) == 1:
+        return value, "tỷ đồng"
+    if f[0] in ("ty", "ti"):
+        return value, " ".join(["tỷ"] + words[1:])
+    if f[0] in ("nghin", "ngan", "trieu") and len(words) > 1 and f[1] not in ("dong", "usd"):
+        return value * _SCALES[f[0]], " ".join(words[1:])
+    return value, unit
+
+
+@dataclass
+class Period:
+    text: str
+    start: str | None
+    end: str | None
+    start_pos: int = 0
+
+
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+PERIOD = re.compile(
+    r"(?P<span>(?:giai đoạn|nhiệm kỳ|thời kỳ|kế hoạch 5 năm)\s+(?P<y1>(?:19|20)\d\d)\s*[-–]\s*(?P<y2>(?:19|20)\d\d))"
+    r"|(?P<months>(?P<n>\d{1,2})\s+tháng(?:\s+(?P<pos>đầu|cuối))?(?:\s+(?:năm|của năm))?(?:\s*(?P<my>(?:19|20)\d\d))?)"
+    r"|(?P<since>từ năm\s+(?P<sy>(?:19|20)\d\d)(?:\s+(?:đến nay|tới nay))?)"
+    r"|(?P<nyears>\d{1,2}\s+năm(?:\s+qua)?(?!\s*\d))"
+    r"|(?P<quarter>quý\s+(?P<q>IV|III|II|I|[1-4])(?![\w])(?:\s*(?:[-/]|năm)\s*(?P<qy>(?:19|20)\d\d))?)"
+    r"|(?P<month>tháng\s+(?P<m>\d{1,2})(?:\s*/\s*|\s+năm\s+)(?P<mmy>(?:19|20)\d\d))"
+    r"|(?P<ytd>từ đầu năm(?:\s+(?P<ytdy>(?:19|20)\d\d))?(?:\s+(?:đến nay|tới nay))?)"
+    r"|(?P<until>đến năm\s+(?P<uy>(?:19|20)\d\d))"
+    r"|(?P<year>(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d\d))"
+    r"|(?P<thisyear>năm nay)",
+    re.IGNORECASE,
+)
+
+
+def _iso(y: int, m: int, d: int) -> str:
+    return date(y, m, d).isoformat()
+
+
+def _month_end(y: int, m: int) -> str:
+    return _iso(y, m, calendar.monthrange(y, m)[1])
+
+
+def _default_year(published: date | None, start_month: int, context_year: int | None) -> int | None:
+    if context_year:
+        return context_year
+    if published is None:
+        return None
+    y = published.year
+    return y - 1 if date(y, start_month, 1) > published else y
+
+
+def periods_in(text: str, published: date | None, context_year: int | None = None) -> list[Period]:
+    """Every period expression in ``text`` with ISO bounds where they are well defined."""
+    out: list[Period] = []
+    for m in PERIOD.finditer(text):
+        try:
+            p = _period(m, published, context_year)
+        except ValueError:
+            p = Period(m.group(0), None, None)
+        p.start_pos = m.start()
+        out.append(p)
+    return out
+
+
+def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
+    t = m.group(0).strip()
+    if m.group("span"):
+        return Period(t, _iso(int(m.group("y1")), 1, 1), _iso(int(m.group("y2")), 12, 31))
+    if m.group("months"):
+        n = int(m.group("n"))
+        if not 1 <= n <= 12:
+            return Period(t, None, None)
+        first = 12 - n + 1 if (m.group("pos") or "").lower() == "cuối" else 1
+        y = int(m.group("my")) if m.group("my") else _default_year(published, first, cy)
+        if y is None:
+            return Period(t, None, None)
+        return Period(t, _iso(y, first, 1), _month_end(y, first + n - 1))
+    if m.group("quarter"):
+        q = ROMAN[m.group("q").lower()]
+        y = int(m.group("qy")) if m.group("qy") else _default_year(published, 3 * q - 2, cy)
+        if y is None:
+            return Period(t, None, None)
+        return Period(t, _iso(y, 3 * q - 2, 1), _month_end(y, 3 * q))
+    if m.group("month"):
+        y, mo = int(m.group("mmy")), int(m.group("m"))
+        return Period(t, _iso(y, mo, 1), _month_end(y, mo))
+    if m.group("ytd"):
+        y = int(m.group("ytdy")) if m.group("ytdy") else (published.year if published else None)
+        if y is None:
+            return Period(t, None, None)
+        end = published.isoformat() if published and published.year == y else _iso(y, 12, 31)
+        return Period(t, _iso(y, 1, 1), end)
+    if m.group("since"):
+        y = int(m.group("sy"))
+        return Period(t, _iso(y, 1, 1), published.isoformat() if published else None)
+    if m.group("nyears"):
+        return Period(t, None, None)
+    if m.group("until"):
+        return Period(t, None, _iso(int(m.group("uy")), 12, 31))
+    if m.group("year"):
+        y = int(m.group("y"))
+        return Period(t, _iso(y, 1, 1), _iso(y, 12, 31))
+    if m.group("thisyear") and published:
+        return Period(t, _iso(published.year, 1, 1), _iso(published.year, 12, 31))
+    return Period(t, None, None)
+
+
+def parse_period(text: str, published: date | None = None) -> Period | None:
+    """The first period expression in ``text``, or None."""
+    ps = periods_in(text, published)
+    return ps[0] if ps else None
+
+
+RELATION = re.compile(
+    r"(?P<verb>đạt|bằng|vượt|tăng|giảm|tăng trưởng|hoàn thành|thực hiện)?\s*(?:trên|hơn|gần|khoảng)?\s*"
+    r"(?P<num>\d+(?:[.,]\d+)*)\s*(?P<unit>%|lần)\s*(?P<ref>(?:so\s+(?:với|cùng)\s+)?"
+    r"(?:cùng kỳ|dự toán|kế hoạch|KH|chỉ tiêu|năm trước|năm\s+\d{4}|mục tiêu))?",
+    re.IGNORECASE,
+)
+
+
+def relation_type(verb: str | None, ref: str | None, unit: str = "%") -> str | None:
+    """Classify a relation phrase by its verb and reference."""
+    v = fold(verb or "")
+    r = fold(ref or "")
+    plan = any(w in r for w in ("du toan", "ke hoach", "kh", "chi tieu", "muc tieu"))
+    if unit == "lần":
+        return "multiple_of_plan" if plan else "multiple_yoy"
+    if v.startswith("vuot"):
+        return "above_plan"
+    if v.startswith("giam"):
+        return "decline_yoy"
+    if v.startswith("tang"):
+        return "growth_yoy"
+    if plan or v in ("dat", "bang", "hoan thanh", "thuc hien"):
+        return "share_of_plan"
+    if "cung ky" in r or "nam" in r:
+        return "growth_yoy"
+    return None
+
+
+def parse_relation(s: str) -> tuple[str | None, float | None]:
+    """("share_of_plan", 40.0) for "đạt 40% dự toán"; (None, None) when none is found."""
+    m = RELATION.search(s)
+    if not m:
+        return None, None
+    return relation_type(m.group("verb"), m.group("ref"), m.group("unit")), parse_number(m.group("num"))
