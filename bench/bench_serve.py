@@ -110,7 +110,7 @@ def add_article(db: Database, *, id: str, title: str, body_text: str, sapo: str 
 
     ``places``: gazetteer full names or ids (the first one is the main place).
     """
-    with db.conn:
+    with db.atomic():
         db["articles"].upsert({
             "id": id, "source": source, "url": url or f"https://{source}.vn/{id}.html",
             "canonical_url": url or f"https://{source}.vn/{id}.html", "title": title,
@@ -248,6 +248,65 @@ def build_archive(path: str | Path, n: int, *, seed: int = 1, publish: bool = Tr
     return db
 
 
+XSS_TITLE = '<script>window.__xss = 1</script>Tiêu đề <b>độc hại</b>'
+XSS_BODY = ('<img src=x onerror="window.__xss = 2"> <a href="javascript:window.__xss=3">bấm</a> '
+            '<svg onload="window.__xss = 4"></svg> "><script>window.__xss = 5</script>')
+
+
+def build_test_archive(path: str | Path, filler: int = 60) -> Database:
+    """Small archive for tests: generated filler plus hand-written articles whose search
+    results are known (accent traps, a stored XSS payload, indicators, officials)."""
+    db = build_archive(path, filler, publish=False)
+    add_article(
+        db, id="hanoimoi:101", source="hanoimoi",
+        title="Quận Đống Đa tổng kết công tác năm 2024",
+        sapo="Ngày 20/12, UBND quận Đống Đa tổ chức hội nghị tổng kết.",
+        body_text="Thu ngân sách trên địa bàn quận Đống Đa năm 2024 đạt 4.520 tỷ đồng, "
+                  "bằng 112% dự toán. Chủ tịch UBND quận Đống Đa Nguyễn Văn Tuấn phát biểu.",
+        published_at="2024-12-20T09:30:00+07:00", places=["Quận Đống Đa"],
+        indicators=[{"place_id": None, "place": "Đống Đa", "metric": "thu ngân sách",
+                     "metric_key": "budget_revenue", "value": 4520.0, "unit": "tỷ đồng",
+                     "period_text": "năm 2024", "period_start": "2024-01-01",
+                     "period_end": "2024-12-31", "relation": "bằng 112% dự toán",
+                     "relation_type": "share_of_plan", "relation_value": 112.0,
+                     "kind": "actual", "sentence": "Thu ngân sách ... đạt 4.520 tỷ đồng"}],
+        officials=[{"name": "Nguyễn Văn Tuấn", "title": "Chủ tịch UBND",
+                    "organisation": "UBND quận Đống Đa", "is_former": 0,
+                    "sentence": "Chủ tịch UBND quận Đống Đa Nguyễn Văn Tuấn phát biểu."}])
+    add_article(
+        db, id="hanoimoi:102", source="hanoimoi",
+        title="Hội đồng nhân dân quận Cầu Giấy họp kỳ cuối năm",
+        sapo="Hội đồng đã thông qua 12 nghị quyết.",
+        body_text="Tại kỳ họp, Hội đồng đã thông qua nghị quyết về dự toán. Đồng chí Chủ "
+                  "tịch đã phát biểu; người dân đồng tình.",
+        published_at="2024-12-21T10:00:00+07:00", places=["Quận Cầu Giấy"])
+    add_article(
+        db, id="kinhtedothi:201", source="kinhtedothi",
+        title="Bắc Từ Liêm khởi công trường học mới",
+        sapo="Quận Bắc Từ Liêm khởi công trường tiểu học tại phường Cổ Nhuế.",
+        body_text="Thu ngân sách quận Bắc Từ Liêm năm 2023 đạt 3.100 tỷ đồng.",
+        published_at="2023-11-02T08:00:00+07:00", places=["Quận Bắc Từ Liêm"],
+        indicators=[{"place": "Bắc Từ Liêm", "metric": "thu ngân sách",
+                     "metric_key": "budget_revenue", "value": 3100.0, "unit": "tỷ đồng",
+                     "period_text": "năm 2023", "period_start": "2023-01-01",
+                     "period_end": "2023-12-31", "kind": "actual",
+                     "sentence": "Thu ngân sách quận Bắc Từ Liêm năm 2023 đạt 3.100 tỷ đồng."}])
+    add_article(
+        db, id="anninhthudo:301", source="anninhthudo",
+        title="Hòa giải thành công ở Ứng Hòa",
+        sapo="Tổ hoà giải huyện Ứng Hoà giúp người dân.",
+        body_text="Công tác hòa giải ở cơ sở được huyện Ứng Hòa quan tâm.",
+        published_at="2024-03-15T14:00:00+07:00", places=["Huyện Ứng Hòa"])
+    add_article(
+        db, id="laodongthudo:666", source="laodongthudo", title=XSS_TITLE, sapo=XSS_BODY,
+        body_text=XSS_BODY + " Quận Tây Hồ.", published_at="2024-06-01T08:00:00+07:00",
+        places=["Quận Tây Hồ"])
+    from crawler.datasette_app import ensure_search
+
+    ensure_search(db)
+    return db
+
+
 # --- the benchmark ---------------------------------------------------------------------------
 
 
@@ -347,7 +406,7 @@ def main(argv=None) -> int:
     out["timings"] = timings
     if not args.no_export:
         t = time.time()
-        exp = export_archive(path, ROOT / "bench" / "exports")
+        exp = export_archive(path, path.parent / "exports")
         out["export_s"] = round(time.time() - t, 1)
         out["export_dir"] = str(exp["directory"])
         out["export_mb"] = round(exp["bytes"] / 1e6, 1)

@@ -1,0 +1,375 @@
+"""The published archive through Datasette's ASGI client: metadata, search, canned queries,
+feeds, downloads, charts, safety. The archive is built in tmp_path (bench/bench_serve.py)."""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import sqlite3
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_serve import XSS_TITLE, add_article, build_test_archive  # noqa: E402
+
+from crawler.cli_publish import publish_archive  # noqa: E402
+from crawler.datasette_app import load_metadata, make_datasette  # noqa: E402
+
+
+def get(ds, url, **kw):
+    return asyncio.run(ds.client.get(url, **kw))
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pub") / "archive.db"
+    build_test_archive(path).close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def ds(archive):
+    return make_datasette(archive)
+
+
+def ids(resp):
+    return [r["id"] for r in resp.json()]
+
+
+# --- metadata ----------------------------------------------------------------------------
+
+
+def test_home_page_shows_title_licence_and_source(ds):
+    r = get(ds, "/")
+    assert r.status_code == 200
+    assert "Hanoi local news archive" in r.text
+    assert "© their publishers" in r.text
+    assert "laodongthudo.vn" in r.text
+
+
+def test_every_published_table_and_column_is_described(archive, ds):
+    meta = get(ds, "/-/metadata.json").json()
+    tables_meta = meta["databases"]["archive"]["tables"]
+    conn = sqlite3.connect(archive)
+    visible = get(ds, "/archive.json").json()
+    names = [t["name"] for t in visible["tables"] if not t["hidden"]]
+    names += [v["name"] for v in visible["views"]]
+    assert "news" in names and "articles" in names
+    for name in names:
+        tm = tables_meta.get(name)
+        assert tm, f"{name} not in metadata.yml"
+        for key in ("description", "license", "license_url", "source", "source_url"):
+            assert tm.get(key), f"{name}: {key} missing"
+        cols = [r[1] for r in conn.execute(f"pragma table_info([{name}])")]
+        missing = [c for c in cols if not tm.get("columns", {}).get(c)]
+        assert not missing, f"{name}: columns without description {missing}"
+    assert "© their publishers" in tables_meta["articles"]["license"]
+    assert "CC BY" in tables_meta["indicators"]["license"]
+
+
+def test_internal_tables_hidden_crawl_log_visible(ds):
+    data = get(ds, "/archive.json").json()
+    hidden = {t["name"] for t in data["tables"] if t["hidden"]}
+    shown = {t["name"] for t in data["tables"] if not t["hidden"]}
+    assert {"articles_fts", "_sqlite_migrations", "article_index"} <= hidden
+    assert {"runs", "fetches", "parse_failures", "articles", "places", "indicators"} <= shown
+
+
+def test_search_fold_not_shown_to_readers(ds):
+    r = get(ds, "/archive/articles.json?_size=2")
+    assert "search_fold" not in r.json()["columns"]
+    r = get(ds, "/archive/news.json?_size=2")
+    assert "search_fold" not in r.json()["columns"]
+    assert "search_fold" not in get(ds, "/archive/articles.csv?_size=2").text.splitlines()[0]
+
+
+def test_news_view_has_default_facets_and_sort(ds):
+    data = get(ds, "/archive/news.json?_size=5&_shape=objects").json()
+    assert set(data["facet_results"]) == {"source", "place", "category", "month"}
+    dates = [r["published_at"] for r in data["rows"]]
+    assert dates == sorted(dates, reverse=True)
+    places = {f["value"] for f in data["facet_results"]["place"]["results"]}
+    assert "Đống Đa" in places
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ["dong da", "Đống Đa", "đống đa", '"dong da"', "DONG DA"])
+def test_builtin_search_dong_da(ds, q):
+    r = get(ds, "/archive/news.json", params={"_search": q, "_size": "max", "_shape": "objects"})
+    assert r.status_code == 200
+    found = [row["id"] for row in r.json()["rows"]]
+    assert "hanoimoi:101" in found
+    # "Hội đồng đã" (folded: hoi dong da) is not about Đống Đa
+    assert "hanoimoi:102" not in found
+
+
+@pytest.mark.parametrize("q", ["bac tu liem", "Bắc Từ Liêm", '"bac tu liem"'])
+def test_builtin_search_bac_tu_liem(ds, q):
+    r = get(ds, "/archive/news.json", params={"_search": q, "_size": "max", "_shape": "objects"})
+    assert "kinhtedothi:201" in [row["id"] for row in r.json()["rows"]]
+
+
+@pytest.mark.parametrize("q", ["hoa giai", "hòa giải", "hoà giải"])
+def test_builtin_search_tone_placement_and_no_marks(ds, q):
+    r = get(ds, "/archive/news.json", params={"_search": q, "_size": "max", "_shape": "objects"})
+    assert "anninhthudo:301" in [row["id"] for row in r.json()["rows"]]
+
+
+def test_unquoted_place_is_not_every_article_with_da_and_dong(ds):
+    """The precision trap (STACK.md §1): dong da as two AND-ed folded words."""
+    loose = get(ds, "/archive/news.json", params={"_search": "dong da", "_searchmode": "raw",
+                                                    "_size": "0"})
+    # _searchmode=raw is rewritten too; compare with the raw FTS count instead
+    total = get(ds, "/archive/news.json?_size=0").json()["filtered_table_rows_count"]
+    r = get(ds, "/archive/news.json", params={"_search": "dong da", "_size": "0"})
+    n = r.json()["filtered_table_rows_count"]
+    assert loose.status_code == 200
+    assert 0 < n < total / 2
+    raw = get(ds, "/archive.json", params={
+        "sql": "select count(*) as n from articles_fts where articles_fts match 'dong da'",
+        "_shape": "array"}).json()[0]["n"]
+    assert raw > n
+
+
+def test_search_box_shows_rewritten_phrase(ds):
+    r = get(ds, "/archive/news", params={"_search": "dong da"})
+    assert r.status_code == 200
+    assert 'value="&#34;dong da&#34;"' in r.text or "value='\"dong da\"'" in r.text \
+        or '&#34;dong da&#34;' in r.text
+
+
+def test_canned_search_ranks_by_relevance(ds):
+    r = get(ds, "/archive/search.json", params={"q": "dong da", "_shape": "array"})
+    assert r.status_code == 200, r.text
+    found = ids(r)
+    assert found[0] == "hanoimoi:101"
+    assert "hanoimoi:102" not in found
+    rel = [row["relevance"] for row in r.json()]
+    assert rel == sorted(rel, reverse=True)
+    r = get(ds, "/archive/search.json", params={"q": "hội đồng đã thông qua",
+                                                "_shape": "array"})
+    assert ids(r)[0] == "hanoimoi:102"
+    r = get(ds, "/archive/search.json", params={"q": "Bắc Từ Liêm trường", "_shape": "array"})
+    assert ids(r) == ["kinhtedothi:201"]
+
+
+def test_search_csv_export(ds):
+    r = get(ds, "/archive/news.csv", params={"_search": "dong da", "_stream": "on",
+                                             "_size": "max"})
+    assert r.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert "hanoimoi:101" in [row["id"] for row in rows]
+
+
+# --- canned queries and feeds --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("place", ["Đống Đa", "dong da", "Quận Đống Đa"])
+def test_latest_for_place(ds, place):
+    r = get(ds, "/archive/latest_for_place.json", params={"place": place, "_shape": "array"})
+    assert r.status_code == 200, r.text
+    assert "hanoimoi:101" in ids(r)
+    assert "hanoimoi:102" not in ids(r)
+
+
+def test_place_feed_atom(ds):
+    r = get(ds, "/archive/place_feed.atom", params={"place": "dong da"})
+    assert r.status_code == 200
+    assert "xml" in r.headers["content-type"]
+    assert "<feed" in r.text and "Quận Đống Đa tổng kết" in r.text
+    assert "tag:hanoi-news,2025:hanoimoi:101" in r.text
+
+
+def test_budget_officials_indicator_queries(ds):
+    rows = get(ds, "/archive/budget_revenue.json", params={"place": "", "_shape": "array"}).json()
+    got = {(r["place"], r["year"]): r["reported_actual"] for r in rows}
+    assert got[("Đống Đa", "2024")] == 4520.0
+    assert got[("Bắc Từ Liêm", "2023")] == 3100.0
+    rows = get(ds, "/archive/budget_revenue.json",
+               params={"place": "bac tu liem", "_shape": "array"}).json()
+    assert {r["place"] for r in rows} == {"Bắc Từ Liêm"}
+    rows = get(ds, "/archive/officials_by_place.json",
+               params={"place": "Đống Đa", "_shape": "array"}).json()
+    assert "Nguyễn Văn Tuấn" in [r["name"] for r in rows]
+    rows = get(ds, "/archive/indicator_over_time.json",
+               params={"metric_key": "budget_revenue", "_shape": "array"}).json()
+    assert {"Đống Đa", "Bắc Từ Liêm"} <= {r["place"] for r in rows}
+
+
+# --- charts ------------------------------------------------------------------------------
+
+
+def test_dashboard_and_its_chart_queries(ds):
+    meta = get(ds, "/-/metadata.json").json()
+    dash = meta["plugins"]["datasette-dashboards"]["overview"]
+    r = get(ds, "/-/dashboards/overview", params={"metric": "budget_revenue"})
+    assert r.status_code == 200
+    for name, chart in dash["charts"].items():
+        if chart.get("library") != "vega-lite":
+            continue
+        assert chart["db"] == "archive"
+        r = get(ds, "/archive.json", params={"sql": chart["query"], "metric": "budget_revenue",
+                                             "_shape": "array"})
+        assert r.status_code == 200, (name, r.text)
+        assert r.json(), f"chart {name} has no data"
+
+
+# --- downloads ---------------------------------------------------------------------------
+
+
+def test_csv_streams_all_rows_and_json(ds, archive):
+    n = sqlite3.connect(archive).execute("select count(*) from articles").fetchone()[0]
+    r = get(ds, "/archive/articles.csv?_stream=on&_size=max&_dl=1")
+    assert r.status_code == 200
+    assert "attachment" in r.headers.get("content-disposition", "")
+    assert len(list(csv.DictReader(io.StringIO(r.text)))) == n
+    r = get(ds, "/archive/indicators.json?_shape=array&_size=max")
+    assert r.status_code == 200 and len(r.json()) >= 2
+    r = get(ds, "/archive/search.csv", params={"q": "dong da", "_dl": "1"})
+    assert r.status_code == 200 and "hanoimoi:101" in r.text
+
+
+def test_snapshot_download_after_publish(tmp_path):
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+    assert get(ds, "/-/snapshot/archive.db").status_code == 404
+    report = publish_archive(path)
+    r = get(ds, "/-/snapshot/archive.db")
+    assert r.status_code == 200
+    assert "attachment" in r.headers["content-disposition"]
+    snap = tmp_path / "dl.db"
+    snap.write_bytes(r.content)
+    c = sqlite3.connect(snap)
+    assert c.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert c.execute("select count(*) from articles").fetchone()[0] == 10
+    assert report["snapshot"] == tmp_path / "published" / "archive.db"
+    assert get(ds, "/-/snapshot/archive.db.sha256").text.split()[0]
+    # the whole-file download also works when the snapshot is served immutable
+    ids_ = make_datasette(report["snapshot"], immutable=True)
+    r = get(ids_, "/archive.db")
+    assert r.status_code == 200 and r.content[:16] == b"SQLite format 3\x00"
+
+
+# --- read-only and safe ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sql", [
+    "delete from articles", "update articles set title = 'x'", "drop table articles",
+    "insert into sources (id) values ('x')", "with x as (select 1) delete from articles",
+    "select 1; delete from articles", "pragma writable_schema=1", "vacuum",
+])
+def test_writes_refused(ds, archive, sql):
+    before = sqlite3.connect(archive).execute("select count(*) from articles").fetchone()[0]
+    r = get(ds, "/archive.json", params={"sql": sql})
+    assert r.status_code in (400, 403)
+    after = sqlite3.connect(archive).execute("select count(*) from articles").fetchone()[0]
+    assert before == after
+
+
+def test_time_limit_and_settings(ds):
+    s = get(ds, "/-/settings.json").json()
+    assert s["sql_time_limit_ms"] == 3000 and s["allow_csv_stream"] is True
+    assert s["max_csv_mb"] == 0
+    r = get(ds, "/archive.json", params={
+        "sql": "with recursive c(x) as (select 1 union all select x + 1 from c) "
+               "select count(*) from c", "_timelimit": "200"})
+    assert r.status_code == 400
+    assert "interrupted" in r.text.lower() or "too long" in r.text.lower()
+
+
+def test_robots_blocked(ds):
+    r = get(ds, "/robots.txt")
+    assert r.status_code == 200 and "Disallow: /" in r.text
+
+
+def test_stored_html_is_escaped(ds):
+    for url in ("/archive/news?_search=tieu+de", "/archive/articles/laodongthudo:666",
+                "/archive/search?q=tieu+de"):
+        r = get(ds, url)
+        assert r.status_code == 200, url
+        assert "<script>window.__xss" not in r.text, url
+        assert 'onerror="window.__xss' not in r.text, url
+        assert "&lt;script&gt;window.__xss" in r.text, url
+    r = get(ds, "/archive/place_feed.atom", params={"place": "tay ho"})
+    assert "<script>window.__xss" not in r.text
+    assert XSS_TITLE.startswith("<script>")
+
+
+def test_consistent_reads_while_crawler_writes(tmp_path):
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def writer():
+        from sqlite_utils import Database
+
+        db = Database(path)
+        db.conn.execute("pragma busy_timeout = 5000")
+        k = 0
+        try:
+            while not stop.is_set():
+                add_article(db, id=f"hanoimoi:w{k}", title=f"Bài mới {k} về quận Đống Đa",
+                            body_text="Quận Đống Đa " * 50, places=["Quận Đống Đa"],
+                            published_at=f"2025-01-01T{k % 24:02d}:00:00+07:00")
+                k += 1
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    th = threading.Thread(target=writer)
+    th.start()
+    try:
+        deadline = time.time() + 3
+        seen = 0
+        while time.time() < deadline:
+            r = get(ds, "/archive/news.json?_size=100&_shape=array&id__startswith=hanoimoi:w")
+            assert r.status_code == 200, r.text
+            rows = r.json()
+            # an article is never visible without its place or its text
+            assert all(row["place"] == "Đống Đa" and row["title"] for row in rows)
+            r = get(ds, "/archive/news.json", params={"_search": "bai moi", "_size": "0"})
+            assert r.status_code == 200, r.text
+            seen = max(seen, len(rows))
+    finally:
+        stop.set()
+        th.join()
+    assert not errors
+    assert seen > 0
+
+
+# --- demo ---------------------------------------------------------------------------------
+
+
+def test_demo_database_key_and_titles(tmp_path):
+    path = tmp_path / "demo.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path, demo=True)
+    home = get(ds, "/")
+    assert "DEMO" in home.text
+    r = get(ds, "/demo/search.json", params={"q": "dong da", "_shape": "array"})
+    assert r.status_code == 200 and ids(r)[0] == "hanoimoi:101"
+    meta = get(ds, "/-/metadata.json").json()
+    assert "demo" in meta["databases"] and "archive" not in meta["databases"]
+    assert meta["plugins"]["datasette-dashboards"]["overview"]["charts"]["per-month"]["db"] \
+        == "demo"
+    assert "/demo/sources" in meta["databases"]["demo"]["tables"]["articles"]["source_url"]
+    assert get(ds, "/-/dashboards/overview?metric=budget_revenue").status_code == 200
+    assert "DEMO" in meta["databases"]["demo"]["description"]
+
+
+def test_metadata_template_is_valid_yaml_with_one_database():
+    raw = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    assert list(raw["databases"]) == ["archive"]
+    meta = load_metadata("x")
+    assert list(meta["databases"]) == ["x"] and "x-templates" not in meta
