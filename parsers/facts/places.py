@@ -133,6 +133,8 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
     while i < n:
         tw = None
         for k in (2, 1):
+            if i + k > n:
+                continue
             key = tuple(t[0] for t in toks[i:i + k])
             if key in TYPE_WORDS and consistent(text[toks[i][1]:toks[i + k - 1][2]], TYPE_WORDS[key][0]):
                 tw = (k, TYPE_WORDS[key][1])
