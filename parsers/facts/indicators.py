@@ -48,7 +48,7 @@ _UNIT_RE = re.compile(r"\s*(" + "|".join(re.escape(u) for u in UNITS) + r")(?!\w
 NOT_FIGURE_BEFORE = re.compile(
     r"(?:\bsố|\bthứ|\blần|\bkhóa|\bkhoá|\bChỉ thị|\bNghị quyết|\bQuyết định|\bKế hoạch|\bThông báo|"
     r"\bCông văn|\bLuật|\bĐiều|\bkhoản|\bmức độ|\bTrung ương|\bngày|\bsáng|\bchiều|\btối|\bđêm|"
-    r"\bhôm|\bnăm|\bgiai đoạn|\bnhiệm kỳ|\bquý|\btháng|\bđến|\btừ|\bTổ|\btổ|\bkhu|\bngõ|\bsố nhà|"
+    r"\bhôm|\bnăm|\bgiai đoạn|\bnhiệm kỳ|\bquý|\btháng|\bTổ|\btổ|\bkhu|\bngõ|\bsố nhà|"
     r"\bphòng|\bQuốc lộ|\bQL|\bVành đai|\bvành đai|\bđường|\bphố|\bmục|\bphần|\bcấp|\bhạng|\bloại|\btrang|\bSEA Games|\bgiờ|\blúc|\bphiên)\s*$",
     re.IGNORECASE,
 )
@@ -72,7 +72,8 @@ VERB_BEFORE = re.compile(
 METRICS: list[tuple[str, str]] = [
     (r"giai ngan", "public_investment_disbursement"),
     (r"thu ngan sach|thu nsnn|thu ns\b|tong thu ngan sach", "budget_revenue"),
-    (r"chi ngan sach|chi nsnn|tong chi ngan sach|chi dau tu xay dung|chi dau tu phat trien", "budget_expenditure"),
+    (r"chi dau tu xay dung|chi dau tu phat trien|chi dau tu cong", "public_investment_disbursement"),
+    (r"chi ngan sach|chi nsnn|tong chi ngan sach", "budget_expenditure"),
     (r"gia tri san xuat (?:cong nghiep|nganh cong nghiep)|san xuat cong nghiep", "industry_value"),
     (r"(?:gia tri san xuat|doanh thu|tong muc ban le)[^.;]{0,30}?(?:thuong mai|dich vu|du lich)", "trade_service"),
     (r"gia tri san xuat|tang truong kinh te|toc do tang truong", "production_value"),
@@ -120,6 +121,14 @@ def _sentences(text: str) -> list[tuple[int, int, int]]:
             para += 1
         pos = m.end()
     return out
+
+
+MONEY_METRICS = {"budget_revenue", "budget_expenditure", "public_investment_disbursement",
+                 "investment", "production_value", "trade_service"}
+
+
+def _is_money(unit: str | None) -> bool:
+    return bool(unit) and bool(re.search(r"(?i)đồng|usd|tỷ|tỉ", unit or ""))
 
 
 BUDGET = {"budget_revenue", "budget_expenditure", "public_investment_disbursement"}
@@ -196,7 +205,13 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
         rel = REL_AFTER.match(s, end) if unit in ("%", "lần") else None
         vb_m = VERB_BEFORE.search(before)
         prior = [x for x in metrics if x[1] <= m.start()]
+        if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công": the metric follows
+            prior = [x for x in metrics if end <= x[0] <= end + 3]
         base_key = METRICS[int(prior[-1][2][1:])][1] if prior else None
+        if base_key == "investment" and re.search(r"giai ngan", sfold[:m.start()]):
+            base_key = "public_investment_disbursement"
+        if base_key in MONEY_METRICS and unit not in ("%", "lần") and not _is_money(unit):
+            base_key = None  # "1,6 km" in a sentence about investment
         rel_type = rel_text = None
         if unit in ("%", "lần"):
             verb = vb_m.group("verb") if vb_m else None
@@ -221,7 +236,7 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
         if base_key in GROWABLE and re.search(r"co cau|ty trong", pre_metric):
             base_key = None  # a share of the economy's structure, not the value
         key = _metric_key(base_key, growth)
-        if key == "other" and unit and "chỉ tiêu" in unit.lower():
+        if key == "other" and unit and "chỉ tiêu" in unit.lower() and not re.match(r"\s*thi đua", s[end:]):
             key = "targets_met"
         if key == "other" or key == "targets_met":
             mtext = _other_metric(s, m.start(), end, unit)
@@ -293,9 +308,16 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             if (target_block or TARGET_WORDS.search(sfold[:f.start - s0])
                     or (period and period.start and published and period.start > published.isoformat())):
                 kind = "target"
-            if f.rel_type and f.base and f.base in last and _attach(last[f.base], f):
+            if f.rel_type and f.base and f.base in last:
+                prev = last[f.base]
+                _attach(prev, f)
+                if prev.metric_key and prev.metric_key.endswith("_growth") and f.rel_type in ("above_plan", "share_of_plan"):
+                    f.metric_key = prev.metric_key  # "tăng 12,37% ..., vượt 0,36% kế hoạch"
+            if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
             place_id, place = _place_for(hits, s0, f.start, primary)
+            if place_id is None:
+                continue  # not about a Hanoi unit (city-wide or another province)
             ind = Indicator(
                 place_id=place_id, place=place, metric=f.metric, metric_key=f.metric_key,
                 value=f.value, value_max=f.value_max, unit=f.unit,
@@ -317,6 +339,17 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     return _dedupe(out)
 
 
+def _keep_other(f: _Fig, target: bool) -> bool:
+    """Uncategorised figures kept: shares (%), money, visitors; plain counts only as targets."""
+    if f.unit in ("%",) or _is_money(f.unit):
+        return True
+    if f.unit and re.search(r"(?i)lượt|khách", f.unit):
+        return True
+    if f.denom is not None:
+        return bool(f.unit and "chỉ tiêu" in f.unit.lower())
+    return target and f.value_max is not None
+
+
 def _attach(prev: Indicator, f: _Fig) -> bool:
     """Attach relation figure ``f`` to the previous indicator of the same metric, if it fits."""
     if prev.relation is None and prev.unit not in ("%", "lần"):
@@ -336,13 +369,10 @@ def _attach(prev: Indicator, f: _Fig) -> bool:
 
 def _dedupe(inds: list[Indicator]) -> list[Indicator]:
     """Drop repeats (title and body) and relation-only figures restated as another's relation."""
-    rels = {(i.metric_key, i.relation_type, i.relation_value) for i in inds if i.unit not in ("%", "lần") and i.relation_type}
     seen: dict[tuple, int] = {}
     out: list[Indicator] = []
     for i in inds:
         k = (i.metric_key, i.value, i.value_max, i.value_denominator, i.unit, i.place_id)
-        if i.unit in ("%", "lần") and i.relation_type and (i.metric_key, i.relation_type, i.value) in rels:
-            continue
         if k in seen:  # the title restates a body figure: keep the richer one
             j = seen[k]
             if out[j].period_text is None and i.period_text is not None:

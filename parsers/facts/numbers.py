@@ -59,8 +59,6 @@ def scale_unit(value: float | None, unit: str | None) -> tuple[float | None, str
         return value, "tỷ đồng"
     if f[0] in ("ty", "ti"):
         return value, " ".join(["tỷ"] + words[1:])
-    if f[0] in ("nghin", "ngan", "trieu") and len(words) > 1 and f[1] not in ("dong", "usd"):
-        return value * _SCALES[f[0]], " ".join(words[1:])
     return value, unit
 
 

@@ -21,10 +21,10 @@ from .text import fold, norm_key, tone_normalize
 SURNAMES = set(tone_normalize(s) for s in """
 Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh
 Trương Đinh Lâm Phùng Mai Tô Hà Tạ Lương Lưu Cao Kiều Chu Quách Thái Triệu Tăng Lại La Đàm
-Tống Thân Khuất Khổng Nghiêm Nông Lò Hứa Mạc Doãn Giang Vi Kim Ông Viên Bạch Lục Hầu Diệp
-Châu Cù Đồng Ninh Âu Tiêu Hàn Bế Trình Quan Phí Nhữ Đậu Lã Lữ Mạch Tôn Thạch Ma Giáp Đường
+Tống Thân Khuất Khổng Nghiêm Nông Lò Hứa Mạc Doãn Giang Vi Kim Viên Bạch Lục Hầu Diệp
+Châu Cù Đồng Ninh Âu Tiêu Hàn Bế Trình Phí Nhữ Đậu Lã Lữ Mạch Tôn Thạch Ma Giáp Đường
 Khúc Bành Lạc Khương Cấn Chử Thiều Ứng Nhâm Sầm Mẫn Văn Tào Tiết Phó Lạng Lỗ Hán Đường Yên
-Hoa Lục Âu Mẫn Từ Khổng Lò Đèo Hàm Tòng Vàng Sùng Giàng Thào Quản Thiệu Vy Bạc Lành
+Hoa Lục Âu Mẫn Khổng Lò Đèo Hàm Tòng Vàng Sùng Giàng Thào Quản Thiệu Vy Bạc Lành
 """.split())
 NOT_NAMES = {norm_key(s) for s in (
     "Hà Nội", "Việt Nam", "Trung ương", "Thủ đô", "Thành ủy", "Quốc hội", "Chính phủ",

@@ -172,7 +172,14 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
             matched = True
             j += L
             # a list carries the type forward: "phường A, B và C"
-            if j < n and re.fullmatch(r"\s*(,|và|,\s*và)\s*", folded[e:toks[j][1]] if j < n else ""):
+            if j < n and re.fullmatch(r"\s*,\s*", folded[e:toks[j][1]]):
+                if toks[j][0] == "va" and j + 1 < n:
+                    j += 1
+                start = toks[j][1]
+                continue
+            if j + 1 < n and toks[j][0] == "va" and text[toks[j][1]:toks[j][2]] == "và" \
+                    and not folded[e:toks[j][1]].strip():
+                j += 1
                 start = toks[j][1]
                 continue
             break
