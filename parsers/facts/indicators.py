@@ -77,7 +77,7 @@ METRICS: list[tuple[str, str]] = [
     (r"gia tri san xuat (?:cong nghiep|nganh cong nghiep)|san xuat cong nghiep", "industry_value"),
     (r"(?:gia tri san xuat|doanh thu|tong muc ban le)[^.;]{0,30}?(?:thuong mai|dich vu|du lich)", "trade_service"),
     (r"gia tri san xuat|tang truong kinh te|toc do tang truong", "production_value"),
-    (r"von dau tu|thu hut dau tu|von dang ky|tong muc dau tu", "investment"),
+    (r"von dau tu|thu hut dau tu|von dang ky|tong muc dau tu|dau tu cong|tong von\b", "investment"),
 ]
 METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
@@ -131,6 +131,12 @@ def _is_money(unit: str | None) -> bool:
     return bool(unit) and bool(re.search(r"(?i)đồng|usd|tỷ|tỉ", unit or ""))
 
 
+SHARE_OF_NOUN = re.compile(
+    r"\s+(?:trường|hộ|học sinh|người|dân số|doanh nghiệp|xã|phường|thôn|tổ dân phố|gia đình|"
+    r"cơ quan|đơn vị|trẻ|lao động|hồ sơ|diện tích|đảng viên|cán bộ|công chức|thủ tục|dự án|"
+    r"công trình|khách|tuyến|cơ sở|số|tổng số)\b",
+    re.IGNORECASE,
+)
 BUDGET = {"budget_revenue", "budget_expenditure", "public_investment_disbursement"}
 GROWABLE = {"production_value", "trade_service", "industry_value"}
 
@@ -204,12 +210,15 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
                     value_max *= 1000
         rel = REL_AFTER.match(s, end) if unit in ("%", "lần") else None
         vb_m = VERB_BEFORE.search(before)
-        prior = [x for x in metrics if x[1] <= m.start()]
+        clause_start = s.rfind(";", 0, m.start()) + 1
+        prior = [x for x in metrics if clause_start <= x[0] and x[1] <= m.start()]
         if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công": the metric follows
             prior = [x for x in metrics if end <= x[0] <= end + 3]
         base_key = METRICS[int(prior[-1][2][1:])][1] if prior else None
-        if base_key == "investment" and re.search(r"giai ngan", sfold[:m.start()]):
+        if base_key == "investment" and re.search(r"giai ngan", sfold[clause_start:m.start()]):
             base_key = "public_investment_disbursement"
+        if unit == "%" and SHARE_OF_NOUN.match(s, end):
+            base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
         if base_key in MONEY_METRICS and unit not in ("%", "lần") and not _is_money(unit):
             base_key = None  # "1,6 km" in a sentence about investment
         rel_type = rel_text = None
