@@ -43,7 +43,8 @@ class DiscoveryStats:
 
 class Discoverer:
     def __init__(self, source: Source, fetcher: Fetcher, state: Database,
-                 is_known: Callable[[str], bool]):
+                 is_known: Callable[[str], bool], on_new_url: Callable[[str, str], None] | None = None):
+        self.on_new_url = on_new_url
         self.source = source
         self.fetcher = fetcher
         self.state = state
@@ -67,6 +68,8 @@ class Discoverer:
         new = frontier.add(self.state, source_id=self.source.id, url=found.url, key=found.key,
                            found_via=found.via, found_on=found.on, lastmod=found.lastmod)
         self.stats.new_urls += int(new)
+        if new and self.on_new_url is not None:
+            self.on_new_url(found.url, found.key)
         return new
 
     def _candidate(self, url: str, via: str, on: str, lastmod: str | None = None) -> Found | None:

@@ -11,12 +11,13 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from protego import Protego
+from sqlite_utils import Database
 
 from . import clock
 from .rawstore import RawStore
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUS = {429, 500, 502, 503, 504, 520, 522, 524}
 BREAKER_STATUS = {403, 429} | RETRY_STATUS
+ROBOTS_MAX_AGE_S = 24 * 3600  # robots.txt is re-read once a day (kept in state.db ``hosts``)
+GLOBAL_CONCURRENCY = 4  # requests in flight across all sources of one process
+_IN_FLIGHT = threading.BoundedSemaphore(GLOBAL_CONCURRENCY)
 
 
 @dataclass
@@ -42,6 +46,7 @@ class FetchResult:
     attempts: int = 0
     capture: str | None = None
     error: str | None = None
+    paused: bool = False  # not sent: the host is paused (breaker open, robots.txt unreadable)
 
     @property
     def ok(self) -> bool:
@@ -67,6 +72,7 @@ class HostState:
     robots: Protego | None = None
     robots_loaded: bool = False
     robots_error: str | None = None
+    persisted_failures: int = 0
 
 
 class Stopped(Exception):
@@ -95,6 +101,7 @@ class Fetcher:
         stop: threading.Event | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        state: Database | None = None,
     ):
         self.client = client
         self.source = source
@@ -104,6 +111,7 @@ class Fetcher:
         self.stop = stop or threading.Event()
         self.monotonic = monotonic
         self.rng = rng or random.Random()
+        self.state = state  # state.db: the breaker and robots.txt survive restarts
         self.hosts: dict[str, HostState] = {}
         self.requests_made = 0
 
@@ -112,20 +120,21 @@ class Fetcher:
             last_modified: str | None = None) -> FetchResult:
         """Fetch one URL politely. Never raises for network or HTTP trouble: see ``error``."""
         result = FetchResult(url=url, kind=kind)
-        host = self._host_key(url)
-        state = self.hosts.setdefault(host, HostState())
+        state = self._host(url)
+        if state.open_until > self.monotonic():
+            result.error = f"host paused by circuit breaker: {state.reason}"
+            result.paused = True
+            result.fetched_at = clock.iso()
+            self._emit(result)
+            return result
         if self.pol.obey_robots and not urlsplit(url).path == "/robots.txt":
             verdict = self._robots_verdict(url, state)
             if verdict:
                 result.error = verdict
+                result.paused = state.robots_error is not None
                 result.fetched_at = clock.iso()
                 self._emit(result)
                 return result
-        if state.open_until > self.monotonic():
-            result.error = f"host paused by circuit breaker: {state.reason}"
-            result.fetched_at = clock.iso()
-            self._emit(result)
-            return result
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -136,8 +145,58 @@ class Fetcher:
         return result
 
     def crawl_delay(self, url: str) -> float:
-        state = self.hosts.setdefault(self._host_key(url), HostState())
-        return self._interval(state)
+        return self._interval(self._host(url))
+
+    def is_paused(self, url: str) -> bool:
+        """Is the URL's host paused by the circuit breaker (now, or by an earlier run)?"""
+        return self._host(url).open_until > self.monotonic()
+
+    def pause_reason(self, url: str) -> str:
+        return self._host(url).reason
+
+    # -- host state (memory + state.db) ---------------------------------------------------
+    def _host(self, url: str) -> HostState:
+        key = self._host_key(url)
+        state = self.hosts.get(key)
+        if state is None:
+            state = self.hosts[key] = HostState()
+            self._load_host(key, state)
+        return state
+
+    def _load_host(self, key: str, state: HostState) -> None:
+        if self.state is None or "hosts" not in self.state.table_names():
+            return
+        row = self.state.execute("select consecutive_failures, open_until, reason, robots_txt, robots_fetched_at "
+                                 "from hosts where host = ?", [key]).fetchone()
+        if row is None:
+            return
+        failures, open_until, reason, robots_txt, robots_at = row
+        state.failures = state.persisted_failures = int(failures or 0)
+        state.reason = reason or ""
+        if open_until:
+            left = (datetime.fromisoformat(open_until) - clock.now()).total_seconds()
+            if left > 0:
+                state.open_until = self.monotonic() + left
+            elif state.failures >= self.pol.breaker_threshold:
+                state.failures = self.pol.breaker_threshold - 1  # half-open: one more failure re-opens
+        if robots_at is not None and robots_txt is not None:
+            age = (clock.now() - datetime.fromisoformat(robots_at)).total_seconds()
+            if 0 <= age < ROBOTS_MAX_AGE_S:
+                state.robots = Protego.parse(robots_txt) if robots_txt else None
+                state.robots_loaded = True
+
+    def _save_host(self, key: str, state: HostState, **extra: object) -> None:
+        if self.state is None:
+            return
+        open_until = None
+        left = state.open_until - self.monotonic()
+        if left > 0:
+            open_until = (clock.now() + timedelta(seconds=left)).isoformat(timespec="seconds")
+        row = {"host": key, "consecutive_failures": state.failures, "open_until": open_until,
+               "reason": state.reason or None, **extra}
+        with self.state.atomic():
+            self.state.table("hosts").upsert(row, pk="host")
+        state.persisted_failures = state.failures
 
     # -- internals ----------------------------------------------------------------------
     def _host_key(self, url: str) -> str:
@@ -170,13 +229,19 @@ class Fetcher:
             robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
             res = self.get(robots_url, kind="robots")
             state.robots_loaded = True
+            state.robots_error = None
+            text: str | None = None
             if res.ok:
                 text = res.body.decode("utf-8", errors="replace")
                 state.robots = Protego.parse(text)
-            elif res.status is not None and 400 <= res.status < 500:
+            elif res.status is not None and 400 <= res.status < 500 and res.status not in (401, 403, 429):
                 state.robots = None  # no robots.txt: everything allowed
-            else:
+                text = ""
+            else:  # 5xx, 401/403/429, network trouble: assume nothing is allowed for now (RFC 9309)
                 state.robots_error = res.error or f"HTTP {res.status}"
+                state.robots_loaded = False
+            if text is not None:
+                self._save_host(self._host_key(url), state, robots_txt=text, robots_fetched_at=clock.iso())
         if state.robots_error:
             return f"robots.txt unavailable ({state.robots_error}); not fetching until it can be read"
         if state.robots is not None and not state.robots.can_fetch(url, self.source.user_agent):
@@ -197,30 +262,45 @@ class Fetcher:
             failed = result.error is not None or status in BREAKER_STATUS
             if not failed:
                 state.failures = 0
+                if state.persisted_failures:
+                    state.reason = ""
+                    self._save_host(self._host_key(url), state)
                 return
             retryable = (result.error or "").startswith("transport") or status in RETRY_STATUS
             if status in BREAKER_STATUS or (result.error or "").startswith("transport"):
                 state.failures += 1
                 if state.failures >= self.pol.breaker_threshold:
-                    state.open_until = self.monotonic() + self.pol.breaker_pause_s
-                    state.reason = f"{state.failures} failures in a row, last: {result.error or status}"
-                    log.warning("pausing %s for %ss: %s", self._host_key(url), self.pol.breaker_pause_s, state.reason)
+                    reason = f"{state.failures} failures in a row, last: {result.error or f'HTTP {status}'}"
+                    self._open(url, state, self.pol.breaker_pause_s, reason)
                     return
             if not retryable or attempt > self.pol.max_retries:
                 return
             delay = retry_after if retry_after is not None else self._backoff(attempt)
             if delay > self.pol.max_retry_after_s:
-                result.error = (result.error or f"HTTP {status}") + f"; Retry-After {delay:.0f}s is beyond the limit"
+                result.error = (result.error or f"HTTP {status}") + f"; Retry-After {delay:.0f}s: host paused"
+                self._open(url, state, delay, f"HTTP {status} with Retry-After {delay:.0f}s")
                 return
             log.info("retry %s in %.1fs (attempt %d: %s)", url, delay, attempt, result.error or status)
             state.next_allowed = max(state.next_allowed, self.monotonic() + delay)
 
+    def _open(self, url: str, state: HostState, pause_s: float, reason: str) -> None:
+        state.open_until = self.monotonic() + pause_s
+        state.reason = reason
+        log.warning("pausing %s for %.0fs: %s", self._host_key(url), pause_s, reason)
+        self._save_host(self._host_key(url), state)
+
     def _one_request(self, url: str, headers: dict[str, str], result: FetchResult) -> float | None:
+        with _IN_FLIGHT:
+            return self._request(url, headers, result)
+
+    def _request(self, url: str, headers: dict[str, str], result: FetchResult) -> float | None:
         result.error = None
         result.status = None
         result.body = b""
+        result.final_url = None
         result.fetched_at = clock.iso()
         started = time.perf_counter()
+        deadline = self.monotonic() + self.pol.total_timeout_s
         try:
             with self.client.stream("GET", url, headers=headers) as resp:
                 result.status = resp.status_code
@@ -235,6 +315,9 @@ class Fetcher:
                     size += len(chunk)
                     if size > self.pol.max_bytes:
                         result.error = f"response larger than {self.pol.max_bytes} bytes"
+                        return None
+                    if self.monotonic() > deadline:
+                        result.error = f"transport: total timeout of {self.pol.total_timeout_s:g}s exceeded"
                         return None
                     chunks.append(chunk)
                 result.body = b"".join(chunks)
@@ -255,7 +338,8 @@ class Fetcher:
         if self.rawstore is not None and result.status is not None:
             result.capture = self.rawstore.write(
                 self.source.id, result.final_url or url, result.status, reason,
-                list(result.headers.items()), result.body, result.fetched_at, request_headers)
+                list(result.headers.items()), result.body, result.fetched_at, request_headers,
+                requested_url=url)
         if result.status in (429, 503):
             return _retry_after_seconds(result.headers.get("retry-after"))
         return None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -27,20 +27,52 @@ def add(state: Database, *, source_id: str, url: str, key: str, found_via: str, 
         return False
 
 
-def pending(state: Database, source_id: str, limit: int | None = None, keys: set[str] | None = None) -> list[dict[str, Any]]:
-    """One row per article key still to fetch, oldest discovery first."""
-    sql = ("select * from frontier where source = ? and status in ('new', 'retry') "
-           "order by first_seen_at, rowid")
+def pending(state: Database, source_id: str, limit: int | None = None,
+            keys: set[str] | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """One row per article key still to fetch, oldest discovery first.
+
+    A generator reading the frontier in batches (keyset on rowid), so a backfill of a
+    large site never holds the whole frontier in memory."""
     seen: set[str] = set()
-    out = []
-    for row in state.query(sql, [source_id]):
-        if row["article_key"] in seen or (keys is not None and row["article_key"] not in keys):
-            continue
-        seen.add(row["article_key"])
-        out.append(row)
-        if limit and len(out) >= limit:
-            break
-    return out
+    n = 0
+    if keys is not None:
+        rows: Iterable[dict[str, Any]] = []
+        wanted = sorted(keys)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = [*rows, *state.query(
+                f"select rowid as _rowid, * from frontier where source = ? and status in ('new', 'retry') "
+                f"and article_key in ({marks}) order by rowid", [source_id, *chunk])]
+        batches: Iterable[list[dict[str, Any]]] = [sorted(rows, key=lambda r: r["_rowid"])]
+    else:
+        batches = _batches(state, source_id, batch)
+    for rows in batches:
+        for row in rows:
+            if row["article_key"] in seen:
+                continue
+            seen.add(row["article_key"])
+            yield row
+            n += 1
+            if limit and n >= limit:
+                return
+
+
+def _batches(state: Database, source_id: str, batch: int) -> Iterator[list[dict[str, Any]]]:
+    last = 0
+    while True:
+        rows = list(state.query(
+            "select rowid as _rowid, * from frontier where source = ? and status in ('new', 'retry') "
+            "and rowid > ? order by rowid limit ?", [source_id, last, batch]))
+        if not rows:
+            return
+        last = rows[-1]["_rowid"]
+        yield rows
+
+
+def urls_of(state: Database, key: str) -> list[str]:
+    """Every URL of one article key, in the order they were found."""
+    return [r[0] for r in state.execute("select url from frontier where article_key = ? order by rowid", [key])]
 
 
 def mark_key(state: Database, key: str, status: str, *, error: str | None = None,

@@ -29,6 +29,10 @@ from .urls import article_key
 log = logging.getLogger(__name__)
 
 
+class HostPaused(Exception):
+    """The source's host is paused (circuit breaker, robots.txt unreadable): end the run."""
+
+
 @dataclass
 class RunReport:
     source: str
@@ -70,8 +74,14 @@ class SourceRun:
         self.progress = progress
         self.report = RunReport(source=source.id, mode=mode)
         self.report.run_id = store.start_run(db, source, mode)
-        self.fetcher = Fetcher(client, source, rawstore=rawstore, on_fetch=self._on_fetch, stop=stop)
-        self.discoverer = Discoverer(source, self.fetcher, state, self._known)
+        self.fetcher = Fetcher(client, source, rawstore=rawstore, on_fetch=self._on_fetch, stop=stop,
+                               state=state)
+        self.discoverer = Discoverer(source, self.fetcher, state, self._known, on_new_url=self._new_url)
+
+    def _new_url(self, url: str, key: str) -> None:
+        """A new URL of an article already in the archive becomes one of its aliases."""
+        if store.known_article_ids(self.db, [key]):
+            store.add_aliases(self.db, key, [url], clock.iso())
 
     def _on_fetch(self, res: FetchResult) -> None:
         r = self.report
@@ -104,6 +114,8 @@ class SourceRun:
     def fetch_article(self, url: str, key: str, found_via: str | None, first_seen_at: str | None,
                       revisit: bool = False) -> str | None:
         res = self.fetcher.get(url, kind="revisit" if revisit else "article")
+        if res.paused:
+            raise HostPaused(res.error)
         if res.gone or res.redirected_home:
             why = f"HTTP {res.status}" if res.gone else f"redirected to {res.final_url}"
             if store.mark_removed(self.db, key, res.fetched_at, why, res.capture):
@@ -121,7 +133,7 @@ class SourceRun:
         result = ingest(self.db, self.source, key=key, url=res.final_url or res.url, body=res.body,
                         content_type=res.headers.get("content-type"), fetched_at=res.fetched_at,
                         capture=res.capture, found_via=found_via, first_seen_at=first_seen_at,
-                        aliases=[res.url])
+                        aliases=frontier.urls_of(self.state, key))
         if result.error:
             frontier.mark_key(self.state, key, "failed", error=f"parse: {result.error}")
             self.report.errors += 1
@@ -142,7 +154,12 @@ class SourceRun:
                                revisit=True)
 
     # -- modes ----------------------------------------------------------------------------
+    def check_paused(self) -> None:
+        if self.fetcher.is_paused(self.source.base_url):
+            raise HostPaused(f"host paused by circuit breaker: {self.fetcher.pause_reason(self.source.base_url)}")
+
     def incremental(self) -> None:
+        self.check_paused()
         d = self.discoverer
         d.feeds()
         d.sitemaps()
@@ -152,6 +169,7 @@ class SourceRun:
         self.revisit_due(clock.now())
 
     def backfill(self, until: date) -> None:
+        self.check_paused()
         d = self.discoverer
         for listing in self.source.listings:
             name = f"backfill:{listing.url}"
@@ -256,6 +274,10 @@ def run_source(source: Source, *, db: Database, state: Database, rawstore: RawSt
         run.report.status = "ok" if run.report.errors == 0 else "ok_with_errors"
     except Stopped:
         run.report.status = "stopped"
+    except HostPaused as exc:
+        run.report.status = "paused"
+        run.report.error = str(exc)
+        log.warning("%s: run ended, %s", source.id, exc)
     except Exception as exc:
         log.exception("run of %s failed", source.id)
         run.report.status = "failed"

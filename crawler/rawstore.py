@@ -27,6 +27,7 @@ class Capture:
     body: bytes
     fetched_at: str  # WARC-Date, ISO
     source: str
+    requested_url: str | None = None  # the URL asked for, when redirects led elsewhere
 
 
 class RawStore:
@@ -34,7 +35,8 @@ class RawStore:
         self.root = Path(root)
 
     def write(self, source: str, url: str, status: int, reason: str, headers: list[tuple[str, str]],
-              body: bytes, fetched_at: str, request_headers: list[tuple[str, str]] | None = None) -> str:
+              body: bytes, fetched_at: str, request_headers: list[tuple[str, str]] | None = None,
+              requested_url: str | None = None) -> str:
         """Append a response record (and its request) and return its capture reference."""
         day = fetched_at[:10]
         folder = self.root / source
@@ -46,12 +48,15 @@ class RawStore:
         kept.append(("Content-Length", str(len(body))))
         http_headers = StatusAndHeaders(f"{status} {reason or 'OK'}", kept, protocol="HTTP/1.1")
         warc_date = _warc_date(fetched_at)
+        extra = {"WARC-Date": warc_date}
+        if requested_url and requested_url != url:
+            extra["X-Requested-URI"] = requested_url
         with open(path, "ab") as fh:
             offset = fh.tell()
             writer = WARCWriter(fh, gzip=True)
             record = writer.create_warc_record(
                 url, "response", payload=io.BytesIO(body), length=len(body),
-                http_headers=http_headers, warc_headers_dict={"WARC-Date": warc_date},
+                http_headers=http_headers, warc_headers_dict=extra,
             )
             writer.write_record(record)
             if request_headers is not None:
@@ -103,7 +108,8 @@ def _capture(record, ref: str, source: str) -> Capture:
     body = record.content_stream().read()
     date = record.rec_headers.get_header("WARC-Date") or ""
     return Capture(ref=ref, url=record.rec_headers.get_header("WARC-Target-URI"), status=status,
-                   headers=headers, body=body, fetched_at=_from_warc_date(date), source=source)
+                   headers=headers, body=body, fetched_at=_from_warc_date(date), source=source,
+                   requested_url=record.rec_headers.get_header("X-Requested-URI"))
 
 
 def _warc_date(iso: str) -> str:

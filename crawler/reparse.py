@@ -5,6 +5,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from urllib.parse import urlsplit
+
+from . import frontier
 from .pipeline import ingest
 from .rawstore import RawStore
 from .sources import Source
@@ -42,22 +45,29 @@ def reparse(db: Database, state: Database, rawstore: RawStore, sources: list[Sou
                 db.execute(f"delete from [{table}]")
         for cap in rawstore.iter_captures():
             source = by_id.get(cap.source)
-            key = article_key(source, cap.url) if source else None
-            if source is None or key is None:
+            if source is None:
+                continue
+            asked = cap.requested_url or cap.url
+            key = article_key(source, asked)
+            if key is None:
                 continue
             report.captures += 1
-            if cap.status in (404, 410):
-                if store.mark_removed(db, seen.get(key, key), cap.fetched_at, f"HTTP {cap.status}", cap.ref):
+            home = urlsplit(cap.url).path in ("", "/") and urlsplit(asked).path not in ("", "/")
+            if cap.status in (404, 410) or home:
+                why = f"HTTP {cap.status}" if not home else f"redirected to {cap.url}"
+                if store.mark_removed(db, seen.get(key, key), cap.fetched_at, why, cap.ref):
                     report.removed += 1
                 continue
             if cap.status != 200:
                 continue
-            row = state.execute("select found_via, min(first_seen_at) from frontier where article_key = ?",
-                                [key]).fetchone()
+            # the same frontier row the crawl took the article from: the first one found
+            row = state.execute("select found_via, first_seen_at from frontier where article_key = ? "
+                                "order by rowid limit 1", [key]).fetchone()
             result = ingest(db, source, key=key, url=cap.url, body=cap.body,
                             content_type=cap.headers.get("content-type"), fetched_at=cap.fetched_at,
                             capture=cap.ref, found_via=row[0] if row else None,
-                            first_seen_at=row[1] if row else None)
+                            first_seen_at=row[1] if row else None,
+                            aliases=[asked, *frontier.urls_of(state, key)])
             if result.error:
                 report.failures += 1
             elif result.change in ("new", "updated"):

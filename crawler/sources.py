@@ -20,7 +20,8 @@ DEFAULT_USER_AGENT = (
 @dataclass(frozen=True)
 class Politeness:
     rate_per_second: float = 1.0  # per host
-    timeout_s: float = 20.0
+    timeout_s: float = 20.0  # read timeout (between two bytes)
+    total_timeout_s: float = 60.0  # whole request, body included (httpx has none: enforced by the Fetcher)
     connect_timeout_s: float = 10.0
     max_bytes: int = 8_000_000
     max_retries: int = 3

@@ -179,6 +179,12 @@ def save_article(
         return SaveOutcome(article_id, "new" if row is None else "updated")
 
 
+def add_aliases(db: Database, article_id: str, urls: Iterable[str], seen_at: str) -> None:
+    """Map more URL variants to an article already stored (its own transaction)."""
+    with db.atomic():
+        _aliases(db, article_id, urls, seen_at)
+
+
 def _aliases(db: Database, article_id: str, urls: Iterable[str], seen_at: str) -> None:
     from .urls import normalize
 
