@@ -12,7 +12,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SITE = FIXTURES / "site" / "www"
 
 
-class NetworkBlocked(RuntimeError):
+class NetworkBlocked(ConnectionRefusedError):
     pass
 
 
