@@ -121,6 +121,8 @@ def add_article(db: Database, *, id: str, title: str, body_text: str, sapo: str 
             "word_count": len(body_text.split()), "date_source": "json-ld",
             "search_fold": fold(" ".join(p for p in (title, sapo, body_text) if p)),
         }, pk="id")
+        for table in ("article_places", "indicators", "article_officials"):
+            db.execute(f"delete from {table} where article_id = ?", [id])
         for i, ref in enumerate(places):
             row = db.execute(
                 "select id, name, type from places where id = ? or full_name = ? "
