@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborNode
 
 from .article import Image
-from .bylines import is_credit_line, looks_like_byline, split_byline, split_credit
+from .bylines import MAX_BYLINE_CHARS, is_credit_line, looks_like_byline, split_byline, split_credit
 from .dates import parse_date
 from .cleanup import BOX_HEADINGS, has_inside, inside, link_text_ratio
 from .text import clean_block, clean_text, fold
@@ -28,6 +28,7 @@ INLINE = frozenset({
 })
 LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre",
                          "dt", "dd", "caption", "address"})
+LEAF_CONTAINERS = frozenset({"div", "section", "td", "th", "center", "article", "aside"})
 SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "form",
                   "input", "select", "textarea", "iframe", "video", "audio", "head", "title",
                   "-comment", "figcaption", "picture-source", "source", "map", "canvas"})
@@ -35,7 +36,7 @@ _BLOCK_INSIDE = "p, div, table, figure, ul, ol, h1, h2, h3, h4, h5, h6, blockquo
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
 _CAPTION_CLASS = re.compile(r"caption|chu-?thich|desc|image-?title|note-?image|pic-?title", re.I)
-_IMAGE_CLASS = re.compile(r"(?:^|[\s_-])(?:picture|image|photo|img|figure|pic)(?:$|[\s_-])", re.I)
+_IMAGE_CLASS = re.compile(r"(?:^|[\s_-])(?:picture|image|photo|img|figure|pic|anh|hinh|hinh-?anh)(?:$|[\s_-])", re.I)
 _AUTHOR_CLASS = re.compile(r"author|tac-?gia|byline|signature", re.I)
 _DATE_WORDS = re.compile(
     r"\d+|thứ\s*(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ\s*nhật|ngày|tháng|năm|giờ|cập\s*nhật|"
@@ -108,7 +109,8 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
                 blocks.extend(_image_block(node, None, base_url))
             elif _is_image_box(node):
                 blocks.extend(_image_box_blocks(node, base_url))
-            elif tag in LEAF_BLOCKS and not has_inside(node, _BLOCK_INSIDE):
+            elif (tag in LEAF_BLOCKS or tag in LEAF_CONTAINERS and not has_inside(node, "br")) \
+                    and not has_inside(node, _BLOCK_INSIDE):
                 block = _text_block(node)
                 if block is not None:
                     blocks.append(block)
@@ -205,6 +207,7 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
     """
     title_key = fold(title or "")
     sapo_key = fold(sapo or "")
+    longest = max(len(title or ""), len(sapo or "")) + 20
     kept: list[Block] = []
     images: list[Image] = []
     credits: list[str] = []
@@ -213,11 +216,12 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
             images.append(block.image)
             kept.append(block)
             continue
-        key = fold(block.text)
-        if not key or key == title_key or (sapo_key and key == sapo_key and len(kept) < 3):
-            continue
+        if len(block.text) <= longest:  # only short blocks can repeat the title or sapo
+            key = fold(block.text)
+            if not key or key == title_key or (sapo_key and key == sapo_key and len(kept) < 3):
+                continue
         previous = kept[-1] if kept else None
-        if is_credit_line(block.text):
+        if len(block.text) <= MAX_BYLINE_CHARS and is_credit_line(block.text):
             _attach_credit(block.text, previous, credits)
             continue
         if previous is not None and previous.image is not None and _is_caption(block, previous):
@@ -265,14 +269,14 @@ def _is_caption(block: Block, previous: Block) -> bool:
 
 def is_dateline(text: str) -> bool:
     """A short line that only states a date ("15:20, ngày 13 tháng 12 năm 2022")."""
-    if len(text) > 80 or parse_date(text, now=_FAR_FUTURE) is None:
+    if len(text) > 80 or not any(ch.isdigit() for ch in text) or parse_date(text, now=_FAR_FUTURE) is None:
         return False
     rest = _DATE_WORDS.sub(" ", text.lower())
     return sum(ch.isalpha() for ch in rest) <= 12
 
 
 def _is_related_line(block: Block) -> bool:
-    lowered = block.text.lower().lstrip("»>•-–: ")
+    lowered = block.text[:60].lower().lstrip("»>•-–: ")
     if not any(lowered.startswith(h) for h in BOX_HEADINGS):
         return False
     return len(block.text) < 40 or block.link_ratio > 0.5

@@ -51,7 +51,7 @@ def split_byline(text: str) -> tuple[list[str], list[str]]:
         part = part.strip(" .:-–—")
         if not part:
             continue
-        if _ACRONYM.match(part) or part.lower().startswith(("nhóm pv", "nhóm phóng viên")):
+        if _ACRONYM.match(part):
             _add(credits, part)
         else:
             _add(authors, part)

@@ -22,12 +22,15 @@ GENERIC = Profile(
     hosts=(),
     title=("h1[itemprop=headline]", "h1.title", "h1.article-title", "article h1", "h1"),
     sapo=("[itemprop=description]", ".sapo", ".article-sapo", ".lead", ".article-lead",
-          ".summary", ".article-summary", "h2.desc", ".description", ".excerpt"),
+          ".summary", ".article-summary", "h2.desc", ".description", ".excerpt", ".tomtat",
+          "[class*=sapo]", "[class*=tomtat]", "[class*=mota]"),
     author=("[itemprop=author] [itemprop=name]", "[itemprop=author]", "[rel=author]",
-            ".author-name", ".article-author", ".author", ".byline"),
+            ".author-name", ".article-author", ".author", ".byline", ".tacgia",
+            "[class*=tacgia]", "[class*=tac-gia]"),
     date=("[itemprop=datePublished]", "time[datetime]", "time", ".article-date",
           ".publish-date", ".published", ".post-date", ".date", ".time", "[class*=date]",
-          "[class*=time]", ".byline", ".meta", "[class*=meta]"),
+          "[class*=time]", ".byline", ".meta", "[class*=meta]", "[class*=ngaydang]", "[class*=ngay-dang]",
+          "[class*=thoigian]", "[class*=thoi-gian]"),
     updated=("[itemprop=dateModified]",),
     category=(".breadcrumb a", "[class*=breadcrumb] a", "[itemprop=articleSection]"),
     tags=("[rel=tag]", ".tags a", ".tag a", ".article-tags a", ".keywords a",
@@ -61,19 +64,32 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
         _give(para.parent, points, scores, nodes)
         grandparent = para.parent.parent if para.parent is not None else None
         _give(grandparent, points / 2, scores, nodes)
-    for div in root.css("div"):  # prose written with <br> only, no <p>
+    for div in root.css("div"):  # prose written in <div>s and <br>s, no <p>
         own = div.text(deep=False, separator=" ", strip=True)
-        if len(own) >= 200:
-            _give(div, 1.0 + own.count(",") + min(len(own) // 100, 3), scores, nodes)
+        if len(own) >= 2 * MIN_PARAGRAPH:
+            points = 1.0 + own.count(",") + min(len(own) // 100, 3)
+            _give(div.parent, points, scores, nodes)
+            _give(div.parent.parent if div.parent is not None else None, points / 2, scores, nodes)
     if not scores:
         return None
     ranked = sorted(scores, key=lambda k: scores[k] * (1 - link_text_ratio(nodes[k])),
                     reverse=True)[:5]
-    best = ranked[0]
-    parent = nodes[best].parent
-    if parent is not None and parent.mem_id in scores and scores[parent.mem_id] >= 0.8 * scores[best]:
+    best = nodes[ranked[0]]
+    parent = best.parent
+    if parent is not None and _split_across_siblings(best, scores):
         return parent
-    return nodes[best]
+    return best
+
+
+def _split_across_siblings(best: LexborNode, scores: dict[int, float]) -> bool:
+    """True when a sibling of ``best`` holds a good share of the prose too."""
+    threshold = 0.3 * scores[best.mem_id]
+    sibling = best.parent.child if best.parent is not None else None
+    while sibling is not None:
+        if sibling.mem_id != best.mem_id and scores.get(sibling.mem_id, 0.0) >= threshold:
+            return True
+        sibling = sibling.next
+    return False
 
 
 def _give(node: LexborNode | None, points: float, scores: dict[int, float],
