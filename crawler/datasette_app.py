@@ -92,6 +92,9 @@ create index if not exists article_index_source on article_index(source, publish
 create index if not exists article_index_category on article_index(category);
 create index if not exists article_places_article on article_places(article_id, is_primary);
 create index if not exists article_places_place on article_places(place_id);
+"""
+
+TRIGGERS_DDL = f"""
 create trigger if not exists article_index_ai after insert on articles begin
   delete from article_index where article_id = new.id;
   insert into article_index ({INDEX_COLUMNS}) select {_index_row_sql('new')};
@@ -134,6 +137,35 @@ NEWS_VIEW = (
 )
 
 VIEWS = {"news": NEWS_VIEW}
+
+
+def _trigger_sql() -> dict[str, str]:
+    out = {}
+    for stmt in TRIGGERS_DDL.split("\nend;"):
+        stmt = stmt.strip()
+        if stmt:
+            name = stmt.split()[5]
+            out[name] = stmt.replace("if not exists ", "", 1) + "\nend"
+    return out
+
+
+def _norm(sql: str) -> str:
+    return " ".join(sql.split()).lower().rstrip(";")
+
+
+def _ensure_triggers(db: Database) -> bool:
+    """Create the article_index triggers, replacing any whose definition changed."""
+    changed = False
+    existing = dict(db.execute(
+        "select name, sql from sqlite_master where type = 'trigger'").fetchall())
+    for name, sql in _trigger_sql().items():
+        if name in existing and _norm(existing[name]) == _norm(sql):
+            continue
+        with db.conn:
+            db.execute(f"drop trigger if exists [{name}]")
+            db.execute(sql)
+        changed = changed or name in existing
+    return changed
 
 
 def _fts_ok(db: Database) -> bool:
@@ -202,6 +234,8 @@ def ensure_search(db: Database, *, backfill: bool = True) -> dict[str, Any]:
         raise RuntimeError("fact tables missing: run crawler.migrations.migrate_archive first")
     with db.conn:
         db.conn.executescript(ARTICLE_INDEX_DDL)
+    if _ensure_triggers(db):
+        did["triggers"] = "replaced"
     n_articles = db.execute("select count(*) from articles").fetchone()[0]
     n_index = db.execute("select count(*) from article_index").fetchone()[0]
     if n_articles != n_index:
