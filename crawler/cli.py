@@ -324,20 +324,10 @@ def status(db, sources) -> None:
     click.echo(format_table(health(dbh, [s.id for s in _load_sources(settings)])))
 
 
-def _register_optional() -> None:
-    """Commands that live beside their feature."""
-    import importlib
+from .cli_evaluate import evaluate  # noqa: E402
+from .cli_publish import publish  # noqa: E402
+from .export import export  # noqa: E402
 
-    for module, names in (("crawler.cli_publish", ("export", "publish")),
-                          ("crawler.cli_evaluate", ("evaluate",))):
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        for name in names:
-            cmd = getattr(mod, name, None) or getattr(mod, f"{name}_cmd", None)
-            if isinstance(cmd, click.Command):
-                cli.add_command(cmd, name)
-
-
-_register_optional()
+cli.add_command(evaluate)
+cli.add_command(export)
+cli.add_command(publish)

@@ -1,0 +1,36 @@
+"""``hanoi-news evaluate parsers|facts``: quality of the parsers and the fact extraction
+over the fixtures and gold set in tests/ (a development command: it reads those files)."""
+from __future__ import annotations
+
+import os
+
+import click
+
+from .config import PROJECT_ROOT
+
+
+@click.group()
+def evaluate() -> None:
+    """Print quality figures over the fixtures (field pass rates; precision/recall/F1)."""
+
+
+@evaluate.command("parsers")
+@click.option("--generic", is_flag=True, help="Use the generic extractor only (no site profiles).")
+@click.option("-v", "--verbose", is_flag=True, help="List every failed field.")
+def evaluate_parsers(generic: bool, verbose: bool) -> None:
+    """Field-level pass rate per site over the fixture pages."""
+    from parsers.evaluate import main
+
+    os.chdir(PROJECT_ROOT)
+    main([*(["--generic"] if generic else []), *(["-v"] if verbose else [])])
+
+
+@evaluate.command("facts")
+@click.option("--set", "which", type=click.Choice(["all", "site", "text"]), default="all", show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="List misses and extras.")
+def evaluate_facts(which: str, verbose: bool) -> None:
+    """Precision, recall and F1 per table against the hand-annotated gold facts."""
+    from parsers.facts.evaluate import main
+
+    os.chdir(PROJECT_ROOT)
+    main(["--set", which, *(["-v"] if verbose else [])])
