@@ -47,6 +47,7 @@ class FetchResult:
     capture: str | None = None
     error: str | None = None
     paused: bool = False  # not sent: the host is paused (breaker open, robots.txt unreadable)
+    _done: bool = field(default=True, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -140,8 +141,7 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        self._attempts(url, headers, result, state)
-        self._emit(result)
+        self._attempts(url, headers, result, state)  # each attempt is its own fetches row
         return result
 
     def crawl_delay(self, url: str) -> float:
@@ -258,30 +258,42 @@ class Fetcher:
             self._pace(state)
             retry_after = self._one_request(url, headers, result)
             self.requests_made += 1
-            status = result.status
-            failed = result.error is not None or status in BREAKER_STATUS
-            if not failed:
-                state.failures = 0
-                if state.persisted_failures:
-                    state.reason = ""
-                    self._save_host(self._host_key(url), state)
+            try:
+                self._after_attempt(url, result, state, retry_after, attempt)
+            finally:
+                self._emit(result)
+            if result._done:
                 return
-            retryable = (result.error or "").startswith("transport") or status in RETRY_STATUS
-            if status in BREAKER_STATUS or (result.error or "").startswith("transport"):
-                state.failures += 1
-                if state.failures >= self.pol.breaker_threshold:
-                    reason = f"{state.failures} failures in a row, last: {result.error or f'HTTP {status}'}"
-                    self._open(url, state, self.pol.breaker_pause_s, reason)
-                    return
-            if not retryable or attempt > self.pol.max_retries:
+
+    def _after_attempt(self, url: str, result: FetchResult, state: HostState, retry_after: float | None,
+                       attempt: int) -> None:
+        """Decide what follows an attempt; sets ``result._done`` when there is no retry."""
+        result._done = True
+        status = result.status
+        failed = result.error is not None or status in BREAKER_STATUS
+        if not failed:
+            state.failures = 0
+            if state.persisted_failures:
+                state.reason = ""
+                self._save_host(self._host_key(url), state)
+            return
+        retryable = (result.error or "").startswith("transport") or status in RETRY_STATUS
+        if status in BREAKER_STATUS or (result.error or "").startswith("transport"):
+            state.failures += 1
+            if state.failures >= self.pol.breaker_threshold:
+                reason = f"{state.failures} failures in a row, last: {result.error or f'HTTP {status}'}"
+                self._open(url, state, self.pol.breaker_pause_s, reason)
                 return
-            delay = retry_after if retry_after is not None else self._backoff(attempt)
-            if delay > self.pol.max_retry_after_s:
-                result.error = (result.error or f"HTTP {status}") + f"; Retry-After {delay:.0f}s: host paused"
-                self._open(url, state, delay, f"HTTP {status} with Retry-After {delay:.0f}s")
-                return
-            log.info("retry %s in %.1fs (attempt %d: %s)", url, delay, attempt, result.error or status)
-            state.next_allowed = max(state.next_allowed, self.monotonic() + delay)
+        if not retryable or attempt > self.pol.max_retries:
+            return
+        delay = retry_after if retry_after is not None else self._backoff(attempt)
+        if delay > self.pol.max_retry_after_s:
+            result.error = (result.error or f"HTTP {status}") + f"; Retry-After {delay:.0f}s: host paused"
+            self._open(url, state, delay, f"HTTP {status} with Retry-After {delay:.0f}s")
+            return
+        log.info("retry %s in %.1fs (attempt %d: %s)", url, delay, attempt, result.error or status)
+        state.next_allowed = max(state.next_allowed, self.monotonic() + delay)
+        result._done = False
 
     def _open(self, url: str, state: HostState, pause_s: float, reason: str) -> None:
         state.open_until = self.monotonic() + pause_s
