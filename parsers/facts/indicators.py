@@ -71,10 +71,12 @@ VERB_BEFORE = re.compile(
 # metric phrases (folded) -> key; order matters: first match in a phrase wins.
 METRICS: list[tuple[str, str]] = [
     (r"giai ngan", "public_investment_disbursement"),
-    (r"thu ngan sach|thu nsnn|thu ns\b|tong thu ngan sach", "budget_revenue"),
+    (r"thu ngan sach|thu nsnn|thu ns\b|tong thu ngan sach|thu tien su dung dat|thu thue|thu noi dia"
+     r"|thu tu dau gia", "budget_revenue"),
     (r"chi dau tu xay dung|chi dau tu phat trien|chi dau tu cong", "public_investment_disbursement"),
     (r"chi ngan sach|chi nsnn|tong chi ngan sach", "budget_expenditure"),
     (r"gia tri san xuat (?:cong nghiep|nganh cong nghiep)|san xuat cong nghiep", "industry_value"),
+    (r"gia tri san xuat (?:nong nghiep|nganh nong nghiep|thuy san)|gia tri (?:san pham|thu hoach)", "sector_value"),
     (r"(?:gia tri san xuat|doanh thu|tong muc ban le)[^.;]{0,30}?(?:thuong mai|dich vu|du lich)", "trade_service"),
     (r"gia tri san xuat|tang truong kinh te|toc do tang truong", "production_value"),
     (r"von dau tu|thu hut dau tu|von dang ky|tong muc dau tu|dau tu cong|tong von\b", "investment"),
@@ -82,6 +84,7 @@ METRICS: list[tuple[str, str]] = [
 METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
 TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
+SENT_END = re.compile(r"[.!?…]\s+")
 SENT_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\-–•+]?\s*[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
 STOP_UNIT = {
     "so", "với", "và", "của", "trong", "đã", "được", "là", "trên", "tại", "cho", "theo", "từ",
@@ -110,16 +113,20 @@ class _Fig:
 
 
 def _sentences(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, paragraph number) of each sentence."""
+    """(start, end, paragraph number) of each sentence: split at line breaks, and at . ! ? …
+    followed by a space and an upper-case letter or digit (not inside "30.054,4")."""
     out = []
     para = 0
-    pos = 0
-    for m in SENT_SPLIT.finditer(text + "\n"):
-        if pos < m.start():
-            out.append((pos, m.start(), para))
-        if "\n" in m.group():
-            para += 1
-        pos = m.end()
+    for lm in re.finditer(r"[^\n]+", text):
+        pos = lm.start()
+        for m in SENT_END.finditer(text, lm.start(), lm.end()):
+            nxt = text[m.end():m.end() + 3].lstrip("\"“(-–•+ ")
+            if nxt and (nxt[0].isupper() or nxt[0].isdigit()):
+                out.append((pos, m.start() + 1, para))
+                pos = m.end()
+        if pos < lm.end():
+            out.append((pos, lm.end(), para))
+        para += 1
     return out
 
 
@@ -131,6 +138,8 @@ def _is_money(unit: str | None) -> bool:
     return bool(unit) and bool(re.search(r"(?i)đồng|usd|tỷ|tỉ", unit or ""))
 
 
+SECTOR = re.compile(r"(?:nganh|khoi|linh vuc|khu vuc)\s+(?:(thuong mai|dich vu|du lich)|(cong nghiep)|(nong nghiep))")
+PER_UNIT = re.compile(r"tren (?:1|mot) ha|/ha\b|moi ha|binh quan dau nguoi|tren dau nguoi")
 SHARE_OF_NOUN = re.compile(
     r"\s+(?:trường|hộ|học sinh|người|dân số|doanh nghiệp|xã|phường|thôn|tổ dân phố|gia đình|"
     r"cơ quan|đơn vị|trẻ|lao động|hồ sơ|diện tích|đảng viên|cán bộ|công chức|thủ tục|dự án|"
@@ -142,7 +151,7 @@ GROWABLE = {"production_value", "trade_service", "industry_value"}
 
 
 def _metric_key(base: str | None, growth: bool) -> str:
-    if base is None:
+    if base is None or base == "sector_value":
         return "other"
     if base == "industry_value":
         return "industry_value_growth" if growth else "other"
@@ -215,8 +224,15 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
         if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công": the metric follows
             prior = [x for x in metrics if end <= x[0] <= end + 3]
         base_key = METRICS[int(prior[-1][2][1:])][1] if prior else None
+        if base_key == "production_value":  # "ngành thương mại, dịch vụ có giá trị sản xuất tăng"
+            sector = SECTOR.search(sfold, max(clause_start, prior[-1][0] - 45), prior[-1][0])
+            if sector:
+                base_key = ("trade_service" if sector.group(1) else
+                            "industry_value" if sector.group(2) else "sector_value")
         if base_key == "investment" and re.search(r"giai ngan", sfold[clause_start:m.start()]):
             base_key = "public_investment_disbursement"
+        if base_key and prior and PER_UNIT.search(sfold, prior[-1][1], m.start()):
+            base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
         if unit == "%" and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
         if base_key in MONEY_METRICS and unit not in ("%", "lần") and not _is_money(unit):
@@ -324,7 +340,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     f.metric_key = prev.metric_key  # "tăng 12,37% ..., vượt 0,36% kế hoạch"
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
-            place_id, place = _place_for(hits, s0, f.start, primary)
+            place_id, place = _place_for(text, hits, s0, f.start, primary)
             if place_id is None:
                 continue  # not about a Hanoi unit (city-wide or another province)
             ind = Indicator(
@@ -418,11 +434,17 @@ def _pick_period(ps: list[Period], pos: int) -> Period | None:
     return before[-1] if before else real[0]
 
 
-def _place_for(hits: list[PlaceHit], s0: int, pos: int, primary: PlaceMention | None) -> tuple[str | None, str | None]:
+def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
+               primary: PlaceMention | None) -> tuple[str | None, str | None]:
+    """The unit the figure is about: named in its clause, in a leading "Theo/Tại ..." clause or
+    at the start of the sentence; else the article's primary unit."""
     inside = [h for h in hits if s0 <= h.start < pos]
     if inside:
-        u = inside[-1].unit
-        return u.id, u.name
+        h = inside[-1]
+        between = text[h.end:pos]
+        lead_clause = re.match(r"\s*(?:Theo|Tại|Ở|Trên địa bàn)\b", text[s0:h.start]) is not None
+        if not re.search(r"[,;:]", between) or lead_clause or h.start - s0 < 40:
+            return h.unit.id, h.unit.name
     if primary:
         return primary.place_id, primary.name
     return None, None

@@ -189,7 +189,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                 break
             if part_end >= stop:
                 break
-            nxt = TITLE.match(text, _skip_space(text, part_end + 1))
+            nxt = TITLE.match(text, _skip_link(text, part_end + 1))
             if not nxt or nxt.start() >= stop:
                 break
             cur = nxt
@@ -209,7 +209,7 @@ def _recut_roles(text: str, start: int, stop: int, hits: list[PlaceHit]) -> list
     roles = []
     pos = start
     while pos < stop:
-        m = TITLE.match(text, _skip_space(text, pos))
+        m = TITLE.match(text, _skip_link(text, pos))
         if not m or m.start() >= stop:
             break
         part_end = text.find(",", m.end(), stop)
@@ -221,6 +221,15 @@ def _recut_roles(text: str, start: int, stop: int, hits: list[PlaceHit]) -> list
             break  # the role phrase ended inside this part ("... Hà Nội dự hội nghị")
         pos = part_end + 1
     return roles
+
+
+LINK = re.compile(r"\s*(?:(?:nay|hiện|đồng thời|sau đó|trước đó)\s+là|kiêm|và)?\s*", re.IGNORECASE)
+
+
+def _skip_link(text: str, pos: int) -> int:
+    """Skip the words that join two roles: ", nay là Chủ tịch ...", ", kiêm ..."."""
+    m = LINK.match(text, pos)
+    return m.end() if m else pos
 
 
 def _skip_space(text: str, pos: int) -> int:

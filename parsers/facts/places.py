@@ -47,6 +47,7 @@ BLOCKERS = {
     "dinh", "chua", "den", "nut giao", "tuyen", "cum", "san", "nha", "vuon", "quoc gia",
     "hop tac xa", "htx", "da khoa", "ban quan ly", "to dan pho", "khu do thi", "tpcp",
     "bv", "ctcp", "tnhh", "clb", "cau lac bo", "doi bong", "hoi", "giai",
+    "huong ve", "ve phia", "qua", "nga tu", "nga ba", "thanh co", "lang co",
 }
 PROVINCE_AFTER = re.compile(
     r"^\s*[,(–-]?\s*(?:(?:huyện|quận|thị xã|thành phố|tp\.?|TP\.?)\s+(?P<name>(?:[A-ZĐÂĂÊÔƠƯ]\w*\s*){1,4})"
@@ -177,7 +178,7 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
                     j += 1
                 start = toks[j][1]
                 continue
-            if j + 1 < n and toks[j][0] == "va" and text[toks[j][1]:toks[j][2]] == "và" \
+            if j + 1 < n and toks[j][0] == "va" and consistent(text[toks[j][1]:toks[j][2]], "và") \
                     and not folded[e:toks[j][1]].strip():
                 j += 1
                 start = toks[j][1]
@@ -236,15 +237,35 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
             continue
         if _blocked(folded, toks, i - L, text):
             continue
-        choice = [u for u in units if u.id in typed_ids]
+        choice = _ward_in_context(text, folded, s, units, when, typed)
         if len(choice) != 1:
             districts = [u for u in units if u.level == "district"]
-            if old_era and len(districts) == 1 and not units_ambiguous_ward(units, typed_ids):
-                choice = districts
-            else:
-                continue
+            choice = districts if old_era and len(districts) == 1 else []
+        if len(choice) != 1:
+            choice = [u for u in units if u.id in typed_ids]
+        if len(choice) != 1:
+            continue
         out.append(PlaceHit(choice[0], s, e, False))
     return out
+
+
+WARD_WORD = re.compile(r"\b(phuong|xa|thi tran)\b")
+
+
+def _ward_in_context(text: str, folded: str, pos: int, units: list[Unit], when: date | None,
+                     typed: list[PlaceHit]) -> list[Unit]:
+    """A bare ward/commune name after "các xã như ...", "những phường ...": the sentence names
+    the type; the unit must be unique in force (or under a district the article names)."""
+    sent_start = max(folded.rfind(". ", 0, pos), folded.rfind("\n", 0, pos)) + 1
+    types = [TYPE_WORDS[tuple(m.group(1).split())][1] for m in WARD_WORD.finditer(folded, sent_start, pos)
+             if consistent(text[m.start():m.end()], TYPE_WORDS[tuple(m.group(1).split())][0])]
+    if not types:
+        return []
+    cands = [u for u in units if u.type == types[-1] and in_force(u, when)]
+    if len(cands) > 1:
+        seen = {h.unit.id for h in typed}
+        cands = [u for u in cands if u.parent_id in seen]
+    return cands if len(cands) == 1 else []
 
 
 def units_ambiguous_ward(units: list[Unit], typed_ids: set[str]) -> bool:
