@@ -26,6 +26,7 @@ from datetime import date
 
 from ..facts_types import Indicator, PlaceMention
 from .numbers import Period, parse_number, periods_in, relation_type, scale_unit
+from .gazetteer import load
 from .places import PlaceHit
 from .text import fold
 
@@ -44,7 +45,11 @@ UNITS = sorted([
     "nghìn người", "nghìn lao động", "nghìn hộ", "căn hộ", "căn", "km2", "tấn", "con",
     "vụ", "cơ sở", "sản phẩm", "đồng chí", "tuyến đường", "tuyến", "học sinh", "giường",
 ], key=len, reverse=True)
-_UNIT_RE = re.compile(r"\s*(" + "|".join(re.escape(u) for u in UNITS) + r")(?!\w)", re.IGNORECASE)
+_UNIT_RE = re.compile(
+    r"\s*(" + "|".join(re.escape(u) for u in UNITS) + r")(?!\w)"
+    r"(?!\s+(?:thời|chí|bộ|bào|ý|tâm|hành|đều|loạt|nghiệp|hương|nát|hồ)\b)",
+    re.IGNORECASE,
+)
 NOT_FIGURE_BEFORE = re.compile(
     r"(?:\bsố|\bthứ|\blần|\bkhóa|\bkhoá|\bChỉ thị|\bNghị quyết|\bQuyết định|\bKế hoạch|\bThông báo|"
     r"\bCông văn|\bLuật|\bĐiều|\bkhoản|\bmức độ|\bTrung ương|\bngày|\bsáng|\bchiều|\btối|\bđêm|"
@@ -183,7 +188,7 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
                 continue  # a date
         if NOT_FIGURE_AFTER.match(after) and not (sep == "/"):
             continue
-        if re.fullmatch(r"(?:19|20)\d\d", a) and not _UNIT_RE.match(after):
+        if re.fullmatch(r"(?:19|20)\d\d", a) and (b or not _UNIT_RE.match(after)):
             continue  # a year or a span of years
         vb = parse_number(b) if b else None
         um = _UNIT_RE.match(after)
@@ -301,7 +306,7 @@ def _noun_phrase(s: str, end: int) -> str:
 def find_indicators(text: str, folded: str, published: date | None, hits: list[PlaceHit],
                     places: list[PlaceMention]) -> list[Indicator]:
     """Every figure reported about a place, in text order."""
-    primary = next((p for p in places if p.is_primary), places[0] if places else None)
+    primary = next((p for p in places if p.is_primary), None)
     out: list[Indicator] = []
     ctx_period: Period | None = None
     ctx_para = -1
@@ -340,6 +345,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     f.metric_key = prev.metric_key  # "tăng 12,37% ..., vượt 0,36% kế hoạch"
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
+            if _elsewhere(text, f.start, f.end):
+                continue  # "3 tỷ đồng hỗ trợ huyện Mèo Vạc (tỉnh Hà Giang)"
             place_id, place = _place_for(text, hits, s0, f.start, primary)
             if place_id is None:
                 continue  # not about a Hanoi unit (city-wide or another province)
@@ -362,6 +369,30 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
             article_period = lead[0] if lead else None
     return _dedupe(out)
+
+
+OTHER_UNIT = re.compile(
+    r"(?:\b(?:tỉnh|huyện|quận|thành phố|thị xã|xã|phường)\s+(?P<name>[A-ZĐÂĂÊÔƠƯ]\w*(?:\s+[A-ZĐÂĂÊÔƠƯ]\w*){0,3}))"
+    r"|\bnước\s+(?:ngoài|bạn)\b|\b(?:Lào|Campuchia|Trung Quốc|Nhật Bản|Hàn Quốc)\b"
+)
+
+
+def _elsewhere(text: str, start: int, end: int) -> bool:
+    """The clause of the figure names a unit outside Hanoi."""
+    left = max(text.rfind(",", 0, start), text.rfind(";", 0, start), text.rfind(".", 0, start - 1)) + 1
+    stops = [x for x in (text.find(";", end), text.find(". ", end), text.find("\n", end)) if x >= 0]
+    right = min(stops) if stops else len(text)
+    g = load()
+    for m in OTHER_UNIT.finditer(text, left, min(right, end + 80)):
+        name = m.group("name")
+        if name is None:
+            return True
+        if name.startswith("Hà Nội") or m.group(0).lower().startswith(("thành phố hà nội", "thành phố giao")):
+            continue
+        words = name.split()
+        if not any(g.by_fold(" ".join(words[:k])) for k in range(len(words), 0, -1)):
+            return True
+    return False
 
 
 def _keep_other(f: _Fig, target: bool) -> bool:
