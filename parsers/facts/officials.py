@@ -26,6 +26,17 @@ Châu Cù Đồng Ninh Âu Tiêu Hàn Bế Trình Phí Nhữ Đậu Lã Lữ M�
 Khúc Bành Lạc Khương Cấn Chử Thiều Ứng Nhâm Sầm Mẫn Văn Tào Tiết Phó Lạng Lỗ Hán Đường Yên
 Hoa Lục Âu Mẫn Khổng Lò Đèo Hàm Tòng Vàng Sùng Giàng Thào Quản Thiệu Vy Bạc Lành
 """.split())
+PROVINCES = {norm_key(s) for s in """
+An Giang|Bà Rịa - Vũng Tàu|Bà Rịa|Vũng Tàu|Bạc Liêu|Bắc Giang|Bắc Kạn|Bắc Ninh|Bến Tre|Bình Dương|
+Bình Định|Bình Phước|Bình Thuận|Cà Mau|Cao Bằng|Cần Thơ|Đà Nẵng|Đắk Lắk|Đắk Nông|Điện Biên|
+Đồng Nai|Đồng Tháp|Gia Lai|Hà Giang|Hà Nam|Hà Tĩnh|Hải Dương|Hải Phòng|Hậu Giang|Hòa Bình|
+Hưng Yên|Khánh Hòa|Kiên Giang|Kon Tum|Lai Châu|Lâm Đồng|Lạng Sơn|Lào Cai|Long An|Nam Định|
+Nghệ An|Ninh Bình|Ninh Thuận|Phú Thọ|Phú Yên|Quảng Bình|Quảng Nam|Quảng Ngãi|Quảng Ninh|
+Quảng Trị|Sóc Trăng|Sơn La|Tây Ninh|Thái Bình|Thái Nguyên|Thanh Hóa|Thừa Thiên Huế|Huế|
+Tiền Giang|Trà Vinh|Tuyên Quang|Vĩnh Long|Vĩnh Phúc|Yên Bái|Hồ Chí Minh|Sài Gòn|Hà Tây
+""".replace("\n", "").split("|") if s.strip()}
+COMMON_SURNAMES = {tone_normalize(s) for s in
+                   "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()}
 NOT_NAMES = {norm_key(s) for s in (
     "Hà Nội", "Việt Nam", "Trung ương", "Thủ đô", "Thành ủy", "Quốc hội", "Chính phủ",
     "Mặt trận", "Tổ quốc", "Hồ Chí Minh", "Đông Nam Á", "Đảng", "Nhà nước",
@@ -76,7 +87,7 @@ def _is_cap(w: str) -> bool:
 
 def _name_at_end(text: str, run: list[tuple[str, int, int]], hits: list[PlaceHit]) -> tuple[int, int] | None:
     """The person name ending a run of capitalised words, as (start, end) offsets."""
-    best = None
+    best: tuple[int, int, str] | None = None
     for k in range(min(4, len(run)), 1, -1):
         first = run[-k]
         if first[0] not in SURNAMES:
@@ -87,14 +98,18 @@ def _name_at_end(text: str, run: list[tuple[str, int, int]], hits: list[PlaceHit
         prefix = run[:-k]
         if not prefix or _is_place(" ".join(w for w, _, _ in prefix)):
             return s, e
-        if best is None:
-            best = (s, e)
-    return best
+        if norm_key(text[s:e]) in PROVINCES:
+            continue
+        if best is None or (first[0] in COMMON_SURNAMES and best[2] not in COMMON_SURNAMES):
+            best = (s, e, first[0]) if best is None or first[0] in COMMON_SURNAMES else best
+    return (best[0], best[1]) if best else None
 
 
 def _is_place(words: str) -> bool:
     key = norm_key(words)
     if key in NOT_NAMES or key.endswith("hà nội") or key.endswith("việt nam"):
+        return True
+    if any(key.endswith(p) for p in PROVINCES):
         return True
     parts = words.split()
     g = load()
