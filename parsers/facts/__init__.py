@@ -34,8 +34,9 @@ def _sections(text: str) -> tuple[int, int]:
 
 
 def _lower_doc(text: str) -> bool:
-    letters = [c for c in text[:5000] if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) < 0.005 * len(letters)
+    sample = text[:3000]
+    letters = sum(map(str.isalpha, sample))
+    return letters > 0 and sum(map(str.isupper, sample)) < 0.005 * letters
 
 
 def extract(text: str, published: date | None = None) -> Facts:

@@ -174,7 +174,7 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
         if m.group("glue"):
             continue
         a, b, sep = m.group("a"), m.group("b"), m.group("sep")
-        before = s[:m.start()]
+        before = s[max(0, m.start() - 40):m.start()]
         if NOT_FIGURE_BEFORE.search(before) and not re.search(r"(?i)(đạt|là|có|tăng|giảm)\s*$", before):
             continue
         if m.start() > 0 and s[m.start() - 1] in "-/":
@@ -261,7 +261,7 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
         growth = bool(
             rel_type in ("growth_yoy", "decline_yoy")
             or (unit == "%" and base_key in GROWABLE
-                and (GROWTH_WORDS.search(seg_fold) or re.search(r"toc do tang|tang truong", pre_metric)))
+                and (GROWTH_WORDS.search(seg_fold[-80:]) or re.search(r"toc do tang|tang truong", pre_metric)))
         )
         if base_key in GROWABLE and re.search(r"co cau|ty trong", pre_metric):
             base_key = None  # a share of the economy's structure, not the value

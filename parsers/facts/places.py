@@ -39,6 +39,7 @@ TYPE_WORDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("huyen", "uy"): ("huyện ủy", "huyện"),
     ("thi", "uy"): ("thị ủy", "thị xã"),
 }
+_TYPE_FIRST = {k[0] for k in TYPE_WORDS}
 # Words that make the following capitalised name a street, building or organisation.
 BLOCKERS = {
     "pho", "duong", "ngo", "ngach", "hem", "dai lo", "cau", "cho", "ho", "song", "nui",
@@ -132,6 +133,9 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
     pending: list[tuple[int, int, list[Unit], tuple[str, ...]]] = []
     i = 0
     while i < n:
+        if toks[i][0] not in _TYPE_FIRST:
+            i += 1
+            continue
         tw = None
         for k in (2, 1):
             if i + k > n:
