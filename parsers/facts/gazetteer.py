@@ -48,6 +48,7 @@ class Gazetteer:
     source: dict[str, Any]
     by_tokens: dict[tuple[str, ...], list[Unit]] = field(default_factory=dict)
     max_len: int = 1
+    first_tokens: set[str] = field(default_factory=set)
 
     def candidates(self, tokens: tuple[str, ...]) -> list[Unit]:
         return self.by_tokens.get(tokens, [])
@@ -73,5 +74,6 @@ def load() -> Gazetteer:
     for u in units.values():
         key = tuple(fold(u.name).replace("-", " ").split())
         g.by_tokens.setdefault(key, []).append(u)
+        g.first_tokens.add(key[0])
         g.max_len = max(g.max_len, len(key))
     return g

@@ -57,6 +57,45 @@ TITLE = re.compile(
     rf"(?:\s+[Tt]hường\s+trực)?)(?!\w)",
     re.IGNORECASE,
 )
+# the same on lower-cased text, without IGNORECASE and without the optional leading group:
+# a Unicode case-insensitive alternation tried at every offset is the slowest step otherwise
+_TITLE_LOW = re.compile(
+    rf"(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+thường\s+trực)?(?!\w)"
+)
+_FORMER = re.compile(r"\bnguyên\s+$")
+
+
+class _T:
+    """A title match in the original text (start/end include a leading "nguyên")."""
+
+    def __init__(self, text: str, s: int, e: int, former_start: int | None) -> None:
+        self._text, self._s, self._e, self._f = text, s, e, former_start
+
+    def start(self) -> int:
+        return self._f if self._f is not None else self._s
+
+    def end(self) -> int:
+        return self._e
+
+    def group(self, name: str) -> str | None:
+        if name == "title":
+            return self._text[self._s:self._e]
+        return self._text[self._f:self._s] if self._f is not None else None
+
+
+def _title_search(text: str, low: str, pos: int, anchored: bool = False) -> _T | None:
+    """Find (or, anchored, match at ``pos``) a title, with "nguyên" before it."""
+    if anchored:
+        f = re.match(r"nguyên\s+", low[pos:pos + 12])
+        m = _TITLE_LOW.match(low, pos + (f.end() if f else 0))
+        if not m:
+            return None
+        return _T(text, m.start(), m.end(), pos if f else None)
+    m = _TITLE_LOW.search(low, pos)
+    if not m:
+        return None
+    f = _FORMER.search(low, max(0, m.start() - 10), m.start())
+    return _T(text, m.start(), m.end(), f.start() if f else None)
 WORD = re.compile(r"[^\W\d_]+")
 HARD_STOP = re.compile(r"[.;:!?()\[\]\n“”\"]|\s[–—-]\s|\s[–—]|[–—]\s")
 ORG_LOWER = set(norm_key(w) for w in """
@@ -180,8 +219,11 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
     people: list[_Person] = []
     pos = 0
     n = len(text)
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer: keep offsets exact
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     while pos < n:
-        m = TITLE.search(text, pos)
+        m = _title_search(text, low, pos)
         if not m:
             break
         if not m.group("title")[0].isupper() and not m.group("former"):
@@ -204,7 +246,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                 break
             if part_end >= stop:
                 break
-            nxt = TITLE.match(text, _skip_link(text, part_end + 1))
+            nxt = _title_search(text, low, _skip_link(text, part_end + 1), anchored=True)
             if not nxt or nxt.start() >= stop:
                 break
             cur = nxt
@@ -212,7 +254,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
         if name_span is None:
             name_span = _name_before(text, chain_start, hits)
             if name_span:
-                roles = _recut_roles(text, chain_start, stop, hits)
+                roles = _recut_roles(text, low, chain_start, stop, hits)
         if name_span:
             sent = _sentence(text, name_span[0])
             people.append(_Person(text[name_span[0]:name_span[1]], roles, name_span[0], sent))
@@ -220,11 +262,12 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
     return _merge(people, hits, places)
 
 
-def _recut_roles(text: str, start: int, stop: int, hits: list[PlaceHit]) -> list[tuple[str, str | None, bool]]:
+def _recut_roles(text: str, low: str, start: int, stop: int,
+                 hits: list[PlaceHit]) -> list[tuple[str, str | None, bool]]:
     roles = []
     pos = start
     while pos < stop:
-        m = TITLE.match(text, _skip_link(text, pos))
+        m = _title_search(text, low, _skip_link(text, pos), anchored=True)
         if not m or m.start() >= stop:
             break
         part_end = text.find(",", m.end(), stop)

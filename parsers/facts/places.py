@@ -213,8 +213,9 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
     out: list[PlaceHit] = []
     n = len(toks)
     i = 0
+    firsts = g.first_tokens
     while i < n:
-        if used[i] or not text[toks[i][1]].isupper():
+        if used[i] or toks[i][0] not in firsts or not text[toks[i][1]].isupper():
             i += 1
             continue
         got = None
