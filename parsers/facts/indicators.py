@@ -89,6 +89,7 @@ METRICS: list[tuple[str, str]] = [
 METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
 TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
+_DIGIT = re.compile(r"\d")
 SENT_END = re.compile(r"[.!?…]\s+")
 SENT_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\-–•+]?\s*[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
 STOP_UNIT = {
@@ -169,8 +170,11 @@ def _metric_key(base: str | None, growth: bool) -> str:
 
 def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
     figs: list[_Fig] = []
-    metrics = [(m.start(), m.end(), next(k for k, v in m.groupdict().items() if v)) for m in METRIC_RE.finditer(sfold)]
-    for m in FIGURE.finditer(s):
+    found = list(FIGURE.finditer(s)) if _DIGIT.search(s) else []
+    if not found:
+        return figs
+    metrics = [(m.start(), m.end(), m.lastgroup or "") for m in METRIC_RE.finditer(sfold)]
+    for m in found:
         if m.group("glue"):
             continue
         a, b, sep = m.group("a"), m.group("b"), m.group("sep")
