@@ -18,8 +18,8 @@ from selectolax.lexbor import LexborNode
 from .article import Image
 from .bylines import MAX_BYLINE_CHARS, is_credit_line, looks_like_byline, split_byline, split_credit
 from .dates import parse_date
-from .cleanup import BOX_HEADINGS, has_inside, inside, link_text_ratio
-from .text import clean_block, clean_text, fold
+from .cleanup import BOX_HEADINGS, has_tagged, tagged
+from .text import clean_text, fold
 
 INLINE = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em", "font", "i",
@@ -32,7 +32,11 @@ LEAF_CONTAINERS = frozenset({"div", "section", "td", "th", "center", "article", 
 SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "form",
                   "input", "select", "textarea", "iframe", "video", "audio", "head", "title",
                   "-comment", "figcaption", "picture-source", "source", "map", "canvas"})
-_BLOCK_INSIDE = "p, div, table, figure, ul, ol, h1, h2, h3, h4, h5, h6, blockquote, img, section, article"
+BLOCK_INSIDE = frozenset({"p", "div", "table", "figure", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
+                          "h6", "blockquote", "img", "section", "article"})
+_BR = frozenset({"br"})
+_IMG = frozenset({"img"})
+_STYLED = frozenset({"strong", "b", "em", "i", "a"})
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
 _CAPTION_CLASS = re.compile(r"caption|chu-?thich|desc|image-?title|note-?image|pic-?title", re.I)
@@ -80,12 +84,20 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
     inline: list[str] = []
 
     def flush() -> None:
-        text = clean_block("".join(inline))
-        inline.clear()
-        for line in text.split("\n\n"):
+        # Text runs; "\n" only comes from <br>: an empty line (<br><br>) ends a paragraph.
+        if not inline:
+            return
+        current: list[str] = []
+        for line in "".join(inline).split("\n"):
             line = clean_text(line)
             if line:
-                blocks.append(Block(text=line))
+                current.append(line)
+            elif current:
+                blocks.append(Block(text=" ".join(current)))
+                current = []
+        if current:
+            blocks.append(Block(text=" ".join(current)))
+        inline.clear()
 
     stack: list[Iterator[LexborNode]] = [_children(container)]
     while stack:
@@ -98,19 +110,19 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
         if tag in SKIP:
             continue
         if tag == "-text":
-            inline.append(node.text(deep=False) or "")
+            inline.append((node.text(deep=False) or "").replace("\n", " "))
         elif tag == "br":
             inline.append("\n")
-        elif tag in INLINE and not has_inside(node, _BLOCK_INSIDE):
-            inline.append(node.text(separator=" ") or "")
+        elif tag in INLINE and not has_tagged(node, BLOCK_INSIDE):
+            inline.append((node.text(separator=" ") or "").replace("\n", " "))
         else:
             flush()
             if tag == "img":
                 blocks.extend(_image_block(node, None, base_url))
             elif _is_image_box(node):
                 blocks.extend(_image_box_blocks(node, base_url))
-            elif (tag in LEAF_BLOCKS or tag in LEAF_CONTAINERS and not has_inside(node, "br")) \
-                    and not has_inside(node, _BLOCK_INSIDE):
+            elif (tag in LEAF_BLOCKS or tag in LEAF_CONTAINERS and not has_tagged(node, _BR)) \
+                    and not has_tagged(node, BLOCK_INSIDE):
                 block = _text_block(node)
                 if block is not None:
                     blocks.append(block)
@@ -134,8 +146,10 @@ def _text_block(node: LexborNode) -> Block | None:
     style = node.attributes.get("style") or ""
     klass = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
     align = (node.attributes.get("align") or "").lower()
-    strong = " ".join(n.text(separator=" ") for n in inside(node, "strong, b"))
-    em = " ".join(n.text(separator=" ") for n in inside(node, "em, i"))
+    styled = tagged(node, _STYLED)
+    strong = " ".join(n.text(separator=" ") for n in styled if n.tag in ("strong", "b"))
+    em = " ".join(n.text(separator=" ") for n in styled if n.tag in ("em", "i"))
+    linked = sum(len(clean_text(n.text(separator=" "))) for n in styled if n.tag == "a")
     return Block(
         text=text,
         right=bool(_RIGHT.search(style)) or align == "right" or bool(_AUTHOR_CLASS.search(klass))
@@ -145,7 +159,7 @@ def _text_block(node: LexborNode) -> Block | None:
         italic=len(clean_text(em)) >= len(text) * 0.9,
         caption_like=bool(_CAPTION_CLASS.search(klass)),
         heading=node.tag in ("h1", "h2", "h3", "h4", "h5", "h6"),
-        link_ratio=link_text_ratio(node),
+        link_ratio=min(1.0, linked / len(text)),
     )
 
 
@@ -154,7 +168,7 @@ def _is_image_box(node: LexborNode) -> bool:
         return True
     if node.tag not in ("table", "div", "p", "span", "a", "center"):
         return False
-    images = node.css("img")
+    images = tagged(node, _IMG)
     if len(images) != 1:
         return False
     klass = node.attributes.get("class") or ""
@@ -277,7 +291,7 @@ def is_dateline(text: str) -> bool:
 
 def _is_related_line(block: Block) -> bool:
     lowered = block.text[:60].lower().lstrip("»>•-–: ")
-    if not any(lowered.startswith(h) for h in BOX_HEADINGS):
+    if not lowered.startswith(BOX_HEADINGS):
         return False
     return len(block.text) < 40 or block.link_ratio > 0.5
 

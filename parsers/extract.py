@@ -57,16 +57,15 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
     article.tags = _tags(tree, meta, chain)
     article.lang = meta.lang
     _dates(article, tree, meta, chain, url, fetched_at)
-    selector_authors, selector_credits = _selector_authors(tree, chain)
+    declared = _real_names(meta.ld_authors, meta) or _real_names(meta.meta_authors, meta)
+    selector_authors, selector_credits = ([], []) if declared else _selector_authors(tree, chain)
     body, article.extraction = _body(text, tree, profile, url, article,
                                      take_lead=on_page_sapo is None)
     if body.lead:  # no lead element on the page: its bold first paragraph is the sapo
         article.sapo = body.lead
     article.body_text = body.text
     article.images = body.images
-    article.authors = _first_nonempty(
-        _real_names(meta.ld_authors, meta), _real_names(meta.meta_authors, meta),
-        selector_authors, body.authors)
+    article.authors = _first_nonempty(declared, selector_authors, body.authors)
     article.credits = _unique(
         [c for c in meta.ld_org_authors if not _is_site_name(c, meta)]
         + sapo_credits + selector_credits + body.credits)

@@ -21,6 +21,13 @@ _ARTICLE_TYPES = {
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _JSON_CONTROL = re.compile(r"[\x00-\x1f]")
 MAX_JSONLD_CHARS = 500_000
+_WANTED = frozenset({
+    "og:title", "twitter:title", "og:description", "description", "twitter:description",
+    "article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued",
+    "og:published_time", "article:published", "article:modified_time", "datemodified",
+    "og:updated_time", "article:section", "article:tag", "article:author", "author", "og:url",
+    "og:site_name",
+})
 
 
 @dataclass
@@ -64,10 +71,12 @@ def _read_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
     values: dict[str, list[str]] = {}
     for node in tree.css("meta"):
         attrs = node.attributes
-        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower().strip()
+        if key not in _WANTED:
+            continue
         content = clean_text(attrs.get("content"))
-        if key and content:
-            values.setdefault(key.strip(), []).append(content)
+        if content:
+            values.setdefault(key, []).append(content)
 
     def first(*keys: str) -> str | None:
         return next((values[k][0] for k in keys if k in values), None)

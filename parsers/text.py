@@ -15,9 +15,10 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE
 )
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.-]+)""")
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-_NEWLINES = re.compile(r"\s*\n\s*")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TEXT_BYTES = bytes(range(9, 14)) + bytes(range(32, 256))
+_ODD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u200b\ufeff]")  # str.split() keeps these
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -47,7 +48,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample.translate(None, _TEXT_BYTES))  # what is left is control bytes
     return controls / len(sample) > 0.02
 
 
@@ -99,25 +100,13 @@ def clean_text(text: str | None) -> str:
         return ""
     if "&" in text:
         text = html.unescape(text)
-    text = _CONTROL.sub("", text)
-    text = _WS.sub(" ", text)
+    if _ODD_CHARS.search(text):
+        text = _ODD_CHARS.sub(" ", text)
     text = " ".join(text.split())
-    return unicodedata.normalize("NFC", text)
-
-
-def clean_block(text: str | None) -> str:
-    """Like ``clean_text`` but keeps single line breaks (for ``<br>``-separated text)."""
-    if not text:
-        return ""
-    if "&" in text:
-        text = html.unescape(text)
-    text = _CONTROL.sub("", text)
-    text = _WS.sub(" ", text)
-    text = _NEWLINES.sub("\n", text).strip()
-    return unicodedata.normalize("NFC", text)
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def fold(text: str) -> str:
     """A comparison key: lower case, no diacritics, đ->d, only letters and digits."""
     text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(c for c in text if c.isalnum())
+    return _NOT_ALNUM.sub("", _COMBINING.sub("", text))

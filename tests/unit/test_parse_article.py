@@ -209,3 +209,12 @@ def test_text_is_nfc_and_collapsed() -> None:
     decomposed = "Ha\u0300 No\u0302\u0323i"
     article = parse(page(f"<title>{decomposed}  \n  mới</title>", ""), "https://example.vn/a")
     assert article.title == "Hà Nội mới"
+
+
+def test_br_paragraphs_in_div_soup() -> None:
+    body = (f"<div class='content'><div>{PARA}<br><br>Đoạn hai của bài, có dấu phẩy, dài hơn "
+            f"một chút để thành đoạn văn.<br>Dòng tiếp theo\n  cùng đoạn.</div><div>{PARA}</div></div>")
+    article = parse(page("", body), "https://example.vn/a")
+    assert (article.body_text or "").split("\n\n") == [
+        PARA, "Đoạn hai của bài, có dấu phẩy, dài hơn một chút để thành đoạn văn. Dòng tiếp theo cùng đoạn.",
+        PARA]

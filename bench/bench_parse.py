@@ -1,0 +1,110 @@
+"""Parser speed and body quality, side by side with trafilatura, on the fixture pages.
+
+    .venv/bin/python bench/bench_parse.py [--seconds 2]
+
+Prints articles/s for (a) the profile parsers, (b) the generic extractor (profiles off) and
+(c) trafilatura.extract on the same pages, the ratios, and the body_contains /
+body_excludes hit rate of the generic extractor and of trafilatura on unknown-site pages
+and on profile pages with the profile disabled.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import unicodedata
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from parsers import parse  # noqa: E402
+from parsers.evaluate import Fixture, find_fixtures  # noqa: E402
+from parsers.extract import parse_article  # noqa: E402
+
+DIRS = [ROOT / "tests" / "fixtures" / "pages", ROOT / "tests" / "fixtures" / "site"]
+
+
+def rate(fn: Callable[[bytes, str], object], pages: list[tuple[bytes, str]], seconds: float) -> float:
+    """Articles per second of ``fn`` over ``pages``, repeated for at least ``seconds``."""
+    for html, url in pages[:3]:  # warm up imports and caches
+        fn(html, url)
+    done, start = 0, time.perf_counter()
+    while True:
+        for html, url in pages:
+            fn(html, url)
+        done += len(pages)
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def _norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def body_hits(body_of: Callable[[bytes, str], str | None], fixtures: list[Fixture]) -> tuple[int, int, int, int]:
+    """(contains found, contains total, excludes absent, excludes total) over ``fixtures``."""
+    found = total = absent = excluded = 0
+    for fixture in fixtures:
+        body = _norm(body_of(fixture.page.read_bytes(), fixture.url) or "")
+        found += sum(_norm(s) in body for s in fixture.body_contains)
+        total += len(fixture.body_contains)
+        absent += sum(_norm(s) not in body for s in fixture.body_excludes)
+        excluded += len(fixture.body_excludes)
+    return found, total, absent, excluded
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    args = parser.parse_args()
+    import trafilatura
+
+    fixtures = find_fixtures(DIRS)
+    profiled = [f for f in fixtures if f.site != "unknown"]
+    unknown = [f for f in fixtures if f.site == "unknown"]
+    pages = [(f.page.read_bytes(), f.url) for f in profiled]
+
+    def profile_body(html: bytes, url: str) -> str | None:
+        return parse(html, url).body_text
+
+    def generic_body(html: bytes, url: str) -> str | None:
+        return parse_article(html, url, use_profile=False).body_text
+
+    def trafilatura_body(html: bytes, url: str) -> str | None:
+        return trafilatura.extract(html, url=url, include_comments=False)
+
+    print(f"fixtures: {len(profiled)} profile-site pages, {len(unknown)} unknown-site pages; "
+          f"Python {sys.version.split()[0]}, trafilatura {trafilatura.__version__}\n")
+    speeds = {
+        "profile parsers (parsers.parse)": rate(profile_body, pages, args.seconds),
+        "generic extractor (profiles off)": rate(generic_body, pages, args.seconds),
+        "trafilatura.extract": rate(trafilatura_body, pages, args.seconds),
+    }
+    base = speeds["trafilatura.extract"]
+    print("speed on the profile-site pages (full parse: every field, not only the body)")
+    for name, value in speeds.items():
+        print(f"  {name:36s} {value:8.1f} articles/s   {value / base:5.1f}x trafilatura")
+    unknown_pages = [(f.page.read_bytes(), f.url) for f in unknown]
+    if unknown_pages:
+        g, t = rate(generic_body, unknown_pages, args.seconds), rate(trafilatura_body, unknown_pages, args.seconds)
+        print(f"  generic on unknown-site pages        {g:8.1f} articles/s   {g / t:5.1f}x trafilatura ({t:.1f}/s)")
+
+    print("\nbody quality: body_contains found / body_excludes kept out")
+    rows = [("profile parsers", profile_body, profiled)]
+    for label, group in (("unknown-site pages", unknown), ("profile pages, profile off", profiled),
+                         ("all pages", fixtures)):
+        rows.append((f"generic     / {label}", generic_body, group))
+        rows.append((f"trafilatura / {label}", trafilatura_body, group))
+    for label, fn, group in rows:
+        found, total, absent, excluded = body_hits(fn, group)
+        both = (found + absent) / max(1, total + excluded)
+        print(f"  {label:42s} contains {found:3d}/{total:<3d} excludes {absent:3d}/{excluded:<3d}  "
+              f"= {both:6.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
