@@ -390,6 +390,10 @@ def main(argv=None) -> int:
         "search_two_words (news?_search=dong da → phrase)": f"{base}/news?_search=dong+da",
         "search_two_words_json (news.json?_search=tu liem)": f"{base}/news.json?_search=tu+liem",
         "search_two_words_common (news?_search=hoi nghi)": f"{base}/news?_search=hoi+nghi",
+        "search_two_words_api (news.json?_search=dong da&_nofacet=1)":
+            f"{base}/news.json?_search=dong+da&_nofacet=1",
+        "search_two_words_api_common (news.json?_search=hoi nghi&_nofacet=1)":
+            f"{base}/news.json?_search=hoi+nghi&_nofacet=1",
         "faceted_table (news, 4 default facets)": f"{base}/news",
         "faceted_table_filtered (news?source=hanoimoi&_facet=place)":
             f"{base}/news?source=hanoimoi&_facet=place",

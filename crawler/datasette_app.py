@@ -126,7 +126,7 @@ end;
 # Facets, counts and sorting only touch article_index: the article text comes from scalar
 # subqueries, which SQLite evaluates only for the columns a query actually returns (a LEFT
 # JOIN to articles would be probed for every row of a facet count — slow at 1M rows).
-_TEXT_COLUMNS = ["title", "sapo", "url", "authors", "word_count", "body_text"]
+_TEXT_COLUMNS = ["title", "sapo", "url", "authors", "word_count"]
 NEWS_VIEW = (
     "create view news as\n"
     "select f.art_rowid as rowid, f.article_id as id, f.published_at, f.month, f.source,\n"

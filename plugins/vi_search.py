@@ -20,6 +20,7 @@ import unicodedata
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
+from datasette.utils import tilde_encode
 from markupsafe import Markup
 
 _D = str.maketrans({"đ": "d", "Đ": "D"})
@@ -233,10 +234,40 @@ def prepare_connection(conn, database, datasette):
 
 
 @hookimpl
-def render_cell(value, column, table):
+def render_cell(value, column, table, database, datasette):
     if column == "search_fold" and table == "articles" and value:
         return Markup("<em>(folded copy of title, sapo and body for search)</em>")
+    if column == "id" and table == "news" and isinstance(value, str) and value:
+        # views have no row pages: link each article to its row in the articles table
+        url = datasette.urls.row(database, "articles", tilde_encode(value))
+        return Markup('<a href="{}">{}</a>').format(url, value)
     return None
+
+
+def split_districts(query: str, gazetteer: Gazetteer | None = None):
+    """``dong da hop`` → (["dong da"], "hop"): district names out, the rest as typed.
+
+    On the news view a district name becomes a filter on the article's gazetteer tags
+    (exact, and fast: no FTS phrase over the very common syllables dong/da), and only the
+    other words go to full-text search.
+    """
+    gaz = gazetteer or _default_gazetteer
+    districts, rest = [], []
+    for kind, text in _split(str(query or "")):
+        if kind == "phrase":
+            toks = tuple(_WORD.findall(vi_fold(text)))
+            if toks in DISTRICTS and gaz.same_marks(text.split()):
+                districts.append(" ".join(toks))
+            else:
+                rest.append(f'"{text}"')
+            continue
+        for k, run in gaz.group(text.split()):
+            folded = tuple(_WORD.findall(vi_fold(" ".join(run))))
+            if k == "phrase" and folded in DISTRICTS:
+                districts.append(" ".join(folded))
+            else:
+                rest.append(" ".join(run))
+    return sorted(set(districts)), " ".join(rest)
 
 
 # Views whose rows have an ``id`` = articles.id: a district name in ``_search`` also
@@ -258,15 +289,20 @@ def _rewrite(path: str, pairs: list[tuple[str, str]], gaz: Gazetteer, db_names):
     out = []
     for k, v in pairs:
         if k == "_search" and v:
-            nv = quote_place_names(v, gaz)
-            if nv != v:
-                v, changed = nv, True
             if resource in TAGGED_VIEWS:
-                for name in query_places(v):
+                districts, rest = split_districts(v, gaz)
+                for name in districts:
                     clause = TAG_WHERE.format(name=name.replace("'", ""))
                     if ("_where", clause) not in pairs:
                         out.append(("_where", clause))
-                        changed = True
+                if districts:
+                    changed = True
+                    if not rest:
+                        continue  # the place filter alone answers the search
+                    v = rest
+            nv = quote_place_names(v, gaz)
+            if nv != v:
+                v, changed = nv, True
         out.append((k, v))
     keys = {k for k, _ in out}
     if resource == "articles" and not keys & {"_col", "_nocol", "sql"}:

@@ -141,10 +141,23 @@ def test_unquoted_place_is_not_every_article_with_da_and_dong(ds):
 
 
 def test_search_box_shows_rewritten_phrase(ds):
-    r = get(ds, "/archive/news", params={"_search": "dong da"})
+    # a multi-word place that is not a district stays a full-text search, as a phrase
+    r = get(ds, "/archive/news", params={"_search": "ha noi"})
     assert r.status_code == 200
-    assert 'value="&#34;dong da&#34;"' in r.text or "value='\"dong da\"'" in r.text \
-        or '&#34;dong da&#34;' in r.text
+    assert "&#34;ha noi&#34;" in r.text or '&quot;ha noi&quot;' in r.text
+
+
+def test_district_name_becomes_a_place_filter(ds):
+    r = get(ds, "/archive/news", params={"_search": "Đống Đa tổng kết"})
+    assert r.status_code == 200
+    assert "p.ascii_name = &#39;dong da&#39;" in r.text or "p.ascii_name = 'dong da'" in r.text
+    assert "tổng kết" in r.text  # the rest stays in the search box
+    rows = get(ds, "/archive/news.json", params={"_search": "Đống Đa tổng kết",
+                                                 "_shape": "array"}).json()
+    assert "hanoimoi:101" in [row["id"] for row in rows]
+    rows = get(ds, "/archive/news.json", params={"_search": "dong da cau giay",
+                                                 "_shape": "array"}).json()
+    assert "hanoimoi:101" not in [row["id"] for row in rows]
 
 
 def test_canned_search_ranks_by_relevance(ds):
@@ -373,3 +386,9 @@ def test_metadata_template_is_valid_yaml_with_one_database():
     assert list(raw["databases"]) == ["archive"]
     meta = load_metadata("x")
     assert list(meta["databases"]) == ["x"] and "x-templates" not in meta
+
+
+def test_news_rows_link_to_article_pages(ds):
+    r = get(ds, "/archive/news", params={"_search": "dong da"})
+    assert 'href="/archive/articles/hanoimoi~3A101"' in r.text
+    assert get(ds, "/archive/articles/hanoimoi~3A101").status_code == 200

@@ -156,3 +156,15 @@ def test_news_view_facets_do_not_touch_articles(tmp_path):
     plan = db.execute("explain query plan select * from news order by published_at desc "
                       "limit 51").fetchall()
     assert any("article_index_published" in r[3] for r in plan), plan
+
+
+@pytest.mark.parametrize("q, districts, rest", [
+    ("dong da", ["dong da"], ""),
+    ("Đống Đa họp", ["dong da"], "họp"),
+    ("hội đồng đã", [], "hội đồng đã"),
+    ('"bac tu liem" truong', ["bac tu liem"], "truong"),
+    ("ha noi moi", [], "ha noi moi"),
+    ("ba dinh hoan kiem", ["ba dinh", "hoan kiem"], ""),
+])
+def test_split_districts(q, districts, rest):
+    assert vi.split_districts(q) == (districts, rest)
