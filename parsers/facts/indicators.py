@@ -255,7 +255,7 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
                 rt = relation_type(verb, rel.group("ref") if rel else None, unit)
                 if rt:
                     rel_type = rt
-                    rs = vb_m.start() if vb_m else m.start()
+                    rs = m.start() - len(before) + vb_m.start() if vb_m else m.start()
                     rel_text = s[rs:rel.end() if rel else end].strip(" ,")
         if prior:
             seg_fold = sfold[prior[-1][0]:m.start()]

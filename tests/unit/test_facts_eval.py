@@ -1,0 +1,53 @@
+"""Regression gate: P/R/F1 of the fact extractor on the gold sets may not fall below the
+values measured when this file was written (rounded down to two decimals).
+
+Re-measure with ``.venv/bin/python -m parsers.facts.evaluate`` and raise the floors when
+the extractor improves; never lower them without saying why in the commit message.
+"""
+from __future__ import annotations
+
+import pytest
+
+from parsers.facts.evaluate import load_cases, evaluate
+
+# table -> (precision, recall, F1) floors
+FLOORS = {
+    "site": {  # tests/gold/facts + tests/fixtures/site/www via parsers.parse (16 articles)
+        "places": (1.00, 1.00, 1.00),
+        "officials": (1.00, 0.95, 0.97),
+        "indicators": (1.00, 1.00, 1.00),
+        "core_indicators": (1.00, 1.00, 1.00),
+    },
+    "text": {  # tests/gold/text (our own sentences, 10 cases)
+        "places": (1.00, 1.00, 1.00),
+        "officials": (1.00, 0.92, 0.96),
+        "indicators": (1.00, 1.00, 1.00),
+        "core_indicators": (1.00, 1.00, 1.00),
+    },
+}
+
+
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def measured(request):
+    cases = load_cases(request.param)
+    if not cases:
+        pytest.skip(f"no gold cases for {request.param}")
+    scores, titles = evaluate(cases)
+    return request.param, scores, titles
+
+
+def test_floors(measured):
+    which, scores, _ = measured
+    low = []
+    for table, (p, r, f1) in FLOORS[which].items():
+        s = scores[table]
+        for name, got, floor in (("P", s.p, p), ("R", s.r, r), ("F1", s.f1, f1)):
+            if got + 1e-9 < floor:
+                low.append(f"{which}/{table} {name} {got:.3f} < {floor:.2f}")
+    assert not low, "\n".join(low + scores["indicators"].misses[:20])
+
+
+def test_official_titles(measured):
+    _, _, titles = measured
+    n = titles["ok"] + titles["wrong"]
+    assert n == 0 or titles["ok"] / n >= 0.95

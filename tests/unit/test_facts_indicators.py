@@ -1,0 +1,64 @@
+"""Indicators: metric keys, values, relations, periods, kinds and places."""
+from __future__ import annotations
+
+from datetime import date
+
+from parsers.facts import extract
+
+TEXT = """Quận Bắc Từ Liêm: Phát triển toàn diện
+
+6 tháng đầu năm, kinh tế quận Bắc Từ Liêm đạt kết quả tích cực.
+
+Giá trị sản xuất các ngành ước đạt 30.054,4 tỷ đồng, tăng 12,1% so với cùng kỳ. Thu ngân sách ước đạt 1.402 tỷ đồng, đạt 40% dự toán giao.
+"""
+
+
+def inds(text, pub):
+    return {(i.metric_key, i.value): i for i in extract(text, pub).indicators}
+
+
+def test_district_report_sentence():
+    got = inds(TEXT, date(2023, 7, 20))
+    assert set(got) == {("production_value", 30054.4), ("production_value_growth", 12.1),
+                        ("budget_revenue", 1402), ("budget_revenue", 40)}
+    pv = got[("production_value", 30054.4)]
+    assert (pv.unit, pv.kind, pv.place) == ("tỷ đồng", "estimate", "Bắc Từ Liêm")
+    assert (pv.period_text, pv.period_start, pv.period_end) == ("6 tháng đầu năm", "2023-01-01", "2023-06-30")
+    assert pv.relation == "tăng 12,1% so với cùng kỳ" and pv.relation_type == "growth_yoy"
+    share = got[("budget_revenue", 40)]
+    assert (share.unit, share.relation_type, share.relation_value) == ("%", "share_of_plan", 40)
+
+
+def test_ranges_fractions_thousands_and_targets():
+    text = ("Quận Tây Hồ hoàn thành 21/21 chỉ tiêu kinh tế - xã hội năm 2023.\n\n"
+            "Tổng thu ngân sách 5 năm ước đạt trên 22 nghìn tỷ đồng. Năm 2024, quận phấn đấu "
+            "tốc độ tăng giá trị sản xuất đạt 12-13%.")
+    got = inds(text, date(2023, 12, 15))
+    t = got[("targets_met", 21)]
+    assert t.value_denominator == 21 and t.unit == "chỉ tiêu" and t.kind == "actual"
+    assert got[("budget_revenue", 22000)].unit == "tỷ đồng"
+    g = got[("production_value_growth", 12)]
+    assert g.value_max == 13 and g.kind == "target" and g.period_start == "2024-01-01"
+
+
+def test_relations_after_growth_and_budget():
+    text = ("Quận Bắc Từ Liêm năm 2022\n\nGiá trị sản xuất các ngành ước tăng 12,37% so với cùng kỳ, "
+            "vượt 0,36% kế hoạch. Chi ngân sách ước đạt 102% dự toán Thành phố giao, 97,4% dự toán quận giao.")
+    got = inds(text, date(2022, 12, 14))
+    assert got[("production_value_growth", 0.36)].relation_type == "above_plan"
+    assert got[("budget_expenditure", 97.4)].relation_type == "share_of_plan"
+
+
+def test_place_of_sentence_wins_and_no_place_no_indicator():
+    text = ("Quận Hoàng Mai năm 2024\n\nPhường Định Công thu ngân sách đạt 120 tỷ đồng. "
+            "Quận thu ngân sách đạt 4.870 tỷ đồng.")
+    got = inds(text, date(2024, 10, 16))
+    assert got[("budget_revenue", 120)].place == "Định Công"
+    assert got[("budget_revenue", 4870)].place == "Hoàng Mai"
+    assert inds("Hà Nội thu ngân sách quý I ước đạt 174.600 tỷ đồng.", date(2025, 3, 28)) == {}
+
+
+def test_not_figures():
+    text = ("Quận Tây Hồ\n\nNgày 14/12, hội nghị lần thứ 18 nhiệm kỳ 2020-2025 theo Kế hoạch số 117-KH/QU "
+            "và Chỉ thị 15 diễn ra trong 6 tháng; dịch Covid-19 được kiểm soát.")
+    assert inds(text, date(2023, 12, 15)) == {}

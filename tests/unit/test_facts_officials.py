@@ -1,0 +1,58 @@
+"""Officials in the orders papers use; roles kept, "nguyên" flagged."""
+from __future__ import annotations
+
+from datetime import date
+
+from parsers.facts import extract
+
+
+def people(text, pub=date(2023, 6, 1)):
+    return {o.name: o for o in extract(text, pub).officials}
+
+
+def test_title_org_name():
+    o = people("Phó Bí thư Quận ủy Bắc Từ Liêm Nguyễn Hữu Tuyên cho biết.")["Nguyễn Hữu Tuyên"]
+    assert (o.title, o.organisation) == ("Phó Bí thư", "Quận ủy Bắc Từ Liêm")
+    assert o.place_id == "hn-pre2025-021-quan-bac-tu-liem"
+
+
+def test_name_then_title():
+    o = people("Theo ông Nguyễn Hữu Tuyên, Phó bí thư Quận ủy Bắc Từ Liêm, kinh tế tăng.")["Nguyễn Hữu Tuyên"]
+    assert o.title == "Phó Bí thư" and o.organisation == "Quận ủy Bắc Từ Liêm"
+
+
+def test_dash_and_short_name():
+    o = people("Đồng chí Vũ Hà – Bí thư Quận ủy phát biểu.")["Vũ Hà"]
+    assert o.title == "Bí thư" and o.organisation == "Quận ủy"
+
+
+def test_several_roles_before_name():
+    o = people("Bí thư Quận ủy, Chủ tịch HĐND quận Tây Hồ Lê Thị Thu Hằng nhấn mạnh.")["Lê Thị Thu Hằng"]
+    assert o.roles == ["Bí thư Quận ủy", "Chủ tịch HĐND quận Tây Hồ"]
+
+
+def test_several_roles_after_name_and_trailing_verb():
+    text = ("Đồng chí Nguyễn Lan Hương – Phó Chủ tịch Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam, "
+            "Ủy viên Ban Thường vụ Thành ủy, Chủ tịch Ủy ban Mặt trận Tổ quốc Việt Nam thành phố "
+            "Hà Nội dự hội nghị.")
+    o = people(text)["Nguyễn Lan Hương"]
+    assert o.roles[-1] == "Chủ tịch Ủy ban Mặt trận Tổ quốc Việt Nam thành phố Hà Nội"
+    assert len(o.roles) == 3
+
+
+def test_former_and_current_role():
+    text = "Ông Hà Văn Lực, nguyên Phó Chủ tịch UBND quận Ba Đình, nay là Chủ tịch UBND phường Ba Đình cho biết."
+    o = people(text, date(2026, 1, 9))["Hà Văn Lực"]
+    assert o.is_former and o.roles[0].startswith("nguyên Phó Chủ tịch")
+    assert o.roles[1] == "Chủ tịch UBND phường Ba Đình"
+
+
+def test_one_row_per_person_and_no_place_names():
+    text = ("Chủ tịch UBND quận Hoàng Mai Nguyễn Hồng Sơn chủ trì. Ông Nguyễn Hồng Sơn, Chủ tịch "
+            "UBND quận Hoàng Mai, yêu cầu. Chủ tịch UBND tỉnh Bắc Ninh Nguyễn Hương Giang dự.")
+    got = people(text, date(2024, 1, 1))
+    assert set(got) == {"Nguyễn Hồng Sơn", "Nguyễn Hương Giang"}
+
+
+def test_no_title_no_official():
+    assert people("Tư tưởng Hồ Chí Minh và ông Nguyễn Văn A đến thăm.") == {}
