@@ -240,6 +240,13 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
                             "industry_value" if sector.group(2) else "sector_value")
         if base_key == "investment" and re.search(r"giai ngan", sfold[clause_start:m.start()]):
             base_key = "public_investment_disbursement"
+        if base_key is None and unit == "%" and re.search(r"gia tri san xuat|doanh thu", sfold[:clause_start]):
+            # "Giá trị sản xuất ngành công nghiệp tăng 5,6%; ngành dịch vụ tăng 9,2%"
+            sector = SECTOR.search(sfold, clause_start, m.start())
+            if sector:
+                base_key = ("trade_service" if sector.group(1) else
+                            "industry_value" if sector.group(2) else "sector_value")
+                prior = [(sector.start(), sector.end(), "")]
         if base_key and prior and PER_UNIT.search(sfold, prior[-1][1], m.start()):
             base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
         if unit == "%" and SHARE_OF_NOUN.match(s, end):

@@ -105,6 +105,7 @@ cơ sở chi đoàn thanh niên phụ nữ nông cựu chiến binh liên đoàn
 tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục đào tạo quản lý xây dựng
 đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy
 """.split())
+NEXT_PERSON = re.compile(r"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)\s+[A-ZĐ]")
 PERSON_INTRO = re.compile(r"(?:\b(?:ông|bà|anh|chị|đồng chí|đ/c|các đồng chí)\s*:?\s*)$", re.IGNORECASE)
 
 
@@ -244,6 +245,8 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
             if nm:
                 name_span = nm
                 break
+            if NEXT_PERSON.search(text, cur.end(), part_end):
+                break  # "..., nguyên Bí thư Huyện ủy và bà Trần Thị Hoa, nguyên ...": a new person
             if part_end >= stop:
                 break
             nxt = _title_search(text, low, _skip_link(text, part_end + 1), anchored=True)
