@@ -202,6 +202,10 @@ class GeneratedSite:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def setup(self) -> None:
+                super().setup()  # headers and body go out in two writes: no Nagle delay between them
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_GET(self) -> None:  # noqa: N802
                 parts = urlsplit(self.path)
                 if site.latency_s:

@@ -1,0 +1,92 @@
+"""Issue 3: kill -9 the crawler at random moments during a backfill, restart it each time; the
+databases stay sound and the final archive equals an uninterrupted crawl's."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crawler.config import Settings
+from crawler.crawl import crawl
+from crawler.sources import load_sources
+from tests.support.fault_server import GeneratedSite, site_sources_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+UNTIL = "2025-06-05"
+
+
+def _archive(db_path: Path) -> set[tuple[str, str]]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return set(conn.execute("select id, content_hash from articles"))
+    finally:
+        conn.close()
+
+
+def _integrity(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("pragma integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_kill_9_during_backfill_loses_and_doubles_nothing(tmp_path):
+    rng = random.Random(int(os.environ.get("CRASH_SEED", "7")))
+    with GeneratedSite(90, per_page=10, latency_s=0.01) as site:
+        sources = tmp_path / "sources.yml"
+        sources.write_text(site_sources_yaml(site.base_url, rate=150), encoding="utf-8")
+        # the reference: one uninterrupted backfill
+        ref = Settings(db_path=tmp_path / "ref.db", data_dir=tmp_path / "ref-data")
+        report = crawl(load_sources(sources)[0], ref, mode="backfill", backfill_until=date.fromisoformat(UNTIL))
+        assert report.status == "ok", report.summary()
+        expected = _archive(ref.db_path)
+        assert 55 <= len(expected) <= 75  # the backfill stopped near the date, not at the end of the site
+
+        db, data = tmp_path / "archive.db", tmp_path / "data"
+        cmd = [sys.executable, "-m", "crawler", "crawl", "--backfill-until", UNTIL,
+               "--sources", str(sources), "--db", str(db), "--data-dir", str(data)]
+        kills = 0
+        progress = []
+        for _ in range(40):
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            time.sleep(rng.uniform(1.0, 3.0))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                kills += 1
+            else:
+                out, err = proc.communicate()
+                assert proc.returncode == 0, err.decode()[-2000:]
+            for path in (db, data / "state.db"):
+                if path.exists():
+                    assert _integrity(path) == "ok"
+            if db.exists():
+                progress.append(len(_archive(db)))
+            if kills >= 10 and proc.returncode == 0 and progress[-1] == len(expected):
+                break
+        assert kills >= 10
+        # finish: one last uninterrupted run
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        assert _archive(db) == expected
+        conn = sqlite3.connect(db)
+        # nothing doubled: one first version per article, no second one (the site did not change)
+        assert conn.execute("select count(*) from article_versions").fetchone()[0] == len(expected)
+        assert conn.execute("select count(*) from articles a where not exists "
+                            "(select 1 from images i where i.article_id = a.id)").fetchone()[0] == 0
+        # runs cut short are marked, not left 'running'
+        assert conn.execute("select count(*) from runs where status = 'running'").fetchone()[0] == 0
+        assert conn.execute("select count(*) from runs where status = 'interrupted'").fetchone()[0] >= 1
+        conn.close()
+        # the kills landed during the backfill, not only after it
+        assert len([n for n in progress if 0 < n < len(expected)]) >= 3, progress
