@@ -62,19 +62,24 @@ def has_tagged(node: LexborNode, tags: frozenset[str]) -> bool:
 
 
 _A = frozenset({"a"})
+_ALWAYS_DROP = frozenset(ALWAYS_DROP)
 
 
 def remove_selectors(root: LexborNode, selectors: Iterable[str]) -> None:
-    """Decompose every element matching any of ``selectors`` inside ``root``."""
-    for selector in selectors:
-        for node in reversed(inside(root, selector)):
+    """Decompose every element matching any of ``selectors`` inside ``root``.
+
+    One query for the whole list: lexbor returns matches in document order, so removing
+    them last-first frees every descendant before its ancestor.
+    """
+    combined = ", ".join(selectors)
+    if combined:
+        for node in reversed(inside(root, combined)):
             node.decompose()
 
 
 def remove_junk(root: LexborNode) -> None:
     """Drop scripts, widgets, ads, link-only tables/lists and related-article boxes."""
-    remove_selectors(root, ALWAYS_DROP)
-    doomed = [n for n in inside(root, "*") if _is_boilerplate(n)]
+    doomed = [n for n in inside(root, "*") if n.tag in _ALWAYS_DROP or _is_boilerplate(n)]
     for node in reversed(doomed):  # descendants before their ancestors
         node.decompose()
 

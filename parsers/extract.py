@@ -87,12 +87,21 @@ def _check_is_html(text: str) -> None:
 
 
 def _texts(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> list[str]:
-    """Cleaned texts of the first selector that matches anything non-empty."""
+    """Cleaned texts of the first selector (in priority order) that matches anything.
+
+    One combined query finds every candidate; a page where none matches costs one tree
+    walk instead of one per selector.
+    """
+    if not selectors:
+        return []
+    try:
+        candidates = tree.css(", ".join(selectors))
+    except ValueError:
+        return []
+    if not candidates:
+        return []
     for selector in selectors:
-        try:
-            nodes = tree.css(selector)
-        except ValueError:
-            continue
+        nodes = [n for n in candidates if n.css_matches(selector)]
         texts = [t for t in (clean_text(n.text(separator=" ")) for n in nodes) if t]
         if texts:
             return texts
@@ -108,9 +117,10 @@ def _first_text(tree: LexborHTMLParser, chain: tuple[Profile, ...], attr: str) -
 
 
 def _canonical(tree: LexborHTMLParser, meta: PageMeta, url: str) -> str | None:
-    print_url = tree.css_first("input[name=__printURL]")
-    candidates = (meta.canonical, meta.og_url, meta.ld_url,
-                  print_url.attributes.get("value") if print_url else None)
+    candidates = [meta.canonical, meta.og_url, meta.ld_url]
+    if not any(candidates):  # MasterCMS prints the article URL in a hidden input
+        print_url = tree.css_first("input[name=__printURL]")
+        candidates.append(print_url.attributes.get("value") if print_url else None)
     for candidate in candidates:
         if not candidate:
             continue

@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .cleanup import ALWAYS_DROP, link_text_ratio, remove_selectors
 from .cleanup import _is_junk_widget as is_junk_widget
-from .profiles import Profile
+from .profiles.base import Profile
 
 VERSION = "1"
 

@@ -6,54 +6,21 @@ Shared code never branches on a site name: it asks ``get_profile(url)``.
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from . import anninhthudo, hanoimoi, kinhtedothi, laodongthudo
+from .base import Profile
 
-@dataclass(frozen=True)
-class Profile:
-    """Where one site keeps each field. Every selector tuple is tried in order."""
-
-    name: str
-    version: str
-    hosts: tuple[str, ...]  # the host and its subdomains match ("www.", "m.")
-    article_id: re.Pattern[str] | None = None  # group 1 = the site's article id
-    title: tuple[str, ...] = ("h1",)
-    sapo: tuple[str, ...] = ()
-    body: tuple[str, ...] = ()
-    author: tuple[str, ...] = ()
-    date: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    category: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    drop: tuple[str, ...] = ()  # removed from the body before reading it
-    body_end: tuple[str, ...] = ()  # nothing from these elements on belongs to the body
-    sapo_prefix: re.Pattern[str] | None = None  # site tag the page prints before the lead ("Kinhtedothi - ")
-    excluded_hosts: tuple[str, ...] = field(default=())  # subdomains that are other papers
-
-    def matches(self, host: str) -> bool:
-        """True when ``host`` is one of this profile's hosts or a subdomain of one."""
-        host = host.lower().rstrip(".")
-        if any(host == h or host.endswith("." + h) for h in self.excluded_hosts):
-            return False
-        return any(host == h or host.endswith("." + h) for h in self.hosts)
-
-    def site_article_id(self, url: str | None) -> str | None:
-        """The numeric id the site writes in its article URLs, if this URL has one."""
-        if not url or self.article_id is None:
-            return None
-        match = self.article_id.search(url)
-        return match.group(1) if match else None
+PROFILES: tuple[Profile, ...] = (
+    laodongthudo.PROFILE, hanoimoi.PROFILE, kinhtedothi.PROFILE, anninhthudo.PROFILE,
+)
 
 
 def all_profiles() -> tuple[Profile, ...]:
     """Every registered site profile (the registry)."""
-    from . import anninhthudo, hanoimoi, kinhtedothi, laodongthudo
-
-    return (laodongthudo.PROFILE, hanoimoi.PROFILE, kinhtedothi.PROFILE, anninhthudo.PROFILE)
+    return PROFILES
 
 
 def get_profile(url: str | None) -> Profile | None:

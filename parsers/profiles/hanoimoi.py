@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from . import Profile
+from .base import Profile
 
 VERSION = "1"
 
