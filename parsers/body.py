@@ -238,8 +238,9 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
         if len(block.text) <= MAX_BYLINE_CHARS and is_credit_line(block.text):
             _attach_credit(block.text, previous, credits)
             continue
-        if previous is not None and previous.image is not None and _is_caption(block, previous):
+        if previous is not None and _is_caption(block, previous):
             caption, credit = split_credit(block.text)
+            assert previous.image is not None
             previous.image.caption = caption or None
             previous.image.credit = previous.image.credit or credit
             continue
@@ -273,10 +274,8 @@ def _attach_credit(text: str, previous: Block | None, credits: list[str]) -> Non
 
 
 def _is_caption(block: Block, previous: Block) -> bool:
-    assert previous.image is not None
-    if previous.image.caption and not previous.image.caption == previous.text:
-        return False
-    if len(block.text) > MAX_CAPTION_CHARS:
+    """An italic, centred or caption-classed short paragraph right after a bare picture."""
+    if previous.image is None or previous.image.caption or len(block.text) > MAX_CAPTION_CHARS:
         return False
     return block.italic or block.centered or block.caption_like
 

@@ -102,8 +102,6 @@ def split_credit(caption: str) -> tuple[str, str | None]:
         return caption, None
     rest = caption[: match.start()].rstrip(" ([–-")
     who = match.group("who").strip(" .)")
-    if match.start() < len(caption) and caption[match.start()] in "([":
-        rest = caption[: match.start()].rstrip(" ([–-")
     return rest.strip(), who or None
 
 

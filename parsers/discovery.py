@@ -221,9 +221,10 @@ def _xml_text(data: bytes | str) -> str:
 
 
 def _xml_root(data: bytes | str) -> ElementTree.Element | None:
-    raw = _maybe_gunzip(data) if isinstance(data, bytes) else data.encode("utf-8", "replace")
-    if not raw.strip() or b"<!ENTITY" in raw[:4096].upper():  # no entity expansion, ever
-        return None
+    raw: bytes | str = _maybe_gunzip(data) if isinstance(data, bytes) else data
+    head = raw[:4096].upper()
+    if not raw.strip() or (b"<!ENTITY" in head if isinstance(head, bytes) else "<!ENTITY" in head):
+        return None  # no entity expansion, ever
     try:
         return ElementTree.fromstring(raw.strip())
     except (ElementTree.ParseError, ValueError, RecursionError):

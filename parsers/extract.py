@@ -24,6 +24,7 @@ from .profiles import Profile, get_profile
 from .text import clean_text, decode_html, fold
 
 MIN_BODY_CHARS = 150
+MAX_CATEGORY = 40
 _TITLE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+|\s*\|\s*")
 _UPDATED_LABEL = re.compile(r"cập\s*nhật|updated?|sửa\s*đổi", re.I)
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/-]|$)")
@@ -187,10 +188,9 @@ def _category(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]
         return meta.ld_section
     if meta.meta_section:
         return meta.meta_section
-    crumbs = [c for c in meta.ld_breadcrumb if c.lower() not in _HOME]
-    if len(crumbs) >= 2:
-        return crumbs[-2] if fold(crumbs[-1]) and len(crumbs[-1]) > 40 else crumbs[-1]
-    if crumbs and len(crumbs[-1]) <= 40:
+    # A JSON-LD breadcrumb often ends with the article's own (long) title: skip it.
+    crumbs = [c for c in meta.ld_breadcrumb if c.lower() not in _HOME and len(c) <= MAX_CATEGORY]
+    if crumbs:
         return crumbs[-1]
     for profile in chain:
         texts = [t for t in _texts(tree, profile.category) if t.lower() not in _HOME]
