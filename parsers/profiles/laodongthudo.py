@@ -16,6 +16,7 @@ PROFILE = Profile(
     sapo=(".sabo", ".sapo", "p.detail-sapo", ".detail-sapo"),
     body=(".detail_info", ".__MASTERCMS_CONTENT", "#__MB_MASTERCMS_EL_3", ".article-content"),
     author=(".detail_info p[style*='text-align: right']", ".detail_info p[align=right]",
+            ".detail_info ~ p[align=right]", ".detail_info ~ p[style*='text-align: right']",
             ".__MASTERCMS_CONTENT p[align=right]", ".author"),
     date=(".content_detail .tool i", ".tool i", "span.datetime", ".datetime", ".date_detail",
           ".time_detail"),

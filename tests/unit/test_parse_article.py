@@ -218,3 +218,27 @@ def test_br_paragraphs_in_div_soup() -> None:
     assert (article.body_text or "").split("\n\n") == [
         PARA, "Đoạn hai của bài, có dấu phẩy, dài hơn một chút để thành đoạn văn. Dòng tiếp theo cùng đoạn.",
         PARA]
+
+
+def test_repeats_of_title_and_sapo_and_trailing_junk_are_not_body() -> None:
+    body = f"""<h1 class="title_detail">Hà Nội mở rộng đường Vành đai 2</h1>
+<div class="sabo">Đường Vành đai 2 đoạn Vĩnh Tuy – Ngã Tư Sở sẽ thông xe trong năm 2024.</div>
+<div class="detail_info">
+<p>Hà Nội mở rộng đường Vành đai 2</p>
+<p>Đường Vành đai 2 đoạn Vĩnh Tuy – Ngã Tư Sở sẽ thông xe trong năm 2024.</p>
+<p>{PARA}</p>
+<figure><img src="/v.mp4.jpg" alt="Hà Nội mở rộng đường Vành đai 2"><figcaption>Clip: Thành Nam</figcaption></figure>
+<p>{PARA}</p>
+<p><strong>Ngọc Tú</strong></p>
+<p>Bình chọn bài viết</p>
+</div>"""
+    article = parse(page("", body), LDT)
+    assert article.body_text == f"{PARA}\n\n{PARA}"
+    assert article.authors == ["Ngọc Tú"]
+    assert [(i.caption, i.credit) for i in article.images] == [(None, "Thành Nam")]
+
+
+def test_author_line_after_the_container() -> None:
+    body = f"""<div class="detail_info"><p>{PARA}</p><p>{PARA}</p></div>
+<p align="right"><strong>Hoàng Long</strong></p>"""
+    assert parse(page("", body), LDT).authors == ["Hoàng Long"]
