@@ -44,7 +44,7 @@ def test_kill_9_during_backfill_loses_and_doubles_nothing(tmp_path):
     rng = random.Random(int(os.environ.get("CRASH_SEED", "7")))
     with GeneratedSite(90, per_page=10, latency_s=0.01) as site:
         sources = tmp_path / "sources.yml"
-        sources.write_text(site_sources_yaml(site.base_url, rate=150), encoding="utf-8")
+        sources.write_text(site_sources_yaml(site.base_url, rate=20), encoding="utf-8")
         # the reference: one uninterrupted backfill
         ref = Settings(db_path=tmp_path / "ref.db", data_dir=tmp_path / "ref-data")
         report = crawl(load_sources(sources)[0], ref, mode="backfill", backfill_until=date.fromisoformat(UNTIL))
