@@ -86,8 +86,10 @@ create table if not exists article_index (
 );
 create index if not exists article_index_rowid on article_index(art_rowid);
 create index if not exists article_index_published on article_index(published_at);
-create index if not exists article_index_month on article_index(month, published_at);
-create index if not exists article_index_place on article_index(place, published_at);
+drop index if exists article_index_month;
+create index if not exists article_index_month_place on article_index(month, place);
+drop index if exists article_index_place;
+create index if not exists article_index_place_month on article_index(place, month);
 create index if not exists article_index_source on article_index(source, published_at);
 create index if not exists article_index_category on article_index(category);
 create index if not exists article_places_article on article_places(article_id, is_primary);
