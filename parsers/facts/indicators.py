@@ -230,8 +230,9 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
         vb_m = VERB_BEFORE.search(before)
         clause_start = s.rfind(";", 0, m.start()) + 1
         prior = [x for x in metrics if clause_start <= x[0] and x[1] <= m.start()]
-        if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công": the metric follows
-            prior = [x for x in metrics if end <= x[0] <= end + 3]
+        if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
+            prior = [x for x in metrics if end <= x[0] <= end + 14
+                     and re.fullmatch(r"\s*(?:(?:ke hoach|du toan|chi tieu)(?: nam)?\s*)?", sfold[end:x[0]])]
         base_key = METRICS[int(prior[-1][2][1:])][1] if prior else None
         if base_key == "production_value":  # "ngành thương mại, dịch vụ có giá trị sản xuất tăng"
             sector = SECTOR.search(sfold, max(clause_start, prior[-1][0] - 45), prior[-1][0])
@@ -247,6 +248,8 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
                 base_key = ("trade_service" if sector.group(1) else
                             "industry_value" if sector.group(2) else "sector_value")
                 prior = [(sector.start(), sector.end(), "")]
+        if base_key and prior and prior[-1][1] <= m.start() and re.search(r"\bt[yi] le\b", sfold[prior[-1][1]:m.start()]):
+            base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
         if base_key and prior and PER_UNIT.search(sfold, prior[-1][1], m.start()):
             base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
         if unit == "%" and SHARE_OF_NOUN.match(s, end):
@@ -309,7 +312,10 @@ def _metric_phrase(s: str, start: int, end: int) -> str:
 
 
 def _noun_phrase(s: str, end: int) -> str:
-    head = re.split(r"[,;:()]|\s[–-]\s|\btrong đó\b", s[:end])[-1]
+    parts = re.split(r"[,;:()]|\s[–-]\s|\btrong đó\b", s[:end])
+    head = parts[-1]
+    if len(parts) > 1 and re.match(r"\s*\d", head):  # "mức độ 3, 4 đạt 82%"
+        head = parts[-2] + "," + head
     head = re.sub(r"(?i)(?:\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|được|với|khoảng|gần|từ|mức|bình quân))+\s*$", "", head)
     return head.strip(" -–+•\t.")[:120]
 
