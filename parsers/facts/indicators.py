@@ -91,7 +91,6 @@ GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0
 TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
 _DIGIT = re.compile(r"\d")
 SENT_END = re.compile(r"[.!?…]\s+")
-SENT_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\-–•+]?\s*[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
 STOP_UNIT = {
     "so", "với", "và", "của", "trong", "đã", "được", "là", "trên", "tại", "cho", "theo", "từ",
     "đến", "các", "những", "luôn", "đạt", "tăng", "giảm", "vượt", "chiếm", "hoàn", "thành",

@@ -52,11 +52,6 @@ _HEADS = [
     "Thiếu tá", "Tổng Thư ký", "Thư ký", "Trưởng", "Kế toán trưởng", "Người phát ngôn",
 ]
 _HEAD_RE = "|".join(sorted((re.escape(tone_normalize(h)) for h in _HEADS), key=len, reverse=True))
-TITLE = re.compile(
-    rf"(?P<former>\b[Nn]guyên\s+)?(?P<title>(?:[Pp]hó\s+)?(?:{_HEAD_RE})"
-    rf"(?:\s+[Tt]hường\s+trực)?)(?!\w)",
-    re.IGNORECASE,
-)
 # the same on lower-cased text, without IGNORECASE and without the optional leading group:
 # a Unicode case-insensitive alternation tried at every offset is the slowest step otherwise
 _TITLE_LOW = re.compile(
@@ -291,12 +286,6 @@ def _skip_link(text: str, pos: int) -> int:
     """Skip the words that join two roles: ", nay là Chủ tịch ...", ", kiêm ..."."""
     m = LINK.match(text, pos)
     return m.end() if m else pos
-
-
-def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] == " ":
-        pos += 1
-    return pos
 
 
 _CANON = {norm_key(h): h for h in _HEADS}

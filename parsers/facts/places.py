@@ -273,11 +273,6 @@ def _ward_in_context(text: str, folded: str, pos: int, units: list[Unit], when: 
     return cands if len(cands) == 1 else []
 
 
-def units_ambiguous_ward(units: list[Unit], typed_ids: set[str]) -> bool:
-    """A ward of the same name was named with its type: the bare name is ambiguous."""
-    return any(u.level == "ward" and u.id in typed_ids for u in units)
-
-
 def summarise(hits: list[PlaceHit], title_end: int, lead_end: int) -> list[PlaceMention]:
     """One ``PlaceMention`` per unit; primary = named in the title, else in the lead, else
     the most mentioned unit (2+ mentions)."""
