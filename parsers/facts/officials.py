@@ -52,10 +52,10 @@ _HEADS = [
     "Thiếu tá", "Tổng Thư ký", "Thư ký", "Trưởng", "Kế toán trưởng", "Người phát ngôn",
 ]
 _HEAD_RE = "|".join(sorted((re.escape(tone_normalize(h)) for h in _HEADS), key=len, reverse=True))
-# the same on lower-cased text, without IGNORECASE and without the optional leading group:
+# titles are matched on lower-cased text, without IGNORECASE and with "nguyên" checked apart:
 # a Unicode case-insensitive alternation tried at every offset is the slowest step otherwise
 _TITLE_LOW = re.compile(
-    rf"(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+thường\s+trực)?(?!\w)"
+    rf"(?<!\w)(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+thường\s+trực)?(?!\w)"
 )
 _FORMER = re.compile(r"\bnguyên\s+$")
 
