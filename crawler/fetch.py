@@ -218,6 +218,8 @@ class Fetcher:
             raise Stopped()
 
     def _pace(self, state: HostState) -> None:
+        if self.stop.is_set():  # checked before every request, waiting or not
+            raise Stopped()
         now = self.monotonic()
         if state.next_allowed > now:
             self._wait(state.next_allowed - now)
