@@ -81,12 +81,16 @@ def main() -> int:
     def trafilatura_body(html: bytes, url: str) -> str | None:
         return trafilatura.extract(html, url=url, include_comments=False)
 
+    def trafilatura_fast(html: bytes, url: str) -> str | None:
+        return trafilatura.extract(html, url=url, include_comments=False, fast=True)
+
     print(f"fixtures: {len(profiled)} profile-site pages, {len(unknown)} unknown-site pages; "
           f"Python {sys.version.split()[0]}, trafilatura {trafilatura.__version__}\n")
     speeds = rates({
         "profile parsers (parsers.parse)": profile_body,
         "generic extractor (profiles off)": generic_body,
         "trafilatura.extract": trafilatura_body,
+        "trafilatura.extract(fast=True)": trafilatura_fast,
     }, pages, args.seconds)
     base = speeds["trafilatura.extract"]
     print("speed on the profile-site pages (full parse: every field, not only the body)")
@@ -105,6 +109,7 @@ def main() -> int:
                          ("all pages", fixtures)):
         rows.append((f"generic     / {label}", generic_body, group))
         rows.append((f"trafilatura / {label}", trafilatura_body, group))
+        rows.append((f"traf. fast  / {label}", trafilatura_fast, group))
     for label, fn, group in rows:
         found, total, absent, excluded = body_hits(fn, group)
         both = (found + absent) / max(1, total + excluded)

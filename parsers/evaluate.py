@@ -203,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
     generic = "--generic" in args
-    dirs = [a for a in args if not a.startswith("-")] or ["tests/fixtures/pages", "tests/fixtures/site"]
+    root = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+    dirs = [a for a in args if not a.startswith("-")] or [root / "pages", root / "site"]
     parse_fn: ParseFn | None = None
     if generic:
         from .extract import parse_article

@@ -280,19 +280,20 @@ def _selector_authors(tree: LexborHTMLParser, chain: tuple[Profile, ...]) -> tup
 
 def _body(text: str, tree: LexborHTMLParser, profile: Profile | None, url: str,
           article: Article, *, take_lead: bool) -> tuple[Body, str | None]:
-    if profile is not None:
-        for selector in profile.body:
-            try:
-                container = tree.css_first(selector)
-            except ValueError:
-                continue
-            if container is None:
-                continue
-            body = _read_container(container, profile, url, article, take_lead)
-            if body.text and len(body.text) >= MIN_BODY_CHARS:
-                return body, "profile"
-    fresh = LexborHTMLParser(text)
-    container = find_main_container(fresh)
+    """Profile containers first, then the generic extractor (on an untouched tree)."""
+    touched = False
+    for selector in profile.body if profile is not None else ():
+        try:
+            container = tree.css_first(selector)
+        except ValueError:
+            continue
+        if container is None:
+            continue
+        touched = True  # reading a container removes boilerplate from it in place
+        body = _read_container(container, profile, url, article, take_lead)
+        if body.text and len(body.text) >= MIN_BODY_CHARS:
+            return body, "profile"
+    container = find_main_container(LexborHTMLParser(text) if touched else tree)
     if container is not None:
         body = _read_container(container, None, url, article, take_lead)
         if body.text:
