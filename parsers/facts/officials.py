@@ -43,9 +43,8 @@ NOT_NAMES = {norm_key(s) for s in (
 )}
 _HEADS = [
     "Tổng Bí thư", "Bí thư", "Chủ tịch", "Chủ nhiệm", "Tổng Giám đốc", "Giám đốc",
-    "Trưởng Ban", "Trưởng ban", "Trưởng phòng", "Trưởng Phòng", "Trưởng Công an",
-    "Trưởng đoàn", "Trưởng Đoàn", "Trưởng khoa", "Trưởng thôn", "Trưởng Văn phòng",
-    "Chánh Văn phòng", "Chánh văn phòng", "Chánh án", "Chánh Thanh tra", "Viện trưởng",
+    "Trưởng Ban", "Trưởng phòng", "Trưởng Công an", "Trưởng đoàn", "Trưởng khoa", "Trưởng thôn", "Trưởng Văn phòng",
+    "Chánh Văn phòng", "Chánh án", "Chánh Thanh tra", "Viện trưởng",
     "Ủy viên", "Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Hiệu trưởng", "Chỉ huy trưởng",
     "Chính ủy", "Tư lệnh", "Tổ trưởng", "Đại biểu Quốc hội", "Đại biểu HĐND",
     "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá", "Trung tá",
@@ -98,7 +97,7 @@ ORG_LOWER = set(norm_key(w) for w in """
 tổ quốc và đảng chấp đồng mặt trận văn phòng công an tỉnh trung ương khóa nhiệm kỳ
 cơ sở chi đoàn thanh niên phụ nữ nông cựu chiến binh liên đoàn lao động tuyên giáo dân vận
 tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục đào tạo quản lý xây dựng
-đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy
+đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy nước phủ
 """.split())
 NEXT_PERSON = re.compile(r"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)\s+[A-ZĐ]")
 PERSON_INTRO = re.compile(r"(?:\b(?:ông|bà|anh|chị|đồng chí|đ/c|các đồng chí)\s*:?\s*)$", re.IGNORECASE)
@@ -204,9 +203,24 @@ def _clean_org(org: str | None) -> str | None:
 
 def _clauses(text: str, start: int) -> tuple[int, int]:
     """Start and end of the text span around ``start`` bounded by hard stops."""
-    m = HARD_STOP.search(text, start)
-    end = m.start() if m else len(text)
-    return start, end
+    pos = start
+    while True:
+        m = HARD_STOP.search(text, pos)
+        if not m:
+            return start, len(text)
+        nxt = text[m.end():m.end() + 30].lstrip()
+        # "Trưởng phòng Tài chính - Kế hoạch quận ...": a dash inside a department's name
+        if m.group().strip() in "-–—" and nxt[:1].isupper() and text[m.start() - 1:m.start()].isalpha() \
+                and not _TITLE_LOW.match(nxt.lower()) and _prev_cap(text, m.start()):
+            pos = m.end()
+            continue
+        return start, m.start()
+
+
+def _prev_cap(text: str, pos: int) -> bool:
+    """One of the two words before ``pos`` is capitalised ("Tài chính - Kế hoạch")."""
+    words = re.findall(r"[^\W\d_]+", text[max(0, pos - 30):pos])[-2:]
+    return any(w[0].isupper() for w in words)
 
 
 def find_officials(text: str, folded: str, hits: list[PlaceHit],
@@ -306,8 +320,10 @@ def _title(t: str) -> str:
 def _name_before(text: str, chain_start: int, hits: list[PlaceHit]) -> tuple[int, int] | None:
     before = text[max(0, chain_start - 80):chain_start]
     m = re.search(r"(\S)\s*(?:,|\(|[–—-])\s*$", before)
-    if not m:
-        return None
+    if not m:  # "anh Nguyễn Văn Nam nay là Bí thư ...": only after ông/bà/anh/chị/đồng chí
+        m = re.search(r"(\S)\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$", before)
+        if not m or not re.search(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:[A-ZĐ]\w*\s+){1,3}[A-ZĐ]\w*\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$", before):
+            return None
     end = max(0, chain_start - 80) + m.start(1) + 1
     run = _run_before(text, end)
     if not run or len(run) > 6:

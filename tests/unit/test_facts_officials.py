@@ -56,3 +56,17 @@ def test_one_row_per_person_and_no_place_names():
 
 def test_no_title_no_official():
     assert people("Tư tưởng Hồ Chí Minh và ông Nguyễn Văn A đến thăm.") == {}
+
+
+def test_more_orders():
+    got = people("Thủ tướng Chính phủ Phạm Minh Chính làm việc. Chủ tịch nước Võ Văn Thưởng dự.")
+    assert got["Phạm Minh Chính"].roles == ["Thủ tướng Chính phủ"]
+    assert got["Võ Văn Thưởng"].roles == ["Chủ tịch nước"]
+    got = people("Ông Nguyễn Văn An - Trưởng phòng Tài chính - Kế hoạch quận Ba Đình cho biết.")
+    assert got["Nguyễn Văn An"].roles == ["Trưởng phòng Tài chính - Kế hoạch quận Ba Đình"]
+    got = people("Trưởng thành từ phong trào Đoàn, anh Nguyễn Văn Nam nay là Bí thư Đoàn phường.")
+    assert got["Nguyễn Văn Nam"].title == "Bí thư"
+    got = people("Dự có ông Lê Văn Hoạt, nguyên Bí thư Huyện ủy Gia Lâm và bà Trần Thị Hoa, "
+                 "nguyên Phó Chủ tịch UBND huyện Gia Lâm.")
+    assert got["Lê Văn Hoạt"].roles == ["nguyên Bí thư Huyện ủy Gia Lâm"]
+    assert got["Trần Thị Hoa"].is_former
