@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterator
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborNode
 
@@ -20,6 +19,7 @@ from .bylines import MAX_BYLINE_CHARS, is_credit_line, looks_like_byline, split_
 from .dates import parse_date
 from .cleanup import BOX_HEADINGS, has_tagged, tagged
 from .text import clean_text, fold
+from .urls import absolute_url
 
 INLINE = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em", "font", "i",
@@ -206,7 +206,9 @@ def _image_block(img: LexborNode, caption: str | None, base_url: str) -> list[Bl
     credit: str | None = None
     if caption:
         caption, credit = split_credit(caption)
-    url = urljoin(base_url, src.strip()) if base_url else src.strip()
+    url = absolute_url(base_url, src) if base_url else src.strip()
+    if not url:
+        return []
     image = Image(position=0, url=url, caption=caption or None, credit=credit)
     alt = clean_text(attrs.get("alt"))
     return [Block(image=image, text=alt)]

@@ -12,7 +12,6 @@ import re
 import zlib
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
 from selectolax.lexbor import LexborHTMLParser
@@ -20,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 from .article import ParseError
 from .dates import parse_date, to_iso
 from .text import clean_text, decode_html
+from .urls import absolute_url
 
 LISTING_ITEMS = "div.col_category div.list_news .list_news_title h2 a"
 LISTING_NEXT = "div.__MB_ARTICLE_PAGING a:last-child"
@@ -74,14 +74,7 @@ def _hrefs(tree: LexborHTMLParser, selector: str, base_url: str) -> list[str]:
 
 
 def _absolute(base_url: str, href: str) -> str | None:
-    try:
-        url = urljoin(base_url, clean_text(href))
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return urlunsplit(parts._replace(fragment=""))
+    return absolute_url(base_url, clean_text(href))
 
 
 def _same_page(a: str, b: str) -> bool:

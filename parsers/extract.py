@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -22,6 +21,7 @@ from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
 from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile
 from .text import clean_text, decode_html, fold
+from .urls import absolute_url, host_of, path_of
 
 MIN_BODY_CHARS = 150
 MAX_CATEGORY = 40
@@ -125,8 +125,8 @@ def _canonical(tree: LexborHTMLParser, meta: PageMeta, url: str) -> str | None:
     for candidate in candidates:
         if not candidate:
             continue
-        absolute = urljoin(url, candidate.strip())
-        if urlsplit(absolute).scheme in ("http", "https") and urlsplit(absolute).hostname:
+        absolute = absolute_url(url, candidate)
+        if absolute:
             return absolute
     return None
 
@@ -147,7 +147,7 @@ def _strip_site_name(title: str, meta: PageMeta, url: str) -> str:
     parts = _TITLE_SEPARATOR.split(title)
     if len(parts) < 2:
         return title
-    host = (urlsplit(url).hostname or "").removeprefix("www.").split(".")[0]
+    host = host_of(url).removeprefix("www.").split(".")[0]
     names = {fold(meta.site_name or ""), fold(host)} - {""}
     last = fold(parts[-1])
     if last and any(name in last or last in name for name in names):
@@ -230,7 +230,7 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
             if article.published_at:
                 break
     if article.published_at is None:
-        match = _URL_DATE.search(urlsplit(url).path)
+        match = _URL_DATE.search(path_of(url))
         found = parse_date("-".join(match.groups()), now=fetched_at) if match else None
         if found:
             article.published_at, article.date_source = to_iso(found), "url"

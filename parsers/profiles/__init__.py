@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from types import MappingProxyType
 from typing import Mapping
-from urllib.parse import urlsplit
 
 from . import anninhthudo, hanoimoi, kinhtedothi, laodongthudo
+from ..urls import host_of
 from .base import Profile
 
 PROFILES: tuple[Profile, ...] = (
@@ -27,11 +27,8 @@ def get_profile(url: str | None) -> Profile | None:
     """The profile for the host of ``url``, or None for a site without one."""
     if not url:
         return None
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return None
-    return next((p for p in all_profiles() if p.matches(host)), None)
+    host = host_of(url)
+    return next((p for p in all_profiles() if p.matches(host)), None) if host else None
 
 
 def profile_by_name(name: str) -> Profile | None:

@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAGES = sorted(FIXTURES.glob("pages/*/*.html")) + sorted(FIXTURES.glob("site/www/*.html"))[:6]
 URLS = ["https://laodongthudo.vn/a-1.html", "https://hanoimoi.vn/b-2.html",
         "https://kinhtedothi.vn/c.html", "https://www.anninhthudo.vn/d-post3.antd",
-        "https://example.vn/2024/01/02/e/"]
+        "https://example.vn/2024/01/02/e/", "http://[::1", ""]
 FETCHED = datetime(2026, 1, 1, tzinfo=timezone.utc)
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

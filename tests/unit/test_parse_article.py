@@ -242,3 +242,12 @@ def test_author_line_after_the_container() -> None:
     body = f"""<div class="detail_info"><p>{PARA}</p><p>{PARA}</p></div>
 <p align="right"><strong>Hoàng Long</strong></p>"""
     assert parse(page("", body), LDT).authors == ["Hoàng Long"]
+
+
+@pytest.mark.parametrize("url", ["https://laodongthudo.vn/a-1.html", "http://[::1", "not a url", ""])
+def test_malformed_urls_never_raise(url: str) -> None:
+    html = ('<link rel="canonical" href="http://[x"><meta property="og:url" content="//[y">'
+            f'<div class="detail_info"><p>{PARA}</p><img src="http://[z/a.jpg"><img src="/ok.jpg"></div>')
+    article = parse(html, url)
+    assert article.canonical_url is None
+    assert all(i.url for i in article.images)
