@@ -39,7 +39,8 @@ TYPE_WORDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("huyen", "uy"): ("huyện ủy", "huyện"),
     ("thi", "uy"): ("thị ủy", "thị xã"),
 }
-_TYPE_FIRST = {k[0] for k in TYPE_WORDS}
+ABBREVIATIONS = {"q": "quận", "h": "huyện", "tx": "thị xã", "p": "phường", "x": "xã", "tt": "thị trấn"}
+_TYPE_FIRST = {k[0] for k in TYPE_WORDS} | set(ABBREVIATIONS)
 # Words that make the following capitalised name a street, building or organisation.
 BLOCKERS = {
     "pho", "duong", "ngo", "ngach", "hem", "dai lo", "cau", "cho", "ho", "song", "nui",
@@ -137,7 +138,10 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
             i += 1
             continue
         tw = None
-        for k in (2, 1):
+        w, ws, we = toks[i]
+        if w in ABBREVIATIONS and text[ws].isupper() and text[we:we + 1] == ".":
+            tw = (1, ABBREVIATIONS[w])  # "Q.Cầu Giấy", "P. Dịch Vọng", "TX.Sơn Tây"
+        for k in (2, 1) if tw is None else ():
             if i + k > n:
                 continue
             key = tuple(t[0] for t in toks[i:i + k])

@@ -56,3 +56,23 @@ def test_ambiguous_ward_resolved_by_district():
     got = places("Quận Hoàng Mai đề nghị phường Trần Phú đẩy nhanh tiến độ.", date(2024, 1, 1))
     assert got[("Trần Phú", "phường")].place_id.startswith("hn-pre2025-")
     assert "huyen-chuong-my" not in got[("Trần Phú", "phường")].place_id
+
+
+def test_abbreviations_and_more_traps():
+    got = places("Tại Q.Cầu Giấy và P. Dịch Vọng, giá nhà tăng.", date(2024, 1, 1))
+    assert set(got) == {("Cầu Giấy", "quận"), ("Dịch Vọng", "phường")}
+    text = ("Du khách dạo quanh Hồ Tây, qua cầu Long Biên, ghé chợ Long Biên. Sân bay Nội Bài "
+            "đông khách; Bệnh viện Bạch Mai quá tải. Trường THPT Chu Văn An trên đường Hoàng Quốc Việt.")
+    assert places(text, date(2024, 5, 1)) == {}
+    assert places(text, date(2025, 9, 1)) == {}
+
+
+def test_bare_names_need_support():
+    # after the reform a bare "Đông Anh" is not assumed to be the new commune ...
+    assert places("Đông Anh đang trở thành cực tăng trưởng mới.", date(2026, 5, 1)) == {}
+    # ... unless the article names it with its type
+    got = places("Xã Đông Anh ra quân. Đông Anh đang đổi mới.", date(2026, 5, 1))
+    assert got[("Đông Anh", "xã")].mentions == 2
+    # before the reform a bare district name is the district
+    got = places("Hà Đông, Thanh Xuân và Cầu Giấy đô thị hóa nhanh.", date(2024, 5, 1))
+    assert set(got) == {("Hà Đông", "quận"), ("Thanh Xuân", "quận"), ("Cầu Giấy", "quận")}
