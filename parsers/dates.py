@@ -101,7 +101,10 @@ def _find_relative(text: str, ref: datetime) -> datetime | None:
     match = _RELATIVE.search(text)
     if match:
         unit = _UNITS[match.group("unit").lower()]
-        return (local - int(match.group("n")) * unit).replace(microsecond=0)
+        try:
+            return (local - int(match.group("n")) * unit).replace(microsecond=0)
+        except OverflowError:  # "99999999999 năm trước"
+            return None
     if _JUST_NOW.search(text):
         return local.replace(microsecond=0)
     lowered = text.lower()

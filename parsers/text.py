@@ -74,7 +74,7 @@ def decode_html(data: bytes | str) -> str:
         if encoding and encoding not in ("utf-8", "utf-16", "utf-32"):
             try:
                 return data.decode(encoding)
-            except (UnicodeDecodeError, LookupError):
+            except (UnicodeError, LookupError, ValueError):
                 continue
     text = data.decode("utf-8", "replace")
     if text.count("\ufffd") <= max(3, len(text) // 1000):

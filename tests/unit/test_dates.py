@@ -84,3 +84,8 @@ def test_naive_now_is_utc_and_output_is_hanoi_time() -> None:
 def test_future_relative_to_clock_when_no_fetch_time() -> None:
     assert parse_date("01/01/2999") is None
     assert parse_date("01/01/2020") is not None
+
+
+def test_absurd_relative_amounts() -> None:
+    assert parse_date("99999999999 năm trước", now=NOW) is None
+    assert parse_date("999999999999999999999 phút trước", now=NOW) is None
