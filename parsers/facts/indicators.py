@@ -80,10 +80,10 @@ METRICS: list[tuple[str, str]] = [
      r"|thu tu dau gia", "budget_revenue"),
     (r"chi dau tu xay dung|chi dau tu phat trien|chi dau tu cong", "public_investment_disbursement"),
     (r"chi ngan sach|chi nsnn|tong chi ngan sach", "budget_expenditure"),
-    (r"gia tri san xuat (?:cong nghiep|nganh cong nghiep)|san xuat cong nghiep", "industry_value"),
+    (r"gia tri san xuat (?:cong nghiep|nganh cong nghiep)|san xuat cong nghiep|\biip\b", "industry_value"),
     (r"gia tri san xuat (?:nong nghiep|nganh nong nghiep|thuy san)|gia tri (?:san pham|thu hoach)", "sector_value"),
     (r"(?:gia tri san xuat|doanh thu|tong muc ban le)[^.;]{0,30}?(?:thuong mai|dich vu|du lich)", "trade_service"),
-    (r"gia tri san xuat|tang truong kinh te|toc do tang truong", "production_value"),
+    (r"gia tri san xuat|tang truong kinh te|toc do tang truong|\bgrdp\b|tong san pham tren dia ban", "production_value"),
     (r"von dau tu|thu hut dau tu|von dang ky|tong muc dau tu|dau tu cong|tong von\b", "investment"),
 ]
 METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
@@ -293,7 +293,7 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
 
 def _other_metric(s: str, start: int, end: int, unit: str | None) -> str:
     """What an 'other' figure counts: the phrase before a percentage, the noun after a count."""
-    if unit == "%" or unit is None:
+    if unit == "%" or unit is None or _is_money(unit):
         return _noun_phrase(s, start) or (unit or "")
     before = _noun_phrase(s, start)
     if re.match(r"(?i)(số|tỷ lệ|tỉ lệ|tổng số|số lượng)\b", before):
@@ -306,8 +306,8 @@ def _other_metric(s: str, start: int, end: int, unit: str | None) -> str:
 def _metric_phrase(s: str, start: int, end: int) -> str:
     seg = s[start:end]
     seg = re.split(r"(?i)\s+(?:\d+\s+tháng|năm\s+\d{4}|quý\s|trong\s+\d)", seg)[0]
-    seg = re.split(r"(?i)\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm)\b", seg)[0]
-    return seg.strip(" ,:;-–")[:120]
+    seg = re.split(r"(?i)\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|mới|chỉ)\b", seg)[0]
+    return seg.strip(" ,:;-–()")[:120]
 
 
 def _noun_phrase(s: str, end: int) -> str:
