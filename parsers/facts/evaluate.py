@@ -110,13 +110,21 @@ def load_cases(which: str = "all") -> list[Case]:
             url = "https://laodongthudo.vn/" + page.name
             text, how = _article_text(page.read_text(encoding="utf-8", errors="replace"), url)
             cases.append(Case(gp.stem, text, _date(gold.get("published")), gold, "site", how))
-    if which in ("all", "text") and GOLD_TEXT.is_dir():
-        for gp in sorted(GOLD_TEXT.glob("*.json")):
+    if which in ("all", "text"):
+        cases += load_text_cases(GOLD_TEXT)
+    return cases
+
+
+def load_text_cases(folder: Path, source: str = "text") -> list[Case]:
+    """Cases from ``<stem>.txt`` + ``<stem>.json`` pairs in ``folder``."""
+    cases: list[Case] = []
+    if folder.is_dir():
+        for gp in sorted(folder.glob("*.json")):
             tp = gp.with_suffix(".txt")
             if not tp.exists():
                 continue
             gold = json.loads(gp.read_text(encoding="utf-8"))
-            cases.append(Case(gp.stem, tp.read_text(encoding="utf-8"), _date(gold.get("published")), gold, "text"))
+            cases.append(Case(gp.stem, tp.read_text(encoding="utf-8"), _date(gold.get("published")), gold, source))
     return cases
 
 
@@ -184,10 +192,13 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", default="all", choices=("all", "site", "text"))
     ap.add_argument("-v", "--verbose", action="store_true", help="list misses and extras")
+    ap.add_argument("--dir", type=Path, help="evaluate <stem>.txt + <stem>.json pairs in this folder")
     args = ap.parse_args(argv)
     sets = ("site", "text") if args.set == "all" else (args.set,)
+    if args.dir:
+        sets = (str(args.dir),)
     for which in sets:
-        cases = load_cases(which)
+        cases = load_text_cases(args.dir, "dir") if args.dir else load_cases(which)
         crude = [c.stem for c in cases if c.text_from == "crude"]
         scores, titles = evaluate(cases)
         print(report(scores, titles, f"== {which}: {len(cases)} cases" + (f" ({len(crude)} via crude text fallback)" if crude else "")))
