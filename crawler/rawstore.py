@@ -33,6 +33,25 @@ class Capture:
 class RawStore:
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self._checked: set[Path] = set()
+
+    def _repair(self, path: Path) -> None:
+        """Once per file and process: cut a torn tail left by a crash (kill -9 mid-write), so
+        that records appended from now on stay readable. ``<file>.end`` holds the end of the
+        last record that was completely written."""
+        if path in self._checked:
+            return
+        self._checked.add(path)
+        marker = path.with_name(path.name + ".end")
+        if not path.exists() or not marker.exists():
+            return
+        try:
+            good = int(marker.read_text().strip() or 0)
+        except (OSError, ValueError):
+            return
+        if path.stat().st_size > good:
+            with open(path, "r+b") as fh:
+                fh.truncate(good)
 
     def write(self, source: str, url: str, status: int, reason: str, headers: list[tuple[str, str]],
               body: bytes, fetched_at: str, request_headers: list[tuple[str, str]] | None = None,
@@ -51,8 +70,11 @@ class RawStore:
         extra = {"WARC-Date": warc_date}
         if requested_url and requested_url != url:
             extra["X-Requested-URI"] = requested_url
-        with open(path, "ab") as fh:
-            offset = fh.tell()
+        self._repair(path)
+        buf = io.BytesIO()
+        with open(path, "ab") as out:
+            offset = out.seek(0, os.SEEK_END)
+            fh = buf
             writer = WARCWriter(fh, gzip=True)
             record = writer.create_warc_record(
                 url, "response", payload=io.BytesIO(body), length=len(body),
@@ -68,8 +90,14 @@ class RawStore:
                                        "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
                 )
                 writer.write_record(req)
-            fh.flush()
-            os.fsync(fh.fileno())
+            out.write(buf.getvalue())
+            out.flush()
+            os.fsync(out.fileno())
+            end = out.tell()
+        marker = path.with_name(path.name + ".end")
+        tmp = marker.with_name(marker.name + ".tmp")
+        tmp.write_text(str(end))
+        os.replace(tmp, marker)
         return f"{source}/{path.name}#{offset}"
 
     def read(self, ref: str) -> Capture:
@@ -95,8 +123,9 @@ class RawStore:
                         for record in it:
                             if record.rec_type != "response":
                                 continue
-                            ref = f"{folder.name}/{path.name}#{it.get_record_offset()}"
-                            yield _capture(record, ref, folder.name)
+                            cap = _capture(record, "", folder.name)  # read the body before asking the offset
+                            cap.ref = f"{folder.name}/{path.name}#{it.get_record_offset()}"
+                            yield cap
                     except (ArchiveLoadFailed, EOFError, OSError, ValueError):
                         continue
 

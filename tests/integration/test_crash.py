@@ -88,5 +88,14 @@ def test_kill_9_during_backfill_loses_and_doubles_nothing(tmp_path):
         assert conn.execute("select count(*) from runs where status = 'running'").fetchone()[0] == 0
         assert conn.execute("select count(*) from runs where status = 'interrupted'").fetchone()[0] >= 1
         conn.close()
+        # the raw store survived the kills too: a replay rebuilds the same archive
+        from crawler.rawstore import RawStore
+        from crawler.reparse import reparse
+        from crawler.store import open_db, open_state
+
+        dbh = open_db(db, create=False)
+        reparse(dbh, open_state(data / "state.db"), RawStore(data / "warc"), load_sources(sources))
+        dbh.close()
+        assert _archive(db) == expected
         # the kills landed during the backfill, not only after it
         assert len([n for n in progress if 0 < n < len(expected)]) >= 3, progress
