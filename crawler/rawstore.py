@@ -94,10 +94,7 @@ class RawStore:
             out.flush()
             os.fsync(out.fileno())
             end = out.tell()
-        marker = path.with_name(path.name + ".end")
-        tmp = marker.with_name(marker.name + ".tmp")
-        tmp.write_text(str(end))
-        os.replace(tmp, marker)
+        _write_marker(path.with_name(path.name + ".end"), end)
         return f"{source}/{path.name}#{offset}"
 
     def read(self, ref: str) -> Capture:
@@ -128,6 +125,15 @@ class RawStore:
                             yield cap
                     except (ArchiveLoadFailed, EOFError, OSError, ValueError):
                         continue
+
+
+def _write_marker(marker: Path, end: int) -> None:
+    """Overwrite the fixed-width end offset in place (one small write, no rename)."""
+    fd = os.open(marker, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        os.pwrite(fd, f"{end:020d}\n".encode(), 0)
+    finally:
+        os.close(fd)
 
 
 def _capture(record, ref: str, source: str) -> Capture:

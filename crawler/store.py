@@ -46,6 +46,7 @@ def open_state(path: str | Path) -> Database:
         db = Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL: crash-safe; no fsync per frontier update
         migrate_state(db)
     except (OSError, sqlite3.DatabaseError) as exc:
         raise StorageError(f"cannot use {path} for the crawler's state: {exc}") from exc
