@@ -5,7 +5,10 @@ Inputs (read-only, relative to the repository root):
   (text = title + "\\n\\n" + sapo + "\\n\\n" + body_text from ``parsers.parse``);
 - ``tests/gold/text/<stem>.txt`` + ``<stem>.json``: our own sentences.
 Matching keys: places (name, type); officials name (title agreement reported apart);
-indicators (metric_key, value, place), "core" = metric_key other than ``other``.
+indicators (metric_key, value, place), "core" = metric_key other than ``other``; "figures" is
+the same after expanding each relation's percentage into a figure of its own, so that gold
+written with relations attached (one row per absolute figure) and gold written with one row
+per figure score alike (both conventions occur in our gold sets).
 
     .venv/bin/python -m parsers.facts.evaluate [--set site|text|all] [-v]
 """
@@ -27,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLD_SITE = ROOT / "tests" / "gold" / "facts"
 SITE = ROOT / "tests" / "fixtures" / "site" / "www"
 GOLD_TEXT = ROOT / "tests" / "gold" / "text"
-TABLES = ("places", "primary", "officials", "indicators", "core_indicators")
+TABLES = ("places", "primary", "officials", "indicators", "core_indicators", "figures", "core_figures")
 
 
 @dataclass
@@ -167,6 +170,34 @@ def score_case(case: Case, scores: dict[str, Score], titles: Counter) -> None:
     scores["indicators"].add(gi, pi, case.stem)
     core = lambda c: Counter({k: v for k, v in c.items() if k[0] != "other"})  # noqa: E731
     scores["core_indicators"].add(core(gi), core(pi), case.stem)
+    gf = _figures([(i["metric_key"], i["value"], i.get("place"), i.get("relation")) for i in g.get("indicators", [])])
+    pf = _figures([(i.metric_key, i.value, i.place, i.relation) for i in facts.indicators])
+    scores["figures"].add(gf, pf, case.stem)
+    scores["core_figures"].add(core(gf), core(pf), case.stem)
+
+
+_GROWTH_KEY = {"production_value": "production_value_growth",
+               "trade_service_revenue": "trade_service_growth"}
+
+
+def _figures(rows: list[tuple[Any, Any, Any, Any]]) -> Counter:
+    """Convention-neutral keys: every figure once, whether a percentage of plan or a growth
+    rate is written as its own indicator or as the ``relation`` of the absolute figure
+    ("3.012,6 tỷ đồng" + relation "đạt 58,3% dự toán" counts as two figures)."""
+    keys: set[tuple[Any, ...]] = set()
+    for key, value, place, relation in rows:
+        where = fold_key(place or "")
+        keys.add((key, _value(value), where))
+        m = re.search(r"(?i)(tăng|giảm)?[^\d]{0,12}?(\d+(?:[.,]\d+)*)(?:\s*(?:-|–|đến)\s*\d+(?:[.,]\d+)*)?\s*%",
+                      relation or "")
+        if m:
+            from .numbers import parse_number
+
+            v = parse_number(m.group(2))
+            k = _GROWTH_KEY.get(key, key) if m.group(1) else key
+            if v is not None:
+                keys.add((k, _value(v), where))
+    return Counter(keys)
 
 
 def evaluate(cases: list[Case]) -> tuple[dict[str, Score], Counter]:

@@ -26,7 +26,7 @@ from datetime import date
 
 from ..facts_types import Indicator, PlaceMention
 from .numbers import Period, parse_number, periods_in, relation_type, scale_unit
-from .gazetteer import load
+from .gazetteer import Unit, load
 from .places import PlaceHit
 from .text import fold
 
@@ -328,6 +328,10 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     ctx_para = -1
     article_period: Period | None = None
     target_block = False
+    para_subject: Unit | None = None
+    subject_para = -1
+    title_end = text.find("\n") if "\n" in text else len(text)
+    title_ids: set[int] = set()
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]
         sfold = folded[s0:s1]
@@ -335,7 +339,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if not stripped:
             continue
         is_bullet = stripped[0] in "-–•+"
+        if para != subject_para:
+            para_subject, subject_para = None, para
+        para_subject = _subject(hits, s0, s1, text) or para_subject
         figs = _figures(s, s0, sfold)
+        other_province = bool(figs) and _names_other_province(s)
         periods = _periods(s, sfold, published, ctx_period)
         real = [p for p in periods if p.start or p.end]
         if (len(stripped) < 160 and not stripped.endswith(".") and HEADING_TARGET.search(stripped)
@@ -361,9 +369,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     f.metric_key = prev.metric_key  # "tăng 12,37% ..., vượt 0,36% kế hoạch"
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
-            if _elsewhere(text, f.start, f.end):
-                continue  # "3 tỷ đồng hỗ trợ huyện Mèo Vạc (tỉnh Hà Giang)"
-            place_id, place = _place_for(text, hits, s0, f.start, primary)
+            if _elsewhere(text, f.start, f.end) or (
+                    other_province and not any(max(s0, text.rfind(";", s0, f.start)) <= h.start < f.start
+                                               for h in hits)):
+                continue  # "3 tỷ đồng hỗ trợ huyện Mèo Vạc (tỉnh Hà Giang)", "tỉnh bạn ..."
+            place_id, place = _place_for(text, hits, s0, f.start, primary, para_subject)
             if place_id is None:
                 continue  # not about a Hanoi unit (city-wide or another province)
             ind = Indicator(
@@ -377,6 +387,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 relation_value=f.value if f.rel_type else None,
             )
             out.append(ind)
+            if s0 < title_end:
+                title_ids.add(id(ind))
             if f.base:
                 last[f.base] = ind
         if real and not target_block:
@@ -384,7 +396,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if article_period is None and para <= 1:
             lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
             article_period = lead[0] if lead else None
-    return _dedupe(out)
+    return _dedupe(out, title_ids)
 
 
 OTHER_UNIT = re.compile(
@@ -409,6 +421,14 @@ def _elsewhere(text: str, start: int, end: int) -> bool:
         if not any(g.by_fold(" ".join(words[:k])) for k in range(len(words), 0, -1)):
             return True
     return False
+
+
+OTHER_PROVINCE = re.compile(r"\btỉnh\s+(?:bạn|láng giềng|lân cận|[A-ZĐÂĂÊÔƠƯ])")
+
+
+def _names_other_province(s: str) -> bool:
+    """The sentence is about another province ("các địa phương của tỉnh Hòa Bình ...")."""
+    return OTHER_PROVINCE.search(s) is not None
 
 
 def _keep_other(f: _Fig, target: bool) -> bool:
@@ -439,8 +459,15 @@ def _attach(prev: Indicator, f: _Fig) -> bool:
     return False
 
 
-def _dedupe(inds: list[Indicator]) -> list[Indicator]:
-    """Drop repeats (title and body) and relation-only figures restated as another's relation."""
+def _dedupe(inds: list[Indicator], title_ids: set[int]) -> list[Indicator]:
+    """Drop repeats: the same figure twice, and a title's rounded figure ("hơn 3.000 tỷ đồng",
+    "vượt 60% dự toán") that the body states precisely (same metric and unit, within 5%)."""
+    body = [i for i in inds if id(i) not in title_ids]
+    inds = [i for i in inds if id(i) not in title_ids or not any(
+        b.metric_key == i.metric_key and b.unit == i.unit and b.place_id == i.place_id
+        and b.value and i.value is not None and abs(b.value - i.value) <= 0.05 * abs(b.value)
+        and (b.value, b.value_max) != (i.value, i.value_max)
+        for b in body)]
     seen: dict[tuple, int] = {}
     out: list[Indicator] = []
     for i in inds:
@@ -482,7 +509,7 @@ def _pick_period(ps: list[Period], pos: int) -> Period | None:
 
 
 def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
-               primary: PlaceMention | None) -> tuple[str | None, str | None]:
+               primary: PlaceMention | None, subject: Unit | None = None) -> tuple[str | None, str | None]:
     """The unit the figure is about: named in its clause, in a leading "Theo/Tại ..." clause or
     at the start of the sentence; else the article's primary unit."""
     inside = [h for h in hits if s0 <= h.start < pos]
@@ -492,6 +519,32 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
         lead_clause = re.match(r"\s*(?:Theo|Tại|Ở|Trên địa bàn)\b", text[s0:h.start]) is not None
         if not re.search(r"[,;:]", between) or lead_clause or h.start - s0 < 40:
             return h.unit.id, h.unit.name
+    clause = text[max(s0, text.rfind(";", s0, pos) + 1):pos]
+    if CITY_SUBJECT.search(clause):
+        return None, None  # "toàn thành phố Hà Nội mới giải ngân được 60,1%"
+    generic = [g.lower() for g in GENERIC_TYPE.findall(text, max(s0, pos - 120), pos)]
+    if subject is not None and generic and primary is not None and generic[-1] != subject.type \
+            and generic[-1] == primary.type:
+        return primary.place_id, primary.name  # "... xã Hòa Xá ... Năm 2023, huyện phấn đấu ..."
+    if subject is not None:
+        return subject.id, subject.name
     if primary:
         return primary.place_id, primary.name
     return None, None
+
+
+GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)")
+CITY_SUBJECT = re.compile(r"(?:toàn|cả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
+                          r"(?:toàn|cả) (?:tỉnh|nước)")
+SUBJECT_START = 45  # a unit named this close to a sentence start is its subject
+
+
+def _subject(hits: list[PlaceHit], s0: int, s1: int, text: str) -> Unit | None:
+    """The unit a sentence opens with ("Huyện Thạch Thất dẫn đầu ...", "Ba Vì giải ngân ...")."""
+    for h in hits:
+        if s0 <= h.start < min(s1, s0 + SUBJECT_START):
+            lead = text[s0:h.start]
+            if re.fullmatch(r"[\s\-–•+“\"(]*(?:(?:Riêng|Còn|Tại|Ở|Với|Theo|Trong đó|Đối với)\s*,?\s*)?"
+                            r"(?:UBND\s+|Ủy ban nhân dân\s+)?", lead):
+                return h.unit
+    return None
