@@ -3,7 +3,8 @@
 Regex only (STACK.md §4: 300x faster than dateparser and right on every byline form).
 Numeric dates are always day-first; a naive time is Asia/Ho_Chi_Minh (+07:00); "GMT+7"
 means UTC+7 (not the POSIX sign); relative forms ("2 giờ trước", "hôm qua") count back
-from ``now`` (the fetch time); a date later than ``now`` is rejected, never returned.
+from ``now`` (the fetch time); a date later than ``now`` is never returned (a few minutes
+of clock skew are clamped to ``now``, anything later is rejected).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 
 VN_TZ = timezone(timedelta(hours=7))
-FUTURE_TOLERANCE = timedelta(minutes=5)
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew: such dates are clamped to ``now``
 
 _ISO = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
@@ -64,7 +65,9 @@ def parse_date(text: str | None, *, now: datetime | None = None) -> datetime | N
     for finder in (_find_iso, _find_relative, _find_calendar):
         found = finder(text, ref)
         if found is not None:
-            return found if found <= ref + FUTURE_TOLERANCE else None
+            if found <= ref:
+                return found
+            return ref.replace(microsecond=0) if found - ref <= FUTURE_TOLERANCE else None
     return None
 
 

@@ -89,3 +89,9 @@ def test_future_relative_to_clock_when_no_fetch_time() -> None:
 def test_absurd_relative_amounts() -> None:
     assert parse_date("99999999999 năm trước", now=NOW) is None
     assert parse_date("999999999999999999999 phút trước", now=NOW) is None
+
+
+def test_clock_skew_is_clamped_never_future() -> None:
+    fetched = datetime(2024, 6, 1, 3, 0, 30, tzinfo=timezone.utc)  # 10:00:30 in Hanoi
+    assert parse_date_iso("01/06/2024 10:02", now=fetched) == "2024-06-01T10:00:30+07:00"
+    assert parse_date_iso("01/06/2024 10:30", now=fetched) is None
