@@ -237,8 +237,9 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
         if not m:
             break
         if not m.group("title")[0].isupper() and not m.group("former"):
-            # lower-case titles are common words ("chủ tịch nước" aside): only after "nguyên"
-            if not re.search(r"\b(?:ông|bà|đồng chí)\s+\S+\s+\S*\s*\S*,\s*$", text[max(0, m.start() - 40):m.start()]):
+            # lower-case titles are common words: only after "nguyên" or "bà X, phó chủ tịch ..."
+            if not re.search(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:\S+\s+){0,3}\S+,\s*$",
+                             text[max(0, m.start() - 50):m.start()]):
                 pos = m.end()
                 continue
         chain_start = m.start()

@@ -24,7 +24,7 @@ from datetime import date
 
 from ..facts_types import PlaceMention
 from .gazetteer import DISTRICT_TYPES, REFORM, WARD_TYPES, Gazetteer, Unit, in_force, load
-from .text import consistent
+from .text import consistent, norm_key
 
 TOKEN = re.compile(r"\w+")
 TYPE_WORDS: dict[tuple[str, ...], tuple[str, str]] = {
@@ -68,6 +68,11 @@ class PlaceHit:
 
 def _tokens(folded: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(folded)]
+
+
+def _agrees(written: str, name: str) -> bool:
+    """``written`` is ``name`` with some or all diacritics dropped (hyphens/spaces aside)."""
+    return consistent(written.replace("-", " "), name.replace("-", " ")) or consistent(written, name)
 
 
 def _capitalised(text: str, toks: list[tuple[str, int, int]], lower_doc: bool) -> bool:
@@ -160,12 +165,11 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
             got = None
             for L in range(min(g.max_len, n - j), 0, -1):
                 key = tuple(t[0] for t in toks[j:j + L])
-                units = [u for u in g.candidates(key) if u.type == typ]
-                if not units:
-                    continue
                 s, e = toks[j][1], toks[j + L - 1][2]
-                if not consistent(text[s:e].replace("-", " "), units[0].name.replace("-", " ")) \
-                        and not consistent(text[s:e], units[0].name):
+                written = text[s:e]
+                # "Đại Hưng" and "Đại Hùng" fold alike: keep the units the letters agree with
+                units = [u for u in g.candidates(key) if u.type == typ and _agrees(written, u.name)]
+                if not units:
                     continue
                 if not _capitalised(text, toks[j:j + L], lower_doc):
                     continue
@@ -226,11 +230,11 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
         for L in range(min(g.max_len, n - i), 1, -1):
             if any(used[i:i + L]):
                 continue
-            units = g.candidates(tuple(t[0] for t in toks[i:i + L]))
-            if not units:
-                continue
             s, e = toks[i][1], toks[i + L - 1][2]
-            if text[s:e].lower() != units[0].name.lower() and text[s:e].replace("-", " ").lower() != units[0].name.replace("-", " ").lower():
+            key = norm_key(text[s:e].replace("-", " "))
+            units = [u for u in g.candidates(tuple(t[0] for t in toks[i:i + L]))
+                     if norm_key(u.name.replace("-", " ")) == key]  # bare names: exact letters
+            if not units:
                 continue
             if not _capitalised(text, toks[i:i + L], False):
                 continue
