@@ -21,6 +21,7 @@ import socket
 import sqlite3
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -350,7 +351,9 @@ def _time(client, url: str, runs: int) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=1_000_000)
-    ap.add_argument("--db", default="bench/bench-archive.db")
+    ap.add_argument("--db", default=str(Path(tempfile.gettempdir()) / "hanoi-news-bench"
+                                        / "archive.db"),
+                    help="where to build the archive (several GB at 1M articles)")
     ap.add_argument("--reuse", action="store_true", help="use an existing --db as is")
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--no-export", action="store_true")

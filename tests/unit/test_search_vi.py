@@ -168,3 +168,15 @@ def test_news_view_facets_do_not_touch_articles(tmp_path):
 ])
 def test_split_districts(q, districts, rest):
     assert vi.split_districts(q) == (districts, rest)
+
+
+def test_changed_trigger_definitions_are_replaced(tmp_path):
+    db = Database(tmp_path / "a.db")
+    prepare(db)
+    ensure_search(db)
+    db.execute("drop trigger article_index_ad")
+    db.execute("create trigger article_index_ad after delete on articles begin select 1; end")
+    assert ensure_search(db).get("triggers") == "replaced"
+    add_article(db, id="x:1", title="Tin", body_text="Tin", places=["Quận Tây Hồ"])
+    db.execute("delete from articles where id = 'x:1'")
+    assert db.execute("select count(*) from article_index").fetchone()[0] == 0
