@@ -30,6 +30,10 @@ def charset_from_content_type(content_type: str | None) -> str | None:
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return (text, how) where how names the charset source: header | meta | detected | utf-8."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):  # a byte order mark outranks every declaration (HTML spec)
+            text = body.decode(codec, errors="replace").lstrip("\ufeff")
+            return unicodedata.normalize("NFC", repair_mojibake(text)), "bom"
     candidates: list[tuple[str, str]] = []
     header = charset_from_content_type(content_type)
     if header:
@@ -73,3 +77,8 @@ def repair_mojibake(text: str) -> str:
         if not _MOJIBAKE.search(fixed):
             return fixed
     return text
+
+
+def looks_mojibake(text: str) -> bool:
+    """Does the text carry the marks of UTF-8 decoded as a Western code page?"""
+    return bool(_MOJIBAKE.search(text))

@@ -19,7 +19,7 @@ import parsers
 from parsers import ParseError
 
 from . import clock, frontier, store
-from .decode import decode_html
+from .decode import decode_html, looks_mojibake
 from .discover import Discoverer
 from .fetch import Fetcher, FetchResult, Stopped, make_client
 from .rawstore import RawStore
@@ -220,6 +220,8 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
         article = parsers.parse(text, url, fetched_at=fetched_dt)
         if not article.title or not (article.body_text or "").strip():
             raise ParseError("no title or no body text found")
+        if looks_mojibake(f"{article.title}\n{article.sapo or ''}\n{article.body_text}"):
+            raise ParseError("text looks mis-decoded (mojibake); kept out of the archive")
     except Exception as exc:  # a parser bug must not stop the run: it becomes a recorded failure
         error = str(exc) if isinstance(exc, ParseError) else f"parser crashed: {type(exc).__name__}: {exc}"
         if not isinstance(exc, ParseError):
