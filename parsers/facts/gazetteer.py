@@ -49,6 +49,7 @@ class Gazetteer:
     by_tokens: dict[tuple[str, ...], list[Unit]] = field(default_factory=dict)
     max_len: int = 1
     first_tokens: set[str] = field(default_factory=set)
+    multi_lengths: dict[str, list[int]] = field(default_factory=dict)  # first token -> lengths >= 2
 
     def candidates(self, tokens: tuple[str, ...]) -> list[Unit]:
         return self.by_tokens.get(tokens, [])
@@ -76,4 +77,8 @@ def load() -> Gazetteer:
         g.by_tokens.setdefault(key, []).append(u)
         g.first_tokens.add(key[0])
         g.max_len = max(g.max_len, len(key))
+        if len(key) >= 2 and len(key) not in g.multi_lengths.setdefault(key[0], []):
+            g.multi_lengths[key[0]].append(len(key))
+    for ls in g.multi_lengths.values():
+        ls.sort(reverse=True)
     return g

@@ -221,19 +221,21 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
     out: list[PlaceHit] = []
     n = len(toks)
     i = 0
-    firsts = g.first_tokens
+    lengths = g.multi_lengths
     while i < n:
-        if used[i] or toks[i][0] not in firsts or not text[toks[i][1]].isupper():
+        if used[i] or not text[toks[i][1]].isupper() or toks[i][0] not in lengths:
             i += 1
             continue
         got = None
-        for L in range(min(g.max_len, n - i), 1, -1):
-            if any(used[i:i + L]):
+        for L in lengths[toks[i][0]]:
+            if L > n - i or any(used[i:i + L]):
+                continue
+            cands = g.candidates(tuple(t[0] for t in toks[i:i + L]))
+            if not cands:
                 continue
             s, e = toks[i][1], toks[i + L - 1][2]
             key = norm_key(text[s:e].replace("-", " "))
-            units = [u for u in g.candidates(tuple(t[0] for t in toks[i:i + L]))
-                     if norm_key(u.name.replace("-", " ")) == key]  # bare names: exact letters
+            units = [u for u in cands if norm_key(u.name.replace("-", " ")) == key]  # exact letters
             if not units:
                 continue
             if not _capitalised(text, toks[i:i + L], False):
