@@ -19,7 +19,7 @@ from .cleanup import cut_after, remove_junk, remove_selectors
 from .dates import parse_date, to_iso
 from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
 from .metadata import PageMeta, read_meta
-from .profiles import Profile, get_profile
+from .profiles import Profile, get_profile, profile_by_name
 from .text import clean_text, decode_html, fold
 from .urls import absolute_url, host_of, path_of
 
@@ -34,16 +34,20 @@ _HOME = {"trang chủ", "home", "trang chu", "trangchủ"}
 
 
 def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = None,
-                  use_profile: bool = True) -> Article:
+                  profile_name: str | None = None, use_profile: bool = True) -> Article:
     """Parse one article page (see module doc). Raises ``ParseError`` for non-pages.
 
-    ``use_profile=False`` ignores the site profile (to measure the generic extractor).
+    The profile is the one named ``profile_name`` (a source's ``parser:``, e.g. for a copy
+    of the site served elsewhere) or else the one for the URL's host.
+    ``use_profile=False`` ignores profiles (to measure the generic extractor).
     """
     text = decode_html(html)
     _check_is_html(text)
     tree = LexborHTMLParser(text)
     meta = read_meta(tree)
-    profile = get_profile(url) if use_profile else None
+    profile = None
+    if use_profile:
+        profile = (profile_by_name(profile_name) if profile_name else None) or get_profile(url)
     chain = (profile, GENERIC) if profile else (GENERIC,)
     article = Article(url=url, parser=profile.name if profile else "generic",
                       parser_version=profile.version if profile else GENERIC_VERSION)

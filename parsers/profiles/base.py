@@ -12,7 +12,7 @@ class Profile:
     name: str
     version: str
     hosts: tuple[str, ...]  # the host and its subdomains match ("www.", "m.")
-    article_id: re.Pattern[str] | None = None  # group 1 = the site's article id
+    article_id: re.Pattern[str] | None = None  # on the URL path; group 1 = the article id
     title: tuple[str, ...] = ("h1",)
     sapo: tuple[str, ...] = ()
     body: tuple[str, ...] = ()

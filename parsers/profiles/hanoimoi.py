@@ -11,7 +11,7 @@ PROFILE = Profile(
     name="hanoimoi",
     version=VERSION,
     hosts=("hanoimoi.vn", "hanoimoi.com.vn"),
-    article_id=re.compile(r"hanoimoi\.(?:com\.)?vn/(?:[^/?#]+/)*[a-z0-9-]+?-(\d+)\.html(?:[?#]|$)"),
+    article_id=re.compile(r"/(?:[^/?#]+/)*[a-z0-9-]+?-(\d+)\.html(?:[?#]|$)"),
     title=("h1.c-detail-head__title", "h1.sc-longform-header-title", ".block-sc-title", "h1"),
     sapo=("p.sc-longform-header-sapo", "div.sc-longform-header-text > p.block-sc-sapo",
           ".block-sc-sapo", "h2.desc", ".c-detail-head__sapo", ".sapo"),

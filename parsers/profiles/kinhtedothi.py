@@ -12,7 +12,7 @@ PROFILE = Profile(
     version=VERSION,
     hosts=("kinhtedothi.vn",),
     # Pages since 2022 usually have no id; the <=2021 form ends "-<id>.html".
-    article_id=re.compile(r"kinhtedothi\.vn/(?:[^/?#]+/)*[a-z0-9-]+?-(\d{4,})\.html(?:[?#]|$)"),
+    article_id=re.compile(r"/(?:[^/?#]+/)*[a-z0-9-]+?-(\d{4,})\.html(?:[?#]|$)"),
     title=("h1.article-title", "h1.article__title", "h1.detail__title", ".title_detail h1", "h1"),
     sapo=(".article-sapo", ".detail__sapo", ".article-summary", ".article__sapo", ".sapo_detail", ".sapo"),
     body=("[itemprop=articleBody]", ".detail__content", ".article-content", ".article-body", ".article__body",

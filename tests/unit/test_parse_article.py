@@ -251,3 +251,11 @@ def test_malformed_urls_never_raise(url: str) -> None:
     article = parse(html, url)
     assert article.canonical_url is None
     assert all(i.url for i in article.images)
+
+
+def test_profile_by_name_for_a_copy_served_elsewhere() -> None:
+    local = "http://127.0.0.1:8000/quan-ba-dinh-thu-ngan-sach-164810.html"
+    assert parse(MASTERCMS, local).parser == "generic"
+    article = parse_article(MASTERCMS, local, profile_name="laodongthudo")
+    assert article.parser == "laodongthudo" and article.extraction == "profile"
+    assert article.site_article_id == "164810" and article.category == "Thời sự"

@@ -34,3 +34,10 @@ def test_versions_and_names() -> None:
     assert all(isinstance(v, str) and v for v in versions.values())
     assert all(profile_by_name(p.name) is p for p in all_profiles())
     assert profile_by_name("nope") is None
+
+
+def test_event_pages_and_host_independent_ids() -> None:
+    hanoimoi = profile_by_name("hanoimoi")
+    assert hanoimoi is not None
+    assert hanoimoi.site_article_id("https://hanoimoi.vn/su-kien-event1234.html") is None
+    assert hanoimoi.site_article_id("http://127.0.0.1:8000/a-b-712905.html") == "712905"
