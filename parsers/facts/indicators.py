@@ -30,6 +30,10 @@ from .gazetteer import Unit, load
 from .places import PlaceHit
 from .text import fold
 
+# A percentage of plan or a growth rate stated after an absolute figure is attached to it as
+# ``relation`` and, with this switch on, also kept as its own row (the convention of
+# tests/gold/facts: one row per figure). Off: only the absolute figure's row carries it.
+SEPARATE_RELATION_ROWS = True
 NUM = r"\d+(?:[.,]\d+)*"
 FIGURE = re.compile(
     rf"(?<![\w/.,-])(?P<a>{NUM})(?:\s*(?P<sep>/|-|–|đến|tới)\s*(?P<b>{NUM}))?(?![\w/])"
@@ -364,9 +368,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 kind = "target"
             if f.rel_type and f.base and f.base in last:
                 prev = last[f.base]
-                _attach(prev, f)
+                attached = _attach(prev, f)
                 if prev.metric_key and prev.metric_key.endswith("_growth") and f.rel_type in ("above_plan", "share_of_plan"):
                     f.metric_key = prev.metric_key  # "tăng 12,37% ..., vượt 0,36% kế hoạch"
+                if attached and not SEPARATE_RELATION_ROWS:
+                    continue
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
             if _elsewhere(text, f.start, f.end) or (
