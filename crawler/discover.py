@@ -105,16 +105,22 @@ class Discoverer:
                 if found:
                     self._remember(found)
 
-    def sitemaps(self, *, since: date | None = None, conditional: bool = True) -> None:
-        """Walk sitemap indexes to their children. In incremental mode only children that
-        changed (conditional GET) are read; with ``since`` only children newer than it."""
-        todo = [self.source.absolute(s) for s in self.source.sitemaps]
+    def sitemaps(self, *, since: date | None = None, conditional: bool = True,
+                 cursor: tuple[Callable[[str], str | None], Callable[[str, str], None]] | None = None) -> None:
+        """Walk sitemap indexes to their children (monthly, numbered, Google News files). In
+        incremental mode only children that changed (conditional GET) are read; with ``since``
+        only children newer than it. With ``cursor`` (get, set) a child already read to the
+        end with the same lastmod is skipped, so an interrupted backfill does not read it again."""
+        todo: list[tuple[str, str | None]] = [(self.source.absolute(s), None) for s in self.source.sitemaps]
         seen: set[str] = set()
         while todo:
-            url = todo.pop(0)
+            url, child_lastmod = todo.pop(0)
             if url in seen or any(x in url for x in self.source.sitemap_exclude):
                 continue
             seen.add(url)
+            mark = f"done:{child_lastmod}" if child_lastmod else None
+            if cursor and mark and cursor[0](url) == mark:
+                continue
             self.stats.entry_points += 1
             res = self._get(url, "sitemap", conditional=conditional)
             if not res.ok:
@@ -123,7 +129,7 @@ class Discoverer:
             for child, lastmod in children:
                 if since and lastmod and lastmod[:10] < since.isoformat():
                     continue
-                todo.append(self.fetch_url(self.source.absolute(child)))
+                todo.append((self.fetch_url(self.source.absolute(child)), lastmod))
             for item in urls:
                 loc, lastmod, news_date = item[0], item[1], item[2] if len(item) > 2 else None
                 when = news_date or lastmod
@@ -132,6 +138,8 @@ class Discoverer:
                 found = self._candidate(loc, "sitemap", url, when)
                 if found:
                     self._remember(found)
+            if cursor and mark:
+                cursor[1](url, mark)
 
     def listing_pages(self, listing: Listing, start: str | None = None,
                       conditional_first: bool = True) -> Iterator[tuple[str, list[Found], str | None]]:

@@ -187,7 +187,10 @@ class SourceRun:
                     frontier.set_cursor(self.state, self.source.id, name, f"done:{until.isoformat()}")
                     break
                 del dates
-        d.sitemaps(since=until, conditional=False)
+        sid = self.source.id
+        d.sitemaps(since=until, conditional=False, cursor=(
+            lambda url: frontier.get_cursor(self.state, sid, f"backfill-sitemap:{url}"),
+            lambda url, value: frontier.set_cursor(self.state, sid, f"backfill-sitemap:{url}", value)))
         d.feeds()
         self.report.discovered = d.stats.new_urls
         self.fetch_pending()
