@@ -38,6 +38,9 @@ GENERIC = Profile(
 )
 _PARAGRAPHS = "p, pre, blockquote, td, li, h2, h3"
 MIN_PARAGRAPH = 25
+LISTING_MIN_ITEMS = 4
+MAX_TEASER_CHARS = 600
+MIN_TEASER_SIBLINGS = 3  # a short block with 3 look-alike linked siblings is a list item
 
 
 def strip_boilerplate(root: LexborNode) -> None:
@@ -77,8 +80,41 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
     best = nodes[ranked[0]]
     parent = best.parent
     if parent is not None and _split_across_siblings(best, scores):
-        return parent
-    return best
+        best = parent
+    return None if looks_like_listing(best) else best
+
+
+def looks_like_listing(node: LexborNode) -> bool:
+    """A list of teasers (linked headlines with short summaries), not an article: either
+    the node holds many linked headlines, or it is one short teaser among many alike."""
+    linked_headings = len(node.css("h1 a, h2 a, h3 a, h4 a, a h2, a h3"))
+    if linked_headings >= LISTING_MIN_ITEMS:
+        paragraphs = sum(1 for p in node.css("p") if len(p.text(strip=True)) >= MIN_PARAGRAPH)
+        if linked_headings * 2 >= paragraphs:
+            return True
+    if len(node.text(strip=True)) > MAX_TEASER_CHARS:
+        return False
+    current: LexborNode | None = node
+    for _ in range(3):
+        if current is None or current.parent is None:
+            break
+        if _alike_linked_siblings(current) >= MIN_TEASER_SIBLINGS:
+            return True
+        current = current.parent
+    return False
+
+
+def _alike_linked_siblings(node: LexborNode) -> int:
+    """How many siblings of ``node`` share its tag and class and contain a link."""
+    signature = (node.tag, node.attributes.get("class"))
+    count = 0
+    sibling = node.parent.child if node.parent is not None else None
+    while sibling is not None:
+        if sibling.mem_id != node.mem_id and (sibling.tag, sibling.attributes.get("class")) == signature \
+                and sibling.css_first("a[href]") is not None:
+            count += 1
+        sibling = sibling.next
+    return count
 
 
 def _split_across_siblings(best: LexborNode, scores: dict[int, float]) -> bool:

@@ -259,3 +259,13 @@ def test_profile_by_name_for_a_copy_served_elsewhere() -> None:
     article = parse_article(MASTERCMS, local, profile_name="laodongthudo")
     assert article.parser == "laodongthudo" and article.extraction == "profile"
     assert article.site_article_id == "164810" and article.category == "Thời sự"
+
+
+def test_listing_pages_have_no_body() -> None:
+    teaser = ("<div class='item'><h3><a href='/a-{0}.html'>Tin số {0}</a></h3>"
+              "<p>Tóm tắt tin số {0}, có dấu phẩy, đủ dài để trông như một đoạn văn.</p></div>")
+    html = page("<title>Chuyên mục</title>", "<div class='list'>" + "".join(teaser.format(i) for i in range(8)) + "</div>")
+    article = parse(html, "https://example.vn/chuyen-muc")
+    assert article.body_text is None and article.extraction is None
+    few = page("", "<div class='list'>" + "".join(teaser.format(i) for i in range(4)) + "</div>")
+    assert parse(few, "https://example.vn/chuyen-muc?page=9").body_text is None
