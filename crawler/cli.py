@@ -321,7 +321,7 @@ def status(db, sources) -> None:
 
     settings = _settings(db, None, sources)
     dbh = open_db(settings.db_path, create=False)
-    click.echo(format_table(health(dbh, [s.id for s in _load_sources(settings)])))
+    click.echo(format_table(health(dbh, [s.id for s in _load_sources(settings)], state_path=settings.state_path)))
 
 
 from .cli_evaluate import evaluate  # noqa: E402
