@@ -81,7 +81,7 @@ VERB_BEFORE = re.compile(
 METRICS: list[tuple[str, str]] = [
     (r"giai ngan", "public_investment_disbursement"),
     (r"thu ngan sach|thu nsnn|thu ns\b|tong thu ngan sach|thu tien su dung dat|thu thue|thu noi dia"
-     r"|thu tu dau gia", "budget_revenue"),
+     r"|thu tu dau gia|\bthu(?= (?:duoc |ve )?(?:hon |gan |tren )?\d)", "budget_revenue"),
     (r"chi dau tu xay dung|chi dau tu phat trien|chi dau tu cong", "public_investment_disbursement"),
     (r"chi ngan sach|chi nsnn|tong chi ngan sach", "budget_expenditure"),
     (r"gia tri san xuat (?:cong nghiep|nganh cong nghiep)|san xuat cong nghiep|\biip\b", "industry_value"),
@@ -171,7 +171,10 @@ def _metric_key(base: str | None, growth: bool) -> str:
     return base
 
 
-def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
+ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong)\b")
+
+
+def _figures(s: str, base: int, sfold: str, carried: str | None = None) -> list[_Fig]:
     figs: list[_Fig] = []
     found = list(FIGURE.finditer(s)) if _DIGIT.search(s) else []
     if not found:
@@ -236,6 +239,11 @@ def _figures(s: str, base: int, sfold: str) -> list[_Fig]:
         if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
             prior = [x for x in metrics if end <= x[0] <= end + 14
                      and re.fullmatch(r"\s*(?:(?:ke hoach|du toan|chi tieu)(?: nam)?\s*)?", sfold[end:x[0]])]
+        if not prior and ELLIPSIS.match(sfold, clause_start):
+            # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...":
+            # the metric of the previous clause (or sentence) carries on
+            prior = [x for x in metrics if x[1] <= clause_start][-1:] or (
+                [(0, 0, carried)] if carried else [])
         base_key = METRICS[int(prior[-1][2][1:])][1] if prior else None
         if base_key == "production_value":  # "ngành thương mại, dịch vụ có giá trị sản xuất tăng"
             sector = SECTOR.search(sfold, max(clause_start, prior[-1][0] - 45), prior[-1][0])
@@ -334,6 +342,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     target_block = False
     para_subject: Unit | None = None
     subject_para = -1
+    carried_metric: str | None = None
+    carried_para = -1
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
     for s0, s1, para in _sentences(text):
@@ -346,7 +356,10 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if para != subject_para:
             para_subject, subject_para = None, para
         para_subject = _subject(hits, s0, s1, text) or para_subject
-        figs = _figures(s, s0, sfold)
+        figs = _figures(s, s0, sfold, carried_metric if para == carried_para else None)
+        last_metric = [m.lastgroup for m in METRIC_RE.finditer(sfold)]
+        if last_metric:
+            carried_metric, carried_para = last_metric[-1], para
         other_province = bool(figs) and _names_other_province(s)
         periods = _periods(s, sfold, published, ctx_period)
         real = [p for p in periods if p.start or p.end]

@@ -62,3 +62,19 @@ def test_not_figures():
     text = ("Quận Tây Hồ\n\nNgày 14/12, hội nghị lần thứ 18 nhiệm kỳ 2020-2025 theo Kế hoạch số 117-KH/QU "
             "và Chỉ thị 15 diễn ra trong 6 tháng; dịch Covid-19 được kiểm soát.")
     assert inds(text, date(2023, 12, 15)) == {}
+
+
+def test_elliptical_clauses_keep_the_metric():
+    text = ("Quận Hà Đông 9 tháng\n\nTổng thu ngân sách trên địa bàn quận đạt 5.215 tỷ đồng; riêng quý III "
+            "đạt 1.760 tỷ đồng. Trong đó, phường Dương Nội thu 1.040 tỷ đồng.")
+    got = inds(text, date(2024, 10, 9))
+    assert got[("budget_revenue", 1760)].place == "Hà Đông"
+    assert got[("budget_revenue", 1040)].place == "Dương Nội"
+
+
+def test_city_wide_and_other_province_figures_are_dropped():
+    text = ("Huyện Ba Vì giải ngân\n\nToàn thành phố Hà Nội mới giải ngân được 60,1% kế hoạch vốn. "
+            "Huyện Ba Vì giải ngân đạt 71,4%. Các địa phương của tỉnh Hòa Bình như Kim Bôi đón "
+            "400 nghìn lượt khách, doanh thu du lịch ước 350 tỷ đồng.")
+    got = inds(text, date(2022, 11, 15))
+    assert set(got) == {("public_investment_disbursement", 71.4)}
