@@ -45,6 +45,13 @@ def extract(text: str, published: date | None = None) -> Facts:
         return Facts()
     if isinstance(published, datetime):
         published = published.date()
+    elif isinstance(published, str):  # tolerate "2023-07-20T10:15:00+07:00"
+        try:
+            published = date.fromisoformat(published[:10])
+        except ValueError:
+            published = None
+    elif not isinstance(published, date):
+        published = None
     text = unicodedata.normalize("NFC", text)[:MAX_CHARS]
     work = prepare(text)
     folded = fold(work)
