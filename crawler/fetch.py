@@ -359,6 +359,12 @@ class Fetcher:
         return None
 
     def _emit(self, result: FetchResult) -> None:
+        if result.error or (result.status or 0) >= 400:
+            log.info("fetch source=%s kind=%s status=%s attempt=%d url=%s error=%s", self.source.id, result.kind,
+                     result.status, result.attempts, result.url, result.error)
+        else:
+            log.debug("fetch source=%s kind=%s status=%s ms=%d url=%s", self.source.id, result.kind,
+                      result.status, result.elapsed_ms, result.url)
         if self.on_fetch is not None:
             self.on_fetch(result)
 

@@ -289,6 +289,12 @@ def run_source(source: Source, *, db: Database, state: Database, rawstore: RawSt
         run.report.error = f"{type(exc).__name__}: {exc}"
     finally:
         store.finish_run(db, run.report.run_id, run.report.counts(), run.report.status, run.report.error)
+        r = run.report
+        log.info("run source=%s run_id=%s mode=%s status=%s new=%d updated=%d removed=%d fetched=%d "
+                 "not_modified=%d discovered=%d errors=%d requests=%s%s", r.source, r.run_id, r.mode, r.status,
+                 r.new_articles, r.updated_articles, r.removed_articles, r.fetched, r.not_modified,
+                 r.discovered, r.errors, ",".join(f"{k}:{v}" for k, v in sorted(r.requests_by_kind.items())),
+                 f" error={r.error!r}" if r.error else "")
         if own_client:
             client.close()
     return run.report
