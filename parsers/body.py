@@ -18,7 +18,7 @@ from .article import Image
 from .bylines import MAX_BYLINE_CHARS, is_credit_line, looks_like_byline, split_byline, split_credit
 from .dates import parse_date
 from .cleanup import BOX_HEADINGS, has_tagged, tagged
-from .text import clean_text, fold
+from .text import clean_text, match_key
 from .urls import absolute_url
 
 INLINE = frozenset({
@@ -221,8 +221,8 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
     With ``take_lead`` a bold first paragraph (the lead on pages without a sapo element)
     is returned as ``lead`` instead of staying in the text.
     """
-    title_key = fold(title or "")
-    sapo_key = fold(sapo or "")
+    title_key = match_key(title or "")
+    sapo_key = match_key(sapo or "")
     longest = max(len(title or ""), len(sapo or "")) + 20
     kept: list[Block] = []
     images: list[Image] = []
@@ -233,7 +233,7 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
             kept.append(block)
             continue
         if len(block.text) <= longest:  # only short blocks can repeat the title or sapo
-            key = fold(block.text)
+            key = match_key(block.text)
             if not key or key == title_key or (sapo_key and key == sapo_key and len(kept) < 3):
                 continue
         previous = kept[-1] if kept else None

@@ -20,7 +20,7 @@ from .dates import parse_date, to_iso
 from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
 from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
-from .text import clean_text, decode_html, fold
+from .text import clean_text, decode_html, match_key
 from .urls import absolute_url, host_of, path_of
 
 MIN_BODY_CHARS = 150
@@ -141,7 +141,7 @@ def _title(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...],
     for candidate in (meta.ld_title, meta.meta_title, heading, meta.html_title):
         if not candidate:
             continue
-        if heading and candidate != heading and fold(heading) and fold(heading) in fold(candidate):
+        if heading and candidate != heading and match_key(heading) and match_key(heading) in match_key(candidate):
             return heading  # "[Ảnh] Title - Site name" in the metas: the page heading is plain
         return _strip_site_name(_LABEL.sub("", candidate), meta, url) or candidate
     return None
@@ -152,8 +152,8 @@ def _strip_site_name(title: str, meta: PageMeta, url: str) -> str:
     if len(parts) < 2:
         return title
     host = host_of(url).removeprefix("www.").split(".")[0]
-    names = {fold(meta.site_name or ""), fold(host)} - {""}
-    last = fold(parts[-1])
+    names = {match_key(meta.site_name or ""), match_key(host)} - {""}
+    last = match_key(parts[-1])
     if last and any(name in last or last in name for name in names):
         return title[: title.rfind(parts[-1])].rstrip(" -|–—:")
     return title
@@ -168,9 +168,9 @@ def _sapo(meta: PageMeta, on_page: str | None, profile: Profile) -> str | None:
             break
     if found and on_page and found != on_page:
         # Metas are often cut short ("...") or drop the site tag: the page has the whole lead.
-        short = fold(found)
-        page = fold(prefix.sub("", on_page) if prefix else on_page)
-        if short and (fold(on_page).startswith(short) or page.startswith(short)):
+        short = match_key(found)
+        page = match_key(prefix.sub("", on_page) if prefix else on_page)
+        if short and (match_key(on_page).startswith(short) or page.startswith(short)):
             found = on_page
     return found
 
@@ -316,8 +316,8 @@ def _read_container(container: LexborNode, profile: Profile | None, url: str,
 
 
 def _is_site_name(value: str, meta: PageMeta) -> bool:
-    key = fold(value)
-    return bool(key) and (key == fold(meta.site_name or "") or "." in value and " " not in value)
+    key = match_key(value)
+    return bool(key) and (key == match_key(meta.site_name or "") or "." in value and " " not in value)
 
 
 def _real_names(names: list[str], meta: PageMeta) -> list[str]:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from .article import ParseError
+from .textnorm import fold
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE
@@ -17,7 +18,6 @@ _META_CHARSET = re.compile(
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.-]+)""")
 _TEXT_BYTES = bytes(range(9, 14)) + bytes(range(32, 256))
 _ODD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u200b\ufeff]")  # str.split() keeps these
-_COMBINING = re.compile(r"[\u0300-\u036f]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -106,7 +106,6 @@ def clean_text(text: str | None) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def fold(text: str) -> str:
-    """A comparison key: lower case, no diacritics, đ->d, only letters and digits."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return _NOT_ALNUM.sub("", _COMBINING.sub("", text))
+def match_key(text: str) -> str:
+    """A comparison key: ``textnorm.fold`` (no case, no diacritics, đ->d), letters and digits only."""
+    return _NOT_ALNUM.sub("", fold(text))
