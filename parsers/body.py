@@ -44,7 +44,7 @@ _IMAGE_CLASS = re.compile(r"(?:^|[\s_-])(?:picture|image|photo|img|figure|pic|an
 _AUTHOR_CLASS = re.compile(r"author|tac-?gia|byline|signature", re.I)
 _DATE_WORDS = re.compile(
     r"\d+|thứ\s*(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ\s*nhật|ngày|tháng|năm|giờ|cập\s*nhật|"
-    r"đăng|lúc|gmt|utc|sa|ch|am|pm|[^\w\s]", re.I)
+    r"đăng|lúc|gmt|utc|\b(?:sa|ch|am|pm)\b|[^\w\s]", re.I)
 _FAR_FUTURE = datetime(2999, 1, 1, tzinfo=timezone.utc)
 _TINY = 40
 MAX_CAPTION_CHARS = 400
