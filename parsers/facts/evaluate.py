@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import extract
+from .numbers import parse_number
 from .text import fold_key, norm_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,6 +177,8 @@ def score_case(case: Case, scores: dict[str, Score], titles: Counter) -> None:
     scores["core_figures"].add(core(gf), core(pf), case.stem)
 
 
+_REL_PCT = re.compile(
+    r"(?i)(tăng|giảm)?[^\d,;]{0,12}?(\d+(?:[.,]\d+)*)(?:\s*(?:-|–|đến)\s*\d+(?:[.,]\d+)*)?\s*%")
 _GROWTH_KEY = {"production_value": "production_value_growth",
                "trade_service_revenue": "trade_service_growth"}
 
@@ -188,11 +191,7 @@ def _figures(rows: list[tuple[Any, Any, Any, Any]]) -> Counter:
     for key, value, place, relation in rows:
         where = fold_key(place or "")
         keys.add((key, _value(value), where))
-        m = re.search(r"(?i)(tăng|giảm)?[^\d]{0,12}?(\d+(?:[.,]\d+)*)(?:\s*(?:-|–|đến)\s*\d+(?:[.,]\d+)*)?\s*%",
-                      relation or "")
-        if m:
-            from .numbers import parse_number
-
+        for m in _REL_PCT.finditer(relation or ""):
             v = parse_number(m.group(2))
             k = _GROWTH_KEY.get(key, key) if m.group(1) else key
             if v is not None:

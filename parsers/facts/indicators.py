@@ -33,7 +33,7 @@ from .text import fold
 # A percentage of plan or a growth rate stated after an absolute figure is attached to it as
 # ``relation`` and, with this switch on, also kept as its own row (the convention of
 # tests/gold/facts: one row per figure). Off: only the absolute figure's row carries it.
-SEPARATE_RELATION_ROWS = True
+SEPARATE_RELATION_ROWS = False
 NUM = r"\d+(?:[.,]\d+)*"
 FIGURE = re.compile(
     rf"(?<![\w/.,-])(?P<a>{NUM})(?:\s*(?P<sep>/|-|–|đến|tới)\s*(?P<b>{NUM}))?(?![\w/])"
@@ -491,10 +491,12 @@ def _dedupe(inds: list[Indicator], title_ids: set[int]) -> list[Indicator]:
     out: list[Indicator] = []
     for i in inds:
         k = (i.metric_key, i.value, i.value_max, i.value_denominator, i.unit, i.place_id)
-        if k in seen:  # the title restates a body figure: keep the richer one
-            j = seen[k]
-            if out[j].period_text is None and i.period_text is not None:
-                out[j] = i
+        if k in seen:  # the title or lead restates a body figure: keep what each adds
+            kept = out[seen[k]]
+            if kept.relation is None and i.relation is not None:
+                kept.relation, kept.relation_type, kept.relation_value = i.relation, i.relation_type, i.relation_value
+            if kept.period_text is None and i.period_text is not None:
+                kept.period_text, kept.period_start, kept.period_end = i.period_text, i.period_start, i.period_end
             continue
         seen[k] = len(out)
         out.append(i)

@@ -19,14 +19,23 @@ def inds(text, pub):
 
 def test_district_report_sentence():
     got = inds(TEXT, date(2023, 7, 20))
-    assert set(got) == {("production_value", 30054.4), ("production_value_growth", 12.1),
-                        ("budget_revenue", 1402), ("budget_revenue", 40)}
+    # a growth rate or share of plan stated after an amount is that amount's relation
+    assert set(got) == {("production_value", 30054.4), ("budget_revenue", 1402)}
     pv = got[("production_value", 30054.4)]
     assert (pv.unit, pv.kind, pv.place) == ("tỷ đồng", "estimate", "Bắc Từ Liêm")
     assert (pv.period_text, pv.period_start, pv.period_end) == ("6 tháng đầu năm", "2023-01-01", "2023-06-30")
-    assert pv.relation == "tăng 12,1% so với cùng kỳ" and pv.relation_type == "growth_yoy"
-    share = got[("budget_revenue", 40)]
-    assert (share.unit, share.relation_type, share.relation_value) == ("%", "share_of_plan", 40)
+    assert pv.relation == "tăng 12,1% so với cùng kỳ"
+    assert (pv.relation_type, pv.relation_value) == ("growth_yoy", 12.1)
+    br = got[("budget_revenue", 1402)]
+    assert (br.relation, br.relation_type, br.relation_value) == ("đạt 40% dự toán giao", "share_of_plan", 40)
+
+
+def test_separate_relation_rows_switch(monkeypatch):
+    import parsers.facts.indicators as ind
+
+    monkeypatch.setattr(ind, "SEPARATE_RELATION_ROWS", True)
+    got = inds(TEXT, date(2023, 7, 20))
+    assert {("production_value_growth", 12.1), ("budget_revenue", 40)} <= set(got)
 
 
 def test_ranges_fractions_thousands_and_targets():
@@ -45,7 +54,9 @@ def test_relations_after_growth_and_budget():
     text = ("Quận Bắc Từ Liêm năm 2022\n\nGiá trị sản xuất các ngành ước tăng 12,37% so với cùng kỳ, "
             "vượt 0,36% kế hoạch. Chi ngân sách ước đạt 102% dự toán Thành phố giao, 97,4% dự toán quận giao.")
     got = inds(text, date(2022, 12, 14))
-    assert got[("production_value_growth", 0.36)].relation_type == "above_plan"
+    g = got[("production_value_growth", 12.37)]  # a growth rate standing alone is the value
+    assert (g.relation_type, g.relation_value) == ("above_plan", 0.36)
+    assert got[("budget_expenditure", 102)].relation_type == "share_of_plan"
     assert got[("budget_expenditure", 97.4)].relation_type == "share_of_plan"
 
 
