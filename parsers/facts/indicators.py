@@ -74,7 +74,8 @@ REL_AFTER = re.compile(
 )
 VERB_BEFORE = re.compile(
     r"(?P<verb>đạt|bằng|vượt|tăng trưởng|tăng bình quân|tăng|giảm|hoàn thành|thực hiện)"
-    r"(?:\s+(?:bình quân|trên|hơn|gần|khoảng|khoảng|xấp xỉ|mức|được|từ))*\s*$",
+    r"(?:\s+(?P<vref>dự toán|kế hoạch|chỉ tiêu)(?:\s+(?:Thành phố|thành phố|HĐND|năm)?\s*giao)?)?"
+    r"(?:\s+(?:bình quân|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu))*\s*$",
     re.IGNORECASE,
 )
 # metric phrases (folded) -> key; order matters: first match in a phrase wins.
@@ -273,7 +274,8 @@ def _figures(s: str, base: int, sfold: str, carried: str | None = None) -> list[
             vf = fold(verb or "")
             plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
             if rel or (verb and not plain_share) or (plain_share and base_key in BUDGET):
-                rt = relation_type(verb, rel.group("ref") if rel else None, unit)
+                ref = rel.group("ref") if rel else (vb_m.group("vref") if vb_m else None)
+                rt = relation_type(verb, ref, unit)
                 if rt:
                     rel_type = rt
                     rs = m.start() - len(before) + vb_m.start() if vb_m else m.start()
@@ -461,6 +463,9 @@ def _keep_other(f: _Fig, target: bool) -> bool:
     return target and f.value_max is not None
 
 
+GROWTH_OF = {"production_value": "production_value_growth", "trade_service_revenue": "trade_service_growth"}
+
+
 def _attach(prev: Indicator, f: _Fig) -> bool:
     """Attach relation figure ``f`` to the previous indicator of the same metric, if it fits."""
     if prev.relation is None and prev.unit not in ("%", "lần"):
@@ -475,25 +480,38 @@ def _attach(prev: Indicator, f: _Fig) -> bool:
     if prev.unit not in ("%", "lần") and prev.relation and f.rel_type == prev.relation_type:
         prev.relation = f"{prev.relation} và {f.rel_text}"  # "đạt 64% ... và đạt 53% ..."
         return True
+    if prev.unit not in ("%", "lần") and prev.relation and not SEPARATE_RELATION_ROWS:
+        # "..., đạt 58,3% dự toán, tăng 14% so với cùng kỳ": the text keeps the second
+        # comparison; relation_type/relation_value stay those of the first
+        prev.relation = f"{prev.relation}, {f.rel_text}"
+        return True
     return False
 
 
 def _dedupe(inds: list[Indicator], title_ids: set[int]) -> list[Indicator]:
     """Drop repeats: the same figure twice, and a title's rounded figure ("hơn 3.000 tỷ đồng",
     "vượt 60% dự toán") that the body states precisely (same metric and unit, within 5%)."""
-    body = [i for i in inds if id(i) not in title_ids]
-    inds = [i for i in inds if id(i) not in title_ids or not any(
-        b.metric_key == i.metric_key and b.unit == i.unit and b.place_id == i.place_id
-        and b.value and i.value is not None and abs(b.value - i.value) <= 0.05 * abs(b.value)
-        and (b.value, b.value_max) != (i.value, i.value_max)
-        for b in body)]
+    stated: list[tuple[str | None, str | None, float, str | None]] = []  # what the body states
+    for b in inds:
+        if id(b) in title_ids:
+            continue
+        if b.value:
+            stated.append((b.metric_key, b.unit, b.value, b.place_id))
+        if b.relation_value and b.relation_type:
+            key = GROWTH_OF.get(b.metric_key or "", b.metric_key) if b.relation_type in (
+                "growth_yoy", "decline_yoy") else b.metric_key
+            stated.append((key, "%", b.relation_value, b.place_id))
+    inds = [i for i in inds if id(i) not in title_ids or i.value is None or not any(
+        (k, u, p) == (i.metric_key, i.unit, i.place_id) and abs(v - i.value) <= 0.05 * abs(v)
+        and not (v == i.value and u != "%")  # an exact repeat is merged below instead
+        for k, u, v, p in stated)]
     seen: dict[tuple, int] = {}
     out: list[Indicator] = []
     for i in inds:
         k = (i.metric_key, i.value, i.value_max, i.value_denominator, i.unit, i.place_id)
         if k in seen:  # the title or lead restates a body figure: keep what each adds
             kept = out[seen[k]]
-            if kept.relation is None and i.relation is not None:
+            if i.relation is not None and len(i.relation) > len(kept.relation or ""):
                 kept.relation, kept.relation_type, kept.relation_value = i.relation, i.relation_type, i.relation_value
             if kept.period_text is None and i.period_text is not None:
                 kept.period_text, kept.period_start, kept.period_end = i.period_text, i.period_start, i.period_end

@@ -51,10 +51,10 @@ BLOCKERS = {
     "bv", "ctcp", "tnhh", "clb", "cau lac bo", "doi bong", "hoi", "giai",
     "huong ve", "ve phia", "qua", "nga tu", "nga ba", "thanh co", "lang co",
 }
-PROVINCE_AFTER = re.compile(
-    r"^\s*[,(–-]?\s*(?:(?:huyện|quận|thị xã|thành phố|tp\.?|TP\.?)\s+(?P<name>(?:[A-ZĐÂĂÊÔƠƯ]\w*\s*){1,4})"
-    r"|tỉnh\s+\w)",
-    re.IGNORECASE,
+PROVINCE_AFTER = re.compile(  # ", huyện Vũ Thư", " (tỉnh Thái Bình)": same sentence, name capitalised
+    r"^[ \t]*[,(–-]?[ \t]*(?:(?:[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hành phố|TP\.?)[ \t]+"
+    r"(?P<name>[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÓÒỎÕỌÉÈẺẼẸÝ][^\W\d_]*(?:[ \t]+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÓÒỎÕỌÉÈẺẼẸÝ][^\W\d_]*){0,3})"
+    r"|[Tt]ỉnh[ \t]+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÓÒỎÕỌÉÈẺẼẸÝ])"
 )
 
 

@@ -76,3 +76,9 @@ def test_bare_names_need_support():
     # before the reform a bare district name is the district
     got = places("Hà Đông, Thanh Xuân và Cầu Giấy đô thị hóa nhanh.", date(2024, 5, 1))
     assert set(got) == {("Hà Đông", "quận"), ("Thanh Xuân", "quận"), ("Cầu Giấy", "quận")}
+
+
+def test_next_line_type_word_is_not_another_province():
+    got = places("Quận Đống Đa\n\nQuận phấn đấu thu ngân sách vượt dự toán.", date(2024, 7, 5))
+    assert ("Đống Đa", "quận") in got
+    assert places("xã Tân Lập huyện Vũ Thư", date(2024, 7, 5)) == {}
