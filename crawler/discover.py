@@ -59,7 +59,7 @@ class Discoverer:
             self.stats.not_modified += 1
         elif res.ok:
             frontier.save_validators(self.state, url, res.headers)
-        else:
+        elif len(self.stats.errors) < 50:  # the full story is in fetches; keep run state small
             self.stats.errors.append(f"{url}: {res.error or res.status}")
         return res
 
