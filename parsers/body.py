@@ -35,7 +35,6 @@ SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "f
 BLOCK_INSIDE = frozenset({"p", "div", "table", "figure", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
                           "h6", "blockquote", "img", "section", "article"})
 _BR = frozenset({"br"})
-_IMG = frozenset({"img"})
 _STYLED = frozenset({"strong", "b", "em", "i", "a"})
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
@@ -48,6 +47,7 @@ _DATE_WORDS = re.compile(
 _FAR_FUTURE = datetime(2999, 1, 1, tzinfo=timezone.utc)
 _TINY = 40
 MAX_CAPTION_CHARS = 400
+MAX_BOX_NODES = 60
 MIN_LEAD_CHARS, MAX_LEAD_CHARS = 60, 600
 _BYLINE_WINDOW = 3
 
@@ -121,8 +121,8 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
                 blocks.extend(_image_block(node, None, base_url))
             elif _is_image_box(node):
                 blocks.extend(_image_box_blocks(node, base_url))
-            elif (tag in LEAF_BLOCKS or tag in LEAF_CONTAINERS and not has_tagged(node, _BR)) \
-                    and not has_tagged(node, BLOCK_INSIDE):
+            elif (tag in LEAF_BLOCKS or tag in LEAF_CONTAINERS) and not has_tagged(node, BLOCK_INSIDE) \
+                    and (tag in LEAF_BLOCKS or not has_tagged(node, _BR)):
                 block = _text_block(node)
                 if block is not None:
                     blocks.append(block)
@@ -168,13 +168,16 @@ def _is_image_box(node: LexborNode) -> bool:
         return True
     if node.tag not in ("table", "div", "p", "span", "a", "center"):
         return False
-    images = tagged(node, _IMG)
-    if len(images) != 1:
-        return False
     klass = node.attributes.get("class") or ""
-    if node.tag == "table" or _IMAGE_CLASS.search(klass):
-        return len(node.text(separator=" ", strip=True)) <= MAX_CAPTION_CHARS
-    return False
+    if node.tag != "table" and not _IMAGE_CLASS.search(klass):
+        return False
+    # A picture box is small: one image, a caption. Bounded walk (deep pages stay linear).
+    images = 0
+    for count, item in enumerate(node.traverse()):
+        if count > MAX_BOX_NODES:
+            return False
+        images += item.tag == "img"
+    return images == 1 and len(node.text(separator=" ", strip=True)) <= MAX_CAPTION_CHARS
 
 
 def _image_box_blocks(node: LexborNode, base_url: str) -> list[Block]:

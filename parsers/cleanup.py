@@ -62,6 +62,7 @@ def has_tagged(node: LexborNode, tags: frozenset[str]) -> bool:
 
 
 _A = frozenset({"a"})
+MAX_BOX_NODES = 400
 _ALWAYS_DROP = frozenset(ALWAYS_DROP)
 
 
@@ -106,13 +107,24 @@ def link_text_ratio(node: LexborNode) -> float:
     total = len(node.text(separator=" ", strip=True))
     if not total:
         return 0.0
-    linked = sum(len(a.text(separator=" ", strip=True)) for a in tagged(node, _A))
+    linked = sum(len(a.text(separator=" ", strip=True)) for a in inside(node, "a"))
     return min(1.0, linked / total)
+
+
+def is_small(node: LexborNode, max_nodes: int = MAX_BOX_NODES) -> bool:
+    """True when ``node`` has at most ``max_nodes`` descendants (a bounded walk, so checks on
+    every ancestor of a deeply nested page stay linear)."""
+    for count, _ in enumerate(node.traverse(include_text=True)):
+        if count > max_nodes:
+            return False
+    return True
 
 
 def is_link_list(node: LexborNode) -> bool:
     """A table or list whose text is (nearly) all links: an inline related box."""
-    links = tagged(node, _A)
+    if not is_small(node):
+        return False
+    links = inside(node, "a")
     if not links:
         return False
     text = node.text(separator=" ", strip=True)
@@ -122,12 +134,27 @@ def is_link_list(node: LexborNode) -> bool:
     return len(text) - linked < 12 or (len(links) >= 3 and linked / max(1, len(text)) > 0.8)
 
 
+def leading_text(node: LexborNode, limit: int = 60, max_nodes: int = 40) -> str:
+    """The first ``limit`` characters of the node's text, reading at most ``max_nodes``
+    nodes (``text()`` of every ancestor in a deeply nested page would be quadratic)."""
+    parts: list[str] = []
+    size = 0
+    for count, item in enumerate(node.traverse(include_text=True)):
+        if count >= max_nodes or size >= limit:
+            break
+        if item.tag == "-text":
+            piece = item.text(deep=False) or ""
+            parts.append(piece)
+            size += len(piece.strip())
+    return " ".join(" ".join(parts).split())[:limit]
+
+
 def is_related_box(node: LexborNode) -> bool:
     """An element that starts with a "Tin liên quan"-style heading and holds links or little text."""
+    lowered = leading_text(node).lower().lstrip("»>•-–: ")
+    if not lowered.startswith(BOX_HEADINGS) or not is_small(node):
+        return False  # a related box is small; the article is not one
     text = node.text(separator=" ", strip=True)
-    lowered = " ".join(text[:60].lower().split()).lstrip("»>•-–: ")
-    if not lowered.startswith(BOX_HEADINGS):
-        return False
     heading = next(h for h in BOX_HEADINGS if lowered.startswith(h))
     rest = lowered[len(heading):]
     if rest and rest[0].isalnum():  # "Xem thêm các ..." in running text

@@ -37,6 +37,7 @@ GENERIC = Profile(
           "[class*=tags] a"),
 )
 _PARAGRAPHS = "p, pre, blockquote, td, li, h2, h3"
+_NESTING = frozenset({"td", "li", "blockquote"})
 MIN_PARAGRAPH = 25
 LISTING_MIN_ITEMS = 4
 MAX_TEASER_CHARS = 600
@@ -60,9 +61,14 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     for para in root.css(_PARAGRAPHS):
-        text = para.text(separator=" ", strip=True)
-        if len(text) < MIN_PARAGRAPH or link_text_ratio(para) > 0.5:
-            continue
+        if para.tag in _NESTING:  # cells and items nest: their own text only (no links in it)
+            text = para.text(deep=False, separator=" ", strip=True)
+            if len(text) < MIN_PARAGRAPH:
+                continue
+        else:
+            text = para.text(separator=" ", strip=True)
+            if len(text) < MIN_PARAGRAPH or link_text_ratio(para) > 0.5:
+                continue
         points = 1.0 + text.count(",") + min(len(text) // 100, 3)
         _give(para.parent, points, scores, nodes)
         grandparent = para.parent.parent if para.parent is not None else None
@@ -75,9 +81,9 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
             _give(div.parent.parent if div.parent is not None else None, points / 2, scores, nodes)
     if not scores:
         return None
-    ranked = sorted(scores, key=lambda k: scores[k] * (1 - link_text_ratio(nodes[k])),
-                    reverse=True)[:5]
-    best = nodes[ranked[0]]
+    # Link density only for the top few: on every scored node it would be quadratic.
+    top = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
+    best = nodes[max(top, key=lambda k: scores[k] * (1 - link_text_ratio(nodes[k])))]
     parent = best.parent
     if parent is not None and _split_across_siblings(best, scores):
         best = parent
