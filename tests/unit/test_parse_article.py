@@ -1,6 +1,7 @@
 """parsers.parse on small inline pages: the fallback chain, cleaning, bylines, bad input."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -269,3 +270,18 @@ def test_listing_pages_have_no_body() -> None:
     assert article.body_text is None and article.extraction is None
     few = page("", "<div class='list'>" + "".join(teaser.format(i) for i in range(4)) + "</div>")
     assert parse(few, "https://example.vn/chuyen-muc?page=9").body_text is None
+
+
+@pytest.mark.parametrize(("opening", "closing"), [
+    ("<table><tr><td>" + PARA, "</td></tr></table>"),
+    ("<div><strong>Tin liên quan</strong><a href='/x'>x</a>", "</div>"),
+    ("<div><p>" + PARA + "</p>", "</div>"),
+    ("<figure><img src='/a.jpg'><figcaption>Ảnh: X</figcaption>", "</figure>"),
+])
+@pytest.mark.parametrize("url", [LDT, "https://example.vn/a"])
+def test_deep_nesting_stays_near_linear(opening: str, closing: str, url: str) -> None:
+    html = "<div class='detail_info'>" + opening * 3000 + closing * 3000 + "</div>"
+    start = time.perf_counter()
+    article = parse(html, url)
+    assert isinstance(article, Article)
+    assert time.perf_counter() - start < 5.0  # the quadratic version took 6-18 s
