@@ -161,8 +161,12 @@ class SourceRun:
     def incremental(self) -> None:
         self.check_paused()
         d = self.discoverer
+        sid = self.source.id
         d.feeds()
-        d.sitemaps()
+        # a child sitemap whose lastmod in the index has not moved since it was last read is skipped
+        d.sitemaps(cursor=(
+            lambda url: frontier.get_cursor(self.state, sid, f"seen-sitemap:{url}"),
+            lambda url, value: frontier.set_cursor(self.state, sid, f"seen-sitemap:{url}", value)))
         d.listings_incremental()
         self.report.discovered = d.stats.new_urls
         self.fetch_pending()

@@ -78,12 +78,17 @@ class GeneratedSite:
         self.base_url = ""
 
     # -- content ----------------------------------------------------------------------
-    @staticmethod
-    def article_id(i: int) -> int:
-        return 100000 + i
+    # ``i`` counts from the newest article (1 = newest); the article's number ``k`` counts from
+    # the oldest, so that growing ``n`` (with ``newest`` moved on) adds articles on top and
+    # leaves every older article's URL, id and date unchanged.
+    def number(self, i: int) -> int:
+        return self.n - i + 1
+
+    def article_id(self, i: int) -> int:
+        return 100000 + self.number(i)
 
     def article_path(self, i: int) -> str:
-        return f"/tin-so-{i}-{self.article_id(i)}.html"
+        return f"/tin-so-{self.number(i)}-{self.article_id(i)}.html"
 
     def published(self, i: int) -> datetime:
         return self.newest - timedelta(hours=self.hours_apart * (i - 1))
@@ -91,11 +96,12 @@ class GeneratedSite:
     def article_html(self, i: int) -> str:
         rev = self.edits.get(i, 0)
         when = self.published(i).isoformat()
-        title = f"Quận Ba Đình thu ngân sách đạt kết quả số {i}"
+        k = self.number(i)
+        title = f"Quận Ba Đình thu ngân sách đạt kết quả số {k}"
         paras = "".join(
-            f"<p>Đoạn {k} của bài {i}: UBND quận Ba Đình cho biết thu ngân sách năm đạt "
-            f"{i * 7 + k} tỷ đồng, tăng {k + 3}% so với cùng kỳ; Hà Nội tiếp tục chỉ đạo.</p>"
-            for k in range(1, self.paragraphs + 1))
+            f"<p>Đoạn {p} của bài {k}: UBND quận Ba Đình cho biết thu ngân sách năm đạt "
+            f"{k * 7 + p} tỷ đồng, tăng {p + 3}% so với cùng kỳ; Hà Nội tiếp tục chỉ đạo.</p>"
+            for p in range(1, self.paragraphs + 1))
         if rev:
             paras += f"<p>Cập nhật lần {rev}: số liệu được điều chỉnh.</p>"
         url = f"{self.base_url}{self.article_path(i)}"
@@ -103,13 +109,13 @@ class GeneratedSite:
             "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
             f"<title>{title}</title>"
             f"<meta property=\"og:title\" content=\"{title}\">"
-            f"<meta name=\"description\" content=\"Tóm tắt bài {i} về Ba Đình.\">"
+            f"<meta name=\"description\" content=\"Tóm tắt bài {k} về Ba Đình.\">"
             f"<meta property=\"article:published_time\" content=\"{when}\">"
             f"<link rel=\"canonical\" href=\"{url}\">"
             "</head><body><div class=\"header\"><a href=\"/\">Trang chủ</a></div>"
-            f"<article><h1>{title}</h1><p class=\"sapo\">Tóm tắt bài {i} về Ba Đình.</p>"
-            f"<div class=\"content\">{paras}<img src=\"/img/{i}.jpg\" alt=\"Ảnh {i}\">"
-            f"<p style=\"text-align: right\"><strong>Phóng viên {i % 5}</strong></p></div></article>"
+            f"<article><h1>{title}</h1><p class=\"sapo\">Tóm tắt bài {k} về Ba Đình.</p>"
+            f"<div class=\"content\">{paras}<img src=\"/img/{k}.jpg\" alt=\"Ảnh {k}\">"
+            f"<p style=\"text-align: right\"><strong>Phóng viên {k % 5}</strong></p></div></article>"
             "<div class=\"footer\">Báo thử nghiệm</div></body></html>")
 
     def pages(self) -> int:
@@ -161,9 +167,10 @@ class GeneratedSite:
         if not (path.startswith("/tin-so-") and path.endswith(".html")):
             return None
         try:
-            i = int(path[len("/tin-so-"):].split("-")[0])
+            k = int(path[len("/tin-so-"):].split("-")[0])
         except ValueError:
             return None
+        i = self.n - k + 1
         return i if 1 <= i <= self.n and path == self.article_path(i) else None
 
     def resolve(self, path: str, query: str) -> tuple[int, str, str] | None:

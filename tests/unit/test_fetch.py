@@ -54,7 +54,7 @@ def test_crawl_delay_from_robots_txt(tmp_path):
 
 
 def test_robots_disallow_and_its_cache_in_state_db(tmp_path):
-    with GeneratedSite(5, robots="User-agent: *\nDisallow: /tin-so-2-\n") as site:
+    with GeneratedSite(5, robots="User-agent: *\nDisallow: /tin-so-4-\n") as site:  # i=2 of 5 is number 4
         state = open_state(tmp_path / "state.db")
         f, _ = fetcher(site, state=state)
         res = f.get(site.base_url + site.article_path(2), kind="article")
