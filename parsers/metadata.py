@@ -20,6 +20,8 @@ _ARTICLE_TYPES = {
 }
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _JSON_CONTROL = re.compile(r"[\x00-\x1f]")
+_OBJECT_RUN = re.compile(r"}\s*{")
+_SALVAGE = ("datePublished", "dateModified")  # strict formats: safe to read from broken JSON
 MAX_JSONLD_CHARS = 500_000
 _WANTED = frozenset({
     "og:title", "twitter:title", "og:description", "description", "twitter:description",
@@ -132,13 +134,19 @@ def _jsonld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
 
 
 def _loads_tolerant(raw: str) -> Any:
+    """JSON, repaired if need be (trailing commas, raw control characters, "}{" runs of
+    objects); if it still does not load, the dates salvaged by pattern."""
     text = raw.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
-    for candidate in (text, _TRAILING_COMMA.sub(r"\1", _JSON_CONTROL.sub(" ", text))):
+    repaired = _TRAILING_COMMA.sub(r"\1", _JSON_CONTROL.sub(" ", text))
+    for candidate in (text, repaired, "[" + _OBJECT_RUN.sub("},{", repaired) + "]"):
         try:
             return json.loads(candidate)
         except (ValueError, RecursionError):
             continue
-    return None
+    salvaged = {key: match.group(1) for key, match in
+                ((key, re.search(rf'"{key}"\s*:\s*"([^"]{{8,40}})"', text)) for key in _SALVAGE)
+                if match}
+    return {"@type": "NewsArticle", **salvaged} if salvaged else None
 
 
 def _types(obj: dict[str, Any]) -> set[str]:

@@ -285,3 +285,14 @@ def test_deep_nesting_stays_near_linear(opening: str, closing: str, url: str) ->
     article = parse(html, url)
     assert isinstance(article, Article)
     assert time.perf_counter() - start < 5.0  # the quadratic version took 6-18 s
+
+
+@pytest.mark.parametrize("jsonld", [
+    '{"@type":"NewsArticle","headline":"Tin "nóng" hôm nay","datePublished":"2023-07-20T10:15:00+07:00"}',
+    '{"@type":"WebSite","name":"x"}{"@type":"NewsArticle","datePublished":"2023-07-20T10:15:00+07:00"}',
+    '<!-- {"@type":"NewsArticle","datePublished":"2023-07-20T10:15:00+07:00",} -->',
+])
+def test_broken_jsonld_still_gives_the_date(jsonld: str) -> None:
+    html = page(f'<script type="application/ld+json">{jsonld}</script>', f"<p>{PARA}</p>")
+    article = parse(html, "https://example.vn/a")
+    assert article.published_at == "2023-07-20T10:15:00+07:00" and article.date_source == "json-ld"
