@@ -10,6 +10,7 @@ import gzip
 import io
 import re
 import zlib
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -81,18 +82,20 @@ def _same_page(a: str, b: str) -> bool:
     return a.rstrip("/") == b.rstrip("/")
 
 
-def parse_feed(xml_bytes: bytes | str) -> list[dict[str, Any]]:
-    """Items of an RSS 2.0 or Atom feed: ``{url, title, published_at, guid}``."""
+def parse_feed(xml_bytes: bytes | str, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Items of an RSS 2.0 or Atom feed: ``{url, title, published_at, guid}``.
+
+    Dates later than ``now`` (default: the clock) are dropped, as on article pages."""
     root = _xml_root(xml_bytes)
     if root is not None:
-        items = [_feed_item(el) for el in root.iter() if _local(el.tag) in ("item", "entry")]
+        items = [_feed_item(el, now) for el in root.iter() if _local(el.tag) in ("item", "entry")]
     else:
-        items = [_feed_item_regex(m.group(0)) for m in _BLOCK.finditer(_xml_text(xml_bytes))
+        items = [_feed_item_regex(m.group(0), now) for m in _BLOCK.finditer(_xml_text(xml_bytes))
                  if m.group(1).lower() in ("item", "entry")]
     return [item for item in items if item["url"]]
 
 
-def _feed_item(el: ElementTree.Element) -> dict[str, Any]:
+def _feed_item(el: ElementTree.Element, now: datetime | None) -> dict[str, Any]:
     fields: dict[str, str] = {}
     url = None
     for child in el:
@@ -113,10 +116,10 @@ def _feed_item(el: ElementTree.Element) -> dict[str, Any]:
         or fields.get("date")
     return {"url": _absolute("", url or "") if url else None,
             "title": clean_text(fields.get("title")) or None,
-            "published_at": feed_date(raw_date), "guid": clean_text(guid) or None}
+            "published_at": feed_date(raw_date, now=now), "guid": clean_text(guid) or None}
 
 
-def _feed_item_regex(block: str) -> dict[str, Any]:
+def _feed_item_regex(block: str, now: datetime | None) -> dict[str, Any]:
     def grab(tag: str) -> str | None:
         match = re.search(_TAG_TEXT.format(tag), block, re.S | re.I)
         return clean_text(match.group(1)) if match else None
@@ -127,30 +130,31 @@ def _feed_item_regex(block: str) -> dict[str, Any]:
         url = href.group(1) if href else None
     guid = grab("guid") or grab("id")
     return {"url": _absolute("", url) if url else None, "title": grab("title"),
-            "published_at": feed_date(grab("pubDate") or grab("published") or grab("updated")),
+            "published_at": feed_date(grab("pubDate") or grab("published") or grab("updated"),
+                                      now=now),
             "guid": guid}
 
 
-def feed_date(raw: str | None) -> str | None:
-    """RFC-822 (RSS) or ISO 8601 (Atom) -> ISO 8601 in Hanoi time; None if unreadable."""
+def feed_date(raw: str | None, *, now: datetime | None = None) -> str | None:
+    """RFC-822 (RSS) or ISO 8601 (Atom) -> ISO 8601 in Hanoi time; None if unreadable or
+    later than ``now``."""
     raw = (raw or "").strip()
     if not raw:
         return None
     try:
         found = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         found = None
-    if found is not None:
-        if found.tzinfo is None:
-            found = parse_date(found.isoformat())
-        return to_iso(found) if found else None
-    parsed = parse_date(raw)
+    # The RFC-822 reading, when there is one, goes through the same checks as any date.
+    parsed = parse_date(found.isoformat() if found is not None else raw, now=now)
     return to_iso(parsed) if parsed else None
 
 
-def parse_sitemap(xml_bytes: bytes | str) -> tuple[list[tuple[str, str | None]],
-                                                   list[tuple[str, str | None, str | None]]]:
-    """``(child sitemaps [(url, lastmod)], urls [(url, lastmod, news_publication_date)])``."""
+def parse_sitemap(xml_bytes: bytes | str, *, now: datetime | None = None
+                  ) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None, str | None]]]:
+    """``(child sitemaps [(url, lastmod)], urls [(url, lastmod, news_publication_date)])``.
+
+    Dates later than ``now`` (default: the clock) are dropped."""
     children: list[tuple[str, str | None]] = []
     urls: list[tuple[str, str | None, str | None]] = []
     root = _xml_root(xml_bytes)
@@ -161,30 +165,30 @@ def parse_sitemap(xml_bytes: bytes | str) -> tuple[list[tuple[str, str | None]],
                 continue
             values = {_local(c.tag): (c.text or "").strip() for c in el}  # not image:loc
             news = next((c.text for c in el.iter() if _local(c.tag) == "publication_date"), None)
-            _add_entry(name, values.get("loc"), values.get("lastmod"), news, children, urls)
+            _add_entry(name, values.get("loc"), values.get("lastmod"), news, children, urls, now)
     else:
         text = _xml_text(xml_bytes)
         for match in _BLOCK.finditer(text):
             block = match.group(0)
             loc, lastmod, news = (_first(p, block) for p in (_LOC, _LASTMOD, _NEWS_DATE))
-            _add_entry(match.group(1).lower(), loc, lastmod, news, children, urls)
+            _add_entry(match.group(1).lower(), loc, lastmod, news, children, urls, now)
     return children, urls
 
 
 def _add_entry(kind: str, loc: str | None, lastmod: str | None, news: str | None,
                children: list[tuple[str, str | None]],
-               urls: list[tuple[str, str | None, str | None]]) -> None:
+               urls: list[tuple[str, str | None, str | None]], now: datetime | None) -> None:
     url = _absolute("", loc or "")
     if not url:
         return
     if kind == "sitemap":
-        children.append((url, _iso(lastmod)))
+        children.append((url, _iso(lastmod, now)))
     elif kind == "url":
-        urls.append((url, _iso(lastmod), _iso(news)))
+        urls.append((url, _iso(lastmod, now), _iso(news, now)))
 
 
-def _iso(raw: str | None) -> str | None:
-    found = parse_date(raw) if raw else None
+def _iso(raw: str | None, now: datetime | None) -> str | None:
+    found = parse_date(raw, now=now) if raw else None
     return to_iso(found) if found else None
 
 

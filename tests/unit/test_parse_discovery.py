@@ -131,3 +131,12 @@ def test_junk_gives_empty_results(junk: bytes | str) -> None:
         assert parse_listing(junk if isinstance(junk, str) else junk.decode("latin-1"), "https://a.vn/") == ([], None)
     except ParseError:
         pass  # the only exception allowed
+
+
+def test_future_dates_are_dropped_relative_to_now() -> None:
+    from datetime import datetime, timezone
+    now = datetime(2025, 8, 17, 0, 0, tzinfo=timezone.utc)
+    assert [i["published_at"] for i in parse_feed(RSS, now=now)] == [None, None]
+    assert feed_date("Mon, 01 Jan 2099 00:00:00 GMT") is None
+    _, urls = parse_sitemap(URLSET, now=now)
+    assert urls[0] == ("https://a.vn/x-1.html", None, None)
