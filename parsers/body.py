@@ -143,6 +143,9 @@ def _text_block(node: LexborNode) -> Block | None:
     text = clean_text(node.text(separator=" "))
     if not text:
         return None
+    heading = node.tag in ("h1", "h2", "h3", "h4", "h5", "h6")
+    if len(text) > MAX_LEAD_CHARS and not text[:40].lower().startswith(BOX_HEADINGS):
+        return Block(text=text, heading=heading)  # too long for a caption, byline or lead
     style = node.attributes.get("style") or ""
     klass = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
     align = (node.attributes.get("align") or "").lower()
@@ -158,7 +161,7 @@ def _text_block(node: LexborNode) -> Block | None:
         bold=len(clean_text(strong)) >= len(text) * 0.9,
         italic=len(clean_text(em)) >= len(text) * 0.9,
         caption_like=bool(_CAPTION_CLASS.search(klass)),
-        heading=node.tag in ("h1", "h2", "h3", "h4", "h5", "h6"),
+        heading=heading,
         link_ratio=min(1.0, linked / len(text)),
     )
 
