@@ -61,7 +61,6 @@ def has_tagged(node: LexborNode, tags: frozenset[str]) -> bool:
     return any(n.tag in tags for n in walk)
 
 
-_A = frozenset({"a"})
 MAX_BOX_NODES = 400
 _ALWAYS_DROP = frozenset(ALWAYS_DROP)
 
