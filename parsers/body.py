@@ -47,7 +47,7 @@ _DATE_WORDS = re.compile(
 _FAR_FUTURE = datetime(2999, 1, 1, tzinfo=timezone.utc)
 _TINY = 40
 MAX_CAPTION_CHARS = 400
-MAX_BOX_NODES = 60
+MAX_PICTURE_NODES = 60
 MIN_LEAD_CHARS, MAX_LEAD_CHARS = 60, 600
 _BYLINE_WINDOW = 3
 
@@ -177,7 +177,7 @@ def _is_image_box(node: LexborNode) -> bool:
     # A picture box is small: one image, a caption. Bounded walk (deep pages stay linear).
     images = 0
     for count, item in enumerate(node.traverse()):
-        if count > MAX_BOX_NODES:
+        if count > MAX_PICTURE_NODES:
             return False
         images += item.tag == "img"
     return images == 1 and len(node.text(separator=" ", strip=True)) <= MAX_CAPTION_CHARS
