@@ -224,7 +224,7 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
     text, _how = decode_html(body, content_type)
     fetched_dt = datetime.fromisoformat(fetched_at)
     try:
-        article = parsers.parse(text, url, fetched_at=fetched_dt)
+        article = parsers.parse(text, url, fetched_at=fetched_dt, profile=source.parser)
         if not article.title or not (article.body_text or "").strip():
             raise ParseError("no title or no body text found")
         if looks_mojibake(f"{article.title}\n{article.sapo or ''}\n{article.body_text}"):

@@ -16,11 +16,16 @@ __all__ = [
 ]
 
 
-def parse(html: str | bytes, url: str, *, fetched_at: datetime | None = None) -> Article:
-    """Parse one article page. Raises ``ParseError`` only for input that is not a page."""
+def parse(html: str | bytes, url: str, *, fetched_at: datetime | None = None,
+          profile: str | None = None) -> Article:
+    """Parse one article page. Raises ``ParseError`` only for input that is not a page.
+
+    The site profile is chosen by the URL's host, or by name with ``profile`` (a source's
+    ``parser:``), for copies of a site served elsewhere (a mirror, the demo's fixture site).
+    """
     from .extract import parse_article
 
-    return parse_article(html, url, fetched_at=fetched_at)
+    return parse_article(html, url, fetched_at=fetched_at, profile_name=profile)
 
 
 def extract_facts(text: str, published: date | None = None) -> Facts:
