@@ -56,8 +56,10 @@ def served_archive(tmp_path_factory):
     th.join(10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API runs an event loop on this thread while it is
+    # open, so it must be closed before other modules' tests call asyncio.run().
     exe = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
     if not exe:
         msg = (f"Chromium not found at {CHROMIUM}: "
