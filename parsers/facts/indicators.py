@@ -28,7 +28,7 @@ from ..facts_types import Indicator, PlaceMention
 from .numbers import Period, parse_number, periods_in, relation_type, scale_unit
 from .gazetteer import Unit, load
 from .places import PlaceHit
-from .text import fold
+from .text import Anchored, fold
 
 # A percentage of plan or a growth rate stated after an absolute figure is attached to it as
 # ``relation`` and, with this switch on, also kept as its own row (the convention of
@@ -92,6 +92,11 @@ METRICS: list[tuple[str, str]] = [
     (r"von dau tu|thu hut dau tu|von dang ky|tong muc dau tu|dau tu cong|tong von\b", "investment"),
 ]
 METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
+# every alternative of METRICS starts with one of these (keep in step when adding phrases)
+METRIC_SCAN = Anchored(METRIC_RE, (
+    "giai ngan", "thu", "tong ", "chi ", "gia tri ", "san xuat cong nghiep", "iip", "doanh thu",
+    "tang truong kinh te", "toc do tang truong", "grdp", "von d", "dau tu cong",
+))
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
 TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
 _DIGIT = re.compile(r"\d")
@@ -175,12 +180,13 @@ def _metric_key(base: str | None, growth: bool) -> str:
 ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong)\b")
 
 
-def _figures(s: str, base: int, sfold: str, carried: str | None = None) -> list[_Fig]:
+def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
+             carried: str | None = None) -> list[_Fig]:
     figs: list[_Fig] = []
     found = list(FIGURE.finditer(s)) if _DIGIT.search(s) else []
     if not found:
         return figs
-    metrics = [(m.start(), m.end(), m.lastgroup or "") for m in METRIC_RE.finditer(sfold)]
+    metrics = [(m.start(), m.end(), m.lastgroup or "") for m in metric_matches]
     for m in found:
         if m.group("glue"):
             continue
@@ -358,10 +364,10 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if para != subject_para:
             para_subject, subject_para = None, para
         para_subject = _subject(hits, s0, s1, text) or para_subject
-        figs = _figures(s, s0, sfold, carried_metric if para == carried_para else None)
-        last_metric = [m.lastgroup for m in METRIC_RE.finditer(sfold)]
-        if last_metric:
-            carried_metric, carried_para = last_metric[-1], para
+        metric_matches = METRIC_SCAN.finditer(sfold)
+        figs = _figures(s, s0, sfold, metric_matches, carried_metric if para == carried_para else None)
+        if metric_matches:
+            carried_metric, carried_para = metric_matches[-1].lastgroup, para
         other_province = bool(figs) and _names_other_province(s)
         periods = _periods(s, sfold, published, ctx_period)
         real = [p for p in periods if p.start or p.end]

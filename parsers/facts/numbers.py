@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .text import fold
+from .text import Anchored, fold
 
 
 def parse_number(s: str) -> float | None:
@@ -83,6 +83,11 @@ PERIOD = re.compile(
     r"|(?P<year>(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d\d))"
     r"|(?P<thisyear>năm nay)",
 )  # matched on lower-cased text (a Unicode IGNORECASE alternation is slow)
+# every alternative of PERIOD starts with one of these or with a digit
+PERIOD_SCAN = Anchored(PERIOD, (
+    "giai đoạn", "nhiệm kỳ", "thời kỳ", "kế hoạch 5 năm", "từ năm", "từ đầu năm", "quý", "tháng",
+    "đến năm", "cả", "năm",
+), re.compile(r"\d"))
 
 
 def _iso(y: int, m: int, d: int) -> str:
@@ -110,7 +115,7 @@ def periods_in(text: str, published: date | None, context_year: int | None = Non
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     if not any(w in low for w in ("năm", "tháng", "quý", "kỳ", "đoạn")):
         return out
-    for m in PERIOD.finditer(low):
+    for m in PERIOD_SCAN.finditer(low):
         try:
             p = _period(m, published, context_year)
         except ValueError:

@@ -104,3 +104,41 @@ def consistent(written: str, canonical: str) -> bool:
 def prepare(text: str) -> str:
     """NFC, tone-normalised working copy (same length as the NFC text)."""
     return tone_normalize(unicodedata.normalize("NFC", text))
+
+
+class Anchored:
+    """``pattern.finditer`` tried only where a match can start.
+
+    Every match of ``pattern`` must start with one of the literal strings ``starts`` (or, with
+    ``start_class``, with a character that this one-character pattern matches, e.g. ``\\d``),
+    and no match may be empty. ``finditer`` then returns the same matches as
+    ``pattern.finditer`` (same offsets, groups, ``\\b`` context), but finds the candidate
+    offsets with ``str.find`` instead of letting the regex engine try every offset, which
+    for a long alternation without a common first literal is the slow part.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], starts: tuple[str, ...],
+                 start_class: re.Pattern[str] | None = None) -> None:
+        self.pattern, self.starts, self.start_class = pattern, starts, start_class
+
+    def finditer(self, s: str) -> list[re.Match[str]]:
+        cands: list[int] = []
+        for lit in self.starts:
+            p = s.find(lit)
+            while p >= 0:
+                cands.append(p)
+                p = s.find(lit, p + 1)
+        if self.start_class is not None:
+            cands += [m.start() for m in self.start_class.finditer(s)]
+        if not cands:
+            return []
+        out: list[re.Match[str]] = []
+        last = 0
+        match = self.pattern.match
+        for p in sorted(set(cands)):
+            if p >= last:
+                m = match(s, p)
+                if m is not None:
+                    out.append(m)
+                    last = m.end()
+        return out
