@@ -128,7 +128,7 @@ def test_size_limit(site):
 
 
 def test_stop_request_interrupts_waiting(site):
-    f, _ = fetcher(site, rate=0.2)  # one request every 5 s
+    f, _ = fetcher(site, rate=0.4)  # one request every 2.5 s
     f.get(site.base_url + site.article_path(1), kind="article")
     threading.Timer(0.2, f.stop.set).start()
     started = time.monotonic()
