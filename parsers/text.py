@@ -10,7 +10,6 @@ import re
 import unicodedata
 
 from .article import ParseError
-from .textnorm import fold
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE
@@ -106,6 +105,26 @@ def clean_text(text: str | None) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
+class _FoldTable(dict):  # type: ignore[type-arg]
+    """``str.translate`` table of ``textnorm.fold`` after NFD: combining marks -> deleted,
+    đ/Đ -> d/D, anything else kept. Filled lazily, one entry per character seen."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        if code < 0x2000:  # Latin, combining marks, Vietnamese: bounded, the rest not kept
+            self[code] = value
+        return value
+
+
+_FOLD = _FoldTable({ord("đ"): ord("d"), ord("Đ"): ord("D")})
+
+
 def match_key(text: str) -> str:
-    """A comparison key: ``textnorm.fold`` (no case, no diacritics, đ->d), letters and digits only."""
-    return _NOT_ALNUM.sub("", fold(text))
+    """A comparison key: ``textnorm.fold`` (no case, no diacritics, đ->d), letters and digits only.
+
+    Same result as ``_NOT_ALNUM.sub("", fold(text))``, with one ``translate`` instead of a
+    Python-level loop over the characters (ASCII text needs no decomposition at all).
+    """
+    if text.isascii():
+        return _NOT_ALNUM.sub("", text.lower())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFD", text).translate(_FOLD).lower())
