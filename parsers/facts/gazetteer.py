@@ -50,13 +50,19 @@ class Gazetteer:
     max_len: int = 1
     first_tokens: set[str] = field(default_factory=set)
     multi_lengths: dict[str, list[int]] = field(default_factory=dict)  # first token -> lengths >= 2
+    lengths: dict[str, list[int]] = field(default_factory=dict)  # first token -> all lengths, longest first
 
     def candidates(self, tokens: tuple[str, ...]) -> list[Unit]:
         return self.by_tokens.get(tokens, [])
 
     def by_fold(self, name: str) -> list[Unit]:
         """Units whose name folds to ``name`` ('dong da' or 'Đống Đa')."""
-        return self.by_tokens.get(tuple(slug(name).split("-")), [])
+        return self.by_tokens.get(_fold_tokens(name), [])
+
+
+@lru_cache(maxsize=16384)
+def _fold_tokens(name: str) -> tuple[str, ...]:
+    return tuple(slug(name).split("-"))
 
 
 def in_force(unit: Unit, when: date | None) -> bool:
@@ -79,6 +85,8 @@ def load() -> Gazetteer:
         g.max_len = max(g.max_len, len(key))
         if len(key) >= 2 and len(key) not in g.multi_lengths.setdefault(key[0], []):
             g.multi_lengths[key[0]].append(len(key))
-    for ls in g.multi_lengths.values():
+        if len(key) not in g.lengths.setdefault(key[0], []):
+            g.lengths[key[0]].append(len(key))
+    for ls in (*g.multi_lengths.values(), *g.lengths.values()):
         ls.sort(reverse=True)
     return g

@@ -39,6 +39,7 @@ FIGURE = re.compile(
     rf"(?<![\w/.,-])(?P<a>{NUM})(?:\s*(?P<sep>/|-|–|đến|tới)\s*(?P<b>{NUM}))?(?![\w/])"
     r"(?P<glue>[.,]\d)?",
 )
+FIGURE_SCAN = Anchored(FIGURE, (), re.compile(r"\d"))  # a figure starts with a digit
 # Units that may follow a number (longest first); anything else is the next noun.
 UNITS = sorted([
     "nghìn tỷ đồng", "ngàn tỷ đồng", "nghìn tỷ", "ngàn tỷ", "tỷ đồng", "tỉ đồng", "triệu đồng",
@@ -54,13 +55,17 @@ _UNIT_RE = re.compile(
     r"(?!\s+(?:thời|chí|bộ|bào|ý|tâm|hành|đều|loạt|nghiệp|hương|nát|hồ)\b)",
     re.IGNORECASE,
 )
-NOT_FIGURE_BEFORE = re.compile(
-    r"(?:\bsố|\bthứ|\blần|\bkhóa|\bkhoá|\bChỉ thị|\bNghị quyết|\bQuyết định|\bKế hoạch|\bThông báo|"
-    r"\bCông văn|\bLuật|\bĐiều|\bkhoản|\bmức độ|\bTrung ương|\bngày|\bsáng|\bchiều|\btối|\bđêm|"
-    r"\bhôm|\bnăm|\bgiai đoạn|\bnhiệm kỳ|\bquý|\btháng|\bTổ|\btổ|\bkhu|\bngõ|\bsố nhà|"
-    r"\bphòng|\bQuốc lộ|\bQL|\bVành đai|\bvành đai|\bđường|\bphố|\bmục|\bphần|\bcấp|\bhạng|\bloại|\btrang|\bSEA Games|\bgiờ|\blúc|\bphiên)\s*$",
-    re.IGNORECASE,
+_NOT_FIGURE_WORDS = (
+    "số", "thứ", "lần", "khóa", "khoá", "Chỉ thị", "Nghị quyết", "Quyết định", "Kế hoạch",
+    "Thông báo", "Công văn", "Luật", "Điều", "khoản", "mức độ", "Trung ương", "ngày", "sáng",
+    "chiều", "tối", "đêm", "hôm", "năm", "giai đoạn", "nhiệm kỳ", "quý", "tháng", "Tổ", "tổ",
+    "khu", "ngõ", "số nhà", "phòng", "Quốc lộ", "QL", "Vành đai", "vành đai", "đường", "phố",
+    "mục", "phần", "cấp", "hạng", "loại", "trang", "SEA Games", "giờ", "lúc", "phiên",
 )
+NOT_FIGURE_BEFORE = re.compile(
+    "(?:" + "|".join(r"\b" + w for w in _NOT_FIGURE_WORDS) + r")\s*$", re.IGNORECASE)
+# a match ends where the trailing spaces start: it starts at most this far before them
+_NOT_FIGURE_REACH = max(map(len, _NOT_FIGURE_WORDS))
 NOT_FIGURE_AFTER = re.compile(
     r"\s*(?:tháng|năm|quý|ngày|tuần|giờ|phút|h\d|g\d|:\d|chương trình|nhiệm vụ|khâu|giải pháp|"
     r"nhóm|nội dung|dám|điểm nhấn|đột phá|tiêu chí|lĩnh vực|bước|kỳ họp|lần|tuổi|khóa|khoá|sao|chữ)\b",
@@ -99,7 +104,7 @@ METRIC_SCAN = Anchored(METRIC_RE, (
 ))
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
 TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
-_DIGIT = re.compile(r"\d")
+_VERB_END = re.compile(r"(?i)(đạt|là|có|tăng|giảm)\s*$")  # words of at most 4 letters
 SENT_END = re.compile(r"[.!?…]\s+")
 STOP_UNIT = {
     "so", "với", "và", "của", "trong", "đã", "được", "là", "trên", "tại", "cho", "theo", "từ",
@@ -177,13 +182,14 @@ def _metric_key(base: str | None, growth: bool) -> str:
     return base
 
 
+_UOC = re.compile(r"\buoc\b")
 ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong)\b")
 
 
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
              carried: str | None = None) -> list[_Fig]:
     figs: list[_Fig] = []
-    found = list(FIGURE.finditer(s)) if _DIGIT.search(s) else []
+    found = FIGURE_SCAN.finditer(s)
     if not found:
         return figs
     metrics = [(m.start(), m.end(), m.lastgroup or "") for m in metric_matches]
@@ -192,7 +198,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             continue
         a, b, sep = m.group("a"), m.group("b"), m.group("sep")
         before = s[max(0, m.start() - 40):m.start()]
-        if NOT_FIGURE_BEFORE.search(before) and not re.search(r"(?i)(đạt|là|có|tăng|giảm)\s*$", before):
+        kept = len(before.rstrip())  # the words below end here; start the searches near it
+        if NOT_FIGURE_BEFORE.search(before, max(0, kept - _NOT_FIGURE_REACH)) \
+                and not _VERB_END.search(before, max(0, kept - 4)):
             continue
         if m.start() > 0 and s[m.start() - 1] in "-/":
             continue
@@ -305,7 +313,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             mtext = _other_metric(s, m.start(), end, unit)
         else:
             mtext = _metric_phrase(s, prior[-1][0], m.start())
-        est = bool(re.search(r"\buoc\b", seg_fold) or re.search(r"\buoc\b", sfold[max(0, m.start() - 25):m.start()]))
+        near = sfold[max(0, m.start() - 25):m.start()]
+        est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
         figs.append(_Fig(base + m.start(), base + end, value, value_max, denom, unit, rel_type,
                          rel_text, key, mtext, est, base_key))
     return figs

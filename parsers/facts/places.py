@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from datetime import date
 
 from ..facts_types import PlaceMention
@@ -27,6 +28,7 @@ from .gazetteer import DISTRICT_TYPES, REFORM, WARD_TYPES, Gazetteer, Unit, in_f
 from .text import consistent, norm_key
 
 TOKEN = re.compile(r"\w+")
+_TOKEN_SPLIT = re.compile(r"(\w+)")
 TYPE_WORDS: dict[tuple[str, ...], tuple[str, str]] = {
     # folded tokens -> (canonical written form, unit type)
     ("quan",): ("quận", "quận"),
@@ -67,7 +69,10 @@ class PlaceHit:
 
 
 def _tokens(folded: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(folded)]
+    """(token, start, end) of every ``TOKEN`` (built from one split: no Match objects)."""
+    parts = _TOKEN_SPLIT.split(folded)  # gap, token, gap, token, ..., gap
+    offsets = list(accumulate(map(len, parts), initial=0))
+    return list(zip(parts[1::2], offsets[1::2], offsets[2::2]))
 
 
 def _agrees(written: str, name: str) -> bool:
@@ -138,10 +143,10 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
     used = [False] * n
     pending: list[tuple[int, int, list[Unit], tuple[str, ...]]] = []
     i = 0
-    while i < n:
-        if toks[i][0] not in _TYPE_FIRST:
-            i += 1
+    for c in [c for c, t in enumerate(toks) if t[0] in _TYPE_FIRST]:  # the other tokens are skipped
+        if c < i:
             continue
+        i = c
         tw = None
         w, ws, we = toks[i]
         if w in ABBREVIATIONS and text[ws].isupper() and text[we:we + 1] == ".":
@@ -163,7 +168,9 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
         matched = False
         while j < n:
             got = None
-            for L in range(min(g.max_len, n - j), 0, -1):
+            for L in g.lengths.get(toks[j][0], ()):  # other lengths have no candidates
+                if L > n - j:
+                    continue
                 key = tuple(t[0] for t in toks[j:j + L])
                 s, e = toks[j][1], toks[j + L - 1][2]
                 written = text[s:e]
@@ -222,8 +229,11 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
     n = len(toks)
     i = 0
     lengths = g.multi_lengths
-    while i < n:
-        if used[i] or not text[toks[i][1]].isupper() or toks[i][0] not in lengths:
+    for c in [c for c, t in enumerate(toks) if t[0] in lengths]:  # the other tokens are skipped
+        if c < i:
+            continue
+        i = c
+        if used[i] or not text[toks[i][1]].isupper():
             i += 1
             continue
         got = None
