@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborNode
 from .article import Image
 from .bylines import MAX_BYLINE_CHARS, is_credit_line, looks_like_byline, split_byline, split_credit
 from .dates import parse_date
-from .cleanup import BOX_HEADINGS, has_tagged, tagged
+from .cleanup import BOX_HEADINGS, tagged
 from .text import clean_text, match_key
 from .urls import absolute_url
 
@@ -99,6 +99,9 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
             blocks.append(Block(text=" ".join(current)))
         inline.clear()
 
+    # Which elements hold a block (or a <br>) somewhere inside: one walk of the container
+    # instead of a walk of every inline element's and leaf candidate's subtree.
+    with_block, with_br = _ancestors_of(container, BLOCK_INSIDE, _BR)
     stack: list[Iterator[LexborNode]] = [_children(container)]
     while stack:
         node = next(stack[-1], None)
@@ -113,7 +116,7 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
             inline.append((node.text(deep=False) or "").replace("\n", " "))
         elif tag == "br":
             inline.append("\n")
-        elif tag in INLINE and not has_tagged(node, BLOCK_INSIDE):
+        elif tag in INLINE and node.mem_id not in with_block:
             inline.append((node.text(separator=" ") or "").replace("\n", " "))
         else:
             flush()
@@ -121,8 +124,8 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
                 blocks.extend(_image_block(node, None, base_url))
             elif _is_image_box(node):
                 blocks.extend(_image_box_blocks(node, base_url))
-            elif (tag in LEAF_BLOCKS or tag in LEAF_CONTAINERS) and not has_tagged(node, BLOCK_INSIDE) \
-                    and (tag in LEAF_BLOCKS or not has_tagged(node, _BR)):
+            elif (tag in LEAF_BLOCKS or tag in LEAF_CONTAINERS) and node.mem_id not in with_block \
+                    and (tag in LEAF_BLOCKS or node.mem_id not in with_br):
                 block = _text_block(node)
                 if block is not None:
                     blocks.append(block)
@@ -130,6 +133,30 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
                 stack.append(_children(node))
     flush()
     return blocks
+
+
+def _ancestors_of(container: LexborNode, *tag_sets: frozenset[str]) -> list[set[int]]:
+    """For each tag set, the ``mem_id`` of every element inside ``container`` (or the container)
+    that has a descendant element with a tag in the set: ``has_tagged`` for all at once."""
+    found: list[set[int]] = [set() for _ in tag_sets]
+    stop = container.mem_id
+    walk = container.traverse()
+    next(walk, None)  # the container itself
+    for node in walk:
+        tag = node.tag
+        for tags, marked in zip(tag_sets, found):
+            if tag not in tags:
+                continue
+            parent = node.parent
+            while parent is not None:
+                key = parent.mem_id
+                if key in marked:
+                    break
+                marked.add(key)
+                if key == stop:
+                    break
+                parent = parent.parent
+    return found
 
 
 def _children(node: LexborNode) -> Iterator[LexborNode]:

@@ -79,26 +79,36 @@ def remove_selectors(root: LexborNode, selectors: Iterable[str]) -> None:
 
 def remove_junk(root: LexborNode) -> None:
     """Drop scripts, widgets, ads, link-only tables/lists and related-article boxes."""
-    doomed = [n for n in inside(root, "*") if n.tag in _ALWAYS_DROP or _is_boilerplate(n)]
+    # A related box starts with one of BOX_HEADINGS, so its heading is in the text of the
+    # whole container (text nodes joined by spaces): without any, no element can be one.
+    headed = _has_box_heading(root)
+    doomed = [n for n in inside(root, "*") if n.tag in _ALWAYS_DROP or _is_boilerplate(n, headed)]
     for node in reversed(doomed):  # descendants before their ancestors
         node.decompose()
 
 
-def _is_boilerplate(node: LexborNode) -> bool:
+def _has_box_heading(root: LexborNode) -> bool:
+    text = " ".join(root.text(separator=" ").split()).lower()
+    return any(heading in text for heading in BOX_HEADINGS)
+
+
+def _is_boilerplate(node: LexborNode, headed: bool = True) -> bool:
     if _is_junk_widget(node):
         return True
     tag = node.tag
     if tag in ("table", "ul", "ol") and is_link_list(node):
         return True
-    return tag in _BOX_TAGS and is_related_box(node)
+    return headed and tag in _BOX_TAGS and is_related_box(node)
 
 
 def _is_junk_widget(node: LexborNode) -> bool:
     if node.tag in ("html", "body", "main", "article"):
         return False
     attrs = node.attributes
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    return bool(_JUNK_TOKEN.search(names))
+    klass, ident = attrs.get("class"), attrs.get("id")
+    if not klass and not ident:  # " " cannot match
+        return False
+    return bool(_JUNK_TOKEN.search(f"{klass or ''} {ident or ''}"))
 
 
 def link_text_ratio(node: LexborNode) -> float:

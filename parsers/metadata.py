@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .text import clean_text
 
@@ -63,15 +63,23 @@ class PageMeta:
 def read_meta(tree: LexborHTMLParser) -> PageMeta:
     """Everything the page declares about itself in JSON-LD, meta and link tags."""
     meta = PageMeta()
-    _read_tags(tree, meta)
-    for obj in _jsonld_objects(tree):
+    # One query for every element read here (each css() call parses its selector and
+    # walks the document); lexbor returns the matches in document order.
+    by_tag: dict[str | None, list[LexborNode]] = {}
+    for node in tree.css(_HEAD_QUERY):
+        by_tag.setdefault(node.tag, []).append(node)
+    _read_tags(meta, by_tag)
+    for obj in _jsonld_objects(by_tag.get("script", [])):
         _read_jsonld(obj, meta)
     return meta
 
 
-def _read_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
+_HEAD_QUERY = 'meta, link[rel], title, html, script[type="application/ld+json"]'
+
+
+def _read_tags(meta: PageMeta, by_tag: dict[str | None, list[LexborNode]]) -> None:
     values: dict[str, list[str]] = {}
-    for node in tree.css("meta"):
+    for node in by_tag.get("meta", ()):
         attrs = node.attributes
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower().strip()
         if key not in _WANTED:
@@ -94,14 +102,14 @@ def _read_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
     meta.meta_authors = values.get("article:author", []) + values.get("author", [])
     meta.og_url = first("og:url")
     meta.site_name = first("og:site_name")
-    for node in tree.css("link[rel]"):
+    for node in by_tag.get("link", ()):
         rel = (node.attributes.get("rel") or "").lower().split()
         if "canonical" in rel and node.attributes.get("href"):
             meta.canonical = clean_text(node.attributes.get("href"))
             break
-    title = tree.css_first("title")
-    meta.html_title = clean_text(title.text()) if title else None
-    html = tree.css_first("html")
+    titles = by_tag.get("title")
+    meta.html_title = clean_text(titles[0].text()) if titles else None
+    html = by_tag["html"][0] if by_tag.get("html") else None
     meta.lang = (html.attributes.get("lang") or None) if html else None
 
 
@@ -115,9 +123,9 @@ def _split_keywords(values: list[str]) -> list[str]:
     return out
 
 
-def _jsonld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
-    """Every JSON object in ld+json scripts, flattening lists and ``@graph``."""
-    for script in tree.css('script[type="application/ld+json"]'):
+def _jsonld_objects(scripts: list[LexborNode]) -> Iterator[dict[str, Any]]:
+    """Every JSON object in the ld+json ``scripts``, flattening lists and ``@graph``."""
+    for script in scripts:
         raw = script.text(deep=True)
         if not raw or len(raw) > MAX_JSONLD_CHARS:
             continue
