@@ -392,3 +392,8 @@ def test_news_rows_link_to_article_pages(ds):
     r = get(ds, "/archive/news", params={"_search": "dong da"})
     assert 'href="/archive/articles/hanoimoi~3A101"' in r.text
     assert get(ds, "/archive/articles/hanoimoi~3A101").status_code == 200
+
+
+def test_old_district_name_is_a_phrase_search(ds):
+    rows = get(ds, "/archive/news.json", params={"_search": "tu liem", "_shape": "array"}).json()
+    assert "kinhtedothi:201" in [r["id"] for r in rows]  # Bắc Từ Liêm

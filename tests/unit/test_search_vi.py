@@ -165,6 +165,7 @@ def test_news_view_facets_do_not_touch_articles(tmp_path):
     ('"bac tu liem" truong', ["bac tu liem"], "truong"),
     ("ha noi moi", [], "ha noi moi"),
     ("ba dinh hoan kiem", ["ba dinh", "hoan kiem"], ""),
+    ("tu liem", [], "tu liem"),  # old district, not in the gazetteer: stays a phrase search
 ])
 def test_split_districts(q, districts, rest):
     assert vi.split_districts(q) == (districts, rest)
