@@ -20,7 +20,7 @@ from .dates import parse_date, to_iso
 from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
 from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
-from .text import clean_text, decode_html, match_key
+from .text import clean_text, decode_page, match_key
 from .urls import absolute_url, host_of, path_of
 
 MIN_BODY_CHARS = 150
@@ -41,9 +41,9 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
     of the site served elsewhere) or else the one for the URL's host.
     ``use_profile=False`` ignores profiles (to measure the generic extractor).
     """
-    text = decode_html(html)
+    text, source = decode_page(html)
     _check_is_html(text)
-    tree = LexborHTMLParser(text)
+    tree = LexborHTMLParser(source)
     meta = read_meta(tree)
     profile = None
     if use_profile:
@@ -64,7 +64,7 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
     _dates(article, tree, meta, chain, url, fetched_at)
     declared = _real_names(meta.ld_authors, meta) or _real_names(meta.meta_authors, meta)
     selector_authors, selector_credits = ([], []) if declared else _selector_authors(tree, chain)
-    body, article.extraction = _body(text, tree, profile, url, article,
+    body, article.extraction = _body(source, tree, profile, url, article,
                                      take_lead=on_page_sapo is None)
     if body.lead:  # no lead element on the page: its bold first paragraph is the sapo
         article.sapo = body.lead
@@ -282,7 +282,7 @@ def _selector_authors(tree: LexborHTMLParser, chain: tuple[Profile, ...]) -> tup
     return [], []
 
 
-def _body(text: str, tree: LexborHTMLParser, profile: Profile | None, url: str,
+def _body(source: str | bytes, tree: LexborHTMLParser, profile: Profile | None, url: str,
           article: Article, *, take_lead: bool) -> tuple[Body, str | None]:
     """Profile containers first, then the generic extractor (on an untouched tree)."""
     touched = False
@@ -297,7 +297,7 @@ def _body(text: str, tree: LexborHTMLParser, profile: Profile | None, url: str,
         body = _read_container(container, profile, url, article, take_lead)
         if body.text and len(body.text) >= MIN_BODY_CHARS:
             return body, "profile"
-    container = find_main_container(LexborHTMLParser(text) if touched else tree)
+    container = find_main_container(LexborHTMLParser(source) if touched else tree)
     if container is not None:
         body = _read_container(container, None, url, article, take_lead)
         if body.text:

@@ -23,6 +23,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 # Windows-1252 / Latin-1 mojibake of UTF-8 Vietnamese: "Ã", "Ä‘", "áº" ...
 _MOJIBAKE = re.compile("[ÃÄÆá»][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178]")
 
@@ -79,6 +80,20 @@ def decode_html(data: bytes | str) -> str:
     if text.count("\ufffd") <= max(3, len(text) // 1000):
         return text
     return data.decode("latin-1")
+
+
+def decode_page(data: bytes | str) -> tuple[str, bytes | str]:
+    """``decode_html(data)`` and what to build the tree from: the bytes themselves when they
+    are valid UTF-8 (the text's own encoding: lexbor is spared encoding it back)."""
+    if isinstance(data, bytes) and not data.startswith(_BOM_PREFIXES):
+        if looks_binary(data):
+            raise ParseError("binary data, not an HTML page")
+        try:
+            return data.decode("utf-8"), data
+        except UnicodeDecodeError:
+            pass
+    text = decode_html(data)
+    return text, text
 
 
 def fix_mojibake(text: str) -> str:
