@@ -43,12 +43,12 @@ class RawStore:
             return
         self._checked.add(path)
         marker = path.with_name(path.name + ".end")
-        if not path.exists() or not marker.exists():
+        if not path.exists():
             return
         try:
             good = int(marker.read_text().strip() or 0)
-        except (OSError, ValueError):
-            return
+        except (OSError, ValueError):  # no marker (older file, or killed before the first one)
+            good = _complete_members_end(path)
         if path.stat().st_size > good:
             with open(path, "r+b") as fh:
                 fh.truncate(good)
@@ -125,6 +125,31 @@ class RawStore:
                             yield cap
                     except (ArchiveLoadFailed, EOFError, OSError, ValueError):
                         continue
+
+
+def _complete_members_end(path: Path) -> int:
+    """End offset of the last complete gzip member (one WARC record each): read in chunks."""
+    import zlib
+
+    good = 0
+    with open(path, "rb") as fh:
+        while True:
+            fh.seek(good)
+            d = zlib.decompressobj(31)
+            fed = good
+            while not d.eof:
+                chunk = fh.read(1 << 16)
+                if not chunk:
+                    return good  # the member never ended: torn
+                fed += len(chunk)
+                try:
+                    d.decompress(chunk)
+                except zlib.error:
+                    return good
+            good = fed - len(d.unused_data)
+            fh.seek(good)
+            if not fh.read(1):
+                return good
 
 
 def _write_marker(marker: Path, end: int) -> None:

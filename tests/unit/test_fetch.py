@@ -171,3 +171,15 @@ def test_rawstore_roundtrip_and_torn_tail(tmp_path):
     ref = again.write("s", "http://x/a-9.html", 200, "OK", [], b"<p>9</p>", "2025-01-01T11:00:00+07:00")
     assert [c.body for c in again.iter_captures()][-1] == b"<p>9</p>" and again.read(ref).body == b"<p>9</p>"
     assert len(list(again.iter_captures())) == 4
+
+
+def test_rawstore_torn_first_record_without_marker(tmp_path):
+    store = RawStore(tmp_path)
+    store.write("s", "http://x/a-1.html", 200, "OK", [], b"<p>1</p>", "2025-01-01T10:00:00+07:00")
+    path = tmp_path / "s" / "2025-01-01.warc.gz"
+    (tmp_path / "s" / "2025-01-01.warc.gz.end").unlink()  # killed before the marker, or an older file
+    with open(path, "ab") as fh:
+        fh.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03torn")
+    again = RawStore(tmp_path)
+    again.write("s", "http://x/a-2.html", 200, "OK", [], b"<p>2</p>", "2025-01-01T11:00:00+07:00")
+    assert [c.body for c in again.iter_captures()] == [b"<p>1</p>", b"<p>2</p>"]
