@@ -137,9 +137,22 @@ _FOLD = _FoldTable({ord("đ"): ord("d"), ord("Đ"): ord("D")})
 def match_key(text: str) -> str:
     """A comparison key: ``textnorm.fold`` (no case, no diacritics, đ->d), letters and digits only.
 
-    Same result as ``_NOT_ALNUM.sub("", fold(text))``, with one ``translate`` instead of a
-    Python-level loop over the characters (ASCII text needs no decomposition at all).
+    Same result as ``_NOT_ALNUM.sub("", fold(text))``. Text whose decomposed form is ASCII
+    plus combining marks and punctuation (Vietnamese prose) is done on bytes: the marks and
+    the punctuation are dropped either way, and no per-character Python code runs.
     """
-    if text.isascii():
-        return _NOT_ALNUM.sub("", text.lower())
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFD", text).translate(_FOLD).lower())
+    if not text.isascii():
+        text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+        if _NOT_FAST_FOLD.search(text):
+            return _NOT_ALNUM.sub("", text.translate(_FOLD).lower())
+    return text.encode("ascii", "ignore").lower().translate(None, _ASCII_NOT_ALNUM).decode("ascii")
+
+
+# Non-ASCII characters that ``match_key`` drops whatever the path: combining diacritics and
+# punctuation/spaces that are neither letters nor digits and have no lower-case form.
+_DROPPED = "".join(
+    c for c in map(chr, [*range(0x80, 0x100), *range(0x2000, 0x2070), 0x3000])
+    if not c.isalnum() and c.lower() == c and not unicodedata.combining(c))
+_NOT_FAST_FOLD = re.compile(
+    r"[^\x00-\x7f\u0300-\u036f" + "".join(f"\\u{ord(c):04x}" for c in _DROPPED) + "]")
+_ASCII_NOT_ALNUM = bytes(b for b in range(128) if not chr(b).isalnum())
