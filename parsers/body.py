@@ -211,18 +211,43 @@ def _is_image_box(node: LexborNode) -> bool:
 
 
 def _image_box_blocks(node: LexborNode, base_url: str) -> list[Block]:
-    images = node.css("img")
+    # Tag-only lookups by one walk of the (small) box: each css() call parses its selector.
+    found = _box_parts(node)
+    if found is None:  # a big box: let lexbor walk it
+        images, figcaption = node.css("img"), node.css_first("figcaption")
+        rows: list[LexborNode] | None = None
+    else:
+        images, figcaption, rows = found
     if not images:
         return []
-    caption_node = node.css_first("figcaption") or node.css_first(
+    caption_node = figcaption or node.css_first(
         "td.caption, .caption, .image-caption, .image_desc, .desc, .fig-caption, [class*=caption]")
     if caption_node is None and node.tag == "table":
-        rows = node.css("tr")
+        rows = node.css("tr") if rows is None else rows
         caption_node = rows[1] if len(rows) > 1 else None
     if caption_node is None and node.tag != "figure":
         caption_node = node  # a picture box whose only text is its caption
     caption = clean_text(caption_node.text(separator=" ")) if caption_node is not None else ""
     return _image_block(images[0], caption or None, base_url)
+
+
+def _box_parts(node: LexborNode) -> tuple[list[LexborNode], LexborNode | None, list[LexborNode]] | None:
+    """``node.css("img")``, ``node.css_first("figcaption")`` and ``node.css("tr")`` in one
+    walk (document order, the node itself included); None for a box over the size limit."""
+    images: list[LexborNode] = []
+    rows: list[LexborNode] = []
+    figcaption = None
+    for count, item in enumerate(node.traverse()):
+        if count > MAX_PICTURE_NODES:
+            return None
+        tag = item.tag
+        if tag == "img":
+            images.append(item)
+        elif tag == "tr":
+            rows.append(item)
+        elif tag == "figcaption" and figcaption is None:
+            figcaption = item
+    return images, figcaption, rows
 
 
 def _image_block(img: LexborNode, caption: str | None, base_url: str) -> list[Block]:
