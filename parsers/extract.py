@@ -106,11 +106,33 @@ def _texts(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> l
     if not candidates:
         return []
     for selector in selectors:
-        nodes = [n for n in candidates if n.css_matches(selector)]
+        nodes = _matching(tree, candidates, selector)
         texts = [t for t in (clean_text(n.text(separator=" ")) for n in nodes) if t]
         if texts:
             return texts
     return []
+
+
+def _matching(tree: LexborHTMLParser | LexborNode, candidates: list[LexborNode],
+              selector: str) -> list[LexborNode]:
+    """``[n for n in candidates if n.css_matches(selector)]`` (true when ``n`` or one of its
+    descendants matches). With several candidates, one query of the whole tree instead of
+    one per candidate: a candidate qualifies when it is a match or an ancestor of one."""
+    if len(candidates) == 1:
+        return [n for n in candidates if n.css_matches(selector)]
+    try:
+        matches = tree.css(selector)
+    except ValueError:
+        return [n for n in candidates if n.css_matches(selector)]
+    if not matches:
+        return []
+    reached: set[int] = set()
+    for match in matches:
+        node: LexborNode | None = match
+        while node is not None and node.mem_id not in reached:
+            reached.add(node.mem_id)
+            node = node.parent
+    return [n for n in candidates if n.mem_id in reached]
 
 
 def _first_text(tree: LexborHTMLParser, chain: tuple[Profile, ...], attr: str) -> str | None:
@@ -249,6 +271,12 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
 
 def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> list[str]:
     out: list[str] = []
+    if len(selectors) > 1:  # one query tells whether any of them matches at all
+        try:
+            if not tree.css(", ".join(selectors)):
+                return out
+        except ValueError:
+            pass
     for selector in selectors:
         try:
             nodes = tree.css(selector)
