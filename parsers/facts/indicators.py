@@ -21,11 +21,12 @@ How a sentence is read:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 
 from ..facts_types import Indicator, PlaceMention
-from .numbers import Period, parse_number, periods_in, relation_type, scale_unit
+from .numbers import PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type, scale_unit
 from .gazetteer import Unit, load
 from .places import PlaceHit
 from .text import Anchored, fold
@@ -39,7 +40,8 @@ FIGURE = re.compile(
     rf"(?<![\w/.,-])(?P<a>{NUM})(?:\s*(?P<sep>/|-|–|đến|tới)\s*(?P<b>{NUM}))?(?![\w/])"
     r"(?P<glue>[.,]\d)?",
 )
-FIGURE_SCAN = Anchored(FIGURE, (), re.compile(r"\d"))  # a figure starts with a digit
+# a figure starts with a digit that FIGURE's look-behind allows
+FIGURE_SCAN = Anchored(FIGURE, (), re.compile(r"\d(?<![\w/.,-]\d)"))
 # Units that may follow a number (longest first); anything else is the next noun.
 UNITS = sorted([
     "nghìn tỷ đồng", "ngàn tỷ đồng", "nghìn tỷ", "ngàn tỷ", "tỷ đồng", "tỉ đồng", "triệu đồng",
@@ -183,13 +185,14 @@ def _metric_key(base: str | None, growth: bool) -> str:
 
 
 _UOC = re.compile(r"\buoc\b")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong)\b")
 
 
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
              carried: str | None = None) -> list[_Fig]:
     figs: list[_Fig] = []
-    found = FIGURE_SCAN.finditer(s)
+    found = FIGURE_SCAN.finditer(s)  # (its candidates depend on the character before)
     if not found:
         return figs
     metrics = [(m.start(), m.end(), m.lastgroup or "") for m in metric_matches]
@@ -213,7 +216,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 continue  # a date
         if NOT_FIGURE_AFTER.match(after) and not (sep == "/"):
             continue
-        if re.fullmatch(r"(?:19|20)\d\d", a) and (b or not _UNIT_RE.match(after)):
+        if len(a) == 4 and _YEAR.fullmatch(a) and (b or not _UNIT_RE.match(after)):
             continue  # a year or a span of years
         vb = parse_number(b) if b else None
         um = _UNIT_RE.match(after)
@@ -248,7 +251,6 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 if um and fold(um.group(1)).startswith(("nghin ty", "ngan ty")):
                     value_max *= 1000
         rel = REL_AFTER.match(s, end) if unit in ("%", "lần") else None
-        vb_m = VERB_BEFORE.search(before)
         clause_start = s.rfind(";", 0, m.start()) + 1
         prior = [x for x in metrics if clause_start <= x[0] and x[1] <= m.start()]
         if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
@@ -284,6 +286,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             base_key = None  # "1,6 km" in a sentence about investment
         rel_type = rel_text = None
         if unit in ("%", "lần"):
+            vb_m = VERB_BEFORE.search(before)
             verb = vb_m.group("verb") if vb_m else None
             vf = fold(verb or "")
             plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
@@ -363,6 +366,10 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     carried_para = -1
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
+    window = Anchored.window
+    hit_starts = [h.start for h in hits]  # hits are in text order
+    metric_starts = METRIC_SCAN.candidates(folded)
+    period_starts = PERIOD_SCAN.candidates(lower_same_length(text))
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]
         sfold = folded[s0:s1]
@@ -372,13 +379,14 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         is_bullet = stripped[0] in "-–•+"
         if para != subject_para:
             para_subject, subject_para = None, para
-        para_subject = _subject(hits, s0, s1, text) or para_subject
-        metric_matches = METRIC_SCAN.finditer(sfold)
+        near = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, min(s1, s0 + SUBJECT_START))]
+        para_subject = _subject(near, s0, s1, text) or para_subject
+        metric_matches = METRIC_SCAN.finditer(sfold, window(metric_starts, s0, s1))
         figs = _figures(s, s0, sfold, metric_matches, carried_metric if para == carried_para else None)
         if metric_matches:
             carried_metric, carried_para = metric_matches[-1].lastgroup, para
         other_province = bool(figs) and _names_other_province(s)
-        periods = _periods(s, sfold, published, ctx_period)
+        periods = _periods(s, sfold, published, ctx_period, window(period_starts, s0, s1))
         real = [p for p in periods if p.start or p.end]
         if (len(stripped) < 160 and not stripped.endswith(".") and HEADING_TARGET.search(stripped)
                 and not figs):
@@ -409,7 +417,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     other_province and not any(max(s0, text.rfind(";", s0, f.start)) <= h.start < f.start
                                                for h in hits)):
                 continue  # "3 tỷ đồng hỗ trợ huyện Mèo Vạc (tỉnh Hà Giang)", "tỉnh bạn ..."
-            place_id, place = _place_for(text, hits, s0, f.start, primary, para_subject)
+            place_id, place = _place_for(text, hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, f.start)],
+                                         s0, f.start, primary, para_subject)
             if place_id is None:
                 continue  # not about a Hanoi unit (city-wide or another province)
             ind = Indicator(
@@ -536,11 +545,12 @@ def _dedupe(inds: list[Indicator], title_ids: set[int]) -> list[Indicator]:
     return out
 
 
-def _periods(s: str, sfold: str, published: date | None, ctx: Period | None) -> list[Period]:
+def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
+             cands: list[int] | None = None) -> list[Period]:
     """Periods of the sentence, without those of comparisons ("so với cùng kỳ năm 2022")
     and terms of office ("nhiệm kỳ 2020-2025")."""
     out = []
-    for p in periods_in(s, published, _year_hint(ctx)):
+    for p in periods_in(s, published, _year_hint(ctx), cands):
         pre = sfold[max(0, p.start_pos - 14):p.start_pos]
         if fold(p.text).startswith("nhiem ky") or re.search(r"(?:cung ky|so voi|nhiem ky)\s*$", pre):
             continue

@@ -83,11 +83,11 @@ PERIOD = re.compile(
     r"|(?P<year>(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d\d))"
     r"|(?P<thisyear>năm nay)",
 )  # matched on lower-cased text (a Unicode IGNORECASE alternation is slow)
-# every alternative of PERIOD starts with one of these or with a digit
+# every alternative of PERIOD starts with one of these or with "N tháng", "N năm"
 PERIOD_SCAN = Anchored(PERIOD, (
     "giai đoạn", "nhiệm kỳ", "thời kỳ", "kế hoạch 5 năm", "từ năm", "từ đầu năm", "quý", "tháng",
     "đến năm", "cả", "năm",
-), re.compile(r"\d"))
+), re.compile(r"\d(?=\d?\s+(?:tháng|năm))"))
 
 
 def _iso(y: int, m: int, d: int) -> str:
@@ -107,15 +107,23 @@ def _default_year(published: date | None, start_month: int, context_year: int | 
     return y - 1 if date(y, start_month, 1) > published else y
 
 
-def periods_in(text: str, published: date | None, context_year: int | None = None) -> list[Period]:
-    """Every period expression in ``text`` with ISO bounds where they are well defined."""
-    out: list[Period] = []
+def lower_same_length(text: str) -> str:
+    """``text.lower()``, but a character whose lower case is longer is kept (offsets stay)."""
     low = text.lower()
     if len(low) != len(text):
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low
+
+
+def periods_in(text: str, published: date | None, context_year: int | None = None,
+               cands: list[int] | None = None) -> list[Period]:
+    """Every period expression in ``text`` with ISO bounds where they are well defined.
+    ``cands``: where a period may start (``PERIOD_SCAN``), if already known."""
+    out: list[Period] = []
+    low = lower_same_length(text)
     if not any(w in low for w in ("năm", "tháng", "quý", "kỳ", "đoạn")):
         return out
-    for m in PERIOD_SCAN.finditer(low):
+    for m in PERIOD_SCAN.finditer(low, cands):
         try:
             p = _period(m, published, context_year)
         except ValueError:

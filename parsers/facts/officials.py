@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..facts_types import OfficialMention, PlaceMention
 from .gazetteer import load
 from .places import PlaceHit
-from .text import fold, norm_key, tone_normalize
+from .text import Anchored, fold, norm_key, tone_normalize
 
 SURNAMES = set(tone_normalize(s) for s in """
 Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh
@@ -57,6 +57,8 @@ _TITLE_LOW = re.compile(
     rf"(?<!\w)(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+thường\s+trực)?(?!\w)"
 )
 _FORMER = re.compile(r"\bnguyên\s+$")
+# every title starts with "phó" or a head word
+_TITLE_SCAN = Anchored(_TITLE_LOW, ("phó", *{tone_normalize(h).lower() for h in _HEADS}))
 
 
 class _T:
@@ -77,15 +79,17 @@ class _T:
         return self._text[self._f:self._s] if self._f is not None else None
 
 
-def _title_search(text: str, low: str, pos: int, anchored: bool = False) -> _T | None:
-    """Find (or, anchored, match at ``pos``) a title, with "nguyên" before it."""
+def _title_search(text: str, low: str, pos: int, anchored: bool = False,
+                  cands: list[int] | None = None) -> _T | None:
+    """Find (or, anchored, match at ``pos``) a title, with "nguyên" before it; ``cands``:
+    ``_TITLE_SCAN.candidates(low)``, for a search."""
     if anchored:
         f = re.match(r"nguyên\s+", low[pos:pos + 12])
         m = _TITLE_LOW.match(low, pos + (f.end() if f else 0))
         if not m:
             return None
         return _T(text, m.start(), m.end(), pos if f else None)
-    m = _TITLE_LOW.search(low, pos)
+    m = _TITLE_LOW.search(low, pos) if cands is None else _TITLE_SCAN.search(low, pos, cands)
     if not m:
         return None
     f = _FORMER.search(low, max(0, m.start() - 10), m.start())
@@ -232,8 +236,9 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
     low = text.lower()
     if len(low) != len(text):  # a character whose lower case is longer: keep offsets exact
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    title_starts = _TITLE_SCAN.candidates(low)
     while pos < n:
-        m = _title_search(text, low, pos)
+        m = _title_search(text, low, pos, cands=title_starts)
         if not m:
             break
         if not m.group("title")[0].isupper() and not m.group("former"):
@@ -381,10 +386,10 @@ def _role_place(p: _Person, hits: list[PlaceHit], places: list[PlaceMention]) ->
         if not org:
             continue
         words = org.split()
+        ids = {h.unit.id for h in hits}
         for i in range(len(words)):
             for L in range(min(4, len(words) - i), 0, -1):
                 units = g.by_fold(" ".join(words[i:i + L]))
-                ids = {h.unit.id for h in hits}
                 pick = [u for u in units if u.id in ids]
                 if pick:
                     return pick[0].id

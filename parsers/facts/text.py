@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from functools import lru_cache
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -111,18 +112,21 @@ class Anchored:
     """``pattern.finditer`` tried only where a match can start.
 
     Every match of ``pattern`` must start with one of the literal strings ``starts`` (or, with
-    ``start_class``, with a character that this one-character pattern matches, e.g. ``\\d``),
-    and no match may be empty. ``finditer`` then returns the same matches as
-    ``pattern.finditer`` (same offsets, groups, ``\\b`` context), but finds the candidate
-    offsets with ``str.find`` instead of letting the regex engine try every offset, which
-    for a long alternation without a common first literal is the slow part.
+    ``start_class``, at a match of that pattern, e.g. ``\\d``), and no match may be empty.
+    ``finditer`` then returns the same matches as ``pattern.finditer`` (same offsets, groups,
+    ``\\b`` and look-behind context), but finds the candidate offsets with ``str.find``
+    instead of letting the regex engine try every offset, which for a long alternation
+    without a common first literal is the slow part. ``candidates`` of a whole text can be
+    computed once and passed, cut to one sentence with ``window``, for each sentence, unless
+    ``start_class`` looks behind (the text before the sentence would then decide).
     """
 
     def __init__(self, pattern: re.Pattern[str], starts: tuple[str, ...],
                  start_class: re.Pattern[str] | None = None) -> None:
         self.pattern, self.starts, self.start_class = pattern, starts, start_class
 
-    def finditer(self, s: str) -> list[re.Match[str]]:
+    def candidates(self, s: str) -> list[int]:
+        """Sorted offsets in ``s`` where a match may start (a superset of the real starts)."""
         cands: list[int] = []
         for lit in self.starts:
             p = s.find(lit)
@@ -131,15 +135,32 @@ class Anchored:
                 p = s.find(lit, p + 1)
         if self.start_class is not None:
             cands += [m.start() for m in self.start_class.finditer(s)]
-        if not cands:
-            return []
+        return sorted(set(cands))
+
+    @staticmethod
+    def window(cands: list[int], start: int, end: int) -> list[int]:
+        """The candidates in ``[start, end)`` of a text, as offsets in ``text[start:end]``."""
+        return [p - start for p in cands[bisect_left(cands, start):bisect_left(cands, end)]]
+
+    def finditer(self, s: str, cands: list[int] | None = None) -> list[re.Match[str]]:
+        """The matches of ``pattern.finditer(s)``; ``cands``: ``candidates(s)`` or a superset
+        of them computed on a text that ``s`` is a part of (``window``)."""
         out: list[re.Match[str]] = []
         last = 0
         match = self.pattern.match
-        for p in sorted(set(cands)):
+        for p in self.candidates(s) if cands is None else cands:
             if p >= last:
                 m = match(s, p)
                 if m is not None:
                     out.append(m)
                     last = m.end()
         return out
+
+    def search(self, s: str, pos: int, cands: list[int]) -> re.Match[str] | None:
+        """``pattern.search(s, pos)``, with ``cands = candidates(s)``."""
+        match = self.pattern.match
+        for p in cands[bisect_left(cands, pos):]:
+            m = match(s, p)
+            if m is not None:
+                return m
+        return None
