@@ -173,21 +173,32 @@ def _text_block(node: LexborNode) -> Block | None:
     heading = node.tag in ("h1", "h2", "h3", "h4", "h5", "h6")
     if len(text) > MAX_LEAD_CHARS and not text[:40].lower().startswith(BOX_HEADINGS):
         return Block(text=text, heading=heading)  # too long for a caption, byline or lead
-    style = node.attributes.get("style") or ""
-    klass = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-    align = (node.attributes.get("align") or "").lower()
-    styled = tagged(node, _STYLED)
-    strong = " ".join(n.text(separator=" ") for n in styled if n.tag in ("strong", "b"))
-    em = " ".join(n.text(separator=" ") for n in styled if n.tag in ("em", "i"))
-    linked = sum(len(clean_text(n.text(separator=" "))) for n in styled if n.tag == "a")
+    attrs = node.attributes
+    style = attrs.get("style") or ""
+    klass = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    named = klass != " "  # the class patterns need letters
+    align = (attrs.get("align") or "").lower()
+    strong_parts: list[str] = []
+    em_parts: list[str] = []
+    linked = 0
+    for styled in tagged(node, _STYLED):
+        tag = styled.tag
+        if tag in ("strong", "b"):
+            strong_parts.append(styled.text(separator=" "))
+        elif tag in ("em", "i"):
+            em_parts.append(styled.text(separator=" "))
+        else:  # "a"
+            linked += len(clean_text(styled.text(separator=" ")))
+    bold_chars = len(clean_text(" ".join(strong_parts))) if strong_parts else 0
+    italic_chars = len(clean_text(" ".join(em_parts))) if em_parts else 0
     return Block(
         text=text,
-        right=bool(_RIGHT.search(style)) or align == "right" or bool(_AUTHOR_CLASS.search(klass))
-        or "right" in klass.lower().split(),
-        centered=bool(_CENTER.search(style)) or align == "center",
-        bold=len(clean_text(strong)) >= len(text) * 0.9,
-        italic=len(clean_text(em)) >= len(text) * 0.9,
-        caption_like=bool(_CAPTION_CLASS.search(klass)),
+        right=bool(style and _RIGHT.search(style)) or align == "right"
+        or named and (bool(_AUTHOR_CLASS.search(klass)) or "right" in klass.lower().split()),
+        centered=bool(style and _CENTER.search(style)) or align == "center",
+        bold=bold_chars >= len(text) * 0.9,
+        italic=italic_chars >= len(text) * 0.9,
+        caption_like=named and bool(_CAPTION_CLASS.search(klass)),
         heading=heading,
         link_ratio=min(1.0, linked / len(text)),
     )
