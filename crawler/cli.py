@@ -8,17 +8,18 @@ import json
 import logging
 import logging.handlers
 import sys
-import threading
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 
+from .clock import VN
 from .config import PROJECT_ROOT, Settings
 from .errors import CrawlerError
 
 log = logging.getLogger("crawler")
+PUBLISH_EVERY_HOURS = 6
 
 
 def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -187,8 +188,17 @@ def run(port: int, db: str | None, data_dir: str | None, sources: str | None) ->
     def job(source) -> None:
         runner.run(source.id, lambda stop: log.info(crawl(source, settings, stop=stop).summary()))
 
+    def publish_job() -> None:
+        from .cli_publish import publish_archive
+
+        runner.run("publish", lambda stop: log.info("published %s", publish_archive(settings.db_path)))
+
     def setup(_loop):
         sched = build_scheduler(all_sources, job)
+        # the downloadable snapshot (/-/snapshot/…) and the optimised search index, refreshed
+        sched.add_job(publish_job, "interval", hours=PUBLISH_EVERY_HOURS, id="publish", name="publish",
+                      coalesce=True, max_instances=1, misfire_grace_time=3600,
+                      next_run_time=datetime.now(VN) + timedelta(minutes=10))
         sched.start()
 
         def stop() -> None:
