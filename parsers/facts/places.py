@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress
 from datetime import date
 
 from ..facts_types import PlaceMention
@@ -143,7 +143,8 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
     used = [False] * n
     pending: list[tuple[int, int, list[Unit], tuple[str, ...]]] = []
     i = 0
-    for c in [c for c, t in enumerate(toks) if t[0] in _TYPE_FIRST]:  # the other tokens are skipped
+    words = [t[0] for t in toks]
+    for c in list(compress(range(n), map(_TYPE_FIRST.__contains__, words))):  # others are skipped
         if c < i:
             continue
         i = c
@@ -154,7 +155,7 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
         for k in (2, 1) if tw is None else ():
             if i + k > n:
                 continue
-            key = tuple(t[0] for t in toks[i:i + k])
+            key = (w, toks[i + 1][0]) if k == 2 else (w,)
             if key in TYPE_WORDS and consistent(text[toks[i][1]:toks[i + k - 1][2]], TYPE_WORDS[key][0]):
                 tw = (k, TYPE_WORDS[key][1])
                 break
@@ -214,13 +215,14 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
         u = _pick(units, types, when, districts_seen)
         if u:
             hits.append(PlaceHit(u, start, end, True))
-    hits.extend(_bare(text, folded, toks, used, when, hits, g, lower_doc))
+    hits.extend(_bare(text, folded, toks, used, when, hits, g, lower_doc, words))
     hits.sort(key=lambda h: h.start)
     return hits
 
 
 def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[bool],
-          when: date | None, typed: list[PlaceHit], g: Gazetteer, lower_doc: bool) -> list[PlaceHit]:
+          when: date | None, typed: list[PlaceHit], g: Gazetteer, lower_doc: bool,
+          words: list[str]) -> list[PlaceHit]:
     if lower_doc:
         return []
     typed_ids = {h.unit.id for h in typed}
@@ -229,7 +231,7 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
     n = len(toks)
     i = 0
     lengths = g.multi_lengths
-    for c in [c for c, t in enumerate(toks) if t[0] in lengths]:  # the other tokens are skipped
+    for c in list(compress(range(n), map(lengths.__contains__, words))):  # others are skipped
         if c < i:
             continue
         i = c
