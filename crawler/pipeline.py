@@ -116,6 +116,12 @@ class SourceRun:
         res = self.fetcher.get(url, kind="revisit" if revisit else "article")
         if res.paused:
             raise HostPaused(res.error)
+        if (res.gone or res.redirected_home) and not store.known_article_ids(self.db, [key]):
+            # never stored: a link published before its page, or a dead link; tried again a few
+            # times (MAX_ATTEMPTS) before it is given up
+            why = f"HTTP {res.status}" if res.gone else f"redirected to {res.final_url}"
+            frontier.mark_key(self.state, key, "retry", error=why, count_attempt=True)
+            return None
         if res.gone or res.redirected_home:
             why = f"HTTP {res.status}" if res.gone else f"redirected to {res.final_url}"
             if store.mark_removed(self.db, key, res.fetched_at, why, res.capture):

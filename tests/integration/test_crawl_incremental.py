@@ -29,3 +29,17 @@ def test_no_validators_still_no_article_pages_and_no_unchanged_sitemap_children(
         children = {h.path for h in site.log if h.path.startswith("/sitemaps/")}
         assert len(children) == 1, children
         assert len([h for h in site.log if site.index_of(h.path)]) == 1
+
+
+def test_a_link_that_404s_before_its_page_exists_is_tried_again(tmp_path):
+    from tests.support.fault_server import Fault
+
+    with GeneratedSite(8) as site:
+        source = site_source(site.base_url)
+        settings = Settings(db_path=tmp_path / "archive.db", data_dir=tmp_path / "data")
+        site.faults[site.article_path(1)] = Fault("status", status=404, times=1)
+        first = crawl(source, settings)
+        assert first.new_articles == 7
+        second = crawl(source, settings)
+        assert second.new_articles == 1  # published now
+        assert site.counts[site.article_path(1)] == 2
