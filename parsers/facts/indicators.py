@@ -335,10 +335,14 @@ def _other_metric(s: str, start: int, end: int, unit: str | None) -> str:
     return " ".join(tail.split()[:8])[:120].rstrip(" .,;…") or unit
 
 
+_PHRASE_PERIOD = re.compile(r"(?i)\s+(?:\d+\s+tháng|năm\s+\d{4}|quý\s|trong\s+\d)")
+_PHRASE_VERB = re.compile(r"(?i)\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|mới|chỉ)\b")
+
+
 def _metric_phrase(s: str, start: int, end: int) -> str:
     seg = s[start:end]
-    seg = re.split(r"(?i)\s+(?:\d+\s+tháng|năm\s+\d{4}|quý\s|trong\s+\d)", seg)[0]
-    seg = re.split(r"(?i)\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|mới|chỉ)\b", seg)[0]
+    seg = _PHRASE_PERIOD.split(seg, 1)[0]  # the text before the first match
+    seg = _PHRASE_VERB.split(seg, 1)[0]
     return seg.strip(" ,:;-–()")[:120]
 
 
