@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from parsers import parse  # noqa: E402
-from parsers.evaluate import Fixture, find_fixtures  # noqa: E402
+from crawler.evaluate_parsers import Fixture, find_fixtures  # noqa: E402
 from parsers.extract import parse_article  # noqa: E402
 
 DIRS = [ROOT / "tests" / "fixtures" / "pages", ROOT / "tests" / "fixtures" / "site"]

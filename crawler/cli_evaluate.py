@@ -19,7 +19,7 @@ def evaluate() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="List every failed field.")
 def evaluate_parsers(generic: bool, verbose: bool) -> None:
     """Field-level pass rate per site over the fixture pages."""
-    from parsers.evaluate import main
+    from crawler.evaluate_parsers import main
 
     os.chdir(PROJECT_ROOT)
     main([*(["--generic"] if generic else []), *(["-v"] if verbose else [])])
@@ -30,7 +30,7 @@ def evaluate_parsers(generic: bool, verbose: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="List misses and extras.")
 def evaluate_facts(which: str, verbose: bool) -> None:
     """Precision, recall and F1 per table against the hand-annotated gold facts."""
-    from parsers.facts.evaluate import main
+    from crawler.evaluate_facts import main
 
     os.chdir(PROJECT_ROOT)
     main(["--set", which, *(["-v"] if verbose else [])])

@@ -1,14 +1,14 @@
 """Regression gate: P/R/F1 of the fact extractor on the gold sets may not fall below the
 values measured when this file was written (rounded down to two decimals).
 
-Re-measure with ``.venv/bin/python -m parsers.facts.evaluate`` and raise the floors when
+Re-measure with ``.venv/bin/python -m crawler.evaluate_facts`` and raise the floors when
 the extractor improves; never lower them without saying why in the commit message.
 """
 from __future__ import annotations
 
 import pytest
 
-from parsers.facts.evaluate import ROOT, evaluate, load_cases, load_text_cases
+from crawler.evaluate_facts import ROOT, evaluate, load_cases, load_text_cases
 
 # table -> (precision, recall, F1) floors
 FLOORS = {

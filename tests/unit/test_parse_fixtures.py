@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from parsers.evaluate import Fixture, Report, check_fixture, evaluate, find_fixtures
+from crawler.evaluate_parsers import Fixture, Report, check_fixture, evaluate, find_fixtures
 from parsers.extract import parse_article
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DIRS = [FIXTURES / "pages", FIXTURES / "site"]
 ALL = find_fixtures(DIRS)
 
-# Measured with `python -m parsers.evaluate` (profiles on) and `--generic` (profiles off).
+# Measured with `python -m crawler.evaluate_parsers` (profiles on) and `--generic` (profiles off).
 FLOORS = {"laodongthudo": 1.0, "hanoimoi": 1.0, "kinhtedothi": 1.0, "anninhthudo": 1.0,
           "unknown": 1.0}
 GENERIC_BODY_FLOOR = 1.0  # body_contains + body_excludes with profiles disabled, all sites

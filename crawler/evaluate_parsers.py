@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .article import Article, ParseError
-from .profiles import get_profile
+from parsers.article import Article, ParseError
+from parsers.profiles import get_profile
 
 FIELDS = ("title", "sapo", "authors", "credits", "published_at", "canonical_url",
           "site_article_id", "category", "tags", "images", "body_contains", "body_excludes")
@@ -139,7 +139,7 @@ def _same_instant(expected: str | None, got: str | None) -> bool:
 def check_fixture(fixture: Fixture, parse_fn: ParseFn | None = None) -> list[Check]:
     """Parse the fixture's page and compare every expected field."""
     if parse_fn is None:
-        from . import parse as parse_fn
+        from parsers import parse as parse_fn
     html = fixture.page.read_bytes()
     try:
         article = parse_fn(html, fixture.url, fetched_at=fixture.fetched_at)
@@ -199,7 +199,7 @@ def format_table(report: Report) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m parsers.evaluate [DIR ...] [--generic] [-v]``: print the pass-rate table."""
+    """``python -m crawler.evaluate_parsers [DIR ...] [--generic] [-v]``: print the pass-rate table."""
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
     generic = "--generic" in args
@@ -207,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     dirs = [a for a in args if not a.startswith("-")] or [root / "pages", root / "site"]
     parse_fn: ParseFn | None = None
     if generic:
-        from .extract import parse_article
+        from parsers.extract import parse_article
 
         def parse_fn(html: str | bytes, url: str, **kw: Any) -> Article:
             return parse_article(html, url, use_profile=False, **kw)

@@ -10,7 +10,7 @@ the same after expanding each relation's percentage into a figure of its own, so
 written with relations attached (one row per absolute figure) and gold written with one row
 per figure score alike (both conventions occur in our gold sets).
 
-    .venv/bin/python -m parsers.facts.evaluate [--set site|text|all] [-v]
+    .venv/bin/python -m crawler.evaluate_facts [--set site|text|all] [-v]
 """
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import extract
-from .numbers import parse_number
-from .text import fold_key, norm_key
+from parsers.facts import extract
+from parsers.facts.numbers import parse_number
+from parsers.facts.text import fold_key, norm_key
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 GOLD_SITE = ROOT / "tests" / "gold" / "facts"
 SITE = ROOT / "tests" / "fixtures" / "site" / "www"
 GOLD_TEXT = ROOT / "tests" / "gold" / "text"
