@@ -50,6 +50,7 @@ class FixtureServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall per response
 
             def do_GET(self) -> None:  # noqa: N802
                 target = server.resolve(urlsplit(self.path).path or "/")
