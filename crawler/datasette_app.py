@@ -69,22 +69,30 @@ def _index_row_sql(a: str) -> str:
     return (
         f"{a}.id, {a}.rowid, {a}.published_at, substr({a}.published_at, 1, 7), {a}.source,"
         f" {a}.category, {a}.status, {_place_expr(a + '.id', 'ap.place_id')},"
-        f" {_place_expr(a + '.id', 'p.name')}"
+        f" {_place_expr(a + '.id', 'p.name')}, "
+        + ", ".join(f"{a}.{c}" for c in _TEXT_COLUMNS)
     )
 
 
+# Shown on the news page next to the facet columns: copied so that a page of news never
+# reads the (large) articles rows.
+_TEXT_COLUMNS = ["title", "sapo", "url", "authors", "word_count"]
 INDEX_COLUMNS = (
-    "article_id, art_rowid, published_at, month, source, category, status, place_id, place"
+    "article_id, art_rowid, published_at, month, source, category, status, place_id, place, "
+    + ", ".join(_TEXT_COLUMNS)
 )
 
 ARTICLE_INDEX_DDL = f"""
 create table if not exists article_index (
-    article_id text primary key,
-    art_rowid integer not null,
+    art_rowid integer primary key,
+    article_id text not null unique,
     published_at text, month text, source text, category text, status text,
-    place_id text, place text
+    place_id text, place text,
+    title text, sapo text, url text, authors text, word_count integer
 );
-create index if not exists article_index_rowid on article_index(art_rowid);
+-- a filter on article ids (district tag) gets every facet column from this index alone
+create index if not exists article_index_id_facets
+    on article_index(article_id, source, month, category, place);
 create index if not exists article_index_published on article_index(published_at);
 drop index if exists article_index_month;
 create index if not exists article_index_month_place on article_index(month, place);
@@ -93,7 +101,8 @@ create index if not exists article_index_place_month on article_index(place, mon
 create index if not exists article_index_source on article_index(source, published_at);
 create index if not exists article_index_category on article_index(category);
 create index if not exists article_places_article on article_places(article_id, is_primary);
-create index if not exists article_places_place on article_places(place_id);
+drop index if exists article_places_place;
+create index if not exists article_places_place_article on article_places(place_id, article_id);
 """
 
 TRIGGERS_DDL = f"""
@@ -125,16 +134,14 @@ end;
 """
 
 # The reader-facing list of articles: no search_fold, primary place and month included.
-# Facets, counts and sorting only touch article_index: the article text comes from scalar
-# subqueries, which SQLite evaluates only for the columns a query actually returns (a LEFT
-# JOIN to articles would be probed for every row of a facet count — slow at 1M rows).
-_TEXT_COLUMNS = ["title", "sapo", "url", "authors", "word_count"]
+# A plain view of one table (article_index, whose rowid is articles.rowid): counts, facets,
+# sorting and the page itself never touch the large articles rows (before 2026-11 the text
+# came from scalar subqueries on articles, evaluated for every candidate row before sorting).
 NEWS_VIEW = (
     "create view news as\n"
     "select f.art_rowid as rowid, f.article_id as id, f.published_at, f.month, f.source,\n"
     "       f.place, f.place_id, f.category,\n"
-    + ",\n".join(f"       (select a.{c} from articles a where a.rowid = f.art_rowid) as {c}"
-                 for c in _TEXT_COLUMNS)
+    + ",\n".join(f"       f.{c}" for c in _TEXT_COLUMNS)
     + ",\n       f.status\nfrom article_index f\n"
 )
 
@@ -208,6 +215,21 @@ def backfill_search_fold(db: Database, batch: int = 2000) -> int:
         done += len(rows)
 
 
+def _stats_stale(db: Database, table: str, rows: int) -> bool:
+    """No ANALYZE statistics for ``table``, or they count rows 25 % off ``rows``."""
+    if not db["sqlite_stat1"].exists():
+        return True
+    row = db.execute("select stat from sqlite_stat1 where tbl = ? and stat is not null limit 1",
+                     [table]).fetchone()
+    if not row:
+        return True
+    try:
+        counted = int(str(row[0]).split()[0])
+    except ValueError:
+        return True
+    return abs(counted - rows) > rows / 4
+
+
 def ensure_search(db: Database, *, backfill: bool = True) -> dict[str, Any]:
     """Create or repair FTS, triggers, ``article_index`` and views. Idempotent.
 
@@ -234,6 +256,15 @@ def ensure_search(db: Database, *, backfill: bool = True) -> dict[str, Any]:
         )
     if not db["article_places"].exists() or not db["places"].exists():
         raise RuntimeError("fact tables missing: run crawler.migrations.migrate_archive first")
+    if db["article_index"].exists() and (
+        db["article_index"].pks != ["art_rowid"]
+        or not set(_TEXT_COLUMNS) <= set(db["article_index"].columns_dict)
+    ):
+        # before 2026-11: article_id was the key; the row id is now articles.rowid, so
+        # search (rowid in FTS matches) and the news view reach a row in one B-tree probe
+        with db.conn:
+            db.execute("drop table article_index")
+        did["article_index"] = "rebuilt"
     with db.conn:
         db.conn.executescript(ARTICLE_INDEX_DDL)
     if _ensure_triggers(db):
@@ -251,6 +282,13 @@ def ensure_search(db: Database, *, backfill: bool = True) -> dict[str, Any]:
                 "where a.id not in (select article_id from article_index)"
             )
             did["indexed"] = cur.rowcount
+    if n_articles and _stats_stale(db, "article_index", n_articles):
+        # the planner needs row estimates to read facet columns from article_index_id_facets
+        # when the news page is filtered by a district tag (measured: ~40 % less time)
+        with db.conn:
+            for table in ("article_index", "article_places", "places"):
+                db.execute(f"analyze [{table}]")
+        did["analyzed"] = True
     for name, sql in VIEWS.items():
         existing = db.execute(
             "select sql from sqlite_master where type='view' and name=?", [name]

@@ -397,3 +397,35 @@ def test_news_rows_link_to_article_pages(ds):
 def test_old_district_name_is_a_phrase_search(ds):
     rows = get(ds, "/archive/news.json", params={"_search": "tu liem", "_shape": "array"}).json()
     assert "kinhtedothi:201" in [r["id"] for r in rows]  # Bắc Từ Liêm
+
+
+def test_cached_counts_and_facets_follow_writes(tmp_path):
+    """plugins/query_cache.py keeps count/facet results only until the database changes."""
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+
+    def state():
+        data = get(ds, "/archive/news.json?_size=1&_search=dong+da").json()
+        months = {f["value"]: f["count"] for f in data["facet_results"]["month"]["results"]}
+        return data["filtered_table_rows_count"], months.get("2031-01", 0)
+
+    n, jan = state()
+    assert state() == (n, jan)  # second request: served from the cache, same answer
+    from sqlite_utils import Database
+
+    db = Database(path)
+    add_article(db, id="hanoimoi:cache1", title="Quận Đống Đa mới", body_text="Quận Đống Đa.",
+                places=["Quận Đống Đa"], published_at="2031-01-02T08:00:00+07:00")
+    db.close()
+    assert state() == (n + 1, jan + 1)
+
+
+def test_news_is_one_table_with_article_rowids(archive):
+    conn = sqlite3.connect(archive)
+    view = conn.execute("select sql from sqlite_master where name = 'news'").fetchone()[0]
+    assert "articles" not in view.split("from", 1)[1].replace("article_index", "")
+    assert conn.execute(
+        "select count(*) from news n join articles a on a.rowid = n.rowid and a.id = n.id "
+        "and a.title is n.title").fetchone()[0] == conn.execute(
+        "select count(*) from articles").fetchone()[0]

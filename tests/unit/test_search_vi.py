@@ -181,3 +181,21 @@ def test_changed_trigger_definitions_are_replaced(tmp_path):
     add_article(db, id="x:1", title="Tin", body_text="Tin", places=["Quận Tây Hồ"])
     db.execute("delete from articles where id = 'x:1'")
     assert db.execute("select count(*) from article_index").fetchone()[0] == 0
+
+
+def test_ensure_search_rebuilds_old_article_index_layout(tmp_path):
+    """Archives from before 2026-11 keyed article_index by article_id, without the text."""
+    db = build_test_archive(tmp_path / "a.db", filler=3)
+    n = db.execute("select count(*) from articles").fetchone()[0]
+    with db.conn:
+        db.execute("drop view news")
+        db.execute("drop table article_index")
+        db.execute("create table article_index (article_id text primary key, "
+                   "art_rowid integer not null, published_at text, month text, source text, "
+                   "category text, status text, place_id text, place text)")
+    did = ensure_search(db)
+    assert did["article_index"] == "rebuilt" and did["indexed"] == n
+    assert db["article_index"].pks == ["art_rowid"]
+    row = db.execute("select title, place from news where id = 'hanoimoi:101'").fetchone()
+    assert row == ("Quận Đống Đa tổng kết công tác năm 2024", "Đống Đa")
+    assert ensure_search(db) == {"backfilled": 0}

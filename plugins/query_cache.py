@@ -1,0 +1,127 @@
+"""Count and facet results cached until the database changes (hanoi-news).
+
+Datasette 0.65 answers a table page with separate queries: the rows, ``count(*)`` and one
+``group by`` per facet, each re-evaluating the filter. On a 1M-article archive the counts
+and the four default facets of ``news`` cost far more than the 50 rows shown, and readers
+ask for the same pages (the front page, a district) over and over.
+
+This plugin keeps the results of those aggregate queries only (never the rows of a page or of
+a canned query), keyed by SQL + parameters, and drops them as soon as the database file or
+its WAL changes (size or modification time: every commit of the crawler appends to the WAL),
+and in any case after ``default_cache_ttl`` seconds (the time Datasette already lets browsers
+and proxies keep a page). A count/facet is therefore at most as stale as a cached HTTP
+response, and normally exact. Set ``HANOI_NEWS_QUERY_CACHE=0`` to switch it off.
+
+Keep this file free of imports from ``crawler`` (plain ``datasette --plugins-dir plugins``).
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import OrderedDict
+
+from datasette import hookimpl
+
+MAX_ENTRIES = 512
+# select count(*) from ...           (table/view page count)
+# select x as value, count(*) as count from ( ... )   (column / array facets)
+_AGGREGATE = re.compile(
+    r"^\s*select count\(\*\) from |count\(\*\) as count from \(", re.IGNORECASE
+)
+
+
+def _state(path: str):
+    out = []
+    for p in (path, path + "-wal"):
+        try:
+            st = os.stat(p)
+            out.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _freeze(params):
+    if params is None:
+        return ()
+    if isinstance(params, dict):
+        return tuple(sorted((k, repr(v)) for k, v in params.items()))
+    return tuple(repr(v) for v in params)
+
+
+def install(datasette) -> None:
+    """Wrap ``execute`` of every file-backed database once (idempotent)."""
+    if os.environ.get("HANOI_NEWS_QUERY_CACHE", "1") == "0":
+        return
+    for db in list(datasette.databases.values()):
+        if getattr(db, "_hn_query_cache", None) is not None or not db.path:
+            continue
+        if getattr(db, "is_memory", False):
+            continue
+        cache: OrderedDict = OrderedDict()
+        db._hn_query_cache = cache
+        original = db.execute
+
+        def make(original=original, cache=cache, db=db):
+            async def execute(sql, params=None, truncate=False, custom_time_limit=None,
+                              page_size=None, log_sql_errors=True):
+                if not isinstance(sql, str) or not _AGGREGATE.search(sql):
+                    return await original(sql, params, truncate=truncate,
+                                          custom_time_limit=custom_time_limit,
+                                          page_size=page_size, log_sql_errors=log_sql_errors)
+                ttl = float(datasette.setting("default_cache_ttl") or 0) or 60.0
+                key = (sql, _freeze(params), bool(truncate))
+                state = _state(db.path) if db.is_mutable else None
+                hit = cache.get(key)
+                now = time.monotonic()
+                if hit is not None and hit[0] == state and now - hit[1] < ttl:
+                    cache.move_to_end(key)
+                    return hit[2]
+                results = await original(sql, params, truncate=truncate,
+                                         custom_time_limit=custom_time_limit,
+                                         page_size=page_size, log_sql_errors=log_sql_errors)
+                # state taken before the query: a commit during it invalidates the entry
+                cache[key] = (state, now, results)
+                cache.move_to_end(key)
+                while len(cache) > MAX_ENTRIES:
+                    cache.popitem(last=False)
+                return results
+
+            return execute
+
+        db.execute = make()
+
+
+@hookimpl
+def startup(datasette):
+    install(datasette)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    install(datasette)
+
+    def wrap(app):
+        return app
+
+    return wrap
+
+
+# Read connections: memory-mapped reads (no read() copy per page), a larger page cache and
+# in-memory temporary B-trees for group by / order by. Per connection; the file stays
+# read-only for Datasette.
+PRAGMAS = (
+    "pragma mmap_size = 1073741824",  # 1 GiB window per connection (address space only)
+    "pragma cache_size = -65536",  # 64 MiB page cache per connection
+    "pragma temp_store = memory",
+)
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    for sql in PRAGMAS:
+        try:
+            conn.execute(sql)
+        except Exception:  # pragma: no cover - never fatal
+            pass
