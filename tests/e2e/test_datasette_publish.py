@@ -429,3 +429,31 @@ def test_news_is_one_table_with_article_rowids(archive):
         "select count(*) from news n join articles a on a.rowid = n.rowid and a.id = n.id "
         "and a.title is n.title").fetchone()[0] == conn.execute(
         "select count(*) from articles").fetchone()[0]
+
+
+
+def _load_plugin(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "plugins" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_big_district_page_walks_the_date_index(archive):
+    """query_cache rewrites the rows query of a big district to "+id in (...)": same rows,
+    counts and facets untouched."""
+    qc, vi = _load_plugin("query_cache"), _load_plugin("vi_search")
+    where = vi.TAG_WHERE.format(name="dong da")
+    page = f"select rowid, * from news where {where} order by published_at desc limit 51"
+    fast = qc._TAG_TERM.sub(lambda m: "+" + m.group(0), page)
+    assert fast != page and "+id in (select ap.article_id" in fast
+    assert qc._TAG_TERM.findall(f"select count(*) from news where {where}") == ["dong da"]
+    assert not qc._AGGREGATE.search(page) and qc._AGGREGATE.search(
+        f"select count(*) from news where {where}")
+    conn = sqlite3.connect(archive)
+    plan = " ".join(r[3] for r in conn.execute("explain query plan " + fast))
+    assert "article_index_published" in plan and "TEMP B-TREE" not in plan
+    assert conn.execute(fast).fetchall() == conn.execute(page).fetchall()
+    assert any("hanoimoi:101" in r for r in conn.execute(fast))
