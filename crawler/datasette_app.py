@@ -403,9 +403,32 @@ def make_datasette(
                          sources=_sources(db_path))
     kwargs: dict[str, Any] = {"immutables": [str(db_path)]} if immutable else {
         "files": [str(db_path)]}
-    return Datasette(
+    ds = Datasette(
         metadata=meta,
         plugins_dir=str(PLUGINS_DIR),
         settings={**SETTINGS, **(settings or {})},
         **kwargs,
     )
+    _memoize_plugin_config(ds)
+    return ds
+
+
+def _memoize_plugin_config(ds) -> None:
+    """``plugin_config`` once per (plugin, database, table), not once per table cell.
+
+    datasette-render-markdown (installed with the dashboards) asks for its configuration in
+    ``render_cell``, i.e. for every cell of every page; each call deep-merges the metadata
+    (~700 merges for a 50-row news page, about a fifth of its rendering time). Our metadata
+    is fixed when the server starts (no ``get_metadata`` plugin), so the answer is too.
+    """
+    original = ds.plugin_config
+    memo: dict[tuple, Any] = {}
+
+    def plugin_config(plugin_name, database=None, table=None, fallback=True):
+        key = (plugin_name, database, table, fallback)
+        if key not in memo:
+            memo[key] = original(plugin_name, database=database, table=table,
+                                 fallback=fallback)
+        return copy.deepcopy(memo[key]) if isinstance(memo[key], (dict, list)) else memo[key]
+
+    ds.plugin_config = plugin_config
