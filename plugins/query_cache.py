@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 
 MAX_ENTRIES = 512
 # select count(*) from ...           (table/view page count)
@@ -118,15 +119,25 @@ def install(datasette) -> None:
                 now = time.monotonic()
                 if hit is not None and hit[0] == state and now - hit[1] < ttl:
                     cache.move_to_end(key)
+                    if isinstance(hit[2], QueryInterrupted):
+                        raise hit[2]
                     return hit[2]
-                results = await original(sql, params, truncate=truncate,
-                                         custom_time_limit=custom_time_limit,
-                                         page_size=page_size, log_sql_errors=log_sql_errors)
+                try:
+                    results = await original(sql, params, truncate=truncate,
+                                             custom_time_limit=custom_time_limit,
+                                             page_size=page_size,
+                                             log_sql_errors=log_sql_errors)
+                except QueryInterrupted as exc:
+                    # over its time limit: it would be again on the same data, so the page
+                    # says "timed out" at once instead of waiting for the limit every time
+                    results = exc
                 # state taken before the query: a commit during it invalidates the entry
                 cache[key] = (state, now, results)
                 cache.move_to_end(key)
                 while len(cache) > MAX_ENTRIES:
                     cache.popitem(last=False)
+                if isinstance(results, QueryInterrupted):
+                    raise results
                 return results
 
             return execute
