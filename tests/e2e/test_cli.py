@@ -32,6 +32,16 @@ def test_demo_builds_an_archive_that_datasette_serves(tmp_path):
     assert len(rows) >= 12
     assert any(r["id"] == "laodongthudo:157025" for r in rows)
 
+    async def growth():
+        return await ds.client.get("/demo/growth_over_time.json?metric=production_value&_shape=array")
+
+    # seed 000: "giá trị sản xuất … 30.054,4 tỷ đồng, tăng 12,1% so với cùng kỳ" (growth printed
+    # next to the amount) is found by the growth query like a growth printed on its own
+    growth_rows = asyncio.run(growth()).json()
+    assert {"place": "Bắc Từ Liêm", "date": "2023-06-30", "growth_pct": 12.1} in [
+        {k: r[k] for k in ("place", "date", "growth_pct")} for r in growth_rows]
+    assert all(r["metric"] == "production_value" for r in growth_rows)
+
 
 def test_missing_database_folder_is_one_plain_line(tmp_path):
     result = CliRunner().invoke(cli, ["crawl", "--db", str(tmp_path / "nope" / "archive.db"),
