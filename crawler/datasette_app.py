@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from sqlite_utils import Database
 
-from parsers.textnorm import fold
+from .search import search_fold_text  # noqa: F401  (re-exported for writers and tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA_PATH = ROOT / "metadata.yml"
@@ -44,11 +44,6 @@ SETTINGS: dict[str, Any] = {
     "default_cache_ttl": 60,
     "truncate_cells_html": 400,
 }
-
-
-def search_fold_text(title: str | None, sapo: str | None, body_text: str | None) -> str:
-    """What goes into ``articles.search_fold``: fold(title + sapo + body)."""
-    return fold(" ".join(p for p in (title, sapo, body_text) if p))
 
 
 # --- article_index: a narrow copy of the facet/sort columns, maintained by triggers ---------

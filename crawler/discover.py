@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlite_utils import Database
 
@@ -84,8 +85,6 @@ class Discoverer:
     def fetch_url(self, url: str) -> str:
         """URLs on the source's own hosts are fetched through its base URL (a mirror or the
         fixture server in the demo serves the same paths)."""
-        from urllib.parse import urlsplit, urlunsplit
-
         base = urlsplit(self.source.base_url)
         parts = urlsplit(url)
         if (parts.hostname or "") in self.source.hosts and parts.netloc != base.netloc:

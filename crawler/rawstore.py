@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -16,6 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from .clock import VN
 
 
 @dataclass
@@ -173,21 +176,13 @@ def _capture(record, ref: str, source: str) -> Capture:
 
 
 def _warc_date(iso: str) -> str:
-    from datetime import datetime, timezone
-
     dt = datetime.fromisoformat(iso).astimezone(timezone.utc)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _from_warc_date(value: str) -> str:
-    from datetime import datetime
-
-    from .clock import VN
-
     try:
         dt = datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
     except ValueError:
         return value
-    from datetime import timezone
-
     return dt.replace(tzinfo=timezone.utc).astimezone(VN).isoformat(timespec="seconds")

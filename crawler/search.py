@@ -4,5 +4,6 @@ from __future__ import annotations
 from parsers.textnorm import fold
 
 
-def fold_for_search(*parts: str | None) -> str:
-    return fold(" ".join(p for p in parts if p))
+def search_fold_text(title: str | None, sapo: str | None, body_text: str | None) -> str:
+    """What goes into ``articles.search_fold``: fold(title + sapo + body) (đ→d, no marks)."""
+    return fold(" ".join(p for p in (title, sapo, body_text) if p))

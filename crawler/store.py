@@ -14,8 +14,11 @@ from parsers import Article, Facts
 
 from . import clock
 from .errors import StorageError
+from .facts_store import save_facts
 from .migrations import migrate_archive, migrate_state
+from .search import search_fold_text
 from .sources import Source
+from .urls import normalize
 
 
 def open_db(path: str | Path, *, create: bool = True) -> Database:
@@ -128,9 +131,6 @@ def save_article(
 ) -> SaveOutcome:
     """Write one article, its images, aliases, a version row if it changed, and its facts:
     all in one transaction, so a reader never sees half an article."""
-    from .facts_store import save_facts
-    from .search import fold_for_search
-
     digest = content_hash(article)
     articles = db.table("articles")
     with db.atomic():
@@ -157,7 +157,7 @@ def save_article(
             "date_source": article.date_source or ("first-seen" if not article.published_at else None),
             "extraction": article.extraction, "status": "ok", "version": version, "capture": capture,
             "discovered_via": discovered_via,
-            "search_fold": fold_for_search(article.title, article.sapo, article.body_text),
+            "search_fold": search_fold_text(article.title, article.sapo, article.body_text),
         }
         if record["published_at"] is None:
             record["published_at"] = record["first_seen_at"]
@@ -187,8 +187,6 @@ def add_aliases(db: Database, article_id: str, urls: Iterable[str], seen_at: str
 
 
 def _aliases(db: Database, article_id: str, urls: Iterable[str], seen_at: str) -> None:
-    from .urls import normalize
-
     rows = {normalize(u): {"url": normalize(u), "article_id": article_id, "first_seen_at": seen_at}
             for u in urls if u}
     if rows:
