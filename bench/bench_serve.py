@@ -9,9 +9,11 @@ text, places, officials and indicators, runs ``publish`` (FTS, article_index, op
 snapshot), serves it with uvicorn on 127.0.0.1 and measures over HTTP: median/p95 of a
 two-word search (target p95 < 100 ms), a faceted table page (target p95 < 300 ms) and a
 canned query; database size per 1,000 articles; time to publish and to export.
-``first_ms`` is the first request of each URL: counts and facets are cached until the
-database changes (plugins/query_cache.py), so median/p95 are the repeated-page numbers and
-``first_ms`` what a page nobody asked for since the last write costs.
+``first_ms`` is the first request of each URL (nothing cached: what a page nobody asked for
+costs); median/p95 are repeated requests; ``after_write_*`` are requests each made right
+after a one-article commit, as while the crawler writes (plugins/query_cache.py answers
+with the counts/facets cached before the commit and recounts in the background; run with
+HANOI_NEWS_COUNTS_MAX_STALE=0 to measure exact recounting instead).
 
 This module also holds the archive factory the tests use (``build_archive``, ``add_article``).
 """
@@ -354,6 +356,34 @@ def _time(client, url: str, runs: int) -> dict:
             "first_ms": round(first, 1)}
 
 
+def _time_after_writes(client, url: str, path: Path, rounds: int, pause_s: float) -> dict:
+    """One request after each of ``rounds`` crawler-like commits (one article each).
+
+    What a reader gets while the crawler is writing: every request comes after a commit, so
+    every cached count/facet is stale at that moment (plugins/query_cache.py serves it and
+    recounts in the background, unless HANOI_NEWS_COUNTS_MAX_STALE=0). ``pause_s`` between
+    the commit and the request is the reader's think time.
+    """
+    times = []
+    db = Database(path)
+    try:
+        for i in range(rounds):
+            add_article(db, id=f"hanoimoi:benchwrite{time.time_ns()}", title=f"Tin mới {i} quận Đống Đa",
+                        body_text="Hội nghị tổng kết công tác năm của quận Đống Đa.",
+                        places=["Quận Đống Đa"],
+                        published_at=datetime.now(TZ).isoformat(timespec="seconds"))
+            time.sleep(pause_s)
+            t = time.perf_counter()
+            client.get(url).raise_for_status()
+            times.append((time.perf_counter() - t) * 1000)
+    finally:
+        db.close()
+    times.sort()
+    return {"after_write_median_ms": round(statistics.median(times), 1),
+            "after_write_p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+            "after_write_max_ms": round(times[-1], 1), "after_write_rounds": rounds}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=1_000_000)
@@ -363,6 +393,10 @@ def main(argv=None) -> int:
     ap.add_argument("--reuse", action="store_true", help="use an existing --db as is")
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--write-rounds", type=int, default=10,
+                    help="requests per URL each made right after a one-article commit")
+    ap.add_argument("--write-pause", type=float, default=2.5,
+                    help="seconds between that commit and the request (reader think time)")
     args = ap.parse_args(argv)
     import httpx
 
@@ -415,6 +449,9 @@ def main(argv=None) -> int:
     with httpx.Client(timeout=60) as client:
         for label, url in urls.items():
             timings[label] = _time(client, url, args.runs)
+            if args.write_rounds:
+                timings[label].update(_time_after_writes(client, url, path, args.write_rounds,
+                                                         args.write_pause))
             print(f"{label}: {timings[label]}", file=sys.stderr)
     server.should_exit = True
     th.join(10)

@@ -92,11 +92,17 @@ def _progress_bar(desc: str):
 
 
 def _serve_datasette(db_path: Path, port: int, *, demo: bool, scheduler_setup=None) -> None:
-    from .datasette_app import make_datasette
+    from .datasette_app import make_datasette, warm_up
     from .serve import serve
 
     ds = make_datasette(db_path, demo=demo)
-    serve(ds.app(), host="127.0.0.1", port=port, scheduler_setup=scheduler_setup,
+
+    def setup(loop):
+        # first readers should not pay for the front pages' counts and facets
+        ds._hn_warm_up = loop.create_task(warm_up(ds, log_fn=log.warning))
+        return scheduler_setup(loop) if scheduler_setup else None
+
+    serve(ds.app(), host="127.0.0.1", port=port, scheduler_setup=setup,
           on_started=lambda url: click.echo(f"Datasette is serving {'the DEMO archive' if demo else db_path} at {url}"
                                             "  (Ctrl+C stops)"))
 

@@ -1,4 +1,4 @@
-"""Count and facet results cached until the database changes (hanoi-news).
+"""Count and facet results cached, refreshed after writes without making readers wait.
 
 Datasette 0.65 answers a table page with separate queries: the rows, ``count(*)`` and one
 ``group by`` per facet, each re-evaluating the filter. On a 1M-article archive the counts
@@ -6,25 +6,59 @@ and the four default facets of ``news`` cost far more than the 50 rows shown, an
 ask for the same pages (the front page, a district) over and over.
 
 This plugin keeps the results of those aggregate queries only (never the rows of a page or of
-a canned query), keyed by SQL + parameters, and drops them as soon as the database file or
-its WAL changes (size or modification time: every commit of the crawler appends to the WAL),
-and in any case after ``default_cache_ttl`` seconds (the time Datasette already lets browsers
-and proxies keep a page). A count/facet is therefore at most as stale as a cached HTTP
-response, and normally exact. Set ``HANOI_NEWS_QUERY_CACHE=0`` to switch it off.
+a canned query: those are always read from the database as it is now), keyed by SQL +
+parameters. An entry is exact while the database file and its WAL are unchanged (size and
+modification time: every commit of the crawler appends to the WAL) and younger than
+``default_cache_ttl``. When the crawler has written since, the entry is *stale*:
+
+* if it was computed less than ``HANOI_NEWS_COUNTS_MAX_STALE`` seconds ago (default 600),
+  the page gets it at once and the query is run again in the background
+  (stale-while-revalidate), at most one refresh at a time per database and, per entry, not
+  sooner than ten times its last run time after the previous one (so a crawler committing
+  every second cannot keep a core busy with recounts);
+* otherwise, or with ``HANOI_NEWS_COUNTS_MAX_STALE=0``, it is recomputed before answering.
+
+So a count or facet on a page is either exact or behind the rows shown by at most a few
+seconds on a page people use, and never by more than the max-stale bound. Set
+``HANOI_NEWS_QUERY_CACHE=0`` to switch the cache off altogether.
 
 Keep this file free of imports from ``crawler`` (plain ``datasette --plugins-dir plugins``).
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import re
 import time
 from collections import OrderedDict
+from typing import Any, NamedTuple
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 
 MAX_ENTRIES = 512
+DEFAULT_MAX_STALE_S = 600.0
+MIN_REFRESH_S = 2.0  # an entry is never recomputed more often than this
+REFRESH_COST_FACTOR = 10  # ... nor more often than 10x its own run time
+
+log = logging.getLogger(__name__)
+
+
+def max_stale_s() -> float:
+    """How old a stale count/facet may be and still be served while it is recomputed."""
+    raw = os.environ.get("HANOI_NEWS_COUNTS_MAX_STALE", "")
+    try:
+        return max(0.0, float(raw)) if raw.strip() else DEFAULT_MAX_STALE_S
+    except ValueError:
+        return DEFAULT_MAX_STALE_S
+
+
+class Entry(NamedTuple):
+    state: Any  # (db size, mtime), (wal size, mtime) when it was computed; None if immutable
+    at: float  # time.monotonic() when its query started
+    results: Any  # datasette Results, or the QueryInterrupted it raised
+    cost: float  # seconds the query took
 # select count(*) from ...           (table/view page count)
 # select x as value, count(*) as count from ( ... )   (column / array facets)
 _AGGREGATE = re.compile(
@@ -52,8 +86,8 @@ async def _walk_date_index(original, sql: str, cache: OrderedDict, state) -> str
         return sql
     key = ("__tag_sizes__", tuple(names))
     hit = cache.get(key)
-    if hit is not None and hit[0] == state:
-        big = hit[2]
+    if hit is not None and (hit[0] == state or time.monotonic() - hit[1] < max_stale_s()):
+        big = hit[2]  # district sizes barely move between two crawler commits
     else:
         total = (await original("select count(*) from article_index")).rows[0][0]
         tagged = total
@@ -89,6 +123,12 @@ def _freeze(params):
     return tuple(repr(v) for v in params)
 
 
+def _answer(results):
+    if isinstance(results, QueryInterrupted):
+        raise results
+    return results
+
+
 def install(datasette) -> None:
     """Wrap ``execute`` of every file-backed database once (idempotent)."""
     if os.environ.get("HANOI_NEWS_QUERY_CACHE", "1") == "0":
@@ -100,45 +140,81 @@ def install(datasette) -> None:
             continue
         cache: OrderedDict = OrderedDict()
         db._hn_query_cache = cache
+        db._hn_refreshing = refreshing = {}  # key -> asyncio.Task
         original = db.execute
 
-        def make(original=original, cache=cache, db=db):
+        def make(original=original, cache=cache, db=db, refreshing=refreshing):
+            locks: dict = {}  # one refresh at a time per event loop (tests run several)
+
+            def store(key, entry: Entry) -> None:
+                cache[key] = entry
+                cache.move_to_end(key)
+                while len(cache) > MAX_ENTRIES:
+                    cache.popitem(last=False)
+
+            async def run(sql, params, kwargs) -> Entry:
+                # state taken before the query: a commit during it makes the entry stale
+                state = _state(db.path) if db.is_mutable else None
+                started = time.monotonic()
+                try:
+                    results = await original(sql, params, **kwargs)
+                except QueryInterrupted as exc:
+                    # over its time limit: it would be again on the same data, so the page
+                    # says "timed out" at once instead of waiting for the limit every time
+                    results = exc
+                return Entry(state, started, results, time.monotonic() - started)
+
+            async def refresh(key, sql, params, kwargs) -> None:
+                try:
+                    loop = asyncio.get_running_loop()
+                    if loop not in locks:
+                        locks.clear()
+                        locks[loop] = asyncio.Lock()
+                    async with locks[loop]:
+                        store(key, await run(sql, params, kwargs))
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the stale entry stays; the next request tries again
+                    log.warning("background recount failed: %s", sql[:200], exc_info=True)
+                finally:
+                    refreshing.pop(key, None)
+
+            def schedule(key, hit: Entry, now: float, sql, params, kwargs) -> None:
+                if key in refreshing:
+                    return
+                if now - hit.at < max(MIN_REFRESH_S, REFRESH_COST_FACTOR * hit.cost):
+                    return
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:  # pragma: no cover - execute is always awaited in a loop
+                    return
+                refreshing[key] = loop.create_task(refresh(key, sql, params, kwargs))
+
             async def execute(sql, params=None, truncate=False, custom_time_limit=None,
                               page_size=None, log_sql_errors=True):
+                kwargs = dict(truncate=truncate, custom_time_limit=custom_time_limit,
+                              page_size=page_size, log_sql_errors=log_sql_errors)
                 if not isinstance(sql, str) or not _AGGREGATE.search(sql):
                     if isinstance(sql, str) and "p.ascii_name = '" in sql:
                         state = _state(db.path) if db.is_mutable else None
                         sql = await _walk_date_index(original, sql, cache, state)
-                    return await original(sql, params, truncate=truncate,
-                                          custom_time_limit=custom_time_limit,
-                                          page_size=page_size, log_sql_errors=log_sql_errors)
+                    return await original(sql, params, **kwargs)
                 ttl = float(datasette.setting("default_cache_ttl") or 0) or 60.0
                 key = (sql, _freeze(params), bool(truncate))
                 state = _state(db.path) if db.is_mutable else None
                 hit = cache.get(key)
                 now = time.monotonic()
-                if hit is not None and hit[0] == state and now - hit[1] < ttl:
-                    cache.move_to_end(key)
-                    if isinstance(hit[2], QueryInterrupted):
-                        raise hit[2]
-                    return hit[2]
-                try:
-                    results = await original(sql, params, truncate=truncate,
-                                             custom_time_limit=custom_time_limit,
-                                             page_size=page_size,
-                                             log_sql_errors=log_sql_errors)
-                except QueryInterrupted as exc:
-                    # over its time limit: it would be again on the same data, so the page
-                    # says "timed out" at once instead of waiting for the limit every time
-                    results = exc
-                # state taken before the query: a commit during it invalidates the entry
-                cache[key] = (state, now, results)
-                cache.move_to_end(key)
-                while len(cache) > MAX_ENTRIES:
-                    cache.popitem(last=False)
-                if isinstance(results, QueryInterrupted):
-                    raise results
-                return results
+                if hit is not None:
+                    if hit.state == state and now - hit.at < ttl:  # exact
+                        cache.move_to_end(key)
+                        return _answer(hit.results)
+                    if now - hit.at < max_stale_s():  # stale: answer now, recount behind
+                        cache.move_to_end(key)
+                        schedule(key, hit, now, sql, params, kwargs)
+                        return _answer(hit.results)
+                entry = await run(sql, params, kwargs)
+                store(key, entry)
+                return _answer(entry.results)
 
             return execute
 

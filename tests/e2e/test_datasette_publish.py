@@ -399,26 +399,61 @@ def test_old_district_name_is_a_phrase_search(ds):
     assert "kinhtedothi:201" in [r["id"] for r in rows]  # Bắc Từ Liêm
 
 
-def test_cached_counts_and_facets_follow_writes(tmp_path):
-    """plugins/query_cache.py keeps count/facet results only until the database changes."""
-    path = tmp_path / "archive.db"
-    build_test_archive(path, filler=5).close()
-    ds = make_datasette(path)
+async def _news_state(ds):
+    resp = await ds.client.get("/archive/news.json?_size=1&_search=dong+da&_sort_desc=published_at")
+    data = resp.json()
+    months = {f["value"]: f["count"] for f in data["facet_results"]["month"]["results"]}
+    return data["filtered_table_rows_count"], months.get("2031-01", 0), data["rows"][0][1]
 
-    def state():
-        data = get(ds, "/archive/news.json?_size=1&_search=dong+da").json()
-        months = {f["value"]: f["count"] for f in data["facet_results"]["month"]["results"]}
-        return data["filtered_table_rows_count"], months.get("2031-01", 0)
 
-    n, jan = state()
-    assert state() == (n, jan)  # second request: served from the cache, same answer
+def _write_dong_da_article(path):
     from sqlite_utils import Database
 
     db = Database(path)
     add_article(db, id="hanoimoi:cache1", title="Quận Đống Đa mới", body_text="Quận Đống Đa.",
                 places=["Quận Đống Đa"], published_at="2031-01-02T08:00:00+07:00")
     db.close()
-    assert state() == (n + 1, jan + 1)
+
+
+def test_counts_and_facets_exact_when_max_stale_is_zero(tmp_path, monkeypatch):
+    """HANOI_NEWS_COUNTS_MAX_STALE=0: a cached count/facet is dropped at the first write."""
+    monkeypatch.setenv("HANOI_NEWS_COUNTS_MAX_STALE", "0")
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+
+    async def scenario():
+        n, jan, _ = await _news_state(ds)
+        assert (await _news_state(ds))[:2] == (n, jan)  # served from the cache, same answer
+        _write_dong_da_article(path)
+        return n, jan, await _news_state(ds)
+
+    n, jan, after = asyncio.run(scenario())
+    assert after == (n + 1, jan + 1, "hanoimoi:cache1")
+
+
+def test_stale_counts_are_served_then_recounted_in_the_background(tmp_path, monkeypatch):
+    """After a write, a page gets its cached counts/facets at once (rows always fresh) and a
+    background recount brings them up to date for the next reader."""
+    monkeypatch.delenv("HANOI_NEWS_COUNTS_MAX_STALE", raising=False)
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+
+    async def scenario():
+        n, jan, _ = await _news_state(ds)
+        _write_dong_da_article(path)
+        await asyncio.sleep(2.2)  # past the plugin's minimum refresh interval (2 s)
+        during = await _news_state(ds)  # stale counts, fresh rows; schedules the recount
+        db = ds.get_database("archive")
+        pending = list(db._hn_refreshing.values())
+        await asyncio.gather(*pending)
+        return n, jan, during, len(pending), await _news_state(ds)
+
+    n, jan, during, refreshed, after = asyncio.run(scenario())
+    assert during == (n, jan, "hanoimoi:cache1")
+    assert refreshed >= 2  # the count and the month facet at least
+    assert after == (n + 1, jan + 1, "hanoimoi:cache1")
 
 
 def test_news_is_one_table_with_article_rowids(archive):
@@ -457,3 +492,16 @@ def test_big_district_page_walks_the_date_index(archive):
     assert "article_index_published" in plan and "TEMP B-TREE" not in plan
     assert conn.execute(fast).fetchall() == conn.execute(page).fetchall()
     assert any("hanoimoi:101" in r for r in conn.execute(fast))
+
+
+def test_warm_up_caches_the_front_pages(tmp_path):
+    from crawler.datasette_app import warm_up
+
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+    timings = asyncio.run(warm_up(ds))
+    assert set(timings) == {"/", "/archive", "/archive/news"}
+    cached = [key[0] for key in ds.get_database("archive")._hn_query_cache]
+    assert any("count(*) from news" in sql for sql in cached)  # the news page's row count
+    assert sum("as value, count(*) as count" in sql for sql in cached) >= 4  # its 4 facets
