@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
+from itertools import islice
 
 from ..facts_types import Facts
 from .indicators import find_indicators
@@ -34,7 +35,11 @@ def _sections(text: str) -> tuple[int, int]:
 
 
 def _lower_doc(text: str) -> bool:
+    """Fewer than 0.5% of the letters of the first 3,000 characters are upper case."""
     sample = text[:3000]
+    enough = 0.005 * len(sample)  # (letters <= len(sample)): this many upper-case letters decide
+    if len(list(islice(filter(str.isupper, sample), int(enough) + 1))) >= enough:
+        return False
     letters = sum(map(str.isalpha, sample))
     return letters > 0 and sum(map(str.isupper, sample)) < 0.005 * letters
 

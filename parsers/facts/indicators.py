@@ -24,6 +24,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from ..facts_types import Indicator, PlaceMention
 from .numbers import PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type, scale_unit
@@ -42,6 +43,7 @@ FIGURE = re.compile(
 )
 # a figure starts with a digit that FIGURE's look-behind allows
 FIGURE_SCAN = Anchored(FIGURE, (), re.compile(r"\d(?<![\w/.,-]\d)"))
+_DIGIT = re.compile(r"\d")
 # Units that may follow a number (longest first); anything else is the next noun.
 UNITS = sorted([
     "nghìn tỷ đồng", "ngàn tỷ đồng", "nghìn tỷ", "ngàn tỷ", "tỷ đồng", "tỉ đồng", "triệu đồng",
@@ -68,6 +70,10 @@ NOT_FIGURE_BEFORE = re.compile(
     "(?:" + "|".join(r"\b" + w for w in _NOT_FIGURE_WORDS) + r")\s*$", re.IGNORECASE)
 # a match ends where the trailing spaces start: it starts at most this far before them
 _NOT_FIGURE_REACH = max(map(len, _NOT_FIGURE_WORDS))
+# entries (lower case) by their last word: a number is tested only against those
+_NOT_FIGURE_BY_LAST: dict[str, tuple[str, ...]] = {}
+for _w in dict.fromkeys(w.lower() for w in _NOT_FIGURE_WORDS):
+    _NOT_FIGURE_BY_LAST[_w.split()[-1]] = _NOT_FIGURE_BY_LAST.get(_w.split()[-1], ()) + (_w,)
 NOT_FIGURE_AFTER = re.compile(
     r"\s*(?:tháng|năm|quý|ngày|tuần|giờ|phút|h\d|g\d|:\d|chương trình|nhiệm vụ|khâu|giải pháp|"
     r"nhóm|nội dung|dám|điểm nhấn|đột phá|tiêu chí|lĩnh vực|bước|kỳ họp|lần|tuổi|khóa|khoá|sao|chữ)\b",
@@ -118,6 +124,8 @@ STOP_UNIT = {
 HEADING_TARGET = re.compile(r"(?i)(mục tiêu|chỉ tiêu|phương hướng|nhiệm vụ năm|kế hoạch năm)")
 
 
+
+
 @dataclass
 class _Fig:
     start: int
@@ -129,9 +137,18 @@ class _Fig:
     rel_type: str | None
     rel_text: str | None
     metric_key: str | None
-    metric: str
+    mspec: tuple[str, int, int, str | None, int | None]  # for ``metric``: computed if kept
     estimate: bool
     base: str | None
+
+    @property
+    def metric(self) -> str:
+        """The metric as written: the phrase before the figure (or, for ``other``, what it
+        counts)."""
+        s, start, end, unit, prior = self.mspec
+        if prior is None:
+            return _other_metric(s, start, end, unit)
+        return _metric_phrase(s, prior, start)
 
 
 def _sentences(text: str) -> list[tuple[int, int, int]]:
@@ -156,8 +173,12 @@ MONEY_METRICS = {"budget_revenue", "budget_expenditure", "public_investment_disb
                  "investment", "production_value", "trade_service"}
 
 
+_MONEY = re.compile(r"(?i)đồng|usd|tỷ|tỉ")
+
+
+@lru_cache(maxsize=1024)
 def _is_money(unit: str | None) -> bool:
-    return bool(unit) and bool(re.search(r"(?i)đồng|usd|tỷ|tỉ", unit or ""))
+    return bool(unit) and bool(_MONEY.search(unit or ""))
 
 
 SECTOR = re.compile(r"(?:nganh|khoi|linh vuc|khu vuc)\s+(?:(thuong mai|dich vu|du lich)|(cong nghiep)|(nong nghiep))")
@@ -189,10 +210,47 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong)\b")
 
 
+_TY_LE = re.compile(r"\bt[yi] le\b")
+_CO_CAU = re.compile(r"co cau|ty trong")
+_GROWTH_PRE = re.compile(r"toc do tang|tang truong")
+_GIAI_NGAN = re.compile(r"giai ngan")
+_GTSX_DT = re.compile(r"gia tri san xuat|doanh thu")
+_PLAN_GAP = re.compile(r"\s*(?:(?:ke hoach|du toan|chi tieu)(?: nam)?\s*)?")
+_SLASH_DATE = re.compile(r"\s*/\s*\d")
+_DATE_AFTER = re.compile(r"\s*(?:\d|năm\b)")
+_NEXT_WORDS = re.compile(r"\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)")
+_THI_DUA = re.compile(r"\s*thi đua")
+
+
+def _not_figure_before(before: str) -> bool:
+    """``before`` (the text before a number) ends with a word that makes the number a
+    document number, date, ordinal, address etc. ("số", "ngày", "Quyết định", "quý"):
+    ``NOT_FIGURE_BEFORE`` (unless a verb ends it, ``_VERB_END``), tested word by word."""
+    t = before.rstrip()
+    if not t:
+        return False
+    last = t.rsplit(None, 1)[-1]
+    if not last.isalpha():  # "(số", "2023,": the expressions decide
+        kept = len(t)
+        return bool(NOT_FIGURE_BEFORE.search(before, max(0, kept - _NOT_FIGURE_REACH))
+                    and not _VERB_END.search(before, max(0, kept - 4)))
+    entries = _NOT_FIGURE_BY_LAST.get(last.lower())
+    if entries is None:
+        return False
+    low = t[-_NOT_FIGURE_REACH:].lower()
+    for e in entries:
+        p = len(t) - len(e)  # where the entry starts in ``t``: after a non-word character
+        if low.endswith(e) and (p <= 0 or not (t[p - 1].isalnum() or t[p - 1] == "_")):
+            return not low.endswith(("đạt", "là", "có", "tăng", "giảm"))
+    return False
+
+
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
-             carried: str | None = None) -> list[_Fig]:
+             carried: str | None = None, cands: list[int] | None = None) -> list[_Fig]:
+    """The figures of sentence ``s`` (at ``base`` in the text). ``cands``: where a figure
+    may start (``FIGURE_SCAN.candidates`` of the sentence or a superset)."""
     figs: list[_Fig] = []
-    found = FIGURE_SCAN.finditer(s)  # (its candidates depend on the character before)
+    found = FIGURE_SCAN.finditer(s, cands)
     if not found:
         return figs
     metrics = [(m.start(), m.end(), m.lastgroup or "") for m in metric_matches]
@@ -201,9 +259,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             continue
         a, b, sep = m.group("a"), m.group("b"), m.group("sep")
         before = s[max(0, m.start() - 40):m.start()]
-        kept = len(before.rstrip())  # the words below end here; start the searches near it
-        if NOT_FIGURE_BEFORE.search(before, max(0, kept - _NOT_FIGURE_REACH)) \
-                and not _VERB_END.search(before, max(0, kept - 4)):
+        if _not_figure_before(before):
             continue
         if m.start() > 0 and s[m.start() - 1] in "-/":
             continue
@@ -212,7 +268,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             continue
         after = s[m.end():]
         if sep == "/" and b:
-            if re.match(r"\s*/\s*\d", after) or re.match(r"\s*(?:\d|năm\b)", after):
+            if _SLASH_DATE.match(after) or _DATE_AFTER.match(after):
                 continue  # a date
         if NOT_FIGURE_AFTER.match(after) and not (sep == "/"):
             continue
@@ -223,7 +279,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         unit = um.group(1) if um else None
         end = m.end() + (um.end() if um else 0)
         if unit is None:
-            nm = re.match(r"\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", after)
+            nm = _NEXT_WORDS.match(after)
             if not nm or sep == "/" and not nm:
                 if sep != "/":
                     continue
@@ -255,7 +311,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         prior = [x for x in metrics if clause_start <= x[0] and x[1] <= m.start()]
         if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
             prior = [x for x in metrics if end <= x[0] <= end + 14
-                     and re.fullmatch(r"\s*(?:(?:ke hoach|du toan|chi tieu)(?: nam)?\s*)?", sfold[end:x[0]])]
+                     and _PLAN_GAP.fullmatch(sfold, end, x[0])]
         if not prior and ELLIPSIS.match(sfold, clause_start):
             # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...":
             # the metric of the previous clause (or sentence) carries on
@@ -267,16 +323,16 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             if sector:
                 base_key = ("trade_service" if sector.group(1) else
                             "industry_value" if sector.group(2) else "sector_value")
-        if base_key == "investment" and re.search(r"giai ngan", sfold[clause_start:m.start()]):
+        if base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, m.start()):
             base_key = "public_investment_disbursement"
-        if base_key is None and unit == "%" and re.search(r"gia tri san xuat|doanh thu", sfold[:clause_start]):
+        if base_key is None and unit == "%" and _GTSX_DT.search(sfold, 0, clause_start):
             # "Giá trị sản xuất ngành công nghiệp tăng 5,6%; ngành dịch vụ tăng 9,2%"
             sector = SECTOR.search(sfold, clause_start, m.start())
             if sector:
                 base_key = ("trade_service" if sector.group(1) else
                             "industry_value" if sector.group(2) else "sector_value")
                 prior = [(sector.start(), sector.end(), "")]
-        if base_key and prior and prior[-1][1] <= m.start() and re.search(r"\bt[yi] le\b", sfold[prior[-1][1]:m.start()]):
+        if base_key and prior and prior[-1][1] <= m.start() and _TY_LE.search(sfold[prior[-1][1]:m.start()]):
             base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
         if base_key and prior and PER_UNIT.search(sfold, prior[-1][1], m.start()):
             base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
@@ -305,21 +361,18 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         growth = bool(
             rel_type in ("growth_yoy", "decline_yoy")
             or (unit == "%" and base_key in GROWABLE
-                and (GROWTH_WORDS.search(seg_fold[-80:]) or re.search(r"toc do tang|tang truong", pre_metric)))
+                and (GROWTH_WORDS.search(seg_fold[-80:]) or _GROWTH_PRE.search(pre_metric)))
         )
-        if base_key in GROWABLE and re.search(r"co cau|ty trong", pre_metric):
+        if base_key in GROWABLE and _CO_CAU.search(pre_metric):
             base_key = None  # a share of the economy's structure, not the value
         key = _metric_key(base_key, growth)
-        if key == "other" and unit and "chỉ tiêu" in unit.lower() and not re.match(r"\s*thi đua", s[end:]):
+        if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
-        if key == "other" or key == "targets_met":
-            mtext = _other_metric(s, m.start(), end, unit)
-        else:
-            mtext = _metric_phrase(s, prior[-1][0], m.start())
+        mspec = (s, m.start(), end, unit, None if key in ("other", "targets_met") else prior[-1][0])
         near = sfold[max(0, m.start() - 25):m.start()]
         est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
         figs.append(_Fig(base + m.start(), base + end, value, value_max, denom, unit, rel_type,
-                         rel_text, key, mtext, est, base_key))
+                         rel_text, key, mspec, est, base_key))
     return figs
 
 
@@ -373,7 +426,9 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     window = Anchored.window
     hit_starts = [h.start for h in hits]  # hits are in text order
     metric_starts = METRIC_SCAN.candidates(folded)
-    period_starts = PERIOD_SCAN.candidates(lower_same_length(text))
+    low = lower_same_length(text)
+    period_starts = PERIOD_SCAN.candidates(low)
+    figure_starts = FIGURE_SCAN.candidates(text)
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]
         sfold = folded[s0:s1]
@@ -386,11 +441,15 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         near = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, min(s1, s0 + SUBJECT_START))]
         para_subject = _subject(near, s0, s1, text) or para_subject
         metric_matches = METRIC_SCAN.finditer(sfold, window(metric_starts, s0, s1))
-        figs = _figures(s, s0, sfold, metric_matches, carried_metric if para == carried_para else None)
+        fig_cands = window(figure_starts, s0, s1)
+        if s[:1].isdigit() and (not fig_cands or fig_cands[0] != 0):
+            fig_cands.insert(0, 0)  # (FIGURE's look-behind sees no character there)
+        figs = _figures(s, s0, sfold, metric_matches, carried_metric if para == carried_para else None,
+                        fig_cands) if fig_cands else []
         if metric_matches:
             carried_metric, carried_para = metric_matches[-1].lastgroup, para
         other_province = bool(figs) and _names_other_province(s)
-        periods = _periods(s, sfold, published, ctx_period, window(period_starts, s0, s1))
+        periods = _periods(s, sfold, published, ctx_period, window(period_starts, s0, s1), low[s0:s1])
         real = [p for p in periods if p.start or p.end]
         if (len(stripped) < 160 and not stripped.endswith(".") and HEADING_TARGET.search(stripped)
                 and not figs):
@@ -400,12 +459,14 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if target_block and not is_bullet:
             target_block = False
         last: dict[str, Indicator] = {}
+        # a target word before a figure is a target word in the sentence (most have none)
+        target_words = bool(figs) and TARGET_WORDS.search(sfold) is not None
         for f in figs:
             period = (_pick_period(periods, f.start - s0)
                       or (ctx_period if (ctx_para == para or target_block) else None)
                       or article_period)
             kind = "estimate" if f.estimate else "actual"
-            if (target_block or TARGET_WORDS.search(sfold[:f.start - s0])
+            if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0]))
                     or (period and period.start and published and period.start > published.isoformat())):
                 kind = "target"
             if f.rel_type and f.base and f.base in last:
@@ -549,14 +610,17 @@ def _dedupe(inds: list[Indicator], title_ids: set[int]) -> list[Indicator]:
     return out
 
 
+_COMPARED = re.compile(r"(?:cung ky|so voi|nhiem ky)\s*$")
+
+
 def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
-             cands: list[int] | None = None) -> list[Period]:
+             cands: list[int] | None = None, low: str | None = None) -> list[Period]:
     """Periods of the sentence, without those of comparisons ("so với cùng kỳ năm 2022")
     and terms of office ("nhiệm kỳ 2020-2025")."""
     out = []
-    for p in periods_in(s, published, _year_hint(ctx), cands):
+    for p in periods_in(s, published, _year_hint(ctx), cands, low):
         pre = sfold[max(0, p.start_pos - 14):p.start_pos]
-        if fold(p.text).startswith("nhiem ky") or re.search(r"(?:cung ky|so voi|nhiem ky)\s*$", pre):
+        if sfold.startswith("nhiem ky", p.start_pos) or _COMPARED.search(pre):
             continue
         out.append(p)
     return out

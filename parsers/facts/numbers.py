@@ -12,14 +12,20 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from .text import Anchored, fold
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
 def parse_number(s: str) -> float | None:
     """A number in Vietnamese (or English) formatting, or None."""
+    if s.isdigit() and s.isascii():
+        return float(s)
     s = s.strip().replace(" ", "")
-    if not s or not re.fullmatch(r"\d+(?:[.,]\d+)*", s):
+    if not s or not _NUMBER.fullmatch(s):
         return None
     dots, commas = s.count("."), s.count(",")
     try:
@@ -49,6 +55,14 @@ def scale_unit(value: float | None, unit: str | None) -> tuple[float | None, str
     """Normalise "22 nghìn tỷ đồng" to 22000 "tỷ đồng"; "12 nghìn người" to 12000 "người"."""
     if unit is None or value is None:
         return value, unit
+    factor, new = _scale(unit)
+    return value * factor if factor != 1 else value, new
+
+
+@lru_cache(maxsize=1024)
+def _scale(unit: str) -> tuple[int, str]:
+    """(multiplier, normalised unit) of a unit as written."""
+    value = 1
     words = unit.split()
     f = [fold(w) for w in words]
     if len(f) >= 2 and f[0] in ("nghin", "ngan") and f[1] in ("ty", "ti"):
@@ -116,22 +130,37 @@ def lower_same_length(text: str) -> str:
 
 
 def periods_in(text: str, published: date | None, context_year: int | None = None,
-               cands: list[int] | None = None) -> list[Period]:
+               cands: list[int] | None = None, low: str | None = None) -> list[Period]:
     """Every period expression in ``text`` with ISO bounds where they are well defined.
-    ``cands``: where a period may start (``PERIOD_SCAN``), if already known."""
+    ``cands``: where a period may start (``PERIOD_SCAN``), if already known; ``low``:
+    ``lower_same_length(text)``, if already known."""
     out: list[Period] = []
-    low = lower_same_length(text)
-    if not any(w in low for w in ("năm", "tháng", "quý", "kỳ", "đoạn")):
+    if cands is not None and not cands:
+        return out
+    if low is None:
+        low = lower_same_length(text)
+    if cands is None and not any(w in low for w in ("năm", "tháng", "quý", "kỳ", "đoạn")):
         return out
     for m in PERIOD_SCAN.finditer(low, cands):
-        try:
-            p = _period(m, published, context_year)
-        except ValueError:
-            p = Period(m.group(0), None, None)
-        p.text = text[m.start():m.end()].strip()
-        p.start_pos = m.start()
-        out.append(p)
+        key = (m.group(0), published, context_year)
+        bounds = _BOUNDS.get(key)
+        if bounds is None:
+            try:
+                p = _period(m, published, context_year)
+                bounds = (p.start, p.end)
+            except ValueError:
+                bounds = (None, None)
+            if len(_BOUNDS) > 8192:
+                _BOUNDS.clear()
+            _BOUNDS[key] = bounds
+        out.append(Period(text[m.start():m.end()].strip(), bounds[0], bounds[1], m.start()))
     return out
+
+
+# (matched lower-case text, published, context year) -> ISO bounds: which alternative of
+# PERIOD matched, and so the bounds, depend only on these (no alternative looks past its end
+# in a way another could not)
+_BOUNDS: dict[tuple[str, date | None, int | None], tuple[str | None, str | None]] = {}
 
 
 def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
