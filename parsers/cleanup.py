@@ -30,6 +30,13 @@ BOX_HEADINGS = (
     "ý kiến bạn đọc", "bình luận", "tin mới", "tin đọc nhiều", "đọc nhiều", "tin nổi bật",
     "bài viết liên quan", "chia sẻ", "gửi bình luận", "tin cùng loại",
 )
+# Any BOX_HEADINGS phrase, with any white space between its words (``\s`` is what
+# ``str.split`` splits on). A heading that contains another ("tin liên quan" holds "liên
+# quan") adds nothing to the search.
+_HEADING_SEARCH = re.compile("|".join(
+    r"\s+".join(map(re.escape, heading.split()))
+    for heading in BOX_HEADINGS
+    if not any(other != heading and other in heading for other in BOX_HEADINGS)))
 _BOX_TAGS = frozenset(
     {"div", "section", "table", "ul", "ol", "dl", "p", "h2", "h3", "h4", "h5", "h6", "strong", "b"}
 )
@@ -88,8 +95,10 @@ def remove_junk(root: LexborNode) -> None:
 
 
 def _has_box_heading(root: LexborNode) -> bool:
-    text = " ".join(root.text(separator=" ").split()).lower()
-    return any(heading in text for heading in BOX_HEADINGS)
+    """True when some BOX_HEADINGS phrase occurs in the lower-cased text of ``root``, its words
+    separated by any white space (the same as searching the text with spaces collapsed,
+    without splitting it into words)."""
+    return _HEADING_SEARCH.search(root.text(separator=" ").lower()) is not None
 
 
 def _is_boilerplate(node: LexborNode, headed: bool = True) -> bool:

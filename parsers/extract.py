@@ -92,47 +92,30 @@ def _check_is_html(text: str) -> None:
 
 
 def _texts(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> list[str]:
-    """Cleaned texts of the first selector (in priority order) that matches anything.
+    """Cleaned texts of the elements matched by the first selector (in priority order) whose
+    matches have any text.
 
-    One combined query finds every candidate; a page where none matches costs one tree
-    walk instead of one per selector.
+    One query per selector tried: a profile's first selector usually matches, and a
+    query of one selector walks the tree once. A long list (the generic profile's) is
+    first checked by one combined query, so a page where none matches costs one walk.
     """
     if not selectors:
         return []
-    try:
-        candidates = tree.css(", ".join(selectors))
-    except ValueError:
-        return []
-    if not candidates:
-        return []
+    if len(selectors) > 6:
+        try:
+            if not tree.css_first(", ".join(selectors)):
+                return []
+        except ValueError:
+            pass
     for selector in selectors:
-        nodes = _matching(tree, candidates, selector)
+        try:
+            nodes = tree.css(selector)
+        except ValueError:
+            continue
         texts = [t for t in (clean_text(n.text(separator=" ")) for n in nodes) if t]
         if texts:
             return texts
     return []
-
-
-def _matching(tree: LexborHTMLParser | LexborNode, candidates: list[LexborNode],
-              selector: str) -> list[LexborNode]:
-    """``[n for n in candidates if n.css_matches(selector)]`` (true when ``n`` or one of its
-    descendants matches). With several candidates, one query of the whole tree instead of
-    one per candidate: a candidate qualifies when it is a match or an ancestor of one."""
-    if len(candidates) == 1:
-        return [n for n in candidates if n.css_matches(selector)]
-    try:
-        matches = tree.css(selector)
-    except ValueError:
-        return [n for n in candidates if n.css_matches(selector)]
-    if not matches:
-        return []
-    reached: set[int] = set()
-    for match in matches:
-        node: LexborNode | None = match
-        while node is not None and node.mem_id not in reached:
-            reached.add(node.mem_id)
-            node = node.parent
-    return [n for n in candidates if n.mem_id in reached]
 
 
 def _first_text(tree: LexborHTMLParser, chain: tuple[Profile, ...], attr: str) -> str | None:

@@ -114,9 +114,13 @@ def clean_text(text: str | None) -> str:
         return ""
     if "&" in text:
         text = html.unescape(text)
-    if _ODD_CHARS.search(text):
-        text = _ODD_CHARS.sub(" ", text)
-    text = " ".join(text.split())
+    if text.isprintable():  # no white space but " ", no control or format character
+        if "  " in text or text[0] == " " or text[-1] == " ":
+            text = " ".join(text.split())
+    else:
+        if _ODD_CHARS.search(text):
+            text = _ODD_CHARS.sub(" ", text)
+        text = " ".join(text.split())
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
