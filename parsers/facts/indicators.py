@@ -107,7 +107,7 @@ METRICS: list[tuple[str, str]] = [
 METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
 # every alternative of METRICS starts with one of these (keep in step when adding phrases)
 METRIC_SCAN = Anchored(METRIC_RE, (
-    "giai ngan", "thu", "tong ", "chi ", "gia tri ", "san xuat cong nghiep", "iip", "doanh thu",
+    "giai ngan", "thu ", "tong ", "chi ", "gia tri ", "san xuat cong nghiep", "iip", "doanh thu",
     "tang truong kinh te", "toc do tang truong", "grdp", "von d", "dau tu cong",
 ))
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
@@ -255,18 +255,19 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         return figs
     metrics = [(m.start(), m.end(), m.lastgroup or "") for m in metric_matches]
     for m in found:
-        if m.group("glue"):
+        a, b, sep, glue = m.group("a", "b", "sep", "glue")
+        if glue:
             continue
-        a, b, sep = m.group("a"), m.group("b"), m.group("sep")
-        before = s[max(0, m.start() - 40):m.start()]
+        ms, me = m.span()
+        before = s[max(0, ms - 40):ms]
         if _not_figure_before(before):
             continue
-        if m.start() > 0 and s[m.start() - 1] in "-/":
+        if ms > 0 and s[ms - 1] in "-/":
             continue
         va = parse_number(a)
         if va is None:
             continue
-        after = s[m.end():]
+        after = s[me:]
         if sep == "/" and b:
             if _SLASH_DATE.match(after) or _DATE_AFTER.match(after):
                 continue  # a date
@@ -277,7 +278,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         vb = parse_number(b) if b else None
         um = _UNIT_RE.match(after)
         unit = um.group(1) if um else None
-        end = m.end() + (um.end() if um else 0)
+        end = me + (um.end() if um else 0)
         if unit is None:
             nm = _NEXT_WORDS.match(after)
             if not nm or sep == "/" and not nm:
@@ -291,7 +292,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                         continue
                 else:
                     unit = w[0] if len(w) == 1 or w[1].lower() in stop else " ".join(w)
-                    end = m.end() + nm.end()
+                    end = me + nm.end()
         if unit and unit.lower() in ("tháng", "năm"):
             continue
         denom = None
@@ -307,8 +308,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 if um and fold(um.group(1)).startswith(("nghin ty", "ngan ty")):
                     value_max *= 1000
         rel = REL_AFTER.match(s, end) if unit in ("%", "lần") else None
-        clause_start = s.rfind(";", 0, m.start()) + 1
-        prior = [x for x in metrics if clause_start <= x[0] and x[1] <= m.start()]
+        clause_start = s.rfind(";", 0, ms) + 1
+        prior = [x for x in metrics if clause_start <= x[0] and x[1] <= ms]
         if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
             prior = [x for x in metrics if end <= x[0] <= end + 14
                      and _PLAN_GAP.fullmatch(sfold, end, x[0])]
@@ -323,18 +324,18 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             if sector:
                 base_key = ("trade_service" if sector.group(1) else
                             "industry_value" if sector.group(2) else "sector_value")
-        if base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, m.start()):
+        if base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, ms):
             base_key = "public_investment_disbursement"
         if base_key is None and unit == "%" and _GTSX_DT.search(sfold, 0, clause_start):
             # "Giá trị sản xuất ngành công nghiệp tăng 5,6%; ngành dịch vụ tăng 9,2%"
-            sector = SECTOR.search(sfold, clause_start, m.start())
+            sector = SECTOR.search(sfold, clause_start, ms)
             if sector:
                 base_key = ("trade_service" if sector.group(1) else
                             "industry_value" if sector.group(2) else "sector_value")
                 prior = [(sector.start(), sector.end(), "")]
-        if base_key and prior and prior[-1][1] <= m.start() and _TY_LE.search(sfold[prior[-1][1]:m.start()]):
+        if base_key and prior and prior[-1][1] <= ms and _TY_LE.search(sfold[prior[-1][1]:ms]):
             base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
-        if base_key and prior and PER_UNIT.search(sfold, prior[-1][1], m.start()):
+        if base_key and prior and PER_UNIT.search(sfold, prior[-1][1], ms):
             base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
         if unit == "%" and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
@@ -351,12 +352,12 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 rt = relation_type(verb, ref, unit)
                 if rt:
                     rel_type = rt
-                    rs = m.start() - len(before) + vb_m.start() if vb_m else m.start()
+                    rs = ms - len(before) + vb_m.start() if vb_m else ms
                     rel_text = s[rs:rel.end() if rel else end].strip(" ,")
         if prior:
-            seg_fold = sfold[prior[-1][0]:m.start()]
+            seg_fold = sfold[prior[-1][0]:ms]
         else:
-            seg_fold = sfold[:m.start()]
+            seg_fold = sfold[:ms]
         pre_metric = sfold[max(0, prior[-1][0] - 16):prior[-1][0]] if prior else ""
         growth = bool(
             rel_type in ("growth_yoy", "decline_yoy")
@@ -368,10 +369,10 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         key = _metric_key(base_key, growth)
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
-        mspec = (s, m.start(), end, unit, None if key in ("other", "targets_met") else prior[-1][0])
-        near = sfold[max(0, m.start() - 25):m.start()]
+        mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
+        near = sfold[max(0, ms - 25):ms]
         est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
-        figs.append(_Fig(base + m.start(), base + end, value, value_max, denom, unit, rel_type,
+        figs.append(_Fig(base + ms, base + end, value, value_max, denom, unit, rel_type,
                          rel_text, key, mspec, est, base_key))
     return figs
 
@@ -429,6 +430,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     low = lower_same_length(text)
     period_starts = PERIOD_SCAN.candidates(low)
     figure_starts = FIGURE_SCAN.candidates(text)
+    other_unit_starts = OTHER_UNIT_SCAN.candidates(text)
+    generic_starts = GENERIC_TYPE_SCAN.candidates(text)
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]
         sfold = folded[s0:s1]
@@ -478,12 +481,12 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     continue
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
-            if _elsewhere(text, f.start, f.end) or (
+            if _elsewhere(text, f.start, f.end, other_unit_starts) or (
                     other_province and not any(max(s0, text.rfind(";", s0, f.start)) <= h.start < f.start
                                                for h in hits)):
                 continue  # "3 tỷ đồng hỗ trợ huyện Mèo Vạc (tỉnh Hà Giang)", "tỉnh bạn ..."
             place_id, place = _place_for(text, hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, f.start)],
-                                         s0, f.start, primary, para_subject)
+                                         s0, f.start, primary, para_subject, generic_starts)
             if place_id is None:
                 continue  # not about a Hanoi unit (city-wide or another province)
             ind = Indicator(
@@ -513,15 +516,23 @@ OTHER_UNIT = re.compile(
     r"(?:\b(?:tỉnh|huyện|quận|thành phố|thị xã|xã|phường)\s+(?P<name>[A-ZĐÂĂÊÔƠƯ]\w*(?:\s+[A-ZĐÂĂÊÔƠƯ]\w*){0,3}))"
     r"|\bnước\s+(?:ngoài|bạn)\b|\b(?:Lào|Campuchia|Trung Quốc|Nhật Bản|Hàn Quốc)\b"
 )
+OTHER_UNIT_SCAN = Anchored(OTHER_UNIT, (
+    "tỉnh", "huyện", "quận", "thành phố", "thị xã", "xã", "phường", "nước", "Lào", "Campuchia",
+    "Trung Quốc", "Nhật Bản", "Hàn Quốc",
+))
 
 
-def _elsewhere(text: str, start: int, end: int) -> bool:
-    """The clause of the figure names a unit outside Hanoi."""
+def _elsewhere(text: str, start: int, end: int, cands: list[int] | None = None) -> bool:
+    """The clause of the figure names a unit outside Hanoi. ``cands``:
+    ``OTHER_UNIT_SCAN.candidates(text)``, if already known."""
     left = max(text.rfind(",", 0, start), text.rfind(";", 0, start), text.rfind(".", 0, start - 1)) + 1
     stops = [x for x in (text.find(";", end), text.find(". ", end), text.find("\n", end)) if x >= 0]
     right = min(stops) if stops else len(text)
     g = load()
-    for m in OTHER_UNIT.finditer(text, left, min(right, end + 80)):
+    endpos = min(right, end + 80)
+    found = (OTHER_UNIT.finditer(text, left, endpos) if cands is None
+             else OTHER_UNIT_SCAN.finditer_range(text, left, endpos, cands))
+    for m in found:
         name = m.group("name")
         if name is None:
             return True
@@ -538,7 +549,7 @@ OTHER_PROVINCE = re.compile(r"\btỉnh\s+(?:bạn|láng giềng|lân cận|[A-Z�
 
 def _names_other_province(s: str) -> bool:
     """The sentence is about another province ("các địa phương của tỉnh Hòa Bình ...")."""
-    return OTHER_PROVINCE.search(s) is not None
+    return "tỉnh" in s and OTHER_PROVINCE.search(s) is not None
 
 
 def _keep_other(f: _Fig, target: bool) -> bool:
@@ -641,7 +652,8 @@ def _pick_period(ps: list[Period], pos: int) -> Period | None:
 
 
 def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
-               primary: PlaceMention | None, subject: Unit | None = None) -> tuple[str | None, str | None]:
+               primary: PlaceMention | None, subject: Unit | None = None,
+               generic_starts: list[int] | None = None) -> tuple[str | None, str | None]:
     """The unit the figure is about: named in its clause, in a leading "Theo/Tại ..." clause or
     at the start of the sentence; else the article's primary unit."""
     inside = [h for h in hits if s0 <= h.start < pos]
@@ -654,7 +666,11 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
     clause = text[max(s0, text.rfind(";", s0, pos) + 1):pos]
     if CITY_SUBJECT.search(clause):
         return None, None  # "toàn thành phố Hà Nội mới giải ngân được 60,1%"
-    generic = [g.lower() for g in GENERIC_TYPE.findall(text, max(s0, pos - 120), pos)]
+    if generic_starts is None:
+        generic = [g.lower() for g in GENERIC_TYPE.findall(text, max(s0, pos - 120), pos)]
+    else:
+        generic = [m.group(1).lower() for m in
+                   GENERIC_TYPE_SCAN.finditer_range(text, max(s0, pos - 120), pos, generic_starts)]
     if subject is not None and generic and primary is not None and generic[-1] != subject.type \
             and generic[-1] == primary.type:
         return primary.place_id, primary.name  # "... xã Hòa Xá ... Năm 2023, huyện phấn đấu ..."
@@ -666,6 +682,8 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
 
 
 GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)")
+GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("Quận", "quận", "Huyện", "huyện", "Thị xã", "thị xã",
+                                            "Phường", "phường", "Xã", "xã"))
 CITY_SUBJECT = re.compile(r"(?:toàn|cả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
                           r"(?:toàn|cả) (?:tỉnh|nước)")
 SUBJECT_START = 45  # a unit named this close to a sentence start is its subject

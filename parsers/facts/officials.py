@@ -357,11 +357,12 @@ def _sentence(text: str, pos: int) -> str:
 
 def _merge(people: list[_Person], hits: list[PlaceHit], places: list[PlaceMention]) -> list[OfficialMention]:
     out: dict[str, OfficialMention] = {}
+    ids = {h.unit.id for h in hits}
     for p in people:
         key = fold(p.name).replace(" ", "-")
         roles = [f"{'nguyên ' if f else ''}{t}{' ' + o if o else ''}" for t, o, f in p.roles]
         main = p.roles[0] if p.roles else (None, None, False)
-        place_id = _role_place(p, hits, places)
+        place_id = _role_place(p, hits, places, ids)
         if key not in out:
             out[key] = OfficialMention(
                 name=p.name, title=main[0], organisation=main[1], roles=roles,
@@ -378,15 +379,18 @@ def _merge(people: list[_Person], hits: list[PlaceHit], places: list[PlaceMentio
     return list(out.values())
 
 
-def _role_place(p: _Person, hits: list[PlaceHit], places: list[PlaceMention]) -> str | None:
+def _role_place(p: _Person, hits: list[PlaceHit], places: list[PlaceMention],
+                ids: set[str] | None = None) -> str | None:
     """The unit named in the person's organisations, else the article's primary unit for
-    district/ward bodies ("Quận ủy", "UBND quận") that name none."""
+    district/ward bodies ("Quận ủy", "UBND quận") that name none. ``ids``: the units of
+    ``hits``."""
     g = load()
+    if ids is None:
+        ids = {h.unit.id for h in hits}
     for _, org, _ in p.roles:
         if not org:
             continue
         words = org.split()
-        ids = {h.unit.id for h in hits}
         for i in range(len(words)):
             for L in range(min(4, len(words) - i), 0, -1):
                 units = g.by_fold(" ".join(words[i:i + L]))

@@ -172,7 +172,7 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
             for L in g.lengths.get(toks[j][0], ()):  # other lengths have no candidates
                 if L > n - j:
                     continue
-                key = tuple(t[0] for t in toks[j:j + L])
+                key = tuple(words[j:j + L])
                 s, e = toks[j][1], toks[j + L - 1][2]
                 written = text[s:e]
                 # "Đại Hưng" and "Đại Hùng" fold alike: keep the units the letters agree with
@@ -231,18 +231,20 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
     n = len(toks)
     i = 0
     lengths = g.multi_lengths
-    for c in list(compress(range(n), map(lengths.__contains__, words))):  # others are skipped
+    # capitalised tokens that start a name of 2+ syllables (others are skipped)
+    starts = [c for c in compress(range(n), map(lengths.__contains__, words)) if text[toks[c][1]].isupper()]
+    for c in starts:
         if c < i:
             continue
         i = c
-        if used[i] or not text[toks[i][1]].isupper():
+        if used[i]:
             i += 1
             continue
         got = None
         for L in lengths[toks[i][0]]:
             if L > n - i or any(used[i:i + L]):
                 continue
-            cands = g.candidates(tuple(t[0] for t in toks[i:i + L]))
+            cands = g.candidates(tuple(words[i:i + L]))
             if not cands:
                 continue
             s, e = toks[i][1], toks[i + L - 1][2]

@@ -162,6 +162,20 @@ class Anchored:
                     last = m.end()
         return out
 
+    def finditer_range(self, s: str, pos: int, endpos: int, cands: list[int]) -> list[re.Match[str]]:
+        """The matches of ``pattern.finditer(s, pos, endpos)``, with ``cands = candidates(s)``
+        (computed once for the whole of ``s``; a look-behind sees ``s`` before ``pos``)."""
+        out: list[re.Match[str]] = []
+        last = pos
+        match = self.pattern.match
+        for p in cands[bisect_left(cands, pos):bisect_left(cands, endpos)]:
+            if p >= last:
+                m = match(s, p, endpos)
+                if m is not None:
+                    out.append(m)
+                    last = m.end()
+        return out
+
     def search(self, s: str, pos: int, cands: list[int]) -> re.Match[str] | None:
         """``pattern.search(s, pos)``, with ``cands = candidates(s)``."""
         match = self.pattern.match
