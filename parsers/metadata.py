@@ -63,18 +63,18 @@ class PageMeta:
 def read_meta(tree: LexborHTMLParser) -> PageMeta:
     """Everything the page declares about itself in JSON-LD, meta and link tags."""
     meta = PageMeta()
-    # One query for every element read here (each css() call parses its selector and
-    # walks the document); lexbor returns the matches in document order.
-    by_tag: dict[str | None, list[LexborNode]] = {}
-    for node in tree.css(_HEAD_QUERY):
-        by_tag.setdefault(node.tag, []).append(node)
+    # lexbor's element lists by tag name (document order) cost less than a selector query.
+    by_tag: dict[str | None, list[LexborNode]] = {tag: tree.tags(tag) for tag in _HEAD_TAGS}
+    by_tag["script"] = [s for s in by_tag["script"]
+                        if (s.attributes.get("type") or "").lower() == "application/ld+json"]
+    by_tag["link"] = [n for n in by_tag["link"] if "rel" in n.attributes]
     _read_tags(meta, by_tag)
     for obj in _jsonld_objects(by_tag.get("script", [])):
         _read_jsonld(obj, meta)
     return meta
 
 
-_HEAD_QUERY = 'meta, link[rel], title, html, script[type="application/ld+json"]'
+_HEAD_TAGS = ("meta", "link", "title", "html", "script")
 
 
 def _read_tags(meta: PageMeta, by_tag: dict[str | None, list[LexborNode]]) -> None:
@@ -89,7 +89,10 @@ def _read_tags(meta: PageMeta, by_tag: dict[str | None, list[LexborNode]]) -> No
             values.setdefault(key, []).append(content)
 
     def first(*keys: str) -> str | None:
-        return next((values[k][0] for k in keys if k in values), None)
+        for key in keys:
+            if key in values:
+                return values[key][0]
+        return None
 
     meta.meta_title = first("og:title", "twitter:title")
     meta.meta_description = first("og:description", "description", "twitter:description")
@@ -145,8 +148,12 @@ def _loads_tolerant(raw: str) -> Any:
     """JSON, repaired if need be (trailing commas, raw control characters, "}{" runs of
     objects); if it still does not load, the dates salvaged by pattern."""
     text = raw.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        pass
     repaired = _TRAILING_COMMA.sub(r"\1", _JSON_CONTROL.sub(" ", text))
-    for candidate in (text, repaired, "[" + _OBJECT_RUN.sub("},{", repaired) + "]"):
+    for candidate in (repaired, "[" + _OBJECT_RUN.sub("},{", repaired) + "]"):
         try:
             return json.loads(candidate)
         except (ValueError, RecursionError):
