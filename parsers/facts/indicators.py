@@ -27,7 +27,8 @@ from datetime import date
 from functools import lru_cache
 
 from ..facts_types import Indicator, PlaceMention
-from .numbers import PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type, scale_unit
+from .numbers import (PERIOD_SCAN, RELATION, Period, lower_same_length, parse_number, periods_in, relation_type,
+                      scale_unit)
 from .gazetteer import Unit, load
 from .places import PlaceHit
 from .text import Anchored, fold
@@ -588,9 +589,33 @@ def _attach(prev: Indicator, f: _Fig) -> bool:
     return False
 
 
+def _attached(inds: list[Indicator]) -> set[tuple[str | None, float, str | None, str, bool]]:
+    """(metric key, percentage, place, relation type, is target) of every comparison attached
+    to an amount ("6.214 tỷ đồng, bằng 58,6% dự toán, tăng 9,7% so với cùng kỳ": 58.6 and 9.7)."""
+    out = set()
+    for b in inds:
+        if b.unit in ("%", "lần") or not b.relation:
+            continue
+        for m in RELATION.finditer(b.relation):
+            rt, v = relation_type(m.group("verb"), m.group("ref"), m.group("unit")), parse_number(m.group("num"))
+            if rt is None or v is None or m.group("unit") != "%":
+                continue
+            key = GROWTH_OF.get(b.metric_key or "", b.metric_key) if rt in ("growth_yoy", "decline_yoy") else b.metric_key
+            out.add((key, v, b.place_id, rt, b.kind == "target"))
+    return out
+
+
 def _dedupe(inds: list[Indicator], title_ids: set[int]) -> list[Indicator]:
-    """Drop repeats: the same figure twice, and a title's rounded figure ("hơn 3.000 tỷ đồng",
-    "vượt 60% dự toán") that the body states precisely (same metric and unit, within 5%)."""
+    """Drop repeats: the same figure twice; a percentage standing alone that restates a
+    comparison attached to an amount elsewhere (the lead's "giải ngân đạt 41,3% kế hoạch" and
+    the body's "538 tỷ đồng, đạt 41,3% kế hoạch" are one figure); and a title's rounded figure
+    ("hơn 3.000 tỷ đồng", "vượt 60% dự toán") that the body states precisely (same metric and
+    unit, within 5%)."""
+    attached = set() if SEPARATE_RELATION_ROWS else _attached(inds)  # (on: those rows are wanted)
+    if attached:
+        inds = [i for i in inds if not (
+            i.unit == "%" and i.value is not None and i.value_max is None and i.value_denominator is None
+            and (i.metric_key, i.value, i.place_id, i.relation_type, i.kind == "target") in attached)]
     stated: list[tuple[str | None, str | None, float, str | None]] = []  # what the body states
     for b in inds:
         if id(b) in title_ids:

@@ -89,3 +89,19 @@ def test_city_wide_and_other_province_figures_are_dropped():
             "400 nghìn lượt khách, doanh thu du lịch ước 350 tỷ đồng.")
     got = inds(text, date(2022, 11, 15))
     assert set(got) == {("public_investment_disbursement", 71.4)}
+
+
+def test_lead_restating_an_attached_comparison_is_one_row():
+    # the lead prints the share and the growth alone; the body attaches them to the amounts
+    text = ("Quận Đống Đa: thu ngân sách 6 tháng đạt 58% dự toán\n\n"
+            "6 tháng đầu năm 2024, quận Đống Đa giải ngân vốn đầu tư công đạt 41% kế hoạch; "
+            "doanh thu thương mại – dịch vụ tăng 9% so với cùng kỳ.\n\n"
+            "Thu ngân sách ước đạt 6.214 tỷ đồng, bằng 58% dự toán. Vốn đầu tư công đã giải ngân "
+            "538 tỷ đồng, đạt 41% kế hoạch. Doanh thu thương mại – dịch vụ ước đạt 61.530 tỷ đồng, "
+            "tăng 9% so với cùng kỳ.\n\n"
+            "Năm 2025, quận phấn đấu giải ngân đạt 41% kế hoạch vốn trong quý II.")
+    got = inds(text, date(2024, 7, 5))
+    assert set(got) == {("budget_revenue", 6214), ("public_investment_disbursement", 538),
+                        ("trade_service_revenue", 61530), ("public_investment_disbursement", 41)}
+    assert got[("public_investment_disbursement", 41)].kind == "target"  # a target is a new figure
+    assert got[("trade_service_revenue", 61530)].relation == "tăng 9% so với cùng kỳ"
