@@ -7,8 +7,8 @@ Inputs (read-only, relative to the repository root):
 Matching keys: places (name, type); officials name (title agreement reported apart);
 indicators (metric_key, value, place), "core" = metric_key other than ``other``; "figures" is
 the same after expanding each relation's percentage into a figure of its own, so that gold
-written with relations attached (one row per absolute figure) and gold written with one row
-per figure score alike (both conventions occur in our gold sets).
+written with relations attached (one row per absolute figure, the project convention that all
+our gold sets follow) and gold written with one row per figure score alike.
 
     .venv/bin/python -m crawler.evaluate_facts [--set site|text|all] [-v]
 """

@@ -34,8 +34,9 @@ from .places import PlaceHit
 from .text import Anchored, fold
 
 # A percentage of plan or a growth rate stated after an absolute figure is attached to it as
-# ``relation`` and, with this switch on, also kept as its own row (the convention of
-# tests/gold/facts: one row per figure). Off: only the absolute figure's row carries it.
+# ``relation`` and, with this switch on, also kept as its own row (one row per figure, the
+# convention our gold sets used before issue 5). Off (the project convention, and every gold
+# set's now): only the absolute figure's row carries it.
 SEPARATE_RELATION_ROWS = False
 NUM = r"\d+(?:[.,]\d+)*"
 FIGURE = re.compile(
