@@ -212,6 +212,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong)\b")
 
 
+_VERB_FOLDS = ("dat", "bang", "vuot", "tang", "giam", "hoan thanh", "thuc hien")  # VERB_BEFORE's verbs
 _TY_LE = re.compile(r"\bt[yi] le\b")
 _CO_CAU = re.compile(r"co cau|ty trong")
 _GROWTH_PRE = re.compile(r"toc do tang|tang truong")
@@ -345,7 +346,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             base_key = None  # "1,6 km" in a sentence about investment
         rel_type = rel_text = None
         if unit in ("%", "lần"):
-            vb_m = VERB_BEFORE.search(before)
+            # (every match holds a verb, whose folded form is one of _VERB_FOLDS)
+            vb_m = VERB_BEFORE.search(before) if any(
+                v in sfold[max(0, ms - 40):ms] for v in _VERB_FOLDS) else None
             verb = vb_m.group("verb") if vb_m else None
             vf = fold(verb or "")
             plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel

@@ -220,6 +220,7 @@ RELATION = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)
 def relation_type(verb: str | None, ref: str | None, unit: str = "%") -> str | None:
     """Classify a relation phrase by its verb and reference."""
     v = fold(verb or "")
