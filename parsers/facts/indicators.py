@@ -153,12 +153,15 @@ class _Fig:
         return _metric_phrase(s, prior, start)
 
 
+_LINE = re.compile(r"[^\n]+")
+
+
 def _sentences(text: str) -> list[tuple[int, int, int]]:
     """(start, end, paragraph number) of each sentence: split at line breaks, and at . ! ? …
     followed by a space and an upper-case letter or digit (not inside "30.054,4")."""
     out = []
     para = 0
-    for lm in re.finditer(r"[^\n]+", text):
+    for lm in _LINE.finditer(text):
         pos = lm.start()
         for m in SENT_END.finditer(text, lm.start(), lm.end()):
             nxt = text[m.end():m.end() + 3].lstrip("\"“(-–•+ ")
@@ -436,7 +439,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     period_starts = PERIOD_SCAN.candidates(low)
     figure_starts = FIGURE_SCAN.candidates(text)
     other_unit_starts = OTHER_UNIT_SCAN.candidates(text)
-    generic_starts = GENERIC_TYPE_SCAN.candidates(text)
+    generic_starts = GENERIC_TYPE_SCAN.candidates(low)
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]
         sfold = folded[s0:s1]
@@ -531,10 +534,12 @@ def _elsewhere(text: str, start: int, end: int, cands: list[int] | None = None) 
     """The clause of the figure names a unit outside Hanoi. ``cands``:
     ``OTHER_UNIT_SCAN.candidates(text)``, if already known."""
     left = max(text.rfind(",", 0, start), text.rfind(";", 0, start), text.rfind(".", 0, start - 1)) + 1
-    stops = [x for x in (text.find(";", end), text.find(". ", end), text.find("\n", end)) if x >= 0]
+    limit = end + 80  # (a stop further away does not change ``endpos``)
+    stops = [x for x in (text.find(";", end, limit), text.find(". ", end, limit + 1), text.find("\n", end, limit))
+             if x >= 0]
     right = min(stops) if stops else len(text)
     g = load()
-    endpos = min(right, end + 80)
+    endpos = min(right, limit)
     found = (OTHER_UNIT.finditer(text, left, endpos) if cands is None
              else OTHER_UNIT_SCAN.finditer_range(text, left, endpos, cands))
     for m in found:
@@ -711,8 +716,8 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
 
 
 GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)")
-GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("Quận", "quận", "Huyện", "huyện", "Thị xã", "thị xã",
-                                            "Phường", "phường", "Xã", "xã"))
+# (its candidates are found in the lower-cased text: the same offsets, a superset)
+GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "phường", "xã"))
 CITY_SUBJECT = re.compile(r"(?:toàn|cả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
                           r"(?:toàn|cả) (?:tỉnh|nước)")
 SUBJECT_START = 45  # a unit named this close to a sentence start is its subject

@@ -11,7 +11,9 @@ A name is 2-4 capitalised syllables starting with a Vietnamese surname, and neve
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..facts_types import OfficialMention, PlaceMention
 from .gazetteer import load
@@ -107,6 +109,23 @@ NEXT_PERSON = re.compile(r"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)
 PERSON_INTRO = re.compile(r"(?:\b(?:ông|bà|anh|chị|đồng chí|đ/c|các đồng chí)\s*:?\s*)$", re.IGNORECASE)
 
 
+class _Hits(list):
+    """Place hits in text order, with their start offsets and longest span (for ``_overlaps``)."""
+
+    def __init__(self, hits: list[PlaceHit]) -> None:
+        super().__init__(hits)
+        self.starts = [h.start for h in hits]
+        self.span = max((h.end - h.start for h in hits), default=0)
+
+
+def _overlaps(hits: list[PlaceHit], s: int, e: int) -> bool:
+    """Some hit overlaps text[s:e]."""
+    if isinstance(hits, _Hits):  # only hits starting in (s - longest span, e) can overlap
+        lo, hi = bisect_left(hits.starts, s - hits.span), bisect_left(hits.starts, e)
+        return any(hits[j].end > s for j in range(lo, hi))
+    return any(h.start < e and s < h.end for h in hits)
+
+
 @dataclass
 class _Person:
     name: str
@@ -131,7 +150,7 @@ def _name_at_end(text: str, run: list[tuple[str, int, int]], hits: list[PlaceHit
         if first[0] not in SURNAMES:
             continue
         s, e = first[1], run[-1][2]
-        if norm_key(text[s:e]) in NOT_NAMES or any(h.start < e and s < h.end for h in hits):
+        if norm_key(text[s:e]) in NOT_NAMES or _overlaps(hits, s, e):
             continue
         prefix = run[:-k]
         if not prefix or _is_place(" ".join(w for w, _, _ in prefix)):
@@ -143,6 +162,7 @@ def _name_at_end(text: str, run: list[tuple[str, int, int]], hits: list[PlaceHit
     return (best[0], best[1]) if best else None
 
 
+@lru_cache(maxsize=4096)
 def _is_place(words: str) -> bool:
     key = norm_key(words)
     if key in NOT_NAMES or key.endswith("hà nội") or key.endswith("việt nam"):
@@ -231,6 +251,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                    places: list[PlaceMention]) -> list[OfficialMention]:
     """Every titled person, merged per normalised name."""
     people: list[_Person] = []
+    hits = _Hits(sorted(hits, key=lambda h: h.start))
     pos = 0
     n = len(text)
     low = text.lower()
@@ -338,7 +359,7 @@ def _name_before(text: str, chain_start: int, hits: list[PlaceHit]) -> tuple[int
     for k in range(min(4, len(run)), 1, -1):
         sub = run[-k:]
         s, e = sub[0][1], sub[-1][2]
-        if norm_key(text[s:e]) in NOT_NAMES or any(h.start < e and s < h.end for h in hits):
+        if norm_key(text[s:e]) in NOT_NAMES or _overlaps(hits, s, e):
             continue
         intro = PERSON_INTRO.search(text[max(0, s - 20):s])
         if sub[0][0] in SURNAMES and (intro or k == len(run)):
@@ -358,11 +379,12 @@ def _sentence(text: str, pos: int) -> str:
 def _merge(people: list[_Person], hits: list[PlaceHit], places: list[PlaceMention]) -> list[OfficialMention]:
     out: dict[str, OfficialMention] = {}
     ids = {h.unit.id for h in hits}
+    memo: dict[str, str | None] = {}
     for p in people:
         key = fold(p.name).replace(" ", "-")
         roles = [f"{'nguyên ' if f else ''}{t}{' ' + o if o else ''}" for t, o, f in p.roles]
         main = p.roles[0] if p.roles else (None, None, False)
-        place_id = _role_place(p, hits, places, ids)
+        place_id = _role_place(p, hits, places, ids, memo)
         if key not in out:
             out[key] = OfficialMention(
                 name=p.name, title=main[0], organisation=main[1], roles=roles,
@@ -379,24 +401,37 @@ def _merge(people: list[_Person], hits: list[PlaceHit], places: list[PlaceMentio
     return list(out.values())
 
 
+def _org_place(org: str, ids: set[str]) -> str | None:
+    """The first unit of ``ids`` named in ``org`` (longest name first at each word)."""
+    g = load()
+    words = org.split()
+    for i in range(len(words)):
+        for L in range(min(4, len(words) - i), 0, -1):
+            for u in g.by_fold(" ".join(words[i:i + L])):
+                if u.id in ids:
+                    return u.id
+    return None
+
+
 def _role_place(p: _Person, hits: list[PlaceHit], places: list[PlaceMention],
-                ids: set[str] | None = None) -> str | None:
+                ids: set[str] | None = None, memo: dict[str, str | None] | None = None) -> str | None:
     """The unit named in the person's organisations, else the article's primary unit for
     district/ward bodies ("Quận ủy", "UBND quận") that name none. ``ids``: the units of
-    ``hits``."""
-    g = load()
+    ``hits``; ``memo``: organisation -> unit, for one article (several people share one)."""
     if ids is None:
         ids = {h.unit.id for h in hits}
     for _, org, _ in p.roles:
         if not org:
             continue
-        words = org.split()
-        for i in range(len(words)):
-            for L in range(min(4, len(words) - i), 0, -1):
-                units = g.by_fold(" ".join(words[i:i + L]))
-                pick = [u for u in units if u.id in ids]
-                if pick:
-                    return pick[0].id
+        if memo is None or org not in memo:
+            found = _org_place(org, ids)
+            if memo is None:
+                if found:
+                    return found
+                continue
+            memo[org] = found
+        if memo[org]:
+            return memo[org]
     for _, org, _ in p.roles:
         if org and re.search(r"(?i)\b(quận|huyện|thị xã|phường|xã|thị ủy)\b", org):
             prim = [pl for pl in places if pl.is_primary]
