@@ -13,7 +13,7 @@ from ..facts_types import Facts
 from .indicators import find_indicators
 from .officials import find_officials
 from .places import find_places, summarise
-from .text import fold, prepare
+from .text import Tokens, fold, prepare
 
 __all__ = ["extract"]
 MAX_CHARS = 200_000  # longer inputs are cut: no article is this long
@@ -61,8 +61,9 @@ def extract(text: str, published: date | None = None) -> Facts:
     work = prepare(text)
     folded = fold(work)
     title_end, lead_end = _sections(work)
-    hits = find_places(work, folded, published, _lower_doc(work))
+    tokens = Tokens(folded)  # (shared: places walk them, the others find word starts in them)
+    hits = find_places(work, folded, published, _lower_doc(work), tokens)
     places = summarise(hits, title_end, lead_end)
-    officials = find_officials(work, folded, hits, places)
-    indicators = find_indicators(work, folded, published, hits, places)
+    officials = find_officials(work, folded, hits, places, tokens)
+    indicators = find_indicators(work, folded, published, hits, places, tokens)
     return Facts(places=places, officials=officials, indicators=indicators)

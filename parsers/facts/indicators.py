@@ -31,7 +31,7 @@ from .numbers import (PERIOD_SCAN, RELATION, Period, lower_same_length, parse_nu
                       scale_unit)
 from .gazetteer import Unit, load
 from .places import PlaceHit
-from .text import Anchored, fold
+from .text import Anchored, Tokens, fold
 
 # A percentage of plan or a growth rate stated after an absolute figure is attached to it as
 # ``relation`` and, with this switch on, also kept as its own row (one row per figure, the
@@ -418,7 +418,7 @@ def _noun_phrase(s: str, end: int) -> str:
 
 
 def find_indicators(text: str, folded: str, published: date | None, hits: list[PlaceHit],
-                    places: list[PlaceMention]) -> list[Indicator]:
+                    places: list[PlaceMention], tokens: Tokens | None = None) -> list[Indicator]:
     """Every figure reported about a place, in text order."""
     primary = next((p for p in places if p.is_primary), None)
     out: list[Indicator] = []
@@ -438,8 +438,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     low = lower_same_length(text)
     period_starts = PERIOD_SCAN.candidates(low)
     figure_starts = FIGURE_SCAN.candidates(text)
-    other_unit_starts = OTHER_UNIT_SCAN.candidates(text)
-    generic_starts = GENERIC_TYPE_SCAN.candidates(low)
+    if tokens is None:
+        tokens = Tokens(folded)
+    # (both expressions start at a word: the token index finds their candidates)
+    other_unit_starts = OTHER_UNIT_SCAN.token_candidates(tokens)
+    generic_starts = GENERIC_TYPE_SCAN.token_candidates(tokens)
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]
         sfold = folded[s0:s1]

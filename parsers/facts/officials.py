@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..facts_types import OfficialMention, PlaceMention
 from .gazetteer import load
 from .places import PlaceHit
-from .text import Anchored, fold, norm_key, tone_normalize
+from .text import Anchored, Tokens, fold, norm_key, tone_normalize
 
 SURNAMES = set(tone_normalize(s) for s in """
 Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh
@@ -248,7 +248,7 @@ def _prev_cap(text: str, pos: int) -> bool:
 
 
 def find_officials(text: str, folded: str, hits: list[PlaceHit],
-                   places: list[PlaceMention]) -> list[OfficialMention]:
+                   places: list[PlaceMention], tokens: Tokens | None = None) -> list[OfficialMention]:
     """Every titled person, merged per normalised name."""
     people: list[_Person] = []
     hits = _Hits(sorted(hits, key=lambda h: h.start))
@@ -257,7 +257,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
     low = text.lower()
     if len(low) != len(text):  # a character whose lower case is longer: keep offsets exact
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    title_starts = _TITLE_SCAN.candidates(low)
+    title_starts = _TITLE_SCAN.candidates(low) if tokens is None else _TITLE_SCAN.token_candidates(tokens)
     while pos < n:
         m = _title_search(text, low, pos, cands=title_starts)
         if not m:

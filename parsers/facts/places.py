@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import accumulate, compress
+from itertools import compress
 from datetime import date
 
 from ..facts_types import PlaceMention
 from .gazetteer import DISTRICT_TYPES, REFORM, WARD_TYPES, Gazetteer, Unit, in_force, load
-from .text import consistent, norm_key
+from .text import Tokens, consistent, norm_key
 
 TOKEN = re.compile(r"\w+")
-_TOKEN_SPLIT = re.compile(r"(\w+)")
 TYPE_WORDS: dict[tuple[str, ...], tuple[str, str]] = {
     # folded tokens -> (canonical written form, unit type)
     ("quan",): ("quận", "quận"),
@@ -69,10 +68,8 @@ class PlaceHit:
 
 
 def _tokens(folded: str) -> list[tuple[str, int, int]]:
-    """(token, start, end) of every ``TOKEN`` (built from one split: no Match objects)."""
-    parts = _TOKEN_SPLIT.split(folded)  # gap, token, gap, token, ..., gap
-    offsets = list(accumulate(map(len, parts), initial=0))
-    return list(zip(parts[1::2], offsets[1::2], offsets[2::2]))
+    """(token, start, end) of every ``TOKEN``."""
+    return Tokens(folded).toks
 
 
 def _agrees(written: str, name: str) -> bool:
@@ -134,16 +131,20 @@ def _blocked(folded: str, toks: list[tuple[str, int, int]], i: int, text: str) -
     return False
 
 
-def find_places(text: str, folded: str, when: date | None, lower_doc: bool = False) -> list[PlaceHit]:
-    """Every place mention, typed first, then bare names that the context supports."""
+def find_places(text: str, folded: str, when: date | None, lower_doc: bool = False,
+                tokens: Tokens | None = None) -> list[PlaceHit]:
+    """Every place mention, typed first, then bare names that the context supports.
+    ``tokens``: ``Tokens(folded)``, if already built."""
     g = load()
-    toks = _tokens(folded)
+    if tokens is None:
+        tokens = Tokens(folded)
+    toks = tokens.toks
     n = len(toks)
     hits: list[PlaceHit] = []
     used = [False] * n
     pending: list[tuple[int, int, list[Unit], tuple[str, ...]]] = []
     i = 0
-    words = [t[0] for t in toks]
+    words = tokens.words
     for c in list(compress(range(n), map(_TYPE_FIRST.__contains__, words))):  # others are skipped
         if c < i:
             continue

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate, compress
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -112,6 +113,23 @@ def prepare(text: str) -> str:
     return tone_normalize(unicodedata.normalize("NFC", text))
 
 
+_TOKEN_SPLIT = re.compile(r"(\w+)")
+
+
+class Tokens:
+    """The ``\\w+`` tokens of a folded text (built from one split: no Match objects), shared
+    by the steps of one extraction: ``words`` (folded), ``starts``, ``ends`` and ``toks``
+    (``(word, start, end)`` tuples)."""
+
+    __slots__ = ("words", "starts", "ends", "toks")
+
+    def __init__(self, folded: str) -> None:
+        parts = _TOKEN_SPLIT.split(folded)  # gap, token, gap, token, ..., gap
+        offsets = list(accumulate(map(len, parts), initial=0))
+        self.words, self.starts, self.ends = parts[1::2], offsets[1::2], offsets[2::2]
+        self.toks = list(zip(self.words, self.starts, self.ends))
+
+
 class Anchored:
     """``pattern.finditer`` tried only where a match can start.
 
@@ -130,6 +148,8 @@ class Anchored:
         # a literal that another one starts ("trưởng ban" / "trưởng") adds no offsets
         starts = tuple(sorted({a for a in starts if not any(b != a and a.startswith(b) for b in starts)}))
         self.pattern, self.starts, self.start_class = pattern, starts, start_class
+        # with ``word_start``: every match starts a word whose folded form is one of these
+        self.first_words = frozenset(fold(a.split()[0]) for a in starts)
 
     def candidates(self, s: str) -> list[int]:
         """Sorted offsets in ``s`` where a match may start (a superset of the real starts)."""
@@ -142,6 +162,15 @@ class Anchored:
         if self.start_class is not None:
             cands += [m.start() for m in self.start_class.finditer(s)]
         return sorted(set(cands))
+
+    def token_candidates(self, tokens: Tokens) -> list[int]:
+        """``candidates`` from the text's tokens, for a pattern whose every match starts at the
+        start of a word and with one of ``starts`` followed by a non-word character (after
+        ``(?<!\\w)`` or ``\\b``): the starts of the tokens whose folded form is the folded first
+        word of one of ``starts`` (a superset; one pass over the tokens instead of one scan
+        of the text per literal)."""
+        assert self.start_class is None
+        return list(compress(tokens.starts, map(self.first_words.__contains__, tokens.words)))
 
     @staticmethod
     def window(cands: list[int], start: int, end: int) -> list[int]:
