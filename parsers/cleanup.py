@@ -89,8 +89,13 @@ def remove_junk(root: LexborNode) -> None:
     # A related box starts with one of BOX_HEADINGS, so its heading is in the text of the
     # whole container (text nodes joined by spaces): without any, no element can be one.
     headed = _has_box_heading(root)
-    doomed = [n for n in inside(root, "*") if n.tag in _ALWAYS_DROP or _is_boilerplate(n, headed)]
-    for node in reversed(doomed):  # descendants before their ancestors
+    # Checked last-first, so descendants before their ancestors: an ancestor of a box known
+    # to be too big is too big as well, which keeps the size checks of a deeply nested
+    # page linear. Each check only reads the tree, so the order changes nothing else.
+    big: set[int] = set()
+    doomed = [n for n in reversed(inside(root, "*"))
+              if n.tag in _ALWAYS_DROP or _is_boilerplate(n, headed, big)]
+    for node in doomed:  # descendants before their ancestors
         node.decompose()
 
 
@@ -101,13 +106,13 @@ def _has_box_heading(root: LexborNode) -> bool:
     return _HEADING_SEARCH.search(root.text(separator=" ").lower()) is not None
 
 
-def _is_boilerplate(node: LexborNode, headed: bool = True) -> bool:
+def _is_boilerplate(node: LexborNode, headed: bool = True, big: set[int] | None = None) -> bool:
     if _is_junk_widget(node):
         return True
     tag = node.tag
-    if tag in ("table", "ul", "ol") and is_link_list(node):
+    if tag in ("table", "ul", "ol") and is_link_list(node, big):
         return True
-    return headed and tag in _BOX_TAGS and is_related_box(node)
+    return headed and tag in _BOX_TAGS and is_related_box(node, big)
 
 
 def _is_junk_widget(node: LexborNode) -> bool:
@@ -129,18 +134,27 @@ def link_text_ratio(node: LexborNode) -> float:
     return min(1.0, linked / total)
 
 
-def is_small(node: LexborNode, max_nodes: int = MAX_BOX_NODES) -> bool:
+def is_small(node: LexborNode, max_nodes: int = MAX_BOX_NODES, big: set[int] | None = None) -> bool:
     """True when ``node`` has at most ``max_nodes`` descendants (a bounded walk, so checks on
-    every ancestor of a deeply nested page stay linear)."""
-    for count, _ in enumerate(node.traverse(include_text=True)):
-        if count > max_nodes:
+    every ancestor of a deeply nested page stay linear).
+
+    ``big`` collects the ``mem_id`` of nodes found too big (for this ``max_nodes``): a node
+    with one of them inside is too big at once."""
+    if big is None:
+        for count, _ in enumerate(node.traverse(include_text=True)):
+            if count > max_nodes:
+                return False
+        return True
+    for count, item in enumerate(node.traverse(include_text=True)):
+        if count > max_nodes or item.mem_id in big:
+            big.add(node.mem_id)
             return False
     return True
 
 
-def is_link_list(node: LexborNode) -> bool:
+def is_link_list(node: LexborNode, big: set[int] | None = None) -> bool:
     """A table or list whose text is (nearly) all links: an inline related box."""
-    if not is_small(node):
+    if not is_small(node, big=big):
         return False
     links = inside(node, "a")
     if not links:
@@ -167,10 +181,10 @@ def leading_text(node: LexborNode, limit: int = 60, max_nodes: int = 40) -> str:
     return " ".join(" ".join(parts).split())[:limit]
 
 
-def is_related_box(node: LexborNode) -> bool:
+def is_related_box(node: LexborNode, big: set[int] | None = None) -> bool:
     """An element that starts with a "Tin liên quan"-style heading and holds links or little text."""
     lowered = leading_text(node).lower().lstrip("»>•-–: ")
-    if not lowered.startswith(BOX_HEADINGS) or not is_small(node):
+    if not lowered.startswith(BOX_HEADINGS) or not is_small(node, big=big):
         return False  # a related box is small; the article is not one
     text = node.text(separator=" ", strip=True)
     heading = next(h for h in BOX_HEADINGS if lowered.startswith(h))

@@ -20,6 +20,7 @@ from .dates import parse_date, to_iso
 from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
 from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
+from .select import matches_any, select, select_first
 from .text import clean_text, decode_page, match_key
 from .urls import absolute_url, host_of, path_of
 
@@ -103,13 +104,13 @@ def _texts(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> l
         return []
     if len(selectors) > 6:
         try:
-            if not tree.css_first(", ".join(selectors)):
+            if not matches_any(tree, selectors):
                 return []
         except ValueError:
             pass
     for selector in selectors:
         try:
-            nodes = tree.css(selector)
+            nodes = select(tree, selector)
         except ValueError:
             continue
         texts = [t for t in (clean_text(n.text(separator=" ")) for n in nodes) if t]
@@ -256,13 +257,13 @@ def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> list[str]
     out: list[str] = []
     if len(selectors) > 1:  # one query tells whether any of them matches at all
         try:
-            if not tree.css(", ".join(selectors)):
+            if not matches_any(tree, selectors):
                 return out
         except ValueError:
             pass
     for selector in selectors:
         try:
-            nodes = tree.css(selector)
+            nodes = select(tree, selector)
         except ValueError:
             continue
         for node in nodes[:5]:
@@ -299,7 +300,7 @@ def _body(source: str | bytes, tree: LexborHTMLParser, profile: Profile | None, 
     touched = False
     for selector in profile.body if profile is not None else ():
         try:
-            container = tree.css_first(selector)
+            container = select_first(tree, selector)
         except ValueError:
             continue
         if container is None:

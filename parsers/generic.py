@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .cleanup import ALWAYS_DROP, link_text_ratio, remove_selectors
 from .cleanup import _is_junk_widget as is_junk_widget
 from .profiles.base import Profile
+from .select import inside_below
 
 VERSION = "1"
 
@@ -37,6 +38,8 @@ GENERIC = Profile(
           "[class*=tags] a"),
 )
 _PARAGRAPHS = "p, pre, blockquote, td, li, h2, h3"
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+_LINK = frozenset({"a"})
 _NESTING = frozenset({"td", "li", "blockquote"})
 MIN_PARAGRAPH = 25
 LISTING_MIN_ITEMS = 4
@@ -93,7 +96,10 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
 def looks_like_listing(node: LexborNode) -> bool:
     """A list of teasers (linked headlines with short summaries), not an article: either
     the node holds many linked headlines, or it is one short teaser among many alike."""
-    linked_headings = len(node.css("h1 a, h2 a, h3 a, h4 a, a h2, a h3"))
+    # Elements matching "h1 a, h2 a, h3 a, h4 a, a h2, a h3", each subtree walked once
+    # (lexbor walks up from every link: quadratic on deeply nested lists).
+    linked_headings = len(inside_below(node, _HEADINGS, "h1, h2, h3, h4", "a")
+                          | inside_below(node, _LINK, "a", "h2, h3"))
     if linked_headings >= LISTING_MIN_ITEMS:
         paragraphs = sum(1 for p in node.css("p") if len(p.text(strip=True)) >= MIN_PARAGRAPH)
         if linked_headings * 2 >= paragraphs:

@@ -125,3 +125,25 @@ def test_discovery_never_raises(data: bytes) -> None:
             call()
         except ParseError:
             pass
+
+
+DEEP_PARA = ("Sáng 12/3, UBND quận Ba Đình tổ chức hội nghị tổng kết công tác năm, với sự tham "
+             "dự của lãnh đạo các phường.")
+
+
+@pytest.mark.parametrize("nested", [
+    "<ul><li><a href='/tin-1.html'>Tin 1</a> ",  # links in lists, never closed
+    "<ol><li><a href='/tin-1.html'>Tin liên quan</a></li><li>",
+    "<ul><li><p>Xem thêm <a href='/tin-1.html'>tin 1</a></p>",
+    "<div class='tags'><a href='/tag.html'>tag</a>",  # matches the profiles' "X a" selectors
+])
+@pytest.mark.parametrize("url", URLS[:4] + ["https://example.vn/a-1.html"])
+def test_links_nested_5000_deep_parse_to_the_article(nested: str, url: str) -> None:
+    """Lists of links nested 5,000 deep after the article (they took seconds to parse:
+    descendant selectors and size checks walked up or down the whole depth per element)."""
+    html = (f"<html><head><title>Bài sâu</title></head><body><h1 class='title_detail'>Bài sâu</h1>"
+            f"<div class='detail_info'><p>{DEEP_PARA}</p><p>{DEEP_PARA}</p>{nested * 5000}</div>"
+            "</body></html>")
+    article = parse(html, url)
+    assert article.title == "Bài sâu"
+    assert (article.body_text or "").startswith(f"{DEEP_PARA}\n\n{DEEP_PARA}")
