@@ -385,15 +385,20 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
     return figs
 
 
+_COUNT_WORD = re.compile(r"(?i)(số|tỷ lệ|tỉ lệ|tổng số|số lượng)\b")
+_TAIL_CUT = re.compile(r"[,;:()]|\s[–-]\s|\s(?:đã|được|đạt|tại|trên|với|của|là|và|thuộc|trong)\s")
+_LEADING_FIGURE = re.compile(r"^\S+(?:\s*(?:/|-|–|đến)\s*\S+)?\s*")
+
+
 def _other_metric(s: str, start: int, end: int, unit: str | None) -> str:
     """What an 'other' figure counts: the phrase before a percentage, the noun after a count."""
     if unit == "%" or unit is None or _is_money(unit):
         return _noun_phrase(s, start) or (unit or "")
     before = _noun_phrase(s, start)
-    if re.match(r"(?i)(số|tỷ lệ|tỉ lệ|tổng số|số lượng)\b", before):
+    if _COUNT_WORD.match(before):
         return before
-    tail = re.split(r"[,;:()]|\s[–-]\s|\s(?:đã|được|đạt|tại|trên|với|của|là|và|thuộc|trong)\s", s[start:] + " ")[0]
-    tail = re.sub(r"^\S+(?:\s*(?:/|-|–|đến)\s*\S+)?\s*", "", tail)
+    tail = _TAIL_CUT.split(s[start:] + " ")[0]
+    tail = _LEADING_FIGURE.sub("", tail)
     return " ".join(tail.split()[:8])[:120].rstrip(" .,;…") or unit
 
 
@@ -408,12 +413,17 @@ def _metric_phrase(s: str, start: int, end: int) -> str:
     return seg.strip(" ,:;-–()")[:120]
 
 
+_PHRASE_CUT = re.compile(r"[,;:()]|\s[–-]\s|\btrong đó\b")
+_DIGIT_FIRST = re.compile(r"\s*\d")
+_TRAILING_VERBS = re.compile(r"(?i)(?:\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|được|với|khoảng|gần|từ|mức|bình quân))+\s*$")
+
+
 def _noun_phrase(s: str, end: int) -> str:
-    parts = re.split(r"[,;:()]|\s[–-]\s|\btrong đó\b", s[:end])
+    parts = _PHRASE_CUT.split(s[:end])
     head = parts[-1]
-    if len(parts) > 1 and re.match(r"\s*\d", head):  # "mức độ 3, 4 đạt 82%"
+    if len(parts) > 1 and _DIGIT_FIRST.match(head):  # "mức độ 3, 4 đạt 82%"
         head = parts[-2] + "," + head
-    head = re.sub(r"(?i)(?:\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|được|với|khoảng|gần|từ|mức|bình quân))+\s*$", "", head)
+    head = _TRAILING_VERBS.sub("", head)
     return head.strip(" -–+•\t.")[:120]
 
 
@@ -565,11 +575,14 @@ def _names_other_province(s: str) -> bool:
     return "tỉnh" in s and OTHER_PROVINCE.search(s) is not None
 
 
+_VISITORS = re.compile(r"(?i)lượt|khách")
+
+
 def _keep_other(f: _Fig, target: bool) -> bool:
     """Uncategorised figures kept: shares (%), money, visitors; plain counts only as targets."""
     if f.unit in ("%",) or _is_money(f.unit):
         return True
-    if f.unit and re.search(r"(?i)lượt|khách", f.unit):
+    if f.unit and _VISITORS.search(f.unit):
         return True
     if f.denom is not None:
         return bool(f.unit and "chỉ tiêu" in f.unit.lower())
@@ -688,6 +701,10 @@ def _pick_period(ps: list[Period], pos: int) -> Period | None:
     return before[-1] if before else real[0]
 
 
+_LEAD_CLAUSE = re.compile(r"\s*(?:Theo|Tại|Ở|Trên địa bàn)\b")
+_CLAUSE_MARK = re.compile(r"[,;:]")
+
+
 def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
                primary: PlaceMention | None, subject: Unit | None = None,
                generic_starts: list[int] | None = None) -> tuple[str | None, str | None]:
@@ -697,8 +714,8 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
     if inside:
         h = inside[-1]
         between = text[h.end:pos]
-        lead_clause = re.match(r"\s*(?:Theo|Tại|Ở|Trên địa bàn)\b", text[s0:h.start]) is not None
-        if not re.search(r"[,;:]", between) or lead_clause or h.start - s0 < 40:
+        lead_clause = _LEAD_CLAUSE.match(text[s0:h.start]) is not None
+        if not _CLAUSE_MARK.search(between) or lead_clause or h.start - s0 < 40:
             return h.unit.id, h.unit.name
     clause = text[max(s0, text.rfind(";", s0, pos) + 1):pos]
     if CITY_SUBJECT.search(clause):
@@ -719,11 +736,13 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
 
 
 GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)")
-# (its candidates are found in the lower-cased text: the same offsets, a superset)
+# (its candidates come from the token index: ``Anchored.token_candidates``)
 GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "phường", "xã"))
 CITY_SUBJECT = re.compile(r"(?:toàn|cả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
                           r"(?:toàn|cả) (?:tỉnh|nước)")
 SUBJECT_START = 45  # a unit named this close to a sentence start is its subject
+_SUBJECT_LEAD = re.compile(r"[\s\-–•+“\"(]*(?:(?:Riêng|Còn|Tại|Ở|Với|Theo|Trong đó|Đối với)\s*,?\s*)?"
+                           r"(?:UBND\s+|Ủy ban nhân dân\s+)?")
 
 
 def _subject(hits: list[PlaceHit], s0: int, s1: int, text: str) -> Unit | None:
@@ -731,7 +750,6 @@ def _subject(hits: list[PlaceHit], s0: int, s1: int, text: str) -> Unit | None:
     for h in hits:
         if s0 <= h.start < min(s1, s0 + SUBJECT_START):
             lead = text[s0:h.start]
-            if re.fullmatch(r"[\s\-–•+“\"(]*(?:(?:Riêng|Còn|Tại|Ở|Với|Theo|Trong đó|Đối với)\s*,?\s*)?"
-                            r"(?:UBND\s+|Ủy ban nhân dân\s+)?", lead):
+            if _SUBJECT_LEAD.fullmatch(lead):
                 return h.unit
     return None

@@ -81,12 +81,15 @@ class _T:
         return self._text[self._f:self._s] if self._f is not None else None
 
 
+_NGUYEN = re.compile(r"nguyên\s+")
+
+
 def _title_search(text: str, low: str, pos: int, anchored: bool = False,
                   cands: list[int] | None = None) -> _T | None:
     """Find (or, anchored, match at ``pos``) a title, with "nguyên" before it; ``cands``:
     ``_TITLE_SCAN.candidates(low)``, for a search."""
     if anchored:
-        f = re.match(r"nguyên\s+", low[pos:pos + 12])
+        f = _NGUYEN.match(low[pos:pos + 12])
         m = _TITLE_LOW.match(low, pos + (f.end() if f else 0))
         if not m:
             return None
@@ -218,10 +221,13 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
     return _clean_org(org), None
 
 
+_ORG_TAIL = re.compile(r"(?:\s+(?:và|của|tại|cùng))+$")
+
+
 def _clean_org(org: str | None) -> str | None:
     if not org:
         return None
-    org = re.sub(r"(?:\s+(?:và|của|tại|cùng))+$", "", org.strip(" ,"))
+    org = _ORG_TAIL.sub("", org.strip(" ,"))
     return org or None
 
 
@@ -241,10 +247,16 @@ def _clauses(text: str, start: int) -> tuple[int, int]:
         return start, m.start()
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def _prev_cap(text: str, pos: int) -> bool:
     """One of the two words before ``pos`` is capitalised ("Tài chính - Kế hoạch")."""
-    words = re.findall(r"[^\W\d_]+", text[max(0, pos - 30):pos])[-2:]
+    words = _LETTERS.findall(text[max(0, pos - 30):pos])[-2:]
     return any(w[0].isupper() for w in words)
+
+
+_NAMED_BEFORE = re.compile(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:\S+\s+){0,3}\S+,\s*$")
 
 
 def find_officials(text: str, folded: str, hits: list[PlaceHit],
@@ -264,7 +276,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
             break
         if not m.group("title")[0].isupper() and not m.group("former"):
             # lower-case titles are common words: only after "nguyên" or "bà X, phó chủ tịch ..."
-            if not re.search(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:\S+\s+){0,3}\S+,\s*$",
+            if not _NAMED_BEFORE.search(
                              text[max(0, m.start() - 50):m.start()]):
                 pos = m.end()
                 continue
@@ -344,12 +356,17 @@ def _title(t: str) -> str:
     return prefix + _CANON.get(norm_key(rest), rest[0].upper() + rest[1:]) + suffix
 
 
+_NAME_SEP = re.compile(r"(\S)\s*(?:,|\(|[–—-])\s*$")
+_NAME_LA = re.compile(r"(\S)\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$")
+_INTRO_LA = re.compile(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:[A-ZĐ]\w*\s+){1,3}[A-ZĐ]\w*\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$")
+
+
 def _name_before(text: str, chain_start: int, hits: list[PlaceHit]) -> tuple[int, int] | None:
     before = text[max(0, chain_start - 80):chain_start]
-    m = re.search(r"(\S)\s*(?:,|\(|[–—-])\s*$", before)
+    m = _NAME_SEP.search(before)
     if not m:  # "anh Nguyễn Văn Nam nay là Bí thư ...": only after ông/bà/anh/chị/đồng chí
-        m = re.search(r"(\S)\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$", before)
-        if not m or not re.search(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:[A-ZĐ]\w*\s+){1,3}[A-ZĐ]\w*\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$", before):
+        m = _NAME_LA.search(before)
+        if not m or not _INTRO_LA.search(before):
             return None
     end = max(0, chain_start - 80) + m.start(1) + 1
     run = _run_before(text, end)
@@ -413,6 +430,9 @@ def _org_place(org: str, ids: set[str]) -> str | None:
     return None
 
 
+_UNIT_BODY = re.compile(r"(?i)\b(quận|huyện|thị xã|phường|xã|thị ủy)\b")
+
+
 def _role_place(p: _Person, hits: list[PlaceHit], places: list[PlaceMention],
                 ids: set[str] | None = None, memo: dict[str, str | None] | None = None) -> str | None:
     """The unit named in the person's organisations, else the article's primary unit for
@@ -433,7 +453,7 @@ def _role_place(p: _Person, hits: list[PlaceHit], places: list[PlaceMention],
         if memo[org]:
             return memo[org]
     for _, org, _ in p.roles:
-        if org and re.search(r"(?i)\b(quận|huyện|thị xã|phường|xã|thị ủy)\b", org):
+        if org and _UNIT_BODY.search(org):
             prim = [pl for pl in places if pl.is_primary]
             if len(prim) == 1:
                 return prim[0].place_id

@@ -131,6 +131,9 @@ def _blocked(folded: str, toks: list[tuple[str, int, int]], i: int, text: str) -
     return False
 
 
+_COMMA_GAP = re.compile(r"\s*,\s*")
+
+
 def find_places(text: str, folded: str, when: date | None, lower_doc: bool = False,
                 tokens: Tokens | None = None) -> list[PlaceHit]:
     """Every place mention, typed first, then bare names that the context supports.
@@ -194,7 +197,7 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
             matched = True
             j += L
             # a list carries the type forward: "phường A, B và C"
-            if j < n and re.fullmatch(r"\s*,\s*", folded[e:toks[j][1]]):
+            if j < n and _COMMA_GAP.fullmatch(folded[e:toks[j][1]]):
                 if toks[j][0] == "va" and j + 1 < n:
                     j += 1
                 start = toks[j][1]

@@ -88,9 +88,12 @@ def fold_key(s: str) -> str:
     return " ".join(fold(unicodedata.normalize("NFC", s)).split())
 
 
+_SLUG_PART = re.compile(r"[a-z0-9]+")
+
+
 def slug(s: str) -> str:
     """'Nguyễn Hữu Tuyên' -> 'nguyen-huu-tuyen'."""
-    return "-".join(re.findall(r"[a-z0-9]+", fold(unicodedata.normalize("NFC", s))))
+    return "-".join(_SLUG_PART.findall(fold(unicodedata.normalize("NFC", s))))
 
 
 def consistent(written: str, canonical: str) -> bool:
