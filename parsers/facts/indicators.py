@@ -128,7 +128,7 @@ HEADING_TARGET = re.compile(r"(?i)(mục tiêu|chỉ tiêu|phương hướng|nhi
 
 
 
-@dataclass
+@dataclass(slots=True)
 class _Fig:
     start: int
     end: int
@@ -265,28 +265,28 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         if glue:
             continue
         ms, me = m.span()
+        if ms > 0 and s[ms - 1] in "-/":
+            continue
         before = s[max(0, ms - 40):ms]
         if _not_figure_before(before):
-            continue
-        if ms > 0 and s[ms - 1] in "-/":
             continue
         va = parse_number(a)
         if va is None:
             continue
-        after = s[me:]
+        # (the expressions below are matched at ``me`` in ``s``: none looks behind)
         if sep == "/" and b:
-            if _SLASH_DATE.match(after) or _DATE_AFTER.match(after):
+            if _SLASH_DATE.match(s, me) or _DATE_AFTER.match(s, me):
                 continue  # a date
-        if NOT_FIGURE_AFTER.match(after) and not (sep == "/"):
+        if sep != "/" and NOT_FIGURE_AFTER.match(s, me):
             continue
-        if len(a) == 4 and _YEAR.fullmatch(a) and (b or not _UNIT_RE.match(after)):
+        um = _UNIT_RE.match(s, me)
+        if len(a) == 4 and _YEAR.fullmatch(a) and (b or not um):
             continue  # a year or a span of years
         vb = parse_number(b) if b else None
-        um = _UNIT_RE.match(after)
         unit = um.group(1) if um else None
-        end = me + (um.end() if um else 0)
+        end = um.end() if um else me
         if unit is None:
-            nm = _NEXT_WORDS.match(after)
+            nm = _NEXT_WORDS.match(s, me)
             if not nm or sep == "/" and not nm:
                 if sep != "/":
                     continue
@@ -298,7 +298,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                         continue
                 else:
                     unit = w[0] if len(w) == 1 or w[1].lower() in stop else " ".join(w)
-                    end = me + nm.end()
+                    end = nm.end()
         if unit and unit.lower() in ("tháng", "năm"):
             continue
         denom = None
@@ -443,6 +443,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
     window = Anchored.window
+    pub_iso = published.isoformat() if published else None
     hit_starts = [h.start for h in hits]  # hits are in text order
     metric_starts = METRIC_SCAN.candidates(folded)
     low = lower_same_length(text)
@@ -463,8 +464,10 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if para != subject_para:
             para_subject, subject_para = None, para
         near = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, min(s1, s0 + SUBJECT_START))]
-        para_subject = _subject(near, s0, s1, text) or para_subject
-        metric_matches = METRIC_SCAN.finditer(sfold, window(metric_starts, s0, s1))
+        if near:
+            para_subject = _subject(near, s0, s1, text) or para_subject
+        metric_cands = window(metric_starts, s0, s1)
+        metric_matches = METRIC_SCAN.finditer(sfold, metric_cands) if metric_cands else []
         fig_cands = window(figure_starts, s0, s1)
         if s[:1].isdigit() and (not fig_cands or fig_cands[0] != 0):
             fig_cands.insert(0, 0)  # (FIGURE's look-behind sees no character there)
@@ -473,7 +476,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if metric_matches:
             carried_metric, carried_para = metric_matches[-1].lastgroup, para
         other_province = bool(figs) and _names_other_province(s)
-        periods = _periods(s, sfold, published, ctx_period, window(period_starts, s0, s1), low[s0:s1])
+        period_cands = window(period_starts, s0, s1)
+        periods = _periods(s, sfold, published, ctx_period, period_cands, low[s0:s1]) if period_cands else []
         real = [p for p in periods if p.start or p.end]
         if (len(stripped) < 160 and not stripped.endswith(".") and HEADING_TARGET.search(stripped)
                 and not figs):
@@ -491,7 +495,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                       or article_period)
             kind = "estimate" if f.estimate else "actual"
             if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0]))
-                    or (period and period.start and published and period.start > published.isoformat())):
+                    or (period and period.start and pub_iso and period.start > pub_iso)):
                 kind = "target"
             if f.rel_type and f.base and f.base in last:
                 prev = last[f.base]
