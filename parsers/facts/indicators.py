@@ -25,6 +25,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import compress
 
 from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, RELATION, Period, lower_same_length, parse_number, periods_in, relation_type,
@@ -114,6 +115,7 @@ METRIC_SCAN = Anchored(METRIC_RE, (
 ))
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
 TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
+_TARGET_FOLDS = ("phan dau", "muc tieu", "dat ra", "de ra", "chi tieu")  # every match holds one
 _VERB_END = re.compile(r"(?i)(đạt|là|có|tăng|giảm)\s*$")  # words of at most 4 letters
 SENT_END = re.compile(r"[.!?…]\s+")
 STOP_UNIT = {
@@ -226,6 +228,23 @@ _SLASH_DATE = re.compile(r"\s*/\s*\d")
 _DATE_AFTER = re.compile(r"\s*(?:\d|năm\b)")
 _NEXT_WORDS = re.compile(r"\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)")
 _THI_DUA = re.compile(r"\s*thi đua")
+
+
+def _figure_candidates(tokens: Tokens) -> list[int]:
+    """Where a ``FIGURE`` may start: at a token of digits only (its look-behind rules out a
+    word character before, its end a word character after the first digit group)."""
+    return list(compress(tokens.starts, map(str.isdigit, tokens.words)))
+
+
+def _period_digit_candidates(tokens: Tokens) -> list[int]:
+    """``PERIOD_SCAN``'s digit starts ("6 tháng", "12 tháng", "5 năm"): the last two digits of
+    a token of digits followed by the token "thang" or "nam" (a superset)."""
+    words, starts, ends = tokens.words, tokens.starts, tokens.ends
+    out = []
+    for i in compress(range(len(words) - 1), map(str.isdigit, words)):
+        if words[i + 1] in ("thang", "nam"):
+            out += [p for p in (ends[i] - 2, ends[i] - 1) if p >= starts[i]]
+    return out
 
 
 def _not_figure_before(before: str) -> bool:
@@ -446,11 +465,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     pub_iso = published.isoformat() if published else None
     hit_starts = [h.start for h in hits]  # hits are in text order
     metric_starts = METRIC_SCAN.candidates(folded)
-    low = lower_same_length(text)
-    period_starts = PERIOD_SCAN.candidates(low)
-    figure_starts = FIGURE_SCAN.candidates(text)
     if tokens is None:
         tokens = Tokens(folded)
+    low = lower_same_length(text)
+    period_starts = PERIOD_SCAN.candidates(low, _period_digit_candidates(tokens))
+    figure_starts = _figure_candidates(tokens)
     # (both expressions start at a word: the token index finds their candidates)
     other_unit_starts = OTHER_UNIT_SCAN.token_candidates(tokens)
     generic_starts = GENERIC_TYPE_SCAN.token_candidates(tokens)
@@ -488,7 +507,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             target_block = False
         last: dict[str, Indicator] = {}
         # a target word before a figure is a target word in the sentence (most have none)
-        target_words = bool(figs) and TARGET_WORDS.search(sfold) is not None
+        target_words = (bool(figs) and any(w in sfold for w in _TARGET_FOLDS)
+                        and TARGET_WORDS.search(sfold) is not None)
         for f in figs:
             period = (_pick_period(periods, f.start - s0)
                       or (ctx_period if (ctx_para == para or target_block) else None)

@@ -154,15 +154,18 @@ class Anchored:
         # with ``word_start``: every match starts a word whose folded form is one of these
         self.first_words = frozenset(fold(a.split()[0]) for a in starts)
 
-    def candidates(self, s: str) -> list[int]:
-        """Sorted offsets in ``s`` where a match may start (a superset of the real starts)."""
+    def candidates(self, s: str, class_starts: list[int] | None = None) -> list[int]:
+        """Sorted offsets in ``s`` where a match may start (a superset of the real starts).
+        ``class_starts``: a superset of the matches of ``start_class``, if known otherwise."""
         cands: list[int] = []
         for lit in self.starts:
             p = s.find(lit)
             while p >= 0:
                 cands.append(p)
                 p = s.find(lit, p + 1)
-        if self.start_class is not None:
+        if class_starts is not None:
+            cands += class_starts
+        elif self.start_class is not None:
             cands += [m.start() for m in self.start_class.finditer(s)]
         return sorted(set(cands))
 
