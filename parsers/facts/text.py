@@ -129,7 +129,7 @@ class Tokens:
     def __init__(self, folded: str) -> None:
         parts = _TOKEN_SPLIT.split(folded)  # gap, token, gap, token, ..., gap
         offsets = list(accumulate(map(len, parts), initial=0))
-        self.words, self.starts, self.ends = parts[1::2], offsets[1::2], offsets[2::2]
+        self.words, self.starts, self.ends = parts[1::2], offsets[1:-1:2], offsets[2::2]
         self.toks = list(zip(self.words, self.starts, self.ends))
 
 
