@@ -1,7 +1,7 @@
 """Author lines and credits: "Minh Anh - Hoàng Long", "Theo TTXVN", "Ảnh: Kim Tiến".
 
-``split_byline`` turns a byline into (authors, credits); agencies, "Theo ..." sources and
-acronyms (TTXVN, PV, NSHN) are credits, never authors. ``looks_like_byline`` decides
+``split_byline`` turns a byline into (authors, credits); agencies, "Theo ..." sources,
+acronyms (TTXVN, PV, NSHN) and reporter groups ("Nhóm PV") are credits, never authors. ``looks_like_byline`` decides
 whether a short paragraph at the end of a body is such a line.
 """
 from __future__ import annotations
@@ -19,6 +19,8 @@ _THEO = re.compile(r"^\(?\s*(?:theo|nguồn)\s*[:：]?\s+(?P<src>.+?)\s*\)?\.?$"
 _PARENS = re.compile(r"\(([^()]{1,40})\)")
 _SPLIT = re.compile(r"\s+[-–—/&]\s+|\s*[,;]\s*|\s+và\s+|\s+-\s*|\s*[-–—]\s+")
 _ACRONYM = re.compile(r"^[A-ZĐ][A-ZĐ0-9.]{1,9}$")
+# "PV", "Nhóm PV", "Nhóm phóng viên": the paper's reporters as a group, a credit like "PV".
+_REPORTER_GROUP = re.compile(r"^(?:nhóm\s+)?(?:pv|phóng\s+viên)$", re.I)
 _UPPER_WORD = re.compile(r"^[A-ZÀ-ỸĐ][\w'’.]*$")
 _LOWER_OK = {"và", "thị", "văn", "de", "van"}
 _CREDIT_LABEL = re.compile(
@@ -51,7 +53,7 @@ def split_byline(text: str) -> tuple[list[str], list[str]]:
         part = part.strip(" .:-–—")
         if not part:
             continue
-        if _ACRONYM.match(part):
+        if _ACRONYM.match(part) or _REPORTER_GROUP.match(part):
             _add(credits, part)
         else:
             _add(authors, part)
@@ -82,7 +84,7 @@ def looks_like_byline(text: str) -> bool:
     parts = [p.strip(" .") for p in _SPLIT.split(stripped) if p.strip(" .")]
     if not parts or len(parts) > 6:
         return False
-    return all(_is_name(part) for part in parts)
+    return all(_is_name(part) or _REPORTER_GROUP.match(part) for part in parts)
 
 
 def _is_name(part: str) -> bool:

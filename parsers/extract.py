@@ -63,17 +63,22 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
     article.tags = _tags(tree, meta, chain)
     article.lang = meta.lang
     _dates(article, tree, meta, chain, url, fetched_at)
-    declared = _real_names(meta.ld_authors, meta) or _real_names(meta.meta_authors, meta)
+    declared, declared_credits = _real_names(meta.ld_authors, meta)
+    declared = declared or _real_names(meta.meta_authors, meta)[0]
     selector_authors, selector_credits = ([], []) if declared else _selector_authors(tree, chain)
     body, article.extraction = _body(source, tree, profile, url, article,
                                      take_lead=on_page_sapo is None)
     if body.lead:  # no lead element on the page: its bold first paragraph is the sapo
         article.sapo = body.lead
+    if article.sapo and profile is not None and profile.sapo_prefix is not None:
+        # The paper's own tag before the lead ("Kinhtedothi - ", "ANTĐ - ") is not part of
+        # it (removed last: the body's repeat of the lead still carries it).
+        article.sapo = profile.sapo_prefix.sub("", article.sapo, count=1).strip() or None
     article.body_text = body.text
     article.images = body.images
     article.authors = _first_nonempty(declared, selector_authors, body.authors)
     article.credits = _unique(
-        [c for c in meta.ld_org_authors if not _is_site_name(c, meta)]
+        [c for c in meta.ld_org_authors if not _is_site_name(c, meta)] + declared_credits
         + sapo_credits + selector_credits + body.credits)
     return article
 
@@ -332,14 +337,18 @@ def _is_site_name(value: str, meta: PageMeta) -> bool:
     return bool(key) and (key == match_key(meta.site_name or "") or "." in value and " " not in value)
 
 
-def _real_names(names: list[str], meta: PageMeta) -> list[str]:
+def _real_names(names: list[str], meta: PageMeta) -> tuple[list[str], list[str]]:
+    """(people, credits) among declared author names: a JSON-LD "Person" named "TTXVN" or
+    "Nhóm PV" is a credit, as in a byline."""
     out: list[str] = []
+    credits: list[str] = []
     for name in names:
         if _is_site_name(name, meta) or "http" in name or name.lower() in ("admin", "administrator"):
             continue
-        authors, _ = split_byline(name)
+        authors, found = split_byline(name)
         out += [a for a in authors if a not in out]
-    return out
+        credits += [c for c in found if c not in credits]
+    return out, credits
 
 
 def _first_nonempty(*lists: list[str]) -> list[str]:

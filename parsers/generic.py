@@ -15,7 +15,7 @@ from .cleanup import _is_junk_widget as is_junk_widget
 from .profiles.base import Profile
 from .select import inside_below
 
-VERSION = "1"
+VERSION = "2"
 
 GENERIC = Profile(
     name="generic",

@@ -5,7 +5,7 @@ import re
 
 from .base import Profile
 
-VERSION = "1"
+VERSION = "2"
 
 PROFILE = Profile(
     name="anninhthudo",
@@ -19,6 +19,7 @@ PROFILE = Profile(
     date=(".article__meta time", "time.time", ".article__meta .time", "time"),
     category=(".breadcrumb a", ".article__breadcrumb a"),
     tags=("div.article__tag a", ".article__tag a", ".tags a"),
+    sapo_prefix=re.compile(r"^\s*\(?\s*an\s*tđ\s*\)?\s*[-–—:]\s*", re.I),
     drop=("div.article-relate", ".article-relate", ".google-auto-placed", ".ap_container",
           ".article__tag", ".box-related"),
 )

@@ -23,7 +23,7 @@ class Profile:
     tags: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()  # removed from the body before reading it
     body_end: tuple[str, ...] = ()  # nothing from these elements on belongs to the body
-    sapo_prefix: re.Pattern[str] | None = None  # site tag the page prints before the lead ("Kinhtedothi - ")
+    sapo_prefix: re.Pattern[str] | None = None  # the paper's tag before the lead ("Kinhtedothi - "): not sapo
     excluded_hosts: tuple[str, ...] = field(default=())  # subdomains that are other papers
 
     def matches(self, host: str) -> bool:

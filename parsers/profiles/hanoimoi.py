@@ -5,7 +5,7 @@ import re
 
 from .base import Profile
 
-VERSION = "1"
+VERSION = "2"
 
 PROFILE = Profile(
     name="hanoimoi",

@@ -5,7 +5,7 @@ import re
 
 from .base import Profile
 
-VERSION = "1"
+VERSION = "2"
 
 PROFILE = Profile(
     name="kinhtedothi",
@@ -24,6 +24,6 @@ PROFILE = Profile(
     tags=(".article-tags a", ".detail__tags a", ".tag_detail a", ".tags a", ".article__tag a"),
     drop=(".box_guests", ".related", ".article-related", ".box-related", ".article-tags",
           ".tag_detail"),
-    sapo_prefix=re.compile(r"^\s*\(?\s*kinh\s*t[eế]\s*(?:&|và)?\s*đ[oô]\s*th[iị]\s*\)?\s*[-–—:]\s*", re.I),
+    sapo_prefix=re.compile(r"^\s*\(?\s*kinh\s*t[eế]\s*(?:&|và)?\s*[dđ][oô]\s*th[iị]\s*\)?\s*[-–—:]\s*", re.I),
     excluded_hosts=("phapluatxahoi.kinhtedothi.vn", "diendandothi.kinhtedothi.vn"),
 )

@@ -111,6 +111,10 @@ def test_url_date() -> None:
         ("Theo TTXVN", [], ["TTXVN"]),
         ("Thanh Hà (NSHN)", ["Thanh Hà"], ["NSHN"]),
         ("TTXVN", [], ["TTXVN"]),
+        ("PV", [], ["PV"]),  # the paper's reporters, alone or as a group: a credit
+        ("Nhóm PV", [], ["Nhóm PV"]),
+        ("Nhóm phóng viên", [], ["Nhóm phóng viên"]),
+        ("Minh Anh - Nhóm PV", ["Minh Anh"], ["Nhóm PV"]),
     ],
 )
 def test_author_line_at_end(byline: str, authors: list[str], credits: list[str]) -> None:
@@ -296,3 +300,19 @@ def test_broken_jsonld_still_gives_the_date(jsonld: str) -> None:
     html = page(f'<script type="application/ld+json">{jsonld}</script>', f"<p>{PARA}</p>")
     article = parse(html, "https://example.vn/a")
     assert article.published_at == "2023-07-20T10:15:00+07:00" and article.date_source == "json-ld"
+
+
+@pytest.mark.parametrize(("url", "sapo_class", "prefix"), [
+    ("https://kinhtedothi.vn/quan-hai-ba-trung-thu-ngan-sach.html", "detail__sapo", "Kinhtedothi - "),
+    ("https://kinhtedothi.vn/quan-hai-ba-trung-thu-ngan-sach.html", "detail__sapo", "(Kinh tế & Đô thị) – "),
+    ("https://www.anninhthudo.vn/quan-hai-ba-trung-post1.antd", "article__sapo", "ANTĐ - "),
+])
+def test_the_papers_prefix_is_not_part_of_the_sapo(url: str, sapo_class: str, prefix: str) -> None:
+    lead = "Sáng 19/10, quận Hai Bà Trưng tổng kết 9 tháng thu ngân sách."
+    html = page(f'<meta name="description" content="{prefix}{lead}">',
+                f"<h1>Hai Bà Trưng</h1><div class='{sapo_class}'>{prefix}{lead}</div>"
+                f"<div class='article__body detail__content'><p>{prefix}{lead}</p><p>{PARA}</p></div>")
+    article = parse(html, url)
+    assert article.sapo == lead
+    assert article.body_text == PARA  # the body's repeat of the lead is still dropped
+    assert parse(html, "https://example.vn/a").sapo == prefix + lead  # another paper's text stays
