@@ -178,7 +178,7 @@ def score_case(case: Case, scores: dict[str, Score], titles: Counter) -> None:
 
 
 _REL_PCT = re.compile(
-    r"(?i)(tăng|giảm)?[^\d,;]{0,12}?(\d+(?:[.,]\d+)*)(?:\s*(?:-|–|đến)\s*\d+(?:[.,]\d+)*)?\s*%")
+    r"(?i)(tăng|giảm|tang|giam)?[^\d,;]{0,12}?(\d+(?:[.,]\d+)*)(?:\s*(?:-|–|đến)\s*\d+(?:[.,]\d+)*)?\s*%")
 _GROWTH_KEY = {"production_value": "production_value_growth",
                "trade_service_revenue": "trade_service_growth"}
 

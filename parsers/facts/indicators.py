@@ -88,6 +88,18 @@ REL_AFTER = re.compile(
     r"|(?:cùng kỳ)(?:\s+năm\s+\d{4})?)",
     re.IGNORECASE,
 )
+# REL_AFTER and VERB_BEFORE for text written without diacritics, matched on its fold
+REL_AFTER_PLAIN = re.compile(
+    r"\s*(?P<ref>(?:so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam\s+\d{4}|ke hoach|du toan|chi tieu)(?:\s+nam\s+\d{4})?)"
+    r"|(?:du toan|ke hoach|kh|chi tieu|muc tieu)(?:\s+(?:nam|thanh pho giao|hdnd|quan giao|huyen giao|giao|de ra"
+    r"|duoc giao|\w+ giao))*"
+    r"|(?:cung ky)(?:\s+nam\s+\d{4})?)"
+)
+VERB_BEFORE_PLAIN = re.compile(
+    r"(?P<verb>dat|bang|vuot|tang truong|tang binh quan|tang|giam|hoan thanh|thuc hien)"
+    r"(?:\s+(?P<vref>du toan|ke hoach|chi tieu)(?:\s+(?:thanh pho|hdnd|nam)?\s*giao)?)?"
+    r"(?:\s+(?:binh quan|tren|hon|gan|khoang|xap xi|muc|duoc|tu|it nhat|toi thieu))*\s*$"
+)
 VERB_BEFORE = re.compile(
     r"(?P<verb>đạt|bằng|vượt|tăng trưởng|tăng bình quân|tăng|giảm|hoàn thành|thực hiện)"
     r"(?:\s+(?P<vref>dự toán|kế hoạch|chỉ tiêu)(?:\s+(?:Thành phố|thành phố|HĐND|năm)?\s*giao)?)?"
@@ -271,9 +283,10 @@ def _not_figure_before(before: str) -> bool:
 
 
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
-             carried: str | None = None, cands: list[int] | None = None) -> list[_Fig]:
+             carried: str | None = None, cands: list[int] | None = None, plain: bool = False) -> list[_Fig]:
     """The figures of sentence ``s`` (at ``base`` in the text). ``cands``: where a figure
-    may start (``FIGURE_SCAN.candidates`` of the sentence or a superset)."""
+    may start (``FIGURE_SCAN.candidates`` of the sentence or a superset); ``plain``: the
+    article is written without diacritics (comparisons are then read on the fold)."""
     figs: list[_Fig] = []
     found = FIGURE_SCAN.finditer(s, cands)
     if not found:
@@ -332,7 +345,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 value_max, _ = scale_unit(value_max, unit if unit == "tỷ đồng" and False else None)
                 if um and fold(um.group(1)).startswith(("nghin ty", "ngan ty")):
                     value_max *= 1000
-        rel = REL_AFTER.match(s, end) if unit in ("%", "lần") else None
+        rel = ((REL_AFTER_PLAIN.match(sfold, end) if plain else REL_AFTER.match(s, end))
+               if unit in ("%", "lần") else None)
         clause_start = s.rfind(";", 0, ms) + 1
         prior = [x for x in metrics if clause_start <= x[0] and x[1] <= ms]
         if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
@@ -369,8 +383,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         rel_type = rel_text = None
         if unit in ("%", "lần"):
             # (every match holds a verb, whose folded form is one of _VERB_FOLDS)
-            vb_m = VERB_BEFORE.search(before) if any(
-                v in sfold[max(0, ms - 40):ms] for v in _VERB_FOLDS) else None
+            vb_m = ((VERB_BEFORE_PLAIN.search(sfold[max(0, ms - 40):ms]) if plain else VERB_BEFORE.search(before))
+                    if any(v in sfold[max(0, ms - 40):ms] for v in _VERB_FOLDS) else None)
             verb = vb_m.group("verb") if vb_m else None
             vf = fold(verb or "")
             plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
@@ -449,6 +463,7 @@ def _noun_phrase(s: str, end: int) -> str:
 def find_indicators(text: str, folded: str, published: date | None, hits: list[PlaceHit],
                     places: list[PlaceMention], tokens: Tokens | None = None) -> list[Indicator]:
     """Every figure reported about a place, in text order."""
+    plain = folded[:3000] == text[:3000].lower()  # no diacritics: comparisons read on the fold
     primary = next((p for p in places if p.is_primary), None)
     out: list[Indicator] = []
     ctx_period: Period | None = None
@@ -491,7 +506,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if s[:1].isdigit() and (not fig_cands or fig_cands[0] != 0):
             fig_cands.insert(0, 0)  # (FIGURE's look-behind sees no character there)
         figs = _figures(s, s0, sfold, metric_matches, carried_metric if para == carried_para else None,
-                        fig_cands) if fig_cands else []
+                        fig_cands, plain) if fig_cands else []
         if metric_matches:
             carried_metric, carried_para = metric_matches[-1].lastgroup, para
         other_province = bool(figs) and _names_other_province(s)
@@ -506,6 +521,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if target_block and not is_bullet:
             target_block = False
         last: dict[str, Indicator] = {}
+        last_other: tuple[Indicator, int] | None = None  # an uncategorised amount and its end
         # a target word before a figure is a target word in the sentence (most have none)
         target_words = (bool(figs) and any(w in sfold for w in _TARGET_FOLDS)
                         and TARGET_WORDS.search(sfold) is not None)
@@ -523,6 +539,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 if prev.metric_key and prev.metric_key.endswith("_growth") and f.rel_type in ("above_plan", "share_of_plan"):
                     f.metric_key = prev.metric_key  # "tăng 12,37% ..., vượt 0,36% kế hoạch"
                 if attached and not SEPARATE_RELATION_ROWS:
+                    continue
+            elif (f.rel_type and not f.base and last_other is not None
+                  and _RIGHT_AFTER.fullmatch(folded, last_other[1], f.start)):
+                # "đạt 320 triệu đồng, tăng 5% so với năm 2022": the amount's comparison
+                if _attach(last_other[0], f) and not SEPARATE_RELATION_ROWS:
                     continue
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
@@ -549,6 +570,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 title_ids.add(id(ind))
             if f.base:
                 last[f.base] = ind
+            elif f.unit not in ("%", "lần"):
+                last_other = (ind, f.end)
         if real and not target_block:
             ctx_period, ctx_para = real[-1], para
         if article_period is None and para <= 1:
@@ -695,6 +718,8 @@ def _dedupe(inds: list[Indicator], title_ids: set[int]) -> list[Indicator]:
     return out
 
 
+# between an amount and the comparison that follows it: ", tăng ", " bằng "
+_RIGHT_AFTER = re.compile(r"\s*,?\s*(?:dat|bang|tang truong|tang|giam|vuot)?\s*")
 _COMPARED = re.compile(r"(?:cung ky|so voi|nhiem ky)\s*$")
 
 

@@ -66,10 +66,10 @@ def _scale(unit: str) -> tuple[int, str]:
     words = unit.split()
     f = [fold(w) for w in words]
     if len(f) >= 2 and f[0] in ("nghin", "ngan") and f[1] in ("ty", "ti"):
-        return value * 1000, " ".join(["tỷ"] + words[2:]) if len(words) > 2 else "tỷ đồng"
+        return value * 1000, " ".join(["tỷ"] + words[2:]) if len(words) > 2 and f[2:] != ["dong"] else "tỷ đồng"
     if len(f) >= 2 and f[0] in ("nghin", "ngan") and f[1] == "trieu":
         return value * 1000, " ".join(["triệu"] + words[2:]) if len(words) > 2 else "triệu đồng"
-    if f[0] in ("ty", "ti") and len(f) == 1:
+    if f[0] in ("ty", "ti") and (len(f) == 1 or f[1:] == ["dong"]):  # "tỷ", "tỷ đồng", "ty dong"
         return value, "tỷ đồng"
     if f[0] in ("ty", "ti"):
         return value, " ".join(["tỷ"] + words[1:])

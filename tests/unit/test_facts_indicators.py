@@ -105,3 +105,24 @@ def test_lead_restating_an_attached_comparison_is_one_row():
                         ("trade_service_revenue", 61530), ("public_investment_disbursement", 41)}
     assert got[("public_investment_disbursement", 41)].kind == "target"  # a target is a new figure
     assert got[("trade_service_revenue", 61530)].relation == "tăng 9% so với cùng kỳ"
+
+
+def test_comparison_after_an_amount_in_text_without_diacritics():
+    text = ("Quan Hoang Mai: thu ngan sach 6 thang dat 52% du toan\n\n"
+            "6 thang dau nam 2024 tong thu ngan sach tren dia ban quan Hoang Mai uoc dat 2.310 ty dong, "
+            "dat 52% du toan. Gia tri san xuat nganh thuong mai - dich vu tang 9,1% so voi cung ky.")
+    got = inds(text, date(2024, 7, 8))
+    assert set(got) == {("budget_revenue", 2310), ("trade_service_growth", 9.1)}
+    br = got[("budget_revenue", 2310)]
+    assert (br.unit, br.relation, br.relation_type, br.relation_value) == (
+        "tỷ đồng", "dat 52% du toan", "share_of_plan", 52)
+    assert got[("trade_service_growth", 9.1)].relation_type == "growth_yoy"
+
+
+def test_comparison_after_an_uncategorised_amount():
+    text = ("Huyện Mê Linh phát triển hoa\n\n"
+            "Giá trị sản xuất nông nghiệp trên 1 ha đất canh tác của huyện Mê Linh đạt 320 triệu đồng, "
+            "tăng 5% so với năm 2022.")
+    got = inds(text, date(2023, 12, 28))
+    assert set(got) == {("other", 320)}
+    assert got[("other", 320)].relation == "tăng 5% so với năm 2022"
