@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 ALWAYS_DROP = (
     "script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea",
@@ -72,6 +72,12 @@ MAX_BOX_NODES = 400
 _ALWAYS_DROP = frozenset(ALWAYS_DROP)
 
 
+_TAG_IDS = LexborHTMLParser("").create_node  # tag ids of standard tags are lexbor constants
+_ALWAYS_DROP_IDS = frozenset(_TAG_IDS(tag).tag_id for tag in ALWAYS_DROP)
+_LIST_IDS = frozenset(_TAG_IDS(tag).tag_id for tag in ("table", "ul", "ol"))
+_BOX_IDS = frozenset(_TAG_IDS(tag).tag_id for tag in _BOX_TAGS)
+
+
 def remove_selectors(root: LexborNode, selectors: Iterable[str]) -> None:
     """Decompose every element matching any of ``selectors`` inside ``root``.
 
@@ -89,12 +95,19 @@ def remove_junk(root: LexborNode) -> None:
     # A related box starts with one of BOX_HEADINGS, so its heading is in the text of the
     # whole container (text nodes joined by spaces): without any, no element can be one.
     headed = _has_box_heading(root)
-    # Checked last-first, so descendants before their ancestors: an ancestor of a box known
-    # to be too big is too big as well, which keeps the size checks of a deeply nested
-    # page linear. Each check only reads the tree, so the order changes nothing else.
+    # Only an element with a class or id can be a widget (one lexbor query finds them).
+    named = {n.mem_id for n in inside(root, "[class], [id]")}
+    # Every decision is taken on the untouched tree, last element first (descendants before
+    # ancestors): an ancestor of a box known to be too big is too big as well, which keeps
+    # the size checks linear on deeply nested pages. Tags are compared by lexbor's ids.
     big: set[int] = set()
-    doomed = [n for n in reversed(inside(root, "*"))
-              if n.tag in _ALWAYS_DROP or _is_boilerplate(n, headed, big)]
+    doomed: list[LexborNode] = []
+    for node in reversed(inside(root, "*")):
+        tag = node.tag_id
+        if tag in _ALWAYS_DROP_IDS or node.mem_id in named and _is_junk_widget(node) \
+                or tag in _LIST_IDS and is_link_list(node, big) \
+                or headed and tag in _BOX_IDS and is_related_box(node, big):
+            doomed.append(node)
     for node in doomed:  # descendants before their ancestors
         node.decompose()
 
