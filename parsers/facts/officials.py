@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..facts_types import OfficialMention, PlaceMention
 from .gazetteer import load
 from .places import PlaceHit
-from .text import Anchored, Tokens, fold, norm_key, tone_normalize
+from .text import Anchored, Tokens, fold, fold_key, norm_key, tone_normalize
 
 SURNAMES = set(tone_normalize(s) for s in """
 Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh
@@ -53,6 +53,8 @@ _HEADS = [
     "Thiếu tá", "Tổng Thư ký", "Thư ký", "Trưởng", "Kế toán trưởng", "Người phát ngôn",
 ]
 _HEAD_RE = "|".join(sorted((re.escape(tone_normalize(h)) for h in _HEADS), key=len, reverse=True))
+# without diacritics a lone "Truong" is as often "Trường" (a school) as "Trưởng": not a title there
+_HEAD_PLAIN = "|".join(sorted((re.escape(fold(h)) for h in _HEADS if h != "Trưởng"), key=len, reverse=True))
 # titles are matched on lower-cased text, without IGNORECASE and with "nguyên" checked apart:
 # a Unicode case-insensitive alternation tried at every offset is the slowest step otherwise
 _TITLE_LOW = re.compile(
@@ -82,22 +84,33 @@ class _T:
 
 
 _NGUYEN = re.compile(r"nguyên\s+")
+_NGUYEN_PLAIN = re.compile(r"nguyen\s+")
+_TITLE_PLAIN = re.compile(rf"(?<!\w)(?:pho\s+)?(?:{_HEAD_PLAIN})(?:\s+thuong\s+truc)?(?!\w)")
+_FORMER_PLAIN = re.compile(r"\bnguyen\s+$")
+_TITLE_SCAN_PLAIN = Anchored(_TITLE_PLAIN, ("pho", *{fold(h) for h in _HEADS if h != "Trưởng"}))
 
 
 def _title_search(text: str, low: str, pos: int, anchored: bool = False,
-                  cands: list[int] | None = None) -> _T | None:
+                  cands: list[int] | None = None, lex: _Lex | None = None) -> _T | None:
     """Find (or, anchored, match at ``pos``) a title, with "nguyên" before it; ``cands``:
-    ``_TITLE_SCAN.candidates(low)``, for a search."""
+    ``lex.title_scan.candidates(low)``, for a search; ``low``: the lower-cased text (the
+    folded text for ``_PLAIN``)."""
+    lex = lex or _ACCENTED
     if anchored:
-        f = _NGUYEN.match(low[pos:pos + 12])
-        m = _TITLE_LOW.match(low, pos + (f.end() if f else 0))
+        f = lex.former_re.match(low[pos:pos + 12])
+        if f and lex.plain and not text[pos:pos + 1].islower():
+            f = None  # "Nguyen" is a surname, "nguyen" is "nguyên"
+        m = lex.title_re.match(low, pos + (f.end() if f else 0))
         if not m:
             return None
         return _T(text, m.start(), m.end(), pos if f else None)
-    m = _TITLE_LOW.search(low, pos) if cands is None else _TITLE_SCAN.search(low, pos, cands)
+    m = lex.title_re.search(low, pos) if cands is None else lex.title_scan.search(low, pos, cands)
     if not m:
         return None
-    f = _FORMER.search(low, max(0, m.start() - 10), m.start())
+    f = _FORMER.search(low, max(0, m.start() - 10), m.start()) if not lex.plain else (
+        _FORMER_PLAIN.search(low, max(0, m.start() - 10), m.start()))
+    if f and lex.plain and not text[f.start():f.start() + 1].islower():
+        f = None
     return _T(text, m.start(), m.end(), f.start() if f else None)
 WORD = re.compile(r"[^\W\d_]+")
 HARD_STOP = re.compile(r"[.;:!?()\[\]\n“”\"]|\s[–—-]\s|\s[–—]|[–—]\s")
@@ -109,7 +122,38 @@ tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục 
 đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy nước phủ
 """.split())
 NEXT_PERSON = re.compile(r"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)\s+[A-ZĐ]")
+
+
+@dataclass(frozen=True)
+class _Lex:
+    """The words officials are recognised by, for text with diacritics (``_ACCENTED``:
+    titles on the lower-cased text, words compared with ``norm_key``) or without
+    (``_PLAIN``: titles on the folded text, words compared folded; "Chu tich UBND quan
+    Hoang Mai Nguyen Hong Son")."""
+    plain: bool
+    title_re: re.Pattern[str]
+    title_scan: Anchored
+    former_re: re.Pattern[str]
+    surnames: frozenset[str]
+    common_surnames: frozenset[str]
+    not_names: frozenset[str]
+    provinces: frozenset[str]
+    org_lower: frozenset[str]
+
+    def key(self, s: str) -> str:
+        return fold_key(s) if self.plain else norm_key(s)
+
+    def surname(self, w: str) -> bool:
+        return (fold(w) if self.plain else w) in self.surnames
+
+
+_ACCENTED = _Lex(False, _TITLE_LOW, _TITLE_SCAN, _NGUYEN, frozenset(SURNAMES), frozenset(COMMON_SURNAMES),
+                 frozenset(NOT_NAMES), frozenset(PROVINCES), frozenset(ORG_LOWER))
+_PLAIN = _Lex(True, _TITLE_PLAIN, _TITLE_SCAN_PLAIN, _NGUYEN_PLAIN, frozenset(map(fold, SURNAMES)),
+              frozenset(map(fold, COMMON_SURNAMES)), frozenset(map(fold_key, NOT_NAMES)),
+              frozenset(map(fold_key, PROVINCES)), frozenset(map(fold_key, ORG_LOWER)))
 PERSON_INTRO = re.compile(r"(?:\b(?:ông|bà|anh|chị|đồng chí|đ/c|các đồng chí)\s*:?\s*)$", re.IGNORECASE)
+PERSON_INTRO_PLAIN = re.compile(r"(?:\b(?:ong|ba|anh|chi|dong chi|d/c|cac dong chi)\s*:?\s*)$", re.IGNORECASE)
 
 
 class _Hits(list):
@@ -145,32 +189,37 @@ def _is_cap(w: str) -> bool:
     return w[0].isupper()
 
 
-def _name_at_end(text: str, run: list[tuple[str, int, int]], hits: list[PlaceHit]) -> tuple[int, int] | None:
+def _name_at_end(text: str, run: list[tuple[str, int, int]], hits: list[PlaceHit],
+                 lex: _Lex | None = None) -> tuple[int, int] | None:
     """The person name ending a run of capitalised words, as (start, end) offsets."""
+    lex = lex or _ACCENTED
     best: tuple[int, int, str] | None = None
     for k in range(min(4, len(run)), 1, -1):
         first = run[-k]
-        if first[0] not in SURNAMES:
+        if not lex.surname(first[0]):
             continue
         s, e = first[1], run[-1][2]
-        if norm_key(text[s:e]) in NOT_NAMES or _overlaps(hits, s, e):
+        if lex.key(text[s:e]) in lex.not_names or _overlaps(hits, s, e):
             continue
         prefix = run[:-k]
-        if not prefix or _is_place(" ".join(w for w, _, _ in prefix)):
+        if not prefix or _is_place(" ".join(w for w, _, _ in prefix), lex.plain):
             return s, e
-        if norm_key(text[s:e]) in PROVINCES:
+        if lex.key(text[s:e]) in lex.provinces:
             continue
-        if best is None or (first[0] in COMMON_SURNAMES and best[2] not in COMMON_SURNAMES):
-            best = (s, e, first[0]) if best is None or first[0] in COMMON_SURNAMES else best
+        common = (fold(first[0]) if lex.plain else first[0]) in lex.common_surnames
+        best_common = best is not None and (fold(best[2]) if lex.plain else best[2]) in lex.common_surnames
+        if best is None or (common and not best_common):
+            best = (s, e, first[0]) if best is None or common else best
     return (best[0], best[1]) if best else None
 
 
 @lru_cache(maxsize=4096)
-def _is_place(words: str) -> bool:
-    key = norm_key(words)
-    if key in NOT_NAMES or key.endswith("hà nội") or key.endswith("việt nam"):
+def _is_place(words: str, plain: bool = False) -> bool:
+    lex = _PLAIN if plain else _ACCENTED
+    key = lex.key(words)
+    if key in lex.not_names or key.endswith(("hà nội", "việt nam", "ha noi", "viet nam")):
         return True
-    if any(key.endswith(p) for p in PROVINCES):
+    if any(key.endswith(p) for p in lex.provinces):
         return True
     parts = words.split()
     g = load()
@@ -191,8 +240,9 @@ def _run_before(text: str, end: int) -> list[tuple[str, int, int]]:
 
 
 def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
-                allow_name: bool) -> tuple[str | None, tuple[int, int] | None]:
+                allow_name: bool, lex: _Lex | None = None) -> tuple[str | None, tuple[int, int] | None]:
     """Organisation after a title in text[title_end:e] and, for order A, a trailing name."""
+    lex = lex or _ACCENTED
     words = _cap_words(text, title_end, e)
     org_words: list[tuple[str, int, int]] = []
     i = 0
@@ -204,7 +254,7 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
                 j += 1
             run = words[i:j + 1]
             if allow_name:
-                nm = _name_at_end(text, run, hits)
+                nm = _name_at_end(text, run, hits, lex)
                 if nm and (j + 1 == len(words) or not _is_cap(words[j + 1][0])):
                     org_words += [x for x in run if x[2] <= nm[0]]
                     org = text[org_words[0][1]:org_words[-1][2]] if org_words else None
@@ -212,7 +262,7 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
             org_words += run
             i = j + 1
             continue
-        if norm_key(w[0]) in ORG_LOWER or (fold(w[0]) in ("uy",)):
+        if lex.key(w[0]) in lex.org_lower or (fold(w[0]) in ("uy",)):
             org_words.append(w)
             i += 1
             continue
@@ -231,8 +281,9 @@ def _clean_org(org: str | None) -> str | None:
     return org or None
 
 
-def _clauses(text: str, start: int) -> tuple[int, int]:
+def _clauses(text: str, start: int, lex: _Lex | None = None) -> tuple[int, int]:
     """Start and end of the text span around ``start`` bounded by hard stops."""
+    lex = lex or _ACCENTED
     pos = start
     while True:
         m = HARD_STOP.search(text, pos)
@@ -241,7 +292,7 @@ def _clauses(text: str, start: int) -> tuple[int, int]:
         nxt = text[m.end():m.end() + 30].lstrip()
         # "Trưởng phòng Tài chính - Kế hoạch quận ...": a dash inside a department's name
         if m.group().strip() in "-–—" and nxt[:1].isupper() and text[m.start() - 1:m.start()].isalpha() \
-                and not _TITLE_LOW.match(nxt.lower()) and _prev_cap(text, m.start()):
+                and not lex.title_re.match(fold(nxt) if lex.plain else nxt.lower()) and _prev_cap(text, m.start()):
             pos = m.end()
             continue
         return start, m.start()
@@ -266,12 +317,17 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
     hits = _Hits(sorted(hits, key=lambda h: h.start))
     pos = 0
     n = len(text)
-    low = text.lower()
-    if len(low) != len(text):  # a character whose lower case is longer: keep offsets exact
-        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    title_starts = _TITLE_SCAN.candidates(low) if tokens is None else _TITLE_SCAN.token_candidates(tokens)
+    lex = _PLAIN if folded[:3000] == text[:3000].lower() else _ACCENTED  # no diacritics: _PLAIN
+    if lex.plain:
+        low = folded
+    else:
+        low = text.lower()
+        if len(low) != len(text):  # a character whose lower case is longer: keep offsets exact
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    scan = lex.title_scan
+    title_starts = scan.candidates(low) if tokens is None else scan.token_candidates(tokens)
     while pos < n:
-        m = _title_search(text, low, pos, cands=title_starts)
+        m = _title_search(text, low, pos, cands=title_starts, lex=lex)
         if not m:
             break
         if not m.group("title")[0].isupper() and not m.group("former"):
@@ -281,14 +337,14 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                 pos = m.end()
                 continue
         chain_start = m.start()
-        _, stop = _clauses(text, m.end())
+        _, stop = _clauses(text, m.end(), lex)
         roles: list[tuple[str, str | None, bool]] = []
         name_span = None
         cur = m
         while True:
             part_end = text.find(",", cur.end(), stop)
             part_end = stop if part_end < 0 else part_end
-            org, nm = _split_role(text, cur.start(), part_end, cur.end(), hits, allow_name=True)
+            org, nm = _split_role(text, cur.start(), part_end, cur.end(), hits, allow_name=True, lex=lex)
             roles.append((_title(cur.group("title")), org, bool(cur.group("former"))))
             if nm:
                 name_span = nm
@@ -297,15 +353,15 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                 break  # "..., nguyên Bí thư Huyện ủy và bà Trần Thị Hoa, nguyên ...": a new person
             if part_end >= stop:
                 break
-            nxt = _title_search(text, low, _skip_link(text, part_end + 1), anchored=True)
+            nxt = _title_search(text, low, _skip_link(text, part_end + 1), anchored=True, lex=lex)
             if not nxt or nxt.start() >= stop:
                 break
             cur = nxt
         end_pos = name_span[1] if name_span else cur.end()
         if name_span is None:
-            name_span = _name_before(text, chain_start, hits)
+            name_span = _name_before(text, chain_start, hits, lex)
             if name_span:
-                roles = _recut_roles(text, low, chain_start, stop, hits)
+                roles = _recut_roles(text, low, chain_start, stop, hits, lex)
         if name_span:
             sent = _sentence(text, name_span[0])
             people.append(_Person(text[name_span[0]:name_span[1]], roles, name_span[0], sent))
@@ -314,16 +370,16 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
 
 
 def _recut_roles(text: str, low: str, start: int, stop: int,
-                 hits: list[PlaceHit]) -> list[tuple[str, str | None, bool]]:
+                 hits: list[PlaceHit], lex: _Lex | None = None) -> list[tuple[str, str | None, bool]]:
     roles = []
     pos = start
     while pos < stop:
-        m = _title_search(text, low, _skip_link(text, pos), anchored=True)
+        m = _title_search(text, low, _skip_link(text, pos), anchored=True, lex=lex)
         if not m or m.start() >= stop:
             break
         part_end = text.find(",", m.end(), stop)
         part_end = stop if part_end < 0 else part_end
-        org, _ = _split_role(text, m.start(), part_end, m.end(), hits, allow_name=False)
+        org, _ = _split_role(text, m.start(), part_end, m.end(), hits, allow_name=False, lex=lex)
         roles.append((_title(m.group("title")), org, bool(m.group("former"))))
         tail = text[m.end():part_end]
         if org is not None and len(tail.strip()) > len(org) + 1:
@@ -361,7 +417,9 @@ _NAME_LA = re.compile(r"(\S)\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$")
 _INTRO_LA = re.compile(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:[A-ZĐ]\w*\s+){1,3}[A-ZĐ]\w*\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$")
 
 
-def _name_before(text: str, chain_start: int, hits: list[PlaceHit]) -> tuple[int, int] | None:
+def _name_before(text: str, chain_start: int, hits: list[PlaceHit],
+                 lex: _Lex | None = None) -> tuple[int, int] | None:
+    lex = lex or _ACCENTED
     before = text[max(0, chain_start - 80):chain_start]
     m = _NAME_SEP.search(before)
     if not m:  # "anh Nguyễn Văn Nam nay là Bí thư ...": only after ông/bà/anh/chị/đồng chí
@@ -376,10 +434,10 @@ def _name_before(text: str, chain_start: int, hits: list[PlaceHit]) -> tuple[int
     for k in range(min(4, len(run)), 1, -1):
         sub = run[-k:]
         s, e = sub[0][1], sub[-1][2]
-        if norm_key(text[s:e]) in NOT_NAMES or _overlaps(hits, s, e):
+        if lex.key(text[s:e]) in lex.not_names or _overlaps(hits, s, e):
             continue
-        intro = PERSON_INTRO.search(text[max(0, s - 20):s])
-        if sub[0][0] in SURNAMES and (intro or k == len(run)):
+        intro = (PERSON_INTRO_PLAIN if lex.plain else PERSON_INTRO).search(text[max(0, s - 20):s])
+        if lex.surname(sub[0][0]) and (intro or k == len(run)):
             return s, e
         if intro and k == len(run):
             return s, e

@@ -70,3 +70,13 @@ def test_more_orders():
                  "nguyên Phó Chủ tịch UBND huyện Gia Lâm.")
     assert got["Lê Văn Hoạt"].roles == ["nguyên Bí thư Huyện ủy Gia Lâm"]
     assert got["Trần Thị Hoa"].is_former
+
+
+def test_text_without_diacritics():
+    text = ("Quan Hoang Mai so ket 6 thang\n\n"
+            "Chu tich UBND quan Hoang Mai Nguyen Hong Son de nghi cac phuong day nhanh giai phong mat bang. "
+            "Truong THPT Hoang Van Thu duy tri day hoc. Ba Le Thi Lan, Pho Chu tich HDND quan, du hop.")
+    got = people(text, date(2024, 7, 8))
+    assert set(got) == {"Nguyen Hong Son", "Le Thi Lan"}  # "Truong" (a school) is no title here
+    o = got["Nguyen Hong Son"]
+    assert (o.title, o.organisation, o.place_id) == ("Chu tich", "UBND quan Hoang Mai", "hn-pre2025-008-quan-hoang-mai")
