@@ -229,7 +229,20 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong)\b")
 
 
-_VERB_FOLDS = ("dat", "bang", "vuot", "tang", "giam", "hoan thanh", "thuc hien")  # VERB_BEFORE's verbs
+# VERB_BEFORE's verbs, folded (no two can overlap in a text)
+_VERB_FOLDS = re.compile(r"dat|bang|vuot|tang|giam|hoan thanh|thuc hien")
+
+
+def _verb_before(before: str, bfold: str, plain: bool) -> re.Match[str] | None:
+    """``VERB_BEFORE.search(before)`` (``VERB_BEFORE_PLAIN`` on the fold ``bfold`` of a text
+    without diacritics), tried only where the fold of a verb starts."""
+    match = VERB_BEFORE_PLAIN.match if plain else VERB_BEFORE.match
+    s = bfold if plain else before
+    for v in _VERB_FOLDS.finditer(bfold):
+        m = match(s, v.start())
+        if m is not None:
+            return m
+    return None
 _TY_LE = re.compile(r"\bt[yi] le\b")
 _CO_CAU = re.compile(r"co cau|ty trong")
 _GROWTH_PRE = re.compile(r"toc do tang|tang truong")
@@ -372,7 +385,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 base_key = ("trade_service" if sector.group(1) else
                             "industry_value" if sector.group(2) else "sector_value")
                 prior = [(sector.start(), sector.end(), "")]
-        if base_key and prior and prior[-1][1] <= ms and _TY_LE.search(sfold[prior[-1][1]:ms]):
+        if base_key and prior and prior[-1][1] <= ms and " le" in sfold[prior[-1][1]:ms] \
+                and _TY_LE.search(sfold[prior[-1][1]:ms]):
             base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
         if base_key and prior and PER_UNIT.search(sfold, prior[-1][1], ms):
             base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
@@ -382,9 +396,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             base_key = None  # "1,6 km" in a sentence about investment
         rel_type = rel_text = None
         if unit in ("%", "lần"):
-            # (every match holds a verb, whose folded form is one of _VERB_FOLDS)
-            vb_m = ((VERB_BEFORE_PLAIN.search(sfold[max(0, ms - 40):ms]) if plain else VERB_BEFORE.search(before))
-                    if any(v in sfold[max(0, ms - 40):ms] for v in _VERB_FOLDS) else None)
+            vb_m = _verb_before(before, sfold[max(0, ms - 40):ms], plain)
             verb = vb_m.group("verb") if vb_m else None
             vf = fold(verb or "")
             plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
