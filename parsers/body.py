@@ -18,7 +18,7 @@ from .article import Image
 from .bylines import MAX_BYLINE_CHARS, is_credit_line, looks_like_byline, split_byline, split_credit
 from .dates import parse_date
 from .cleanup import BOX_HEADINGS, tagged
-from .text import clean_text, match_key
+from .text import clean_text, has_digit, match_key
 from .urls import absolute_url
 
 INLINE = frozenset({
@@ -309,10 +309,9 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
             images.append(block.image)
             kept.append(block)
             continue
-        if len(block.text) <= longest:  # only short blocks can repeat the title or sapo
-            key = match_key(block.text)
-            if not key or key == title_key or (sapo_key and key == sapo_key and len(kept) < 3):
-                continue
+        if len(block.text) <= longest and _repeats(block.text, title_key,
+                                                   sapo_key if len(kept) < 3 else ""):
+            continue  # only short blocks can repeat the title or sapo
         previous = kept[-1] if kept else None
         if len(block.text) <= MAX_BYLINE_CHARS and is_credit_line(block.text):
             _attach_credit(block.text, previous, credits)
@@ -340,6 +339,23 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
                 authors=authors, credits=credits, lead=lead)
 
 
+_HEAD = 40
+
+
+def _repeats(text: str, title_key: str, sapo_key: str) -> bool:
+    """``match_key(text)`` is empty, ``title_key`` or ``sapo_key`` (when that is not empty).
+
+    The key of the first characters is a prefix of the whole key (the key is made char by
+    char, but for a capital sigma, whose lower case depends on what follows): when it is
+    not a prefix of the targets' keys, the whole key is not computed."""
+    head = match_key(text[:_HEAD])
+    if head and not title_key.startswith(head) and not (sapo_key and sapo_key.startswith(head)) \
+            and "Σ" not in text[:_HEAD]:
+        return False
+    key = match_key(text) if len(text) > _HEAD else head
+    return not key or key == title_key or (bool(sapo_key) and key == sapo_key)
+
+
 def _is_lead(block: Block) -> bool:
     return block.bold and not block.heading and MIN_LEAD_CHARS <= len(block.text) <= MAX_LEAD_CHARS
 
@@ -361,7 +377,7 @@ def _is_caption(block: Block, previous: Block) -> bool:
 
 def is_dateline(text: str) -> bool:
     """A short line that only states a date ("15:20, ngày 13 tháng 12 năm 2022")."""
-    if len(text) > 80 or not any(ch.isdigit() for ch in text) or parse_date(text, now=_FAR_FUTURE) is None:
+    if len(text) > 80 or not has_digit(text) or parse_date(text, now=_FAR_FUTURE) is None:
         return False
     rest = _DATE_WORDS.sub(" ", text.lower())
     return sum(ch.isalpha() for ch in rest) <= 12

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .text import clean_text
+from .text import clean_text, has_digit
 
 _ROLE_PREFIX = re.compile(
     r"^(?:bài\s*(?:và|,|&)?\s*ảnh|bài\s*viết|bài|tin\s*(?:và|,)?\s*ảnh|tin|tác\s*giả|"
@@ -62,7 +62,7 @@ def split_byline(text: str) -> tuple[list[str], list[str]]:
 
 def _is_date_segment(segment: str) -> bool:
     """A byline segment that is a date or time ("Thứ sáu, 05/09/2025, 07:40 (GMT+7)")."""
-    return any(ch.isdigit() for ch in segment) or bool(_WEEKDAY.search(segment))
+    return has_digit(segment) or bool(_WEEKDAY.search(segment))
 
 
 def _add(items: list[str], value: str) -> None:
@@ -74,7 +74,7 @@ def _add(items: list[str], value: str) -> None:
 def looks_like_byline(text: str) -> bool:
     """True for a short line of capitalised names or an agency credit ("Theo TTXVN")."""
     text = clean_text(text)
-    if not text or len(text) > MAX_BYLINE_CHARS or any(ch.isdigit() for ch in text):
+    if not text or len(text) > MAX_BYLINE_CHARS or has_digit(text):
         return False
     if _THEO.match(text) and len(text) <= 60:
         return True

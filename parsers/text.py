@@ -160,3 +160,32 @@ _DROPPED = "".join(
 _NOT_FAST_FOLD = re.compile(
     r"[^\x00-\x7f\u0300-\u036f" + "".join(f"\\u{ord(c):04x}" for c in _DROPPED) + "]")
 _ASCII_NOT_ALNUM = bytes(b for b in range(128) if not chr(b).isalnum())
+
+
+def _char_class(chars: list[int]) -> str:
+    """A regex character class of the code points ``chars`` (sorted), as ranges."""
+    ranges: list[str] = []
+    start = prev = chars[0]
+    for code in chars[1:] + [-1]:
+        if code == prev + 1:
+            prev = code
+            continue
+        ranges.append(f"\\U{start:08x}" + (f"-\\U{prev:08x}" if prev != start else ""))
+        start = prev = code
+    return "[" + "".join(ranges) + "]"
+
+
+# ``has_digit(text)`` is ``any(ch.isdigit() for ch in text)`` (every digit str.isdigit
+# knows: superscripts and circled digits too, not only \d) mostly in one regex search.
+# The class lists the digits below U+20000 (where Unicode has them all) and the planes
+# above as a whole: a character there is checked by str.isdigit itself.
+_DIGIT = re.compile(_char_class([c for c in range(0x20000) if chr(c).isdigit()])
+                    + "|[\U00020000-\U0010ffff]")
+
+
+def has_digit(text: str) -> bool:
+    """True when some character of ``text`` is a digit for ``str.isdigit``."""
+    match = _DIGIT.search(text)
+    if match is None:
+        return False
+    return match.group() < "\U00020000" or any(ch.isdigit() for ch in text)
