@@ -272,6 +272,12 @@ def _period_digit_candidates(tokens: Tokens) -> list[int]:
     return out
 
 
+def _per_unit(sfold: str, start: int, end: int) -> bool:
+    """``PER_UNIT`` in ``sfold[start:end]`` (every match holds " ha", "/ha" or "nguoi")."""
+    seg = sfold[start:end]
+    return (" ha" in seg or "/ha" in seg or "nguoi" in seg) and PER_UNIT.search(sfold, start, end) is not None
+
+
 def _not_figure_before(before: str) -> bool:
     """``before`` (the text before a number) ends with a word that makes the number a
     document number, date, ordinal, address etc. ("số", "ngày", "Quyết định", "quý"):
@@ -388,7 +394,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         if base_key and prior and prior[-1][1] <= ms and " le" in sfold[prior[-1][1]:ms] \
                 and _TY_LE.search(sfold[prior[-1][1]:ms]):
             base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
-        if base_key and prior and PER_UNIT.search(sfold, prior[-1][1], ms):
+        if base_key and prior and _per_unit(sfold, prior[-1][1], ms):
             base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
         if unit == "%" and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
@@ -415,7 +421,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         growth = bool(
             rel_type in ("growth_yoy", "decline_yoy")
             or (unit == "%" and base_key in GROWABLE
-                and (GROWTH_WORDS.search(seg_fold[-80:]) or _GROWTH_PRE.search(pre_metric)))
+                and ((("tang" in seg_fold or "giam" in seg_fold) and GROWTH_WORDS.search(seg_fold[-80:]))
+                     or _GROWTH_PRE.search(pre_metric)))
         )
         if base_key in GROWABLE and _CO_CAU.search(pre_metric):
             base_key = None  # a share of the economy's structure, not the value
