@@ -103,6 +103,8 @@ def consistent(written: str, canonical: str) -> bool:
     and "Đống da" all match "Đống Đa", while "phương" does not match "phường".
     """
     w, c = norm_key(written), norm_key(canonical)
+    if w == c:
+        return True
     if len(w) != len(c):
         return False
     for a, b in zip(w, c):
