@@ -135,15 +135,29 @@ def _is_junk_widget(node: LexborNode) -> bool:
     klass, ident = attrs.get("class"), attrs.get("id")
     if not klass and not ident:  # " " cannot match
         return False
-    return bool(_JUNK_TOKEN.search(f"{klass or ''} {ident or ''}"))
+    key = f"{klass or ''} {ident or ''}"
+    junk = _JUNK_SEEN.get(key)
+    if junk is None:  # pages repeat their class names: each is searched once
+        if len(_JUNK_SEEN) >= 4096:
+            _JUNK_SEEN.clear()
+        junk = _JUNK_SEEN[key] = _JUNK_TOKEN.search(key) is not None
+    return junk
 
 
-def link_text_ratio(node: LexborNode) -> float:
-    """Share of the element's text that sits inside links."""
-    total = len(node.text(separator=" ", strip=True))
+_JUNK_SEEN: dict[str, bool] = {}  # "class id" -> _JUNK_TOKEN found in it
+
+
+def link_text_ratio(node: LexborNode, total: int | None = None) -> float:
+    """Share of the element's text that sits inside links (``total``: the length of
+    ``node.text(separator=" ", strip=True)``, when the caller has it)."""
+    links = inside(node, "a")
+    if not links:
+        return 0.0
+    if total is None:
+        total = len(node.text(separator=" ", strip=True))
     if not total:
         return 0.0
-    linked = sum(len(a.text(separator=" ", strip=True)) for a in inside(node, "a"))
+    linked = sum(len(a.text(separator=" ", strip=True)) for a in links)
     return min(1.0, linked / total)
 
 

@@ -50,7 +50,7 @@ MIN_TEASER_SIBLINGS = 3  # a short block with 3 look-alike linked siblings is a 
 def strip_boilerplate(root: LexborNode) -> None:
     """Cheap page-wide removal: scripts, nav/aside/footer/header, widgets by class or id."""
     remove_selectors(root, ALWAYS_DROP + ("header",))
-    doomed = [n for n in root.css("*") if is_junk_widget(n)]
+    doomed = [n for n in root.css("[class], [id]") if is_junk_widget(n)]  # none without them
     for node in reversed(doomed):
         node.decompose()
 
@@ -70,7 +70,7 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
                 continue
         else:
             text = para.text(separator=" ", strip=True)
-            if len(text) < MIN_PARAGRAPH or link_text_ratio(para) > 0.5:
+            if len(text) < MIN_PARAGRAPH or link_text_ratio(para, len(text)) > 0.5:
                 continue
         points = 1.0 + text.count(",") + min(len(text) // 100, 3)
         _give(para.parent, points, scores, nodes)
