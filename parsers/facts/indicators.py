@@ -28,7 +28,7 @@ from functools import lru_cache
 from itertools import compress
 
 from ..facts_types import Indicator, PlaceMention
-from .numbers import (PERIOD_SCAN, RELATION, Period, lower_same_length, parse_number, periods_in, relation_type,
+from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
                       scale_unit)
 from .gazetteer import Unit, load
 from .places import PlaceHit
@@ -495,6 +495,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     carried_para = -1
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
+    stated_rel: set[tuple] = set()  # comparisons attached to amounts
     window = Anchored.window
     pub_iso = published.isoformat() if published else None
     hit_starts = [h.start for h in hits]  # hits are in text order
@@ -554,7 +555,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 kind = "target"
             if f.rel_type and f.base and f.base in last:
                 prev = last[f.base]
-                attached = _attach(prev, f)
+                attached = _attach(prev, f, stated_rel)
                 if prev.metric_key and prev.metric_key.endswith("_growth") and f.rel_type in ("above_plan", "share_of_plan"):
                     f.metric_key = prev.metric_key  # "tăng 12,37% ..., vượt 0,36% kế hoạch"
                 if attached and not SEPARATE_RELATION_ROWS:
@@ -562,7 +563,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             elif (f.rel_type and not f.base and last_other is not None
                   and _RIGHT_AFTER.fullmatch(folded, last_other[1], f.start)):
                 # "đạt 320 triệu đồng, tăng 5% so với năm 2022": the amount's comparison
-                if _attach(last_other[0], f) and not SEPARATE_RELATION_ROWS:
+                if _attach(last_other[0], f, stated_rel) and not SEPARATE_RELATION_ROWS:
                     continue
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
@@ -596,7 +597,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if article_period is None and para <= 1:
             lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
             article_period = lead[0] if lead else None
-    return _dedupe(out, title_ids)
+    return _dedupe(out, title_ids, stated_rel)
 
 
 OTHER_UNIT = re.compile(
@@ -658,8 +659,18 @@ def _keep_other(f: _Fig, target: bool) -> bool:
 GROWTH_OF = {"production_value": "production_value_growth", "trade_service_revenue": "trade_service_growth"}
 
 
-def _attach(prev: Indicator, f: _Fig) -> bool:
-    """Attach relation figure ``f`` to the previous indicator of the same metric, if it fits."""
+def _attach(prev: Indicator, f: _Fig, stated: set[tuple] | None = None) -> bool:
+    """Attach relation figure ``f`` to the previous indicator of the same metric, if it fits;
+    ``stated`` collects the percentages attached to amounts (see ``_dedupe``)."""
+    done = _attach_to(prev, f)
+    if done and stated is not None and prev.unit not in ("%", "lần") and f.unit == "%" and f.value is not None:
+        key = GROWTH_OF.get(prev.metric_key or "", prev.metric_key) if f.rel_type in (
+            "growth_yoy", "decline_yoy") else prev.metric_key
+        stated.add((key, f.value, prev.place_id, f.rel_type, prev.kind == "target"))
+    return done
+
+
+def _attach_to(prev: Indicator, f: _Fig) -> bool:
     if prev.relation is None and prev.unit not in ("%", "lần"):
         prev.relation, prev.relation_type, prev.relation_value = f.rel_text, f.rel_type, f.value
         return True
@@ -680,29 +691,14 @@ def _attach(prev: Indicator, f: _Fig) -> bool:
     return False
 
 
-def _attached(inds: list[Indicator]) -> set[tuple[str | None, float, str | None, str, bool]]:
-    """(metric key, percentage, place, relation type, is target) of every comparison attached
-    to an amount ("6.214 tỷ đồng, bằng 58,6% dự toán, tăng 9,7% so với cùng kỳ": 58.6 and 9.7)."""
-    out = set()
-    for b in inds:
-        if b.unit in ("%", "lần") or not b.relation:
-            continue
-        for m in RELATION.finditer(b.relation):
-            rt, v = relation_type(m.group("verb"), m.group("ref"), m.group("unit")), parse_number(m.group("num"))
-            if rt is None or v is None or m.group("unit") != "%":
-                continue
-            key = GROWTH_OF.get(b.metric_key or "", b.metric_key) if rt in ("growth_yoy", "decline_yoy") else b.metric_key
-            out.add((key, v, b.place_id, rt, b.kind == "target"))
-    return out
-
-
-def _dedupe(inds: list[Indicator], title_ids: set[int]) -> list[Indicator]:
+def _dedupe(inds: list[Indicator], title_ids: set[int], stated_rel: set[tuple] | None = None) -> list[Indicator]:
     """Drop repeats: the same figure twice; a percentage standing alone that restates a
     comparison attached to an amount elsewhere (the lead's "giải ngân đạt 41,3% kế hoạch" and
     the body's "538 tỷ đồng, đạt 41,3% kế hoạch" are one figure); and a title's rounded figure
     ("hơn 3.000 tỷ đồng", "vượt 60% dự toán") that the body states precisely (same metric and
-    unit, within 5%)."""
-    attached = set() if SEPARATE_RELATION_ROWS else _attached(inds)  # (on: those rows are wanted)
+    unit, within 5%). ``stated_rel``: (metric key, percentage, place, relation type, is
+    target) of every comparison attached to an amount, as ``_attach`` collects them."""
+    attached = set() if SEPARATE_RELATION_ROWS else (stated_rel or set())  # (on: those rows are wanted)
     if attached:
         inds = [i for i in inds if not (
             i.unit == "%" and i.value is not None and i.value_max is None and i.value_denominator is None
