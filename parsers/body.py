@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborNode
 from .article import Image
 from .bylines import MAX_BYLINE_CHARS, is_credit_line, looks_like_byline, split_byline, split_credit
 from .dates import parse_date
+from .query import css, css_first
 from .cleanup import BOX_HEADINGS, tagged
 from .text import clean_text, has_digit, match_key
 from .urls import absolute_url
@@ -227,16 +228,16 @@ def _image_box_blocks(node: LexborNode, base_url: str) -> list[Block]:
     # Tag-only lookups by one walk of the (small) box: each css() call parses its selector.
     found = _box_parts(node)
     if found is None:  # a big box: let lexbor walk it
-        images, figcaption = node.css("img"), node.css_first("figcaption")
+        images, figcaption = css(node, "img"), css_first(node, "figcaption")
         rows: list[LexborNode] | None = None
         maybe_caption = True
     else:
         images, figcaption, rows, maybe_caption = found
     if not images:
         return []
-    caption_node = figcaption or (node.css_first(_CAPTION_QUERY) if maybe_caption else None)
+    caption_node = figcaption or (css_first(node, _CAPTION_QUERY) if maybe_caption else None)
     if caption_node is None and node.tag == "table":
-        rows = node.css("tr") if rows is None else rows
+        rows = css(node, "tr") if rows is None else rows
         caption_node = rows[1] if len(rows) > 1 else None
     if caption_node is None and node.tag != "figure":
         caption_node = node  # a picture box whose only text is its caption

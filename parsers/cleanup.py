@@ -12,6 +12,8 @@ from typing import Iterable
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .query import css
+
 ALWAYS_DROP = (
     "script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea",
     "svg", "template", "object", "embed", "nav", "aside", "footer", "ins", "link", "meta",
@@ -45,7 +47,7 @@ _BOX_TAGS = frozenset(
 def inside(node: LexborNode, selector: str) -> list[LexborNode]:
     """Descendants of ``node`` matching ``selector`` (lexbor's ``css`` also returns ``node``)."""
     try:
-        found = node.css(selector)
+        found = css(node, selector)
     except ValueError:
         return []
     if found and found[0].mem_id == node.mem_id:

@@ -20,6 +20,7 @@ from .dates import parse_date, to_iso
 from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
 from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
+from .query import css_first
 from .select import matches_any, select, select_first
 from .text import clean_text, decode_page, match_key
 from .urls import absolute_url, host_of, path_of
@@ -135,7 +136,7 @@ def _first_text(tree: LexborHTMLParser, chain: tuple[Profile, ...], attr: str) -
 def _canonical(tree: LexborHTMLParser, meta: PageMeta, url: str) -> str | None:
     candidates = [meta.canonical, meta.og_url, meta.ld_url]
     if not any(candidates):  # MasterCMS prints the article URL in a hidden input
-        print_url = tree.css_first("input[name=__printURL]")
+        print_url = css_first(tree, "input[name=__printURL]")
         candidates.append(print_url.attributes.get("value") if print_url else None)
     for candidate in candidates:
         if not candidate:

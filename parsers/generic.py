@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .cleanup import ALWAYS_DROP, link_text_ratio, remove_selectors
 from .cleanup import _is_junk_widget as is_junk_widget
 from .profiles.base import Profile
+from .query import css, css_first
 from .select import inside_below
 
 VERSION = "2"
@@ -50,7 +51,7 @@ MIN_TEASER_SIBLINGS = 3  # a short block with 3 look-alike linked siblings is a 
 def strip_boilerplate(root: LexborNode) -> None:
     """Cheap page-wide removal: scripts, nav/aside/footer/header, widgets by class or id."""
     remove_selectors(root, ALWAYS_DROP + ("header",))
-    doomed = [n for n in root.css("[class], [id]") if is_junk_widget(n)]  # none without them
+    doomed = [n for n in css(root, "[class], [id]") if is_junk_widget(n)]  # none without them
     for node in reversed(doomed):
         node.decompose()
 
@@ -63,7 +64,7 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
     strip_boilerplate(root)
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
-    for para in root.css(_PARAGRAPHS):
+    for para in css(root, _PARAGRAPHS):
         if para.tag in _NESTING:  # cells and items nest: their own text only (no links in it)
             text = para.text(deep=False, separator=" ", strip=True)
             if len(text) < MIN_PARAGRAPH:
@@ -76,7 +77,7 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
         _give(para.parent, points, scores, nodes)
         grandparent = para.parent.parent if para.parent is not None else None
         _give(grandparent, points / 2, scores, nodes)
-    for div in root.css("div"):  # prose written in <div>s and <br>s, no <p>
+    for div in css(root, "div"):  # prose written in <div>s and <br>s, no <p>
         own = div.text(deep=False, separator=" ", strip=True)
         if len(own) >= 2 * MIN_PARAGRAPH:
             points = 1.0 + own.count(",") + min(len(own) // 100, 3)
@@ -101,7 +102,7 @@ def looks_like_listing(node: LexborNode) -> bool:
     linked_headings = len(inside_below(node, _HEADINGS, "h1, h2, h3, h4", "a")
                           | inside_below(node, _LINK, "a", "h2, h3"))
     if linked_headings >= LISTING_MIN_ITEMS:
-        paragraphs = sum(1 for p in node.css("p") if len(p.text(strip=True)) >= MIN_PARAGRAPH)
+        paragraphs = sum(1 for p in css(node, "p") if len(p.text(strip=True)) >= MIN_PARAGRAPH)
         if linked_headings * 2 >= paragraphs:
             return True
     if len(node.text(strip=True)) > MAX_TEASER_CHARS:
@@ -123,7 +124,7 @@ def _alike_linked_siblings(node: LexborNode) -> int:
     sibling = node.parent.child if node.parent is not None else None
     while sibling is not None:
         if sibling.mem_id != node.mem_id and (sibling.tag, sibling.attributes.get("class")) == signature \
-                and sibling.css_first("a[href]") is not None:
+                and css_first(sibling, "a[href]") is not None:
             count += 1
         sibling = sibling.next
     return count

@@ -20,6 +20,8 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .query import css, css_first
+
 _COMBINATORS = frozenset(" >~+")
 
 
@@ -73,7 +75,7 @@ def _parse(selector: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
 def select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
     """``tree.css(selector)`` (one complex selector or a list), linear on deep pages."""
     if not _walks_up(selector):
-        return tree.css(selector)
+        return css(tree, selector)
     parsed = _parse(selector)
     if parsed is None:
         return _select_list(tree, selector)
@@ -83,15 +85,15 @@ def select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
     if len(parts) == 2 and combinators[0] == "~":
         return _siblings(tree, parts[0], parts[1])
     for part in parts:  # the general case: at least no walk for a part that is absent
-        if tree.css_first(part) is None:
+        if css_first(tree, part) is None:
             return []
-    return tree.css(selector)
+    return css(tree, selector)
 
 
 def select_first(tree: LexborHTMLParser, selector: str) -> LexborNode | None:
     """``tree.css_first(selector)``, linear on deep pages."""
     if not _walks_up(selector):
-        return tree.css_first(selector)
+        return css_first(tree, selector)
     found = select(tree, selector)
     return found[0] if found else None
 
@@ -102,7 +104,7 @@ def matches_any(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> bool:
     if slow and any(select(tree, s) for s in slow):
         return True
     fast = [s for s in selectors if s not in slow]
-    return bool(fast) and tree.css_first(", ".join(fast)) is not None
+    return bool(fast) and css_first(tree, ", ".join(fast)) is not None
 
 
 @lru_cache(maxsize=512)
@@ -128,7 +130,7 @@ def _select_list(tree: LexborHTMLParser, selectors: str) -> list[LexborNode]:
         for node in select(tree, item):
             found[node.mem_id] = node
     if fast:
-        for node in tree.css(", ".join(fast)):
+        for node in css(tree, ", ".join(fast)):
             found[node.mem_id] = node
     if len(found) <= 1:
         return list(found.values())
@@ -164,7 +166,7 @@ def _split_list(selectors: str) -> tuple[str, ...] | None:
 
 def _descendants(tree: LexborHTMLParser, parts: tuple[str, ...]) -> list[LexborNode]:
     # Elements matching the first part anywhere (the root element included).
-    found = tree.css(parts[0])
+    found = css(tree, parts[0])
     return _within(_outermost(found, parts[0]), parts[1:]) if found else []
 
 
@@ -175,7 +177,7 @@ def _within(scopes: list[LexborNode], parts: tuple[str, ...]) -> list[LexborNode
     part = parts[0]
     for scope in scopes:
         key = scope.mem_id
-        found = [n for n in scope.css(part) if n.mem_id != key]
+        found = [n for n in css(scope, part) if n.mem_id != key]
         if not found:
             continue
         if len(parts) == 1:
@@ -195,15 +197,15 @@ def _outermost(nodes: list[LexborNode], part: str) -> list[LexborNode]:
         if node.mem_id in covered:
             continue
         outer.append(node)
-        covered.update(n.mem_id for n in node.css(part))  # the node and the others inside
+        covered.update(n.mem_id for n in css(node, part))  # the node and the others inside
     return outer
 
 
 def _siblings(tree: LexborHTMLParser, first: str, second: str) -> list[LexborNode]:
-    targets = tree.css(second)
+    targets = css(tree, second)
     if not targets:
         return []
-    anchors = tree.css(first)
+    anchors = css(tree, first)
     if not anchors:
         return []
     wanted = {n.mem_id for n in targets}
@@ -232,13 +234,13 @@ def inside_below(node: LexborNode, ancestor_tags: frozenset[str], ancestors: str
     above = node.parent
     while above is not None:
         if above.tag in ancestor_tags:  # every target in the subtree has that ancestor
-            return {n.mem_id for n in node.css(targets)}
+            return {n.mem_id for n in css(node, targets)}
         above = above.parent
     found: set[int] = set()
     covered: set[int] = set()
-    for scope in node.css(ancestors):  # document order; outermost ones first
+    for scope in css(node, ancestors):  # document order; outermost ones first
         if scope.mem_id in covered:
             continue
-        covered.update(n.mem_id for n in scope.css(ancestors))
-        found.update(n.mem_id for n in scope.css(targets) if n.mem_id != scope.mem_id)
+        covered.update(n.mem_id for n in css(scope, ancestors))
+        found.update(n.mem_id for n in css(scope, targets) if n.mem_id != scope.mem_id)
     return found

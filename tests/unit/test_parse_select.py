@@ -70,3 +70,30 @@ def test_absolute_url_shortcut_equals_the_general_join() -> None:
         except ValueError:
             expected = None
         assert absolute_url(base, href) == expected, (base, href)
+
+
+def test_shared_engine_gives_each_trees_own_nodes() -> None:
+    from parsers.query import css, css_first
+
+    trees = [LexborHTMLParser(d) for d in _documents()[:40]]
+    for selector in ("p", "div a", "[class], [id]", "h1, h2", "table.x td", "nav"):
+        for tree in trees:
+            assert [n.mem_id for n in css(tree, selector)] == [n.mem_id for n in tree.css(selector)]
+            first, expected = css_first(tree, selector), tree.css_first(selector)
+            assert (first.mem_id if first else None) == (expected.mem_id if expected else None)
+            for node in css(tree, selector)[:3]:
+                assert node.parser is tree
+
+
+def test_parsing_in_threads_gives_the_same_articles() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from parsers import parse
+
+    pages = [(p.read_bytes(), "https://laodongthudo.vn/" + p.name)
+             for p in sorted(FIXTURES.rglob("*.html"))]
+    expected = [parse(html, url).to_dict() for html, url in pages]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            got = list(pool.map(lambda item: parse(item[0], item[1]).to_dict(), pages))
+            assert got == expected
