@@ -11,6 +11,7 @@ from itertools import islice
 
 from ..facts_types import Facts
 from .indicators import find_indicators
+from .numbers import lower_same_length
 from .officials import find_officials
 from .places import find_places, summarise
 from .text import Tokens, fold, prepare
@@ -64,6 +65,7 @@ def extract(text: str, published: date | None = None) -> Facts:
     tokens = Tokens(folded)  # (shared: places walk them, the others find word starts in them)
     hits = find_places(work, folded, published, _lower_doc(work), tokens)
     places = summarise(hits, title_end, lead_end)
-    officials = find_officials(work, folded, hits, places, tokens)
-    indicators = find_indicators(work, folded, published, hits, places, tokens)
+    low = lower_same_length(work)
+    officials = find_officials(work, folded, hits, places, tokens, low)
+    indicators = find_indicators(work, folded, published, hits, places, tokens, low)
     return Facts(places=places, officials=officials, indicators=indicators)

@@ -460,8 +460,10 @@ _PHRASE_VERB = re.compile(r"(?i)\s+(?:ước|đạt|tăng|giảm|vượt|là|b�
 
 def _metric_phrase(s: str, start: int, end: int) -> str:
     seg = s[start:end]
-    seg = _PHRASE_PERIOD.split(seg, 1)[0]  # the text before the first match
-    seg = _PHRASE_VERB.split(seg, 1)[0]
+    m = _PHRASE_PERIOD.search(seg)  # the text before the first match
+    seg = seg[:m.start()] if m else seg
+    m = _PHRASE_VERB.search(seg)
+    seg = seg[:m.start()] if m else seg
     return seg.strip(" ,:;-–()")[:120]
 
 
@@ -480,8 +482,10 @@ def _noun_phrase(s: str, end: int) -> str:
 
 
 def find_indicators(text: str, folded: str, published: date | None, hits: list[PlaceHit],
-                    places: list[PlaceMention], tokens: Tokens | None = None) -> list[Indicator]:
-    """Every figure reported about a place, in text order."""
+                    places: list[PlaceMention], tokens: Tokens | None = None,
+                    low: str | None = None) -> list[Indicator]:
+    """Every figure reported about a place, in text order. ``tokens``: ``Tokens(folded)``;
+    ``low``: ``lower_same_length(text)`` (if already made)."""
     plain = folded[:3000] == text[:3000].lower()  # no diacritics: comparisons read on the fold
     primary = next((p for p in places if p.is_primary), None)
     out: list[Indicator] = []
@@ -502,7 +506,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     metric_starts = METRIC_SCAN.candidates(folded)
     if tokens is None:
         tokens = Tokens(folded)
-    low = lower_same_length(text)
+    if low is None:
+        low = lower_same_length(text)
     period_starts = PERIOD_SCAN.candidates(low, _period_digit_candidates(tokens))
     figure_starts = _figure_candidates(tokens)
     # (both expressions start at a word: the token index finds their candidates)

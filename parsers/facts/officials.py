@@ -311,7 +311,8 @@ _NAMED_BEFORE = re.compile(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:\S+\
 
 
 def find_officials(text: str, folded: str, hits: list[PlaceHit],
-                   places: list[PlaceMention], tokens: Tokens | None = None) -> list[OfficialMention]:
+                   places: list[PlaceMention], tokens: Tokens | None = None,
+                   low: str | None = None) -> list[OfficialMention]:
     """Every titled person, merged per normalised name."""
     people: list[_Person] = []
     hits = _Hits(sorted(hits, key=lambda h: h.start))
@@ -320,7 +321,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
     lex = _PLAIN if folded[:3000] == text[:3000].lower() else _ACCENTED  # no diacritics: _PLAIN
     if lex.plain:
         low = folded
-    else:
+    elif low is None:
         low = text.lower()
         if len(low) != len(text):  # a character whose lower case is longer: keep offsets exact
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)

@@ -219,14 +219,14 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
         u = _pick(units, types, when, districts_seen)
         if u:
             hits.append(PlaceHit(u, start, end, True))
-    hits.extend(_bare(text, folded, toks, used, when, hits, g, lower_doc, words))
+    hits.extend(_bare(text, folded, toks, used, when, hits, g, lower_doc, words, tokens.starts))
     hits.sort(key=lambda h: h.start)
     return hits
 
 
 def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[bool],
           when: date | None, typed: list[PlaceHit], g: Gazetteer, lower_doc: bool,
-          words: list[str]) -> list[PlaceHit]:
+          words: list[str], tstarts: list[int] | None = None) -> list[PlaceHit]:
     if lower_doc:
         return []
     typed_ids = {h.unit.id for h in typed}
@@ -236,7 +236,9 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
     i = 0
     lengths = g.multi_lengths
     # capitalised tokens that start a name of 2+ syllables (others are skipped)
-    starts = [c for c in compress(range(n), map(lengths.__contains__, words)) if text[toks[c][1]].isupper()]
+    if tstarts is None:
+        tstarts = [t[1] for t in toks]
+    starts = [c for c in compress(range(n), map(lengths.__contains__, words)) if text[tstarts[c]].isupper()]
     for c in starts:
         if c < i:
             continue
