@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 VN_TZ = timezone(timedelta(hours=7))
+_VN_OFFSET = timedelta(hours=7)
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew: such dates are clamped to ``now``
 
 _ISO = re.compile(
@@ -53,6 +55,8 @@ def reference_time(now: datetime | None) -> datetime:
 
 def to_iso(value: datetime) -> str:
     """ISO 8601 in Hanoi time with its offset, e.g. ``2023-12-14T08:30:00+07:00``."""
+    if value.tzinfo is VN_TZ:  # already Hanoi time (most dates): same text, no conversion
+        return value.replace(microsecond=0).isoformat()
     return value.astimezone(VN_TZ).replace(microsecond=0).isoformat()
 
 
@@ -86,6 +90,7 @@ def _find_iso(text: str, ref: datetime) -> datetime | None:
                   match.group("H") or 0, match.group("M") or 0, match.group("S") or 0, tz)
 
 
+@lru_cache(maxsize=64)
 def _iso_tz(raw: str | None) -> timezone:
     if not raw:
         return VN_TZ
@@ -96,7 +101,8 @@ def _iso_tz(raw: str | None) -> timezone:
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 14 or minutes > 59:
         return VN_TZ
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    offset = sign * timedelta(hours=hours, minutes=minutes)
+    return VN_TZ if offset == _VN_OFFSET else timezone(offset)
 
 
 def _find_relative(text: str, ref: datetime) -> datetime | None:

@@ -32,6 +32,7 @@ _UPDATED_LABEL = re.compile(r"cập\s*nhật|updated?|sửa\s*đổi", re.I)
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/-]|$)")
 _LABEL = re.compile(r"^\s*\[[^\]]{1,24}\]\s*")  # "[Ảnh] ", "[E-magazine] "
 _LEAD_AGENCY = re.compile(r"^\s*\(\s*([A-ZĐ][A-ZĐ0-9]{1,9})\s*\)\s*[-–—:]?\s*")
+_NOT_SPACE = re.compile(r"\S")  # str.strip's white space is \s
 _HOME = {"trang chủ", "home", "trang chu", "trangchủ"}
 
 
@@ -85,12 +86,14 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
 
 
 def _check_is_html(text: str) -> None:
-    stripped = text.strip()
-    if not stripped:
+    first = _NOT_SPACE.search(text)  # where text.strip() would start, without copying it
+    if first is None:
         raise ParseError("empty page")
-    if "<" not in stripped[:65536]:
+    start = first.start()
+    if text.find("<", start, start + 65536) < 0:  # "<" not in text.strip()[:65536]
         raise ParseError("not HTML: no markup")
-    if stripped[0] in "{[":
+    if text[start] in "{[":
+        stripped = text.strip()
         try:
             json.loads(stripped)
         except (ValueError, RecursionError):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 
@@ -62,6 +63,7 @@ def _join(base: str, href: str) -> str | None:
     return urlunsplit(parts._replace(fragment=""))
 
 
+@lru_cache(maxsize=1024)  # asked for the same page URL several times per parse
 def host_of(url: str) -> str:
     """Lower-case host of ``url`` ("" when there is none or the URL is malformed)."""
     try:
