@@ -42,7 +42,6 @@ _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
 _CAPTION_CLASS = re.compile(r"caption|chu-?thich|desc|image-?title|note-?image|pic-?title", re.I)
 _IMAGE_CLASS = re.compile(r"(?:^|[\s_-])(?:picture|image|photo|img|figure|pic|anh|hinh|hinh-?anh)(?:$|[\s_-])", re.I)
 _CAPTION_QUERY = "td.caption, .caption, .image-caption, .image_desc, .desc, .fig-caption, [class*=caption]"
-_CAPTION_WORD = re.compile(r"caption|desc", re.I)  # every selector of _CAPTION_QUERY needs one
 _AUTHOR_CLASS = re.compile(r"author|tac-?gia|byline|signature", re.I)
 _DATE_WORDS = re.compile(
     r"\d+|thứ\s*(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ\s*nhật|ngày|tháng|năm|giờ|cập\s*nhật|"
@@ -230,12 +229,11 @@ def _image_box_blocks(node: LexborNode, base_url: str) -> list[Block]:
     if found is None:  # a big box: let lexbor walk it
         images, figcaption = css(node, "img"), css_first(node, "figcaption")
         rows: list[LexborNode] | None = None
-        maybe_caption = True
     else:
-        images, figcaption, rows, maybe_caption = found
+        images, figcaption, rows = found
     if not images:
         return []
-    caption_node = figcaption or (css_first(node, _CAPTION_QUERY) if maybe_caption else None)
+    caption_node = figcaption or css_first(node, _CAPTION_QUERY)
     if caption_node is None and node.tag == "table":
         rows = css(node, "tr") if rows is None else rows
         caption_node = rows[1] if len(rows) > 1 else None
@@ -245,15 +243,12 @@ def _image_box_blocks(node: LexborNode, base_url: str) -> list[Block]:
     return _image_block(images[0], caption or None, base_url)
 
 
-def _box_parts(node: LexborNode) -> tuple[list[LexborNode], LexborNode | None, list[LexborNode], bool] | None:
+def _box_parts(node: LexborNode) -> tuple[list[LexborNode], LexborNode | None, list[LexborNode]] | None:
     """``node.css("img")``, ``node.css_first("figcaption")`` and ``node.css("tr")`` in one
-    walk (document order, the node itself included), and whether ``_CAPTION_QUERY`` can
-    match (some class has "caption" or "desc" in it, in any case); None for a box over the
-    size limit."""
+    walk (document order, the node itself included); None for a box over the size limit."""
     images: list[LexborNode] = []
     rows: list[LexborNode] = []
     figcaption = None
-    maybe_caption = False
     for count, item in enumerate(node.traverse()):
         if count > MAX_PICTURE_NODES:
             return None
@@ -264,10 +259,7 @@ def _box_parts(node: LexborNode) -> tuple[list[LexborNode], LexborNode | None, l
             rows.append(item)
         elif tag == "figcaption" and figcaption is None:
             figcaption = item
-        if not maybe_caption:
-            klass = item.attributes.get("class")
-            maybe_caption = bool(klass) and _CAPTION_WORD.search(klass) is not None
-    return images, figcaption, rows, maybe_caption
+    return images, figcaption, rows
 
 
 def _image_block(img: LexborNode, caption: str | None, base_url: str) -> list[Block]:
