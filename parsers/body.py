@@ -36,6 +36,7 @@ SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "f
 BLOCK_INSIDE = frozenset({"p", "div", "table", "figure", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
                           "h6", "blockquote", "img", "section", "article"})
 _BR = frozenset({"br"})
+_TAG_QUERIES = {tags: ", ".join(sorted(tags)) for tags in (BLOCK_INSIDE, _BR)}
 _STYLED = frozenset({"strong", "b", "em", "i", "a"})
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
@@ -139,15 +140,15 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
 
 def _ancestors_of(container: LexborNode, *tag_sets: frozenset[str]) -> list[set[int]]:
     """For each tag set, the ``mem_id`` of every element inside ``container`` (or the container)
-    that has a descendant element with a tag in the set: ``has_tagged`` for all at once."""
-    found: list[set[int]] = [set() for _ in tag_sets]
+    that has a descendant element with a tag in the set: ``has_tagged`` for all at once.
+    lexbor finds the elements of each set; each one marks its ancestors up to one already
+    marked (or the container), so every ancestor is visited once."""
+    found: list[set[int]] = []
     stop = container.mem_id
-    walk = container.traverse()
-    next(walk, None)  # the container itself
-    for node in walk:
-        tag = node.tag
-        for tags, marked in zip(tag_sets, found):
-            if tag not in tags:
+    for tags in tag_sets:
+        marked: set[int] = set()
+        for node in css(container, _TAG_QUERIES.get(tags) or ", ".join(sorted(tags))):
+            if node.mem_id == stop:  # the container itself is not inside itself
                 continue
             parent = node.parent
             while parent is not None:
@@ -158,6 +159,7 @@ def _ancestors_of(container: LexborNode, *tag_sets: frozenset[str]) -> list[set[
                 if key == stop:
                     break
                 parent = parent.parent
+        found.append(marked)
     return found
 
 
