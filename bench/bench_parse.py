@@ -104,8 +104,8 @@ def main() -> int:
           "median of interleaved rounds, CPU time of this process (wall clock in brackets)")
     for name, value in speeds.items():
         wall = WALL[name]
-        print(f"  {name:36s} {value:8.1f} articles/s   {value / base:5.1f}x trafilatura"
-              f"   (wall {wall:8.1f}/s {wall / wall_base:5.1f}x)")
+        print(f"  {name:36s} {value:8.1f} articles/s {1e6 / value:7.0f} us/page"
+              f"  {value / base:5.1f}x trafilatura   (wall {wall:8.1f}/s {wall / wall_base:5.1f}x)")
     unknown_pages = [(f.page.read_bytes(), f.url) for f in unknown]
     if unknown_pages:
         both = rates({"generic": generic_body, "trafilatura": trafilatura_body}, unknown_pages,
