@@ -74,10 +74,18 @@ MAX_BOX_NODES = 400
 _ALWAYS_DROP = frozenset(ALWAYS_DROP)
 
 
-_TAG_IDS = LexborHTMLParser("").create_node  # tag ids of standard tags are lexbor constants
-_ALWAYS_DROP_IDS = frozenset(_TAG_IDS(tag).tag_id for tag in ALWAYS_DROP)
-_LIST_IDS = frozenset(_TAG_IDS(tag).tag_id for tag in ("table", "ul", "ol"))
-_BOX_IDS = frozenset(_TAG_IDS(tag).tag_id for tag in _BOX_TAGS)
+_NEW_NODE = LexborHTMLParser("").create_node
+
+
+def tag_ids(tags: Iterable[str]) -> frozenset[int]:
+    """lexbor's ids of standard tag names (constants of the library; ``node.tag_id`` costs
+    less than ``node.tag``). A non-standard tag gets a per-document id: not in the set."""
+    return frozenset(_NEW_NODE(tag).tag_id for tag in tags)
+
+
+_ALWAYS_DROP_IDS = tag_ids(ALWAYS_DROP)
+_LIST_IDS = tag_ids(("table", "ul", "ol"))
+_BOX_IDS = tag_ids(_BOX_TAGS)
 
 
 def remove_selectors(root: LexborNode, selectors: Iterable[str]) -> None:

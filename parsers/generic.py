@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .cleanup import ALWAYS_DROP, link_text_ratio, remove_selectors
+from .cleanup import ALWAYS_DROP, link_text_ratio, tag_ids
 from .cleanup import _is_junk_widget as is_junk_widget
 from .profiles.base import Profile
 from .query import css, css_first
@@ -39,6 +39,7 @@ GENERIC = Profile(
           "[class*=tags] a"),
 )
 _PARAGRAPHS = "p, pre, blockquote, td, li, h2, h3"
+_STRIP_IDS = tag_ids(ALWAYS_DROP + ("header",))
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _LINK = frozenset({"a"})
 _NESTING = frozenset({"td", "li", "blockquote"})
@@ -49,10 +50,18 @@ MIN_TEASER_SIBLINGS = 3  # a short block with 3 look-alike linked siblings is a 
 
 
 def strip_boilerplate(root: LexborNode) -> None:
-    """Cheap page-wide removal: scripts, nav/aside/footer/header, widgets by class or id."""
-    remove_selectors(root, ALWAYS_DROP + ("header",))
-    doomed = [n for n in css(root, "[class], [id]") if is_junk_widget(n)]  # none without them
-    for node in reversed(doomed):
+    """Cheap page-wide removal: scripts, nav/aside/footer/header, widgets by class or id.
+
+    One pass over the elements (tags compared by lexbor's ids; a type-selector list of 20
+    tags is a slow query), the widget test only for elements with a class or id. Every
+    decision depends on the element alone, so taking them all before removing anything
+    leaves the same tree."""
+    named = {n.mem_id for n in css(root, "[class], [id]")}
+    key = root.mem_id
+    doomed = [n for n in css(root, "*")
+              if n.tag_id in _STRIP_IDS and n.mem_id != key
+              or n.mem_id in named and is_junk_widget(n)]
+    for node in reversed(doomed):  # descendants before their ancestors
         node.decompose()
 
 
@@ -64,6 +73,7 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
     strip_boilerplate(root)
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
+    linked = _holding(root, "a")  # a paragraph outside this set has no link to measure
     for para in css(root, _PARAGRAPHS):
         if para.tag in _NESTING:  # cells and items nest: their own text only (no links in it)
             text = para.text(deep=False, separator=" ", strip=True)
@@ -71,7 +81,7 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
                 continue
         else:
             text = para.text(separator=" ", strip=True)
-            if len(text) < MIN_PARAGRAPH or link_text_ratio(para, len(text)) > 0.5:
+            if len(text) < MIN_PARAGRAPH or para.mem_id in linked and link_text_ratio(para, len(text)) > 0.5:
                 continue
         points = 1.0 + text.count(",") + min(len(text) // 100, 3)
         _give(para.parent, points, scores, nodes)
@@ -92,6 +102,18 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
     if parent is not None and _split_across_siblings(best, scores):
         best = parent
     return None if looks_like_listing(best) else best
+
+
+def _holding(root: LexborNode, query: str) -> set[int]:
+    """``mem_id`` of the elements of ``root``'s subtree with a descendant matching ``query``
+    (each ancestor marked once)."""
+    marked: set[int] = set()
+    for node in css(root, query):
+        parent = node.parent
+        while parent is not None and parent.mem_id not in marked:
+            marked.add(parent.mem_id)
+            parent = parent.parent
+    return marked
 
 
 def looks_like_listing(node: LexborNode) -> bool:
