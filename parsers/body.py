@@ -125,7 +125,7 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
             flush()
             if tag == "img":
                 blocks.extend(_image_block(node, None, base_url))
-            elif _is_image_box(node):
+            elif _is_image_box(node, tag):
                 blocks.extend(_image_box_blocks(node, base_url))
             elif (tag in LEAF_BLOCKS or tag in LEAF_CONTAINERS) and node.mem_id not in with_block \
                     and (tag in LEAF_BLOCKS or node.mem_id not in with_br):
@@ -164,7 +164,7 @@ def _ancestors_of(container: LexborNode, *tag_sets: frozenset[str]) -> list[set[
 
 
 def _children(node: LexborNode) -> Iterator[LexborNode]:
-    child = node.child
+    child = node.first_child
     while child is not None:
         yield child
         child = child.next
@@ -208,13 +208,13 @@ def _text_block(node: LexborNode) -> Block | None:
     )
 
 
-def _is_image_box(node: LexborNode) -> bool:
-    if node.tag == "figure":
+def _is_image_box(node: LexborNode, tag: str | None = None) -> bool:
+    tag = node.tag if tag is None else tag
+    if tag == "figure":
         return True
-    if node.tag not in ("table", "div", "p", "span", "a", "center"):
+    if tag not in ("table", "div", "p", "span", "a", "center"):
         return False
-    klass = node.attributes.get("class") or ""
-    if node.tag != "table" and not _IMAGE_CLASS.search(klass):
+    if tag != "table" and not _IMAGE_CLASS.search(node.attributes.get("class") or ""):
         return False
     # A picture box is small: one image, a caption. Bounded walk (deep pages stay linear).
     images = 0
