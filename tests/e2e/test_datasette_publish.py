@@ -505,3 +505,33 @@ def test_warm_up_caches_the_front_pages(tmp_path):
     cached = [key[0] for key in ds.get_database("archive")._hn_query_cache]
     assert any("count(*) from news" in sql for sql in cached)  # the news page's row count
     assert sum("as value, count(*) as count" in sql for sql in cached) >= 4  # its 4 facets
+
+
+@pytest.mark.parametrize("q", ["tu liem", "Đống Đa", '"hoi nghi"', "ngân sách", "xyzzy"])
+def test_search_walking_the_date_index_returns_the_same_pages(ds, monkeypatch, q):
+    """query_cache may answer a date-sorted search by walking the date index and probing FTS
+    per row (common terms). Pages, their order and the paging must be exactly Datasette's."""
+
+    def pages(factor):
+        monkeypatch.setenv("HANOI_NEWS_SEARCH_WALK_FACTOR", factor)
+        out, url = [], f"/archive/news.json?_search={q}&_size=3&_nofacet=1"
+        for _ in range(40):
+            data = get(ds, url).json()
+            out.append(([r[1] for r in data["rows"]], data["filtered_table_rows_count"]))
+            if not data.get("next_url"):
+                break
+            url = data["next_url"].split("://", 1)[-1].split("/", 1)[-1]
+            url = "/" + url
+        return out
+
+    walked, plain = pages("0"), pages("1e18")
+    assert walked == plain
+    assert sum(len(rows) for rows, _ in plain) == plain[0][1]
+
+
+def test_common_search_is_rewritten_to_probe_fts_per_row(ds, monkeypatch):
+    monkeypatch.setenv("HANOI_NEWS_SEARCH_WALK_FACTOR", "0")
+    traced = make_datasette(ds.get_database("archive").path, settings={"trace_debug": True})
+    data = get(traced, "/archive/news.json?_search=tu+liem&_nofacet=1&_trace=1").json()
+    rows_sql = [t["sql"] for t in data["_trace"]["traces"] if t["sql"].startswith("select rowid")]
+    assert rows_sql and "exists (select 1 from articles_fts hn_fts" in rows_sql[0]
