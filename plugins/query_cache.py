@@ -5,9 +5,9 @@ Datasette 0.65 answers a table page with separate queries: the rows, ``count(*)`
 and the four default facets of ``news`` cost far more than the 50 rows shown, and readers
 ask for the same pages (the front page, a district) over and over.
 
-This plugin keeps the results of those aggregate queries only (never the rows of a page or of
-a canned query: those are always read from the database as it is now), keyed by SQL +
-parameters. An entry is exact while the database file and its WAL are unchanged (size and
+This plugin keeps the results of those aggregate queries only (never the rows of a page, nor
+of a canned query unless its SQL carries the line ``-- hanoi-news: cached``, as the
+whole-archive aggregates in metadata.yml do), keyed by SQL + parameters. An entry is exact while the database file and its WAL are unchanged (size and
 modification time: every commit of the crawler appends to the WAL) and younger than
 ``default_cache_ttl``. When the crawler has written since, the entry is *stale*:
 
@@ -64,6 +64,9 @@ class Entry(NamedTuple):
 _AGGREGATE = re.compile(
     r"^\s*select count\(\*\) from |count\(\*\) as count from \(", re.IGNORECASE
 )
+# Canned queries and chart queries that aggregate the whole archive opt in with this line
+# (metadata.yml): their results are cached under the same rules as counts and facets.
+CACHED_MARK = "-- hanoi-news: cached"
 
 
 # The news page filtered by a district tag (plugins/vi_search.py TAG_WHERE). SQLite drives
@@ -184,9 +187,10 @@ def install(datasette) -> None:
         cache: OrderedDict = OrderedDict()
         db._hn_query_cache = cache
         db._hn_refreshing = refreshing = {}  # key -> asyncio.Task
+        db._hn_cache_stats = stats = {"refreshed": 0}
         original = db.execute
 
-        def make(original=original, cache=cache, db=db, refreshing=refreshing):
+        def make(original=original, cache=cache, db=db, refreshing=refreshing, stats=stats):
             locks: dict = {}  # one refresh at a time per event loop (tests run several)
 
             def store(key, entry: Entry) -> None:
@@ -215,6 +219,7 @@ def install(datasette) -> None:
                         locks[loop] = asyncio.Lock()
                     async with locks[loop]:
                         store(key, await run(sql, params, kwargs))
+                        stats["refreshed"] += 1
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # the stale entry stays; the next request tries again
@@ -237,7 +242,8 @@ def install(datasette) -> None:
                               page_size=None, log_sql_errors=True):
                 kwargs = dict(truncate=truncate, custom_time_limit=custom_time_limit,
                               page_size=page_size, log_sql_errors=log_sql_errors)
-                if not isinstance(sql, str) or not _AGGREGATE.search(sql):
+                if not isinstance(sql, str) or not (_AGGREGATE.search(sql)
+                                                    or CACHED_MARK in sql):
                     if isinstance(sql, str) and "p.ascii_name = '" in sql:
                         state = _state(db.path) if db.is_mutable else None
                         sql = await _walk_date_index(original, sql, cache, state)

@@ -444,11 +444,11 @@ def test_stale_counts_are_served_then_recounted_in_the_background(tmp_path, monk
         n, jan, _ = await _news_state(ds)
         _write_dong_da_article(path)
         await asyncio.sleep(2.2)  # past the plugin's minimum refresh interval (2 s)
-        during = await _news_state(ds)  # stale counts, fresh rows; schedules the recount
         db = ds.get_database("archive")
-        pending = list(db._hn_refreshing.values())
-        await asyncio.gather(*pending)
-        return n, jan, during, len(pending), await _news_state(ds)
+        before = db._hn_cache_stats["refreshed"]
+        during = await _news_state(ds)  # stale counts, fresh rows; schedules the recount
+        await asyncio.gather(*db._hn_refreshing.values())
+        return n, jan, during, db._hn_cache_stats["refreshed"] - before, await _news_state(ds)
 
     n, jan, during, refreshed, after = asyncio.run(scenario())
     assert during == (n, jan, "hanoimoi:cache1")
@@ -535,3 +535,17 @@ def test_common_search_is_rewritten_to_probe_fts_per_row(ds, monkeypatch):
     data = get(traced, "/archive/news.json?_search=tu+liem&_nofacet=1&_trace=1").json()
     rows_sql = [t["sql"] for t in data["_trace"]["traces"] if t["sql"].startswith("select rowid")]
     assert rows_sql and "exists (select 1 from articles_fts hn_fts" in rows_sql[0]
+
+
+def test_marked_canned_aggregates_are_cached_and_others_not(tmp_path):
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+    first = get(ds, "/archive/budget_revenue.json?place=&_shape=array").json()
+    get(ds, "/archive/latest_for_place.json?place=Đống Đa&_shape=array")
+    cached = [key[0] for key in ds.get_database("archive")._hn_query_cache]
+    assert any("-- hanoi-news: cached" in sql and "budget_revenue" in sql for sql in cached)
+    assert not any("latest" in sql or "order by a.published_at desc" in sql for sql in cached
+                   if "-- hanoi-news: cached" not in sql and "count(*)" not in sql)
+    assert get(ds, "/archive/budget_revenue.json?place=&_shape=array").json() == first
+    assert any(r["place"] == "Bắc Từ Liêm" and r["year"] == "2023" for r in first)
