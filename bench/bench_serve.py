@@ -384,6 +384,35 @@ def _time_after_writes(client, url: str, path: Path, rounds: int, pause_s: float
             "after_write_max_ms": round(times[-1], 1), "after_write_rounds": rounds}
 
 
+def distinct_searches(n: int, seed: int = 7) -> list[str]:
+    """``n`` different two-word searches a reader might type, without diacritics half of the
+    time: adjacent word pairs of the generator's vocabulary (so most of them match)."""
+    rnd = random.Random(seed)
+    out: list[str] = []
+    seen = set()
+    while len(out) < n:
+        i = rnd.randrange(len(WORDS) - 1)
+        q = f"{WORDS[i]} {WORDS[i + 1]}"
+        q = fold(q) if rnd.random() < 0.5 else q
+        if q not in seen:
+            seen.add(q)
+            out.append(q)
+    return out
+
+
+def _time_distinct(client, base: str, queries: list[str], suffix: str) -> dict:
+    """Each query asked once: nothing is cached for it (what a new search costs)."""
+    times = []
+    for q in queries:
+        t = time.perf_counter()
+        client.get(f"{base}/news{suffix}", params={"_search": q}).raise_for_status()
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return {"median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+            "max_ms": round(times[-1], 1), "queries": len(times)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=1_000_000)
@@ -393,6 +422,8 @@ def main(argv=None) -> int:
     ap.add_argument("--reuse", action="store_true", help="use an existing --db as is")
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--distinct", type=int, default=30,
+                    help="different two-word searches, each asked once (uncached)")
     ap.add_argument("--write-rounds", type=int, default=10,
                     help="requests per URL each made right after a one-article commit")
     ap.add_argument("--write-pause", type=float, default=2.5,
@@ -453,6 +484,14 @@ def main(argv=None) -> int:
                 timings[label].update(_time_after_writes(client, url, path, args.write_rounds,
                                                          args.write_pause))
             print(f"{label}: {timings[label]}", file=sys.stderr)
+        if args.distinct:
+            qs = distinct_searches(args.distinct * 2)
+            for label, suffix, chunk in (("distinct_searches_json_nofacet", ".json?_nofacet=1",
+                                          qs[:args.distinct]),
+                                         ("distinct_searches_html_4_facets", "?",
+                                          qs[args.distinct:])):
+                timings[label] = _time_distinct(client, base, chunk, suffix)
+                print(f"{label}: {timings[label]}", file=sys.stderr)
     server.should_exit = True
     th.join(10)
     out["timings"] = timings
