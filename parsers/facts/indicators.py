@@ -57,8 +57,24 @@ UNITS = sorted([
     "nghìn người", "nghìn lao động", "nghìn hộ", "căn hộ", "căn", "km2", "tấn", "con",
     "vụ", "cơ sở", "sản phẩm", "đồng chí", "tuyến đường", "tuyến", "học sinh", "giường",
 ], key=len, reverse=True)
+
+
+def _by_first(alts: list[str]) -> str:
+    """An alternation of regex fragments, each starting with a plain character, with the
+    fragments grouped by that character (lower case): "t(?:ỷ|ấn)|%". It matches what the
+    flat alternation matches, trying the fragments that can match in the same order (two
+    fragments of different groups never match at one position), but the engine rejects a
+    group at its first character instead of trying each fragment."""
+    groups: dict[str, list[str]] = {}
+    for a in alts:
+        groups.setdefault(a[0].lower(), []).append(a)
+    return "|".join(
+        g[0] if len(g) == 1 else g[0][0] + "(?:" + "|".join(a[1:] for a in g) + ")"
+        for g in groups.values())
+
+
 _UNIT_RE = re.compile(
-    r"\s*(" + "|".join(re.escape(u) for u in UNITS) + r")(?!\w)"
+    r"\s*(" + _by_first([re.escape(u) for u in UNITS]) + r")(?!\w)"
     r"(?!\s+(?:thời|chí|bộ|bào|ý|tâm|hành|đều|loạt|nghiệp|hương|nát|hồ)\b)",
     re.IGNORECASE,
 )
@@ -78,8 +94,10 @@ _NOT_FIGURE_BY_LAST: dict[str, tuple[str, ...]] = {}
 for _w in dict.fromkeys(w.lower() for w in _NOT_FIGURE_WORDS):
     _NOT_FIGURE_BY_LAST[_w.split()[-1]] = _NOT_FIGURE_BY_LAST.get(_w.split()[-1], ()) + (_w,)
 NOT_FIGURE_AFTER = re.compile(
-    r"\s*(?:tháng|năm|quý|ngày|tuần|giờ|phút|h\d|g\d|:\d|chương trình|nhiệm vụ|khâu|giải pháp|"
-    r"nhóm|nội dung|dám|điểm nhấn|đột phá|tiêu chí|lĩnh vực|bước|kỳ họp|lần|tuổi|khóa|khoá|sao|chữ)\b",
+    r"\s*(?:" + _by_first(
+        r"tháng|năm|quý|ngày|tuần|giờ|phút|h\d|g\d|:\d|chương trình|nhiệm vụ|khâu|giải pháp|"
+        r"nhóm|nội dung|dám|điểm nhấn|đột phá|tiêu chí|lĩnh vực|bước|kỳ họp|lần|tuổi|khóa|khoá|sao|chữ"
+        .split("|")) + r")\b",
     re.IGNORECASE,
 )
 REL_AFTER = re.compile(
@@ -255,19 +273,28 @@ _NEXT_WORDS = re.compile(r"\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)")
 _THI_DUA = re.compile(r"\s*thi đua")
 
 
-def _figure_candidates(tokens: Tokens) -> list[int]:
+def _digit_tokens(tokens: Tokens) -> list[int]:
+    """Indices of the tokens made of digits only (one pass, shared by the two below)."""
+    return list(compress(range(len(tokens.words)), map(str.isdigit, tokens.words)))
+
+
+def _figure_candidates(tokens: Tokens, digits: list[int] | None = None) -> list[int]:
     """Where a ``FIGURE`` may start: at a token of digits only (its look-behind rules out a
-    word character before, its end a word character after the first digit group)."""
-    return list(compress(tokens.starts, map(str.isdigit, tokens.words)))
+    word character before, its end a word character after the first digit group).
+    ``digits``: ``_digit_tokens(tokens)``, if known."""
+    starts = tokens.starts
+    return [starts[i] for i in (_digit_tokens(tokens) if digits is None else digits)]
 
 
-def _period_digit_candidates(tokens: Tokens) -> list[int]:
+def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None) -> list[int]:
     """``PERIOD_SCAN``'s digit starts ("6 tháng", "12 tháng", "5 năm"): the last two digits of
-    a token of digits followed by the token "thang" or "nam" (a superset)."""
+    a token of digits followed by the token "thang" or "nam" (a superset). ``digits``:
+    ``_digit_tokens(tokens)``, if known."""
     words, starts, ends = tokens.words, tokens.starts, tokens.ends
+    last = len(words) - 1
     out = []
-    for i in compress(range(len(words) - 1), map(str.isdigit, words)):
-        if words[i + 1] in ("thang", "nam"):
+    for i in _digit_tokens(tokens) if digits is None else digits:
+        if i < last and words[i + 1] in ("thang", "nam"):
             out += [p for p in (ends[i] - 2, ends[i] - 1) if p >= starts[i]]
     return out
 
@@ -508,8 +535,9 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         tokens = Tokens(folded)
     if low is None:
         low = lower_same_length(text)
-    period_starts = PERIOD_SCAN.candidates(low, _period_digit_candidates(tokens))
-    figure_starts = _figure_candidates(tokens)
+    digits = _digit_tokens(tokens)
+    period_starts = PERIOD_SCAN.candidates(low, _period_digit_candidates(tokens, digits))
+    figure_starts = _figure_candidates(tokens, digits)
     # (both expressions start at a word: the token index finds their candidates)
     other_unit_starts = OTHER_UNIT_SCAN.token_candidates(tokens)
     generic_starts = GENERIC_TYPE_SCAN.token_candidates(tokens)
@@ -551,7 +579,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         target_words = (bool(figs) and any(w in sfold for w in _TARGET_FOLDS)
                         and TARGET_WORDS.search(sfold) is not None)
         for f in figs:
-            period = (_pick_period(periods, f.start - s0)
+            period = (_pick_period(periods, f.start - s0, real)
                       or (ctx_period if (ctx_para == para or target_block) else None)
                       or article_period)
             kind = "estimate" if f.estimate else "actual"
@@ -620,6 +648,8 @@ def _elsewhere(text: str, start: int, end: int, cands: list[int] | None = None) 
     ``OTHER_UNIT_SCAN.candidates(text)``, if already known."""
     left = max(text.rfind(",", 0, start), text.rfind(";", 0, start), text.rfind(".", 0, start - 1)) + 1
     limit = end + 80  # (a stop further away does not change ``endpos``)
+    if cands is not None and bisect_left(cands, left) == bisect_left(cands, limit):
+        return False  # no unit can start in [left, endpos): endpos <= limit
     stops = [x for x in (text.find(";", end, limit), text.find(". ", end, limit + 1), text.find("\n", end, limit))
              if x >= 0]
     right = min(stops) if stops else len(text)
@@ -762,8 +792,11 @@ def _year_hint(p: Period | None) -> int | None:
     return None
 
 
-def _pick_period(ps: list[Period], pos: int) -> Period | None:
-    real = [p for p in ps if p.start or p.end]
+def _pick_period(ps: list[Period], pos: int, real: list[Period] | None = None) -> Period | None:
+    """The last period with bounds before ``pos``, else the first with bounds, else the first.
+    ``real``: those of ``ps`` with bounds, if known."""
+    if real is None:
+        real = [p for p in ps if p.start or p.end]
     if not real:
         return ps[0] if ps else None
     before = [p for p in real if p.start_pos < pos]
@@ -787,7 +820,7 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
         if not _CLAUSE_MARK.search(between) or lead_clause or h.start - s0 < 40:
             return h.unit.id, h.unit.name
     clause = text[max(s0, text.rfind(";", s0, pos) + 1):pos]
-    if CITY_SUBJECT.search(clause):
+    if any(w in clause for w in _CITY_WORDS) and CITY_SUBJECT.search(clause):
         return None, None  # "toàn thành phố Hà Nội mới giải ngân được 60,1%"
     if generic_starts is None:
         generic = [g.lower() for g in GENERIC_TYPE.findall(text, max(s0, pos - 120), pos)]
@@ -809,6 +842,7 @@ GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hườ
 GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "phường", "xã"))
 CITY_SUBJECT = re.compile(r"(?:toàn|cả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
                           r"(?:toàn|cả) (?:tỉnh|nước)")
+_CITY_WORDS = ("toàn", "cả", "hành phố", "TP")  # every match of CITY_SUBJECT holds one
 SUBJECT_START = 45  # a unit named this close to a sentence start is its subject
 _SUBJECT_LEAD = re.compile(r"[\s\-–•+“\"(]*(?:(?:Riêng|Còn|Tại|Ở|Với|Theo|Trong đó|Đối với)\s*,?\s*)?"
                            r"(?:UBND\s+|Ủy ban nhân dân\s+)?")

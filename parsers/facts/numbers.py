@@ -20,8 +20,10 @@ from .text import Anchored, fold
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+@lru_cache(maxsize=4096)
 def parse_number(s: str) -> float | None:
-    """A number in Vietnamese (or English) formatting, or None."""
+    """A number in Vietnamese (or English) formatting, or None (cached by the number as
+    written: an article repeats few distinct ones)."""
     if s.isdigit() and s.isascii():
         return float(s)
     s = s.strip().replace(" ", "")

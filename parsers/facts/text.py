@@ -57,8 +57,10 @@ def _add_tone(ch: str, tone: str) -> str:
 
 
 # "hoà", "hoè", "thuỷ" at the end of a word (no final consonant): tone on the 2nd vowel.
-# (The look-behind comes after the first vowel so that the regex engine can skip to an o/u.)
-_NEW_STYLE = re.compile(r"(?i)([oOuU])(?<![qgQG][oOuU])([àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ])(?!\w)")
+# (The look-behind comes after the first vowel so that the regex engine can skip to an o/u.
+# No IGNORECASE: every class lists both cases already, and without it the engine scans for
+# the first character's class about twice as fast.)
+_NEW_STYLE = re.compile(r"([oOuU])(?<![qgQG][oOuU])([àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ])(?!\w)")
 
 
 def _to_old_style(m: re.Match[str]) -> str:
