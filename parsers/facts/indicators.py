@@ -487,7 +487,8 @@ _PHRASE_VERB = re.compile(r"(?i)\s+(?:ước|đạt|tăng|giảm|vượt|là|b�
 
 def _metric_phrase(s: str, start: int, end: int) -> str:
     seg = s[start:end]
-    m = _PHRASE_PERIOD.search(seg)  # the text before the first match
+    # the text before the first match (every match holds a digit or "quý")
+    m = _PHRASE_PERIOD.search(seg) if (_DIGIT.search(seg) or "quý" in seg.lower()) else None
     seg = seg[:m.start()] if m else seg
     m = _PHRASE_VERB.search(seg)
     seg = seg[:m.start()] if m else seg
