@@ -476,7 +476,9 @@ def _other_metric(s: str, start: int, end: int, unit: str | None) -> str:
     before = _noun_phrase(s, start)
     if _COUNT_WORD.match(before):
         return before
-    tail = _TAIL_CUT.split(s[start:] + " ")[0]
+    rest = s[start:] + " "
+    cut = _TAIL_CUT.search(rest)  # (the text before the first cut)
+    tail = rest[:cut.start()] if cut else rest
     tail = _LEADING_FIGURE.sub("", tail)
     return " ".join(tail.split()[:8])[:120].rstrip(" .,;…") or unit
 
@@ -497,7 +499,11 @@ def _metric_phrase(s: str, start: int, end: int) -> str:
 
 _PHRASE_CUT = re.compile(r"[,;:()]|\s[–-]\s|\btrong đó\b")
 _DIGIT_FIRST = re.compile(r"\s*\d")
-_TRAILING_VERBS = re.compile(r"(?i)(?:\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|được|với|khoảng|gần|từ|mức|bình quân))+\s*$")
+_TRAILING = "ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|được|với|khoảng|gần|từ|mức|bình quân"
+_TRAILING_VERBS = re.compile(rf"(?i)(?:\s+(?:{_TRAILING}))+\s*$")
+# a match ends a text whose last non-space character is the last letter of one of the words
+# (the engine decides what matches it without case)
+_TRAILING_LAST = re.compile("(?i)[" + "".join(sorted({w[-1] for w in _TRAILING.split("|")})) + "]")
 
 
 def _noun_phrase(s: str, end: int) -> str:
@@ -505,7 +511,8 @@ def _noun_phrase(s: str, end: int) -> str:
     head = parts[-1]
     if len(parts) > 1 and _DIGIT_FIRST.match(head):  # "mức độ 3, 4 đạt 82%"
         head = parts[-2] + "," + head
-    head = _TRAILING_VERBS.sub("", head)
+    if _TRAILING_LAST.fullmatch(head.rstrip()[-1:]):
+        head = _TRAILING_VERBS.sub("", head)
     return head.strip(" -–+•\t.")[:120]
 
 
