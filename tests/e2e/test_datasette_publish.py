@@ -549,3 +549,31 @@ def test_marked_canned_aggregates_are_cached_and_others_not(tmp_path):
                    if "-- hanoi-news: cached" not in sql and "count(*)" not in sql)
     assert get(ds, "/archive/budget_revenue.json?place=&_shape=array").json() == first
     assert any(r["place"] == "Bắc Từ Liêm" and r["year"] == "2023" for r in first)
+
+
+def test_facets_beyond_their_budget_are_finished_in_the_background(tmp_path, monkeypatch):
+    """A facet predicted (from the page's count) to exceed facet_time_limit_ms is reported as
+    timed out at once and computed behind the page; the next reader gets the same facet as a
+    plain run would give."""
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    url = "/archive/news.json?_search=hoi+dong&_size=1"
+
+    async def facets(ds):
+        data = (await ds.client.get(url)).json()
+        return {name: [(f["value"], f["count"]) for f in r["results"]]
+                for name, r in data["facet_results"].items()}
+
+    plain = asyncio.run(facets(make_datasette(path)))
+    assert set(plain) == {"source", "place", "category", "month"}
+    monkeypatch.setenv("HANOI_NEWS_FACET_ROWS_PER_MS", "0")  # every facet is "too big"
+    ds = make_datasette(path)
+
+    async def scenario():
+        first = await facets(ds)
+        await asyncio.gather(*ds.get_database("archive")._hn_refreshing.values())
+        return first, await facets(ds)
+
+    first, after = asyncio.run(scenario())
+    assert first == {}  # all four reported as timed out, none computed in front of the reader
+    assert after == plain
