@@ -185,23 +185,6 @@ def _cap_words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in WORD.finditer(text, start, end)]
 
 
-class _LazyWords(list):
-    """``_cap_words(text, start, end)``, found only as far as they are read (``has(i)``:
-    there is an i-th word; index and slice only below a ``has`` bound)."""
-
-    def __init__(self, text: str, start: int, end: int) -> None:
-        super().__init__()
-        self._it = WORD.finditer(text, start, end)
-
-    def has(self, i: int) -> bool:
-        while len(self) <= i:
-            m = next(self._it, None)
-            if m is None:
-                return False
-            self.append((m.group(), m.start(), m.end()))
-        return True
-
-
 def _is_cap(w: str) -> bool:
     return w[0].isupper()
 
@@ -260,20 +243,19 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
                 allow_name: bool, lex: _Lex | None = None) -> tuple[str | None, tuple[int, int] | None]:
     """Organisation after a title in text[title_end:e] and, for order A, a trailing name."""
     lex = lex or _ACCENTED
-    words = _LazyWords(text, title_end, e)  # (the scan stops at the first other word)
-    has = words.has
+    words = _cap_words(text, title_end, e)
     org_words: list[tuple[str, int, int]] = []
     i = 0
-    while has(i):
+    while i < len(words):
         w = words[i]
         if _is_cap(w[0]):
             j = i
-            while has(j + 1) and _is_cap(words[j + 1][0]) and not text[words[j][2]:words[j + 1][1]].strip():
+            while j + 1 < len(words) and _is_cap(words[j + 1][0]) and not text[words[j][2]:words[j + 1][1]].strip():
                 j += 1
             run = words[i:j + 1]
             if allow_name:
                 nm = _name_at_end(text, run, hits, lex)
-                if nm and (not has(j + 1) or not _is_cap(words[j + 1][0])):
+                if nm and (j + 1 == len(words) or not _is_cap(words[j + 1][0])):
                     org_words += [x for x in run if x[2] <= nm[0]]
                     org = text[org_words[0][1]:org_words[-1][2]] if org_words else None
                     return _clean_org(org), nm
