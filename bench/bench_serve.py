@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import socket
 import sqlite3
@@ -340,6 +341,14 @@ def serve_in_thread(ds, port: int):
     return server, th
 
 
+def _stats(times: list[float], prefix: str = "") -> dict:
+    """Median and p95 (nearest rank: the ceil(0.95 n)-th smallest) of request times in ms;
+    ``times`` is sorted in place."""
+    times.sort()
+    return {f"{prefix}median_ms": round(statistics.median(times), 1),
+            f"{prefix}p95_ms": round(times[max(0, math.ceil(len(times) * 0.95) - 1)], 1)}
+
+
 def _time(client, url: str, runs: int) -> dict:
     times = []
     t = time.perf_counter()
@@ -351,9 +360,7 @@ def _time(client, url: str, runs: int) -> dict:
         r = client.get(url)
         times.append((time.perf_counter() - t) * 1000)
         r.raise_for_status()
-    times.sort()
-    return {"median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1), "runs": runs,
+    return {**_stats(times), "runs": runs,
             "first_ms": round(first, 1)}
 
 
@@ -379,10 +386,7 @@ def _time_after_writes(client, url: str, path: Path, rounds: int, pause_s: float
             times.append((time.perf_counter() - t) * 1000)
     finally:
         db.close()
-    times.sort()
-    return {"after_write_median_ms": round(statistics.median(times), 1),
-            "after_write_p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
-            "after_write_max_ms": round(times[-1], 1), "after_write_rounds": rounds}
+    return {**_stats(times, "after_write_"), "after_write_max_ms": round(times[-1], 1), "after_write_rounds": rounds}
 
 
 def distinct_searches(n: int, seed: int = 7) -> list[str]:
@@ -409,10 +413,7 @@ def _time_distinct(client, base: str, queries: list[str], suffix: str) -> dict:
         sep = "&" if "?" in suffix else "?"
         client.get(f"{base}/news{suffix}{sep}{urlencode({'_search': q})}").raise_for_status()
         times.append((time.perf_counter() - t) * 1000)
-    times.sort()
-    return {"median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
-            "max_ms": round(times[-1], 1), "queries": len(times)}
+    return {**_stats(times), "max_ms": round(times[-1], 1), "queries": len(times)}
 
 
 def main(argv=None) -> int:
