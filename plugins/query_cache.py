@@ -55,13 +55,18 @@ REFRESH_DELAY_S = 0.5
 log = logging.getLogger(__name__)
 
 
+def _env_float(name: str, default: float) -> float:
+    """A non-negative number from the environment, read at each use (tests set them)."""
+    try:
+        raw = os.environ.get(name, "").strip()
+        return max(0.0, float(raw)) if raw else default
+    except ValueError:
+        return default
+
+
 def max_stale_s() -> float:
     """How old a stale count/facet may be and still be served while it is recomputed."""
-    raw = os.environ.get("HANOI_NEWS_COUNTS_MAX_STALE", "")
-    try:
-        return max(0.0, float(raw)) if raw.strip() else DEFAULT_MAX_STALE_S
-    except ValueError:
-        return DEFAULT_MAX_STALE_S
+    return _env_float("HANOI_NEWS_COUNTS_MAX_STALE", DEFAULT_MAX_STALE_S)
 
 
 class Entry(NamedTuple):
@@ -69,6 +74,8 @@ class Entry(NamedTuple):
     at: float  # time.monotonic() when its query started
     results: Any  # datasette Results, or the QueryInterrupted it raised
     cost: float  # seconds the query took
+
+
 # select count(*) from ...           (table/view page count)
 # select x as value, count(*) as count from ( ... )   (column / array facets)
 _AGGREGATE = re.compile(
@@ -136,10 +143,7 @@ SEARCH_WALK_FACTOR = 500  # HANOI_NEWS_SEARCH_WALK_FACTOR overrides (0: always w
 
 
 def _search_walk_factor() -> float:
-    try:
-        return float(os.environ.get("HANOI_NEWS_SEARCH_WALK_FACTOR", SEARCH_WALK_FACTOR))
-    except ValueError:
-        return SEARCH_WALK_FACTOR
+    return _env_float("HANOI_NEWS_SEARCH_WALK_FACTOR", SEARCH_WALK_FACTOR)
 
 
 async def _walk_for_search(cached_execute, sql: str, params) -> str:
@@ -190,10 +194,7 @@ FACET_ROWS_PER_MS = 330  # measured: ~3 us per row of a filtered news facet at 1
 
 
 def _facet_rows_per_ms() -> float:  # HANOI_NEWS_FACET_ROWS_PER_MS overrides (tests, tuning)
-    try:
-        return float(os.environ.get("HANOI_NEWS_FACET_ROWS_PER_MS", FACET_ROWS_PER_MS))
-    except ValueError:
-        return FACET_ROWS_PER_MS
+    return _env_float("HANOI_NEWS_FACET_ROWS_PER_MS", FACET_ROWS_PER_MS)
 
 
 def _facet_count_sql(sql: str) -> str | None:
