@@ -322,7 +322,7 @@ def install(datasette) -> None:
                         cache.move_to_end(key)
                         schedule(key, hit, now, sql, params, kwargs)
                         return _answer(hit.results)
-                if custom_time_limit and hit is None:
+                if custom_time_limit:  # a facet: will it fit in its page-time budget?
                     count_sql = _facet_count_sql(sql)
                     counted = cache.get((count_sql, _freeze(params), False)) if count_sql else None
                     if (counted is not None and not isinstance(counted.results, QueryInterrupted)
