@@ -314,6 +314,94 @@ def _rewrite(path: str, pairs: list[tuple[str, str]], gaz: Gazetteer, db_names):
     return out if changed else None
 
 
+_TAG_NAME = re.compile(re.escape(TAG_WHERE).replace(re.escape("{name}"), "([^']*)"))
+
+
+def _escaped(text: str) -> str:
+    return str(Markup.escape(text))
+
+
+async def _place_labels(datasette, db_name: str, names: list[str]) -> dict[str, str]:
+    """Folded tag name -> the place's own name ("dong da" -> "Đống Đa")."""
+    labels = {}
+    db = datasette.databases[db_name]
+    for name in names:
+        try:
+            row = (await db.execute(
+                "select name from places where ascii_name = ? order by valid_to is null desc"
+                " limit 1", [name])).first()
+        except Exception:  # no places table (a plain Datasette over another file)
+            row = None
+        labels[name] = row[0] if row else name
+    return labels
+
+
+def relabel_page(html: str, labels: dict[str, str], typed: str) -> str:
+    """The table page of a search whose district names became place filters, for a reader:
+
+    * each place filter reads "Place: Đống Đa" instead of its SQL (``TAG_WHERE``);
+    * the search box shows what was typed, not only the words left for full-text search;
+    * the search form does not repeat the filters as hidden fields: searching again rebuilds
+      them from the new text (otherwise a second search would keep the first district).
+    """
+    for name, label in labels.items():
+        clause = _escaped(TAG_WHERE.format(name=name))
+        # (the first copy is the search form's; the CSV form further down keeps its own)
+        html = html.replace(f'<input type="hidden" name="_where" value="{clause}">', "", 1)
+        html = html.replace(f"<code>{clause}</code>",
+                            f"Place: <strong>{_escaped(label)}</strong>"
+                            " <small>(articles tagged with it)</small>")
+    n = len(labels)
+    html = re.sub(r"<h3>\d+ extra where clauses?</h3>",
+                  lambda m: m.group(0) if html.count("<code>", m.end(), html.find("</ul>", m.end())) else
+                  f"<h3>{n} place filter{'s' if n != 1 else ''}</h3>", html, count=1)
+    return re.sub(r'(<input id="_search" type="search" name="_search" value=")[^"]*(")',
+                  lambda m: m.group(1) + _escaped(typed) + m.group(2), html, count=1)
+
+
+def _relabelling_send(send, labels: dict[str, str], typed: str):
+    """Wrap ``send`` so that an HTML page goes through ``relabel_page`` (whole body)."""
+    start: dict | None = None
+    chunks: list[bytes] = []
+
+    async def wrapped(message):
+        nonlocal start
+        if message["type"] == "http.response.start":
+            headers = dict(message.get("headers") or [])
+            if b"text/html" not in headers.get(b"content-type", b""):
+                return await send(message)
+            start = message
+            return None
+        if message["type"] != "http.response.body" or start is None:
+            return await send(message)
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return None
+        body = relabel_page(b"".join(chunks).decode("utf-8"), labels, typed).encode("utf-8")
+        headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send(dict(start, headers=headers))
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+        return None
+
+    return wrapped
+
+
+async def _relabel_if_tagged(datasette, db_name, pairs, final, send):
+    """``send`` wrapped by ``_relabelling_send`` when the page filters on place tags, whether
+    the search box made the filter (``final``) or it came in the URL (a redirect of the
+    filter form, a bookmark). The search box gets back what reads as the same search."""
+    tags = [m.group(1) for k, v in final if k == "_where"
+            for m in [_TAG_NAME.fullmatch(v)] if m]
+    if not tags:
+        return send
+    labels = await _place_labels(datasette, db_name, tags)
+    from_url = [labels[m.group(1)] for k, v in pairs if k == "_where"
+                for m in [_TAG_NAME.fullmatch(v)] if m]
+    typed = " ".join(from_url + [v for k, v in pairs if k == "_search" and v])
+    return _relabelling_send(send, labels, typed)
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
@@ -322,16 +410,18 @@ def asgi_wrapper(datasette):
                 path = scope.get("path", "")
                 qs = scope.get("query_string", b"").decode("latin-1")
                 bits = path.strip("/").split("/")
-                if len(bits) == 2 and bits[0] in datasette.databases and (
-                    "_search=" in qs or bits[1].split(".")[0] == "articles"
-                ):
-                    pairs = parse_qsl(
-                        scope["query_string"].decode("utf-8"), keep_blank_values=True
-                    )
-                    gaz = await _gazetteer_for(datasette, bits[0])
-                    new = _rewrite(path, pairs, gaz, datasette.databases)
-                    if new is not None:
-                        scope = dict(scope, query_string=urlencode(new).encode("utf-8"))
+                if len(bits) == 2 and bits[0] in datasette.databases:
+                    pairs = parse_qsl(scope["query_string"].decode("utf-8"),
+                                      keep_blank_values=True)
+                    final = pairs
+                    if "_search=" in qs or bits[1].split(".")[0] == "articles":
+                        gaz = await _gazetteer_for(datasette, bits[0])
+                        new = _rewrite(path, pairs, gaz, datasette.databases)
+                        if new is not None:
+                            scope = dict(scope, query_string=urlencode(new).encode("utf-8"))
+                            final = new
+                    if bits[1] in TAGGED_VIEWS:  # the HTML page (not .json/.csv) of a view
+                        send = await _relabel_if_tagged(datasette, bits[0], pairs, final, send)
             await app(scope, receive, send)
 
         return wrapped

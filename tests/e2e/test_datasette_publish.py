@@ -588,3 +588,21 @@ def test_facets_beyond_their_budget_are_finished_in_the_background(tmp_path, mon
     first, after = asyncio.run(scenario())
     assert first == {}  # all four reported as timed out, none computed in front of the reader
     assert after == plain
+
+
+def test_place_filter_reads_as_a_place_and_a_new_search_replaces_it(ds):
+    r = get(ds, "/archive/news", params={"_search": "dong da tổng kết"})
+    html = r.text
+    assert int(r.headers["content-length"]) == len(r.content)
+    assert "Place: <strong>Đống Đa</strong>" in html and "<h3>1 place filter</h3>" in html
+    assert "<code>id in (select ap.article_id" not in html
+    assert 'name="_search" value="dong da tổng kết"' in html
+    search_form, rest = html.split("</form>", 1)
+    assert 'name="_where"' not in search_form  # searching again starts from the new text
+    assert 'name="_where"' in rest  # the CSV export form keeps the filter
+    # the same filter arriving in the URL (the filter form's redirect, a bookmark)
+    clause = _load_plugin("vi_search").TAG_WHERE.format(name="dong da")
+    r2 = get(ds, "/archive/news", params={"_where": clause, "_search": "tổng kết"})
+    assert "Place: <strong>Đống Đa</strong>" in r2.text
+    assert 'name="_search" value="Đống Đa tổng kết"' in r2.text
+    assert get(ds, "/archive/news.json", params={"_search": "dong da"}).json()["rows"]
