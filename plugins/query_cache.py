@@ -21,7 +21,12 @@ modification time: every commit of the crawler appends to the WAL) and younger t
 A facet that runs out of its page-time budget (``facet_time_limit_ms``) is reported as timed
 out on that page and computed in the background with the full ``sql_time_limit_ms``, so the
 next reader of the page gets it. The count of a plain search is taken from the FTS index
-alone (see ``_FTS_COUNT``).
+alone (see ``_FTS_COUNT``); a search nobody asked before gets
+``HANOI_NEWS_SEARCH_COUNT_MS`` (default 40 ms) for its count: a count that needs longer
+(two common words: 60-100 ms at 1M articles) is left off that page (Datasette then shows
+no total, JSON ``filtered_table_rows_count: null``) and counted in the background for the
+next page of the same search. Background work is bounded: at most ``MAX_PENDING`` queries
+wait for it; a query left out is scheduled again when a page asks for it.
 
 So a count or facet on a page is either exact or behind the rows shown by at most a few
 seconds on a page people use, and never by more than the max-stale bound. Set
@@ -51,6 +56,10 @@ REFRESH_COST_FACTOR = 10  # ... nor more often than 10x its own run time
 # not compete for the CPU with that request (1M articles, news?_search=dong da right after a
 # commit: p95 105 ms with immediate recounts, 79 ms with none).
 REFRESH_DELAY_S = 0.5
+# Background queries waiting or running, per database: readers typing one search after
+# another must not build a queue of facets nobody will look at again.
+MAX_PENDING = 16
+SEARCH_COUNT_MS = 40.0  # HANOI_NEWS_SEARCH_COUNT_MS overrides (0: always count in front)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +73,11 @@ def _env_float(name: str, default: float) -> float:
         return default
 
 
+def search_count_ms() -> float:
+    """Time a search's count may take in front of the reader the first time (0: no limit)."""
+    return _env_float("HANOI_NEWS_SEARCH_COUNT_MS", SEARCH_COUNT_MS)
+
+
 def max_stale_s() -> float:
     """How old a stale count/facet may be and still be served while it is recomputed."""
     return _env_float("HANOI_NEWS_COUNTS_MAX_STALE", DEFAULT_MAX_STALE_S)
@@ -74,6 +88,7 @@ class Entry(NamedTuple):
     at: float  # time.monotonic() when its query started
     results: Any  # datasette Results, or the QueryInterrupted it raised
     cost: float  # seconds the query took
+    deferred: bool = False  # not run in front of the reader (over its budget); see below
 
 
 # select count(*) from ...           (table/view page count)
@@ -146,22 +161,32 @@ def _search_walk_factor() -> float:
     return _env_float("HANOI_NEWS_SEARCH_WALK_FACTOR", SEARCH_WALK_FACTOR)
 
 
-async def _walk_for_search(cached_execute, sql: str, params) -> str:
+async def _walk_for_search(cached_execute, sql: str, params) -> tuple[str, bool]:
+    """The rows query to run instead of ``sql``, and whether it is a guess to run under a
+    time limit (falling back to ``sql``): when the count was left to the background (it
+    took longer than its budget, so the words are common) the walk is likely, not sure, to
+    be the fast plan; a rare conjunction of two common words would make it visit most of
+    the archive."""
     m = _PAGE_FROM.match(sql)
     if not m or m.group(3).strip('[]"') != "published_at" or len(_FTS_IN.findall(sql)) != 1:
-        return sql
+        return sql, False
+    guess = False
     try:
+        total = (await cached_execute("select count(*) from article_index")).rows[0][0]
         # the same text as Datasette's count query (its from-clause ends with a space)
         hits = (await cached_execute("select count(*) " + m.group(1) + " ", params)).rows[0][0]
-        total = (await cached_execute("select count(*) from article_index")).rows[0][0]
-    except Exception:  # timed out or no article_index: keep Datasette's query
-        return sql
-    if hits * hits <= _search_walk_factor() * total:
-        return sql
+    except QueryInterrupted as exc:
+        if not getattr(exc, "hn_deferred", False):
+            return sql, False
+        guess = True  # over the count budget: walk, but not for longer than the budget
+    except Exception:  # no article_index: keep Datasette's query
+        return sql, False
+    if not guess and hits * hits <= _search_walk_factor() * total:
+        return sql, False
     table = m.group(2)
     return _FTS_IN.sub(
         lambda f: f"exists (select 1 from {f.group(1)} hn_fts where hn_fts.{f.group(1)} match "
-                  f"{f.group(2)} and hn_fts.rowid = {table}.rowid)", sql)
+                  f"{f.group(2)} and hn_fts.rowid = {table}.rowid)", sql), guess
 
 
 # The count of a plain search ("select count(*) from news where rowid in (select rowid from
@@ -230,6 +255,17 @@ def _answer(results):
     return results
 
 
+def _deferred(sql, params) -> QueryInterrupted:
+    """What a query left to the background raises in front of the reader ("timed out")."""
+    exc = QueryInterrupted(sqlite3.OperationalError("interrupted"), sql, params)
+    exc.hn_deferred = True
+    return exc
+
+
+def _is_search_count(sql: str) -> bool:
+    return sql.startswith("select count(*) ") and "_fts match " in sql
+
+
 def install(datasette) -> None:
     """Wrap ``execute`` of every file-backed database once (idempotent)."""
     if os.environ.get("HANOI_NEWS_QUERY_CACHE", "1") == "0":
@@ -264,6 +300,12 @@ def install(datasette) -> None:
                     # over its time limit: it would be again on the same data, so the page
                     # says "timed out" at once instead of waiting for the limit every time
                     results = exc
+                except sqlite3.OperationalError as exc:
+                    # a very short limit can stop SQLite while it opens the FTS table
+                    # ("vtable constructor failed"): that is being out of time too
+                    if not kwargs.get("custom_time_limit") or "vtable constructor" not in str(exc):
+                        raise
+                    results = QueryInterrupted(exc, sql, params)
                 return Entry(state, started, results, time.monotonic() - started)
 
             async def refresh(key, sql, params, kwargs) -> None:
@@ -286,7 +328,7 @@ def install(datasette) -> None:
 
             def schedule(key, hit: Entry, now: float, sql, params, kwargs,
                          force: bool = False) -> None:
-                if key in refreshing:
+                if key in refreshing or len(refreshing) >= MAX_PENDING:
                     return
                 if not force and now - hit.at < max(MIN_REFRESH_S,
                                                     REFRESH_COST_FACTOR * hit.cost):
@@ -307,7 +349,15 @@ def install(datasette) -> None:
                         state = _state(db.path) if db.is_mutable else None
                         sql = await _walk_date_index(original, sql, cache, state)
                     elif isinstance(sql, str) and "_fts match " in sql:
-                        sql = await _walk_for_search(execute, sql, params)
+                        walk, guess = await _walk_for_search(execute, sql, params)
+                        if guess:
+                            try:
+                                return await original(walk, params, **dict(
+                                    kwargs, custom_time_limit=search_count_ms()))
+                            except (QueryInterrupted, sqlite3.OperationalError):
+                                pass  # rare matches after all: Datasette's own plan
+                        else:
+                            sql = walk
                     return await original(sql, params, **kwargs)
                 ttl = float(datasette.setting("default_cache_ttl") or 0) or 60.0
                 key = (sql, _freeze(params), bool(truncate))
@@ -317,6 +367,8 @@ def install(datasette) -> None:
                 if hit is not None:
                     if hit.state == state and now - hit.at < ttl:  # exact
                         cache.move_to_end(key)
+                        if hit.deferred:  # its background run was left out of a full queue
+                            schedule(key, hit, now, sql, params, kwargs, force=True)
                         return _answer(hit.results)
                     if now - hit.at < max_stale_s():  # stale: answer now, recount behind
                         cache.move_to_end(key)
@@ -325,18 +377,32 @@ def install(datasette) -> None:
                 if custom_time_limit:  # a facet: will it fit in its page-time budget?
                     count_sql = _facet_count_sql(sql)
                     counted = cache.get((count_sql, _freeze(params), False)) if count_sql else None
-                    if (counted is not None and not isinstance(counted.results, QueryInterrupted)
-                            and counted.results.rows[0][0] > _facet_rows_per_ms() * custom_time_limit):
-                        entry = Entry(state, now, QueryInterrupted(
-                            sqlite3.OperationalError("interrupted"), sql, params), 0.0)
+                    if counted is not None and (
+                            counted.deferred  # its count alone was over budget
+                            or (not isinstance(counted.results, QueryInterrupted)
+                                and counted.results.rows[0][0]
+                                > _facet_rows_per_ms() * custom_time_limit)):
+                        entry = Entry(state, now, _deferred(sql, params), 0.0, True)
                         store(key, entry)
                         schedule(key, entry, now, sql, params, kwargs, force=True)
                         raise entry.results
-                entry = await run(sql, params, kwargs)
+                budget = search_count_ms()
+                if (hit is None and not custom_time_limit and budget and _is_search_count(sql)):
+                    # a search nobody asked before: its count gets a budget, then the background
+                    entry = await run(sql, params, dict(kwargs, custom_time_limit=budget))
+                    if isinstance(entry.results, QueryInterrupted):
+                        entry = Entry(state, now, _deferred(sql, params), entry.cost, True)
+                        store(key, entry)
+                        schedule(key, entry, now, sql, params, kwargs, force=True)
+                        raise entry.results
+                else:
+                    entry = await run(sql, params, kwargs)
                 store(key, entry)
                 if isinstance(entry.results, QueryInterrupted) and custom_time_limit:
                     # a facet over its page-time budget (facet_time_limit_ms): the page says
                     # so now, and the facet is computed behind it for the next reader
+                    entry = entry._replace(deferred=True)
+                    store(key, entry)
                     schedule(key, entry, now, sql, params, kwargs, force=True)
                 return _answer(entry.results)
 

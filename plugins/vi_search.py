@@ -359,8 +359,29 @@ def relabel_page(html: str, labels: dict[str, str], typed: str) -> str:
                   lambda m: m.group(1) + _escaped(typed) + m.group(2), html, count=1)
 
 
-def _relabelling_send(send, labels: dict[str, str], typed: str):
-    """Wrap ``send`` so that an HTML page goes through ``relabel_page`` (whole body)."""
+# A search nobody asked before may come back before its matches are counted
+# (plugins/query_cache.py, HANOI_NEWS_SEARCH_COUNT_MS): Datasette then heads the page with
+# the search alone and lists its facets as "timed out". Say what is going on instead.
+_UNCOUNTED = re.compile(r"<h3>(\s*where search matches )")
+PENDING_NOTE = ('<p class="hn-pending"><em>Still counting the matches of this search: '
+                'reload in a moment for the total and the facets.</em></p>')
+
+
+def note_pending_count(html: str) -> str:
+    """Mark a search page that has rows but no total (its count is being computed)."""
+    m = _UNCOUNTED.search(html)
+    if not m:
+        return html
+    end = html.find("</h3>", m.end())
+    if end < 0:
+        return html
+    end += len("</h3>")
+    return html[:m.start()] + "<h3>Matching rows " + html[m.start(1) + 1:end] + PENDING_NOTE + html[end:]
+
+
+def _relabelling_send(send, labels: dict[str, str], typed: str | None):
+    """Wrap ``send`` so that an HTML page goes through ``relabel_page`` (whole body; with no
+    ``labels``, only ``note_pending_count``)."""
     start: dict | None = None
     chunks: list[bytes] = []
 
@@ -377,7 +398,10 @@ def _relabelling_send(send, labels: dict[str, str], typed: str):
         chunks.append(message.get("body", b""))
         if message.get("more_body"):
             return None
-        body = relabel_page(b"".join(chunks).decode("utf-8"), labels, typed).encode("utf-8")
+        html = b"".join(chunks).decode("utf-8")
+        if labels:
+            html = relabel_page(html, labels, typed)
+        body = note_pending_count(html).encode("utf-8")
         headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         await send(dict(start, headers=headers))
@@ -394,6 +418,8 @@ async def _relabel_if_tagged(datasette, db_name, pairs, final, send):
     tags = [m.group(1) for k, v in final if k == "_where"
             for m in [_TAG_NAME.fullmatch(v)] if m]
     if not tags:
+        if any(k == "_search" and v for k, v in final):
+            return _relabelling_send(send, {}, None)  # the count may still be pending
         return send
     labels = await _place_labels(datasette, db_name, tags)
     from_url = [labels[m.group(1)] for k, v in pairs if k == "_where"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 import sqlite3
 import sys
 import threading
@@ -606,3 +607,74 @@ def test_place_filter_reads_as_a_place_and_a_new_search_replaces_it(ds):
     assert "Place: <strong>Đống Đa</strong>" in r2.text
     assert 'name="_search" value="Đống Đa tổng kết"' in r2.text
     assert get(ds, "/archive/news.json", params={"_search": "dong da"}).json()["rows"]
+
+
+def test_new_search_count_over_budget_comes_from_the_background(tmp_path, monkeypatch):
+    """A search nobody asked before gets HANOI_NEWS_SEARCH_COUNT_MS for its count: past it
+    the page has rows (the same as with an exact count) and no total, and the total is
+    counted behind the page for the next reader; its facets are deferred with it."""
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    url = "/archive/news.json?_search=hoi+dong&_size=3"
+
+    async def page(ds):
+        data = (await ds.client.get(url)).json()
+        return ([r[1] for r in data["rows"]], data["filtered_table_rows_count"],
+                sorted(data["facet_results"]))
+
+    monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "0")  # no budget: Datasette's own way
+    rows, count, facets = asyncio.run(page(make_datasette(path)))
+    assert rows and count > len(rows) and facets == ["category", "month", "place", "source"]
+
+    for walk in ("0", "1e18"):  # the walk is tried (and given up) or never chosen
+        monkeypatch.setenv("HANOI_NEWS_SEARCH_WALK_FACTOR", walk)
+        monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "0.000001")  # every count is "slow"
+        ds = make_datasette(path)
+
+        async def scenario():
+            first = await page(ds)
+            await asyncio.gather(*ds.get_database("archive")._hn_refreshing.values())
+            return first, await page(ds)
+
+        first, after = asyncio.run(scenario())
+        assert first == (rows, None, [])
+        assert after == (rows, count, facets)
+
+
+def test_background_queue_is_bounded(tmp_path, monkeypatch):
+    """Many different searches in a row leave at most MAX_PENDING background queries; one left
+    out is scheduled when its page is asked for again."""
+    monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "0.000001")
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+    db = ds.get_database("archive")
+    words = ["hoi", "dong", "nhan", "dan", "quan", "phuong", "ngan", "sach", "ke", "hoach"]
+
+    async def scenario():
+        seen = []
+        for i, a in enumerate(words):
+            for b in words[i + 1:]:
+                await ds.client.get(f"/archive/news.json?_search={a}+{b}&_size=1")
+                seen.append(len(db._hn_refreshing))
+        last = f"/archive/news.json?_search={words[-2]}+{words[-1]}&_size=1"
+        await asyncio.gather(*db._hn_refreshing.values())
+        await ds.client.get(last)  # its count was left out of the full queue: scheduled now
+        await asyncio.gather(*db._hn_refreshing.values())
+        return seen, (await ds.client.get(last)).json()["filtered_table_rows_count"]
+
+    seen, count = asyncio.run(scenario())
+    assert max(seen) == 16 and count is not None
+
+
+def test_search_page_without_its_total_says_it_is_still_counting(tmp_path, monkeypatch):
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "0.000001")
+    first = get(make_datasette(path), "/archive/news", params={"_search": "hoi dong"})
+    monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "0")
+    counted = get(make_datasette(path), "/archive/news", params={"_search": "hoi dong"})
+    assert "Still counting the matches" in first.text and "<h3>Matching rows" in first.text
+    assert int(first.headers["content-length"]) == len(first.content)
+    assert "Still counting" not in counted.text
+    assert re.search(r"<h3>\s*[\d,]+ rows\s+where search matches", counted.text)
