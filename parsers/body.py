@@ -36,7 +36,7 @@ SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "f
 BLOCK_INSIDE = frozenset({"p", "div", "table", "figure", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
                           "h6", "blockquote", "img", "section", "article"})
 _BR = frozenset({"br"})
-_TAG_QUERIES = {tags: ", ".join(sorted(tags)) for tags in (BLOCK_INSIDE, _BR)}
+_UNION_QUERIES = {(BLOCK_INSIDE, _BR): ", ".join(sorted(BLOCK_INSIDE | _BR))}
 _STYLED = frozenset({"strong", "b", "em", "i", "a"})
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
@@ -55,7 +55,7 @@ MIN_LEAD_CHARS, MAX_LEAD_CHARS = 60, 600
 _BYLINE_WINDOW = 3
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One paragraph or one picture, with the hints that identify captions and bylines."""
 
@@ -141,26 +141,45 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
 def _ancestors_of(container: LexborNode, *tag_sets: frozenset[str]) -> list[set[int]]:
     """For each tag set, the ``mem_id`` of every element inside ``container`` (or the container)
     that has a descendant element with a tag in the set: ``has_tagged`` for all at once.
-    lexbor finds the elements of each set; each one marks its ancestors up to one already
-    marked (or the container), so every ancestor is visited once."""
-    found: list[set[int]] = []
+    One lexbor query finds the elements of all the sets; each one marks its ancestors (in
+    the sets its tag is in) up to one already marked (or the container), so every ancestor
+    is visited once per set."""
+    found: list[set[int]] = [set() for _ in tag_sets]
     stop = container.mem_id
-    for tags in tag_sets:
-        marked: set[int] = set()
-        for node in css(container, _TAG_QUERIES.get(tags) or ", ".join(sorted(tags))):
-            if node.mem_id == stop:  # the container itself is not inside itself
-                continue
-            parent = node.parent
-            while parent is not None:
-                key = parent.mem_id
-                if key in marked:
-                    break
-                marked.add(key)
-                if key == stop:
-                    break
-                parent = parent.parent
-        found.append(marked)
+    query = _UNION_QUERIES.get(tag_sets) or ", ".join(sorted(frozenset().union(*tag_sets)))
+    for node in css(container, query):
+        if node.mem_id == stop:  # the container itself is not inside itself
+            continue
+        tag = node.tag
+        hit = False
+        for tags, marked in zip(tag_sets, found):
+            if tag in tags:
+                hit = True
+                _mark_ancestors(node, marked, stop)
+        if not hit:  # a name lexbor matched by other rules than ours: one query per set
+            return [_ancestors_by_query(container, tags) for tags in tag_sets]
     return found
+
+
+def _ancestors_by_query(container: LexborNode, tags: frozenset[str]) -> set[int]:
+    marked: set[int] = set()
+    stop = container.mem_id
+    for node in css(container, ", ".join(sorted(tags))):
+        if node.mem_id != stop:
+            _mark_ancestors(node, marked, stop)
+    return marked
+
+
+def _mark_ancestors(node: LexborNode, marked: set[int], stop: int) -> None:
+    parent = node.parent
+    while parent is not None:
+        key = parent.mem_id
+        if key in marked:
+            return
+        marked.add(key)
+        if key == stop:
+            return
+        parent = parent.parent
 
 
 def _children(node: LexborNode) -> Iterator[LexborNode]:
