@@ -35,10 +35,30 @@ BOX_HEADINGS = (
 # Any BOX_HEADINGS phrase, with any white space between its words (``\s`` is what
 # ``str.split`` splits on). A heading that contains another ("tin liên quan" holds "liên
 # quan") adds nothing to the search.
-_HEADING_SEARCH = re.compile("|".join(
-    r"\s+".join(map(re.escape, heading.split()))
-    for heading in BOX_HEADINGS
-    if not any(other != heading and other in heading for other in BOX_HEADINGS)))
+# The phrases share their first words ("tin khác", "tin mới" ...): the pattern is a word
+# trie, so the search tries each first word once at a position instead of once per phrase.
+
+
+def _word_trie(phrases: list[tuple[str, ...]]) -> str:
+    """A regex of the word sequences ``phrases`` (none a prefix of another), words joined by
+    ``\\s+``, with common leading words factored out."""
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for words in phrases:
+        groups.setdefault(words[0], []).append(words[1:])
+    branches = []
+    for first, rests in groups.items():
+        tails = [rest for rest in rests if rest]
+        branch = re.escape(first)
+        if tails and len(tails) == len(rests):  # (a phrase that is just ``first``: it alone)
+            inner = _word_trie(tails)
+            branch += r"\s+" + (f"(?:{inner})" if "|" in inner else inner)
+        branches.append(branch)
+    return "|".join(branches)
+
+
+_HEADING_SEARCH = re.compile(_word_trie([
+    tuple(heading.split()) for heading in BOX_HEADINGS
+    if not any(other != heading and other in heading for other in BOX_HEADINGS)]))
 _BOX_TAGS = frozenset(
     {"div", "section", "table", "ul", "ol", "dl", "p", "h2", "h3", "h4", "h5", "h6", "strong", "b"}
 )

@@ -121,7 +121,9 @@ def clean_text(text: str | None) -> str:
         if _ODD_CHARS.search(text):
             text = _ODD_CHARS.sub(" ", text)
         text = " ".join(text.split())
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+    # normalize() returns an NFC text itself after its quick check: cheaper than asking
+    # is_normalized() first.
+    return unicodedata.normalize("NFC", text)
 
 
 class _FoldTable(dict):  # type: ignore[type-arg]
