@@ -278,12 +278,19 @@ def _digit_tokens(tokens: Tokens) -> list[int]:
     return list(compress(range(len(tokens.words)), map(str.isdigit, tokens.words)))
 
 
-def _figure_candidates(tokens: Tokens, digits: list[int] | None = None) -> list[int]:
+def _figure_candidates(tokens: Tokens, digits: list[int] | None = None,
+                       folded: str | None = None) -> list[int]:
     """Where a ``FIGURE`` may start: at a token of digits only (its look-behind rules out a
     word character before, its end a word character after the first digit group).
-    ``digits``: ``_digit_tokens(tokens)``, if known."""
+    ``digits``: ``_digit_tokens(tokens)``, if known. With ``folded`` (the text of
+    ``tokens``), a token right after "/", ".", "," or "-" is left out too (the look-behind
+    rules it out: the "054" and "4" of "30.054,4", the "2023" of "15/7/2023"); a sentence
+    starts after a line break or a space, where the look-behind sees no such character."""
     starts = tokens.starts
-    return [starts[i] for i in (_digit_tokens(tokens) if digits is None else digits)]
+    cands = [starts[i] for i in (_digit_tokens(tokens) if digits is None else digits)]
+    if folded is not None:
+        cands = [p for p in cands if p == 0 or folded[p - 1] not in "/.,-"]
+    return cands
 
 
 def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None) -> list[int]:
@@ -332,135 +339,150 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
              carried: str | None = None, cands: list[int] | None = None, plain: bool = False) -> list[_Fig]:
     """The figures of sentence ``s`` (at ``base`` in the text). ``cands``: where a figure
     may start (``FIGURE_SCAN.candidates`` of the sentence or a superset); ``plain``: the
-    article is written without diacritics (comparisons are then read on the fold)."""
+    article is written without diacritics (comparisons are then read on the fold).
+
+    One pass over the sentence's numbers; what does not depend on the number (the metric
+    phrases, their keys) is worked out once per sentence, and what only some numbers need
+    (the text before a metric phrase, the verb before a percentage) only for those."""
     figs: list[_Fig] = []
     found = FIGURE_SCAN.finditer(s, cands)
     if not found:
         return figs
     metrics = [(m.start(), m.end(), m.lastgroup or "") for m in metric_matches]
+    append = figs.append
+    not_figure_before, number, unit_match = _not_figure_before, parse_number, _UNIT_RE.match
+    not_figure_after = NOT_FIGURE_AFTER.match
     for m in found:
-        a, b, sep, glue = m.group("a", "b", "sep", "glue")
+        a, sep, b, glue = m.groups()
         if glue:
             continue
         ms, me = m.span()
         if ms > 0 and s[ms - 1] in "-/":
             continue
-        before = s[max(0, ms - 40):ms]
-        if _not_figure_before(before):
+        bstart = ms - 40 if ms > 40 else 0
+        before = s[bstart:ms]
+        if not_figure_before(before):
             continue
-        va = parse_number(a)
+        va = number(a)
         if va is None:
             continue
         # (the expressions below are matched at ``me`` in ``s``: none looks behind)
-        if sep == "/" and b:
-            if _SLASH_DATE.match(s, me) or _DATE_AFTER.match(s, me):
+        slash = sep == "/"
+        if slash:
+            if b and (_SLASH_DATE.match(s, me) or _DATE_AFTER.match(s, me)):
                 continue  # a date
-        if sep != "/" and NOT_FIGURE_AFTER.match(s, me):
+        elif not_figure_after(s, me):
             continue
-        um = _UNIT_RE.match(s, me)
-        if len(a) == 4 and _YEAR.fullmatch(a) and (b or not um):
+        um = unit_match(s, me)
+        if len(a) == 4 and (b or not um) and _YEAR.fullmatch(a):
             continue  # a year or a span of years
-        vb = parse_number(b) if b else None
-        unit = um.group(1) if um else None
-        end = um.end() if um else me
-        if unit is None:
+        vb = number(b) if b else None
+        if um is not None:
+            unit, end = um.group(1), um.end()
+        else:
+            unit, end = None, me
             nm = _NEXT_WORDS.match(s, me)
-            if not nm or sep == "/" and not nm:
-                if sep != "/":
+            if not nm:
+                if not slash:
                     continue
             else:
                 w = nm.group(1).split()
-                stop = STOP_UNIT
-                if w[0].lower() in stop:
-                    if sep != "/":
+                if w[0].lower() in STOP_UNIT:
+                    if not slash:
                         continue
                 else:
-                    unit = w[0] if len(w) == 1 or w[1].lower() in stop else " ".join(w)
+                    unit = w[0] if len(w) == 1 or w[1].lower() in STOP_UNIT else " ".join(w)
                     end = nm.end()
-        if unit and unit.lower() in ("tháng", "năm"):
-            continue
+        pct = unit == "%" or unit == "lần"
         denom = None
         value, value_max = va, None
-        if sep == "/" and vb is not None:
+        if slash and vb is not None:
             denom = vb
         elif vb is not None:
             value_max = vb
         if unit:
+            if unit.lower() in ("tháng", "năm"):
+                continue
             value, unit = scale_unit(value, unit)
             if value_max is not None:
-                value_max, _ = scale_unit(value_max, unit if unit == "tỷ đồng" and False else None)
                 if um and fold(um.group(1)).startswith(("nghin ty", "ngan ty")):
                     value_max *= 1000
         rel = ((REL_AFTER_PLAIN.match(sfold, end) if plain else REL_AFTER.match(s, end))
-               if unit in ("%", "lần") else None)
+               if pct else None)
         clause_start = s.rfind(";", 0, ms) + 1
-        prior = [x for x in metrics if clause_start <= x[0] and x[1] <= ms]
-        if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
-            prior = [x for x in metrics if end <= x[0] <= end + 14
-                     and _PLAN_GAP.fullmatch(sfold, end, x[0])]
+        if metrics:
+            prior = [x for x in metrics if clause_start <= x[0] and x[1] <= ms]
+            if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
+                prior = [x for x in metrics if end <= x[0] <= end + 14
+                         and _PLAN_GAP.fullmatch(sfold, end, x[0])]
+        else:
+            prior = []
         if not prior and ELLIPSIS.match(sfold, clause_start):
             # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...":
             # the metric of the previous clause (or sentence) carries on
             prior = [x for x in metrics if x[1] <= clause_start][-1:] or (
                 [(0, 0, carried)] if carried else [])
         base_key = METRICS[int(prior[-1][2][1:])][1] if prior else None
-        if base_key == "production_value":  # "ngành thương mại, dịch vụ có giá trị sản xuất tăng"
-            sector = SECTOR.search(sfold, max(clause_start, prior[-1][0] - 45), prior[-1][0])
-            if sector:
-                base_key = ("trade_service" if sector.group(1) else
-                            "industry_value" if sector.group(2) else "sector_value")
-        if base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, ms):
-            base_key = "public_investment_disbursement"
-        if base_key is None and unit == "%" and _GTSX_DT.search(sfold, 0, clause_start):
+        if base_key is not None:
+            p0, p1 = prior[-1][0], prior[-1][1]
+            if base_key == "production_value":  # "ngành thương mại, dịch vụ có giá trị sản xuất tăng"
+                sector = SECTOR.search(sfold, max(clause_start, p0 - 45), p0)
+                if sector:
+                    base_key = ("trade_service" if sector.group(1) else
+                                "industry_value" if sector.group(2) else "sector_value")
+            elif base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, ms):
+                base_key = "public_investment_disbursement"
+        elif unit == "%" and _GTSX_DT.search(sfold, 0, clause_start):
             # "Giá trị sản xuất ngành công nghiệp tăng 5,6%; ngành dịch vụ tăng 9,2%"
             sector = SECTOR.search(sfold, clause_start, ms)
             if sector:
                 base_key = ("trade_service" if sector.group(1) else
                             "industry_value" if sector.group(2) else "sector_value")
                 prior = [(sector.start(), sector.end(), "")]
-        if base_key and prior and prior[-1][1] <= ms and " le" in sfold[prior[-1][1]:ms] \
-                and _TY_LE.search(sfold[prior[-1][1]:ms]):
-            base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
-        if base_key and prior and _per_unit(sfold, prior[-1][1], ms):
-            base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
+        if base_key and prior:
+            p1 = prior[-1][1]
+            if p1 <= ms and " le" in sfold[p1:ms] and _TY_LE.search(sfold[p1:ms]):
+                base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
+            elif _per_unit(sfold, p1, ms):
+                base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
         if unit == "%" and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
-        if base_key in MONEY_METRICS and unit not in ("%", "lần") and not _is_money(unit):
+        if base_key in MONEY_METRICS and not pct and not _is_money(unit):
             base_key = None  # "1,6 km" in a sentence about investment
         rel_type = rel_text = None
-        if unit in ("%", "lần"):
-            vb_m = _verb_before(before, sfold[max(0, ms - 40):ms], plain)
+        if pct:
+            vb_m = _verb_before(before, sfold[bstart:ms], plain)
             verb = vb_m.group("verb") if vb_m else None
-            vf = fold(verb or "")
+            vf = fold(verb) if verb else ""
             plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
             if rel or (verb and not plain_share) or (plain_share and base_key in BUDGET):
                 ref = rel.group("ref") if rel else (vb_m.group("vref") if vb_m else None)
                 rt = relation_type(verb, ref, unit)
                 if rt:
                     rel_type = rt
-                    rs = ms - len(before) + vb_m.start() if vb_m else ms
+                    rs = bstart + vb_m.start() if vb_m else ms
                     rel_text = s[rs:rel.end() if rel else end].strip(" ,")
-        if prior:
-            seg_fold = sfold[prior[-1][0]:ms]
+        seg_fold = sfold[prior[-1][0]:ms] if prior else sfold[:ms]
+        if base_key in GROWABLE:
+            p0 = prior[-1][0]
+            pre_metric = sfold[max(0, p0 - 16):p0]
+            growth = bool(
+                rel_type in ("growth_yoy", "decline_yoy")
+                or (unit == "%"
+                    and ((("tang" in seg_fold or "giam" in seg_fold) and GROWTH_WORDS.search(seg_fold[-80:]))
+                         or _GROWTH_PRE.search(pre_metric))))
+            if _CO_CAU.search(pre_metric):
+                base_key = None  # a share of the economy's structure, not the value
         else:
-            seg_fold = sfold[:ms]
-        pre_metric = sfold[max(0, prior[-1][0] - 16):prior[-1][0]] if prior else ""
-        growth = bool(
-            rel_type in ("growth_yoy", "decline_yoy")
-            or (unit == "%" and base_key in GROWABLE
-                and ((("tang" in seg_fold or "giam" in seg_fold) and GROWTH_WORDS.search(seg_fold[-80:]))
-                     or _GROWTH_PRE.search(pre_metric)))
-        )
-        if base_key in GROWABLE and _CO_CAU.search(pre_metric):
-            base_key = None  # a share of the economy's structure, not the value
+            growth = rel_type in ("growth_yoy", "decline_yoy")
         key = _metric_key(base_key, growth)
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
         mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
         near = sfold[max(0, ms - 25):ms]
         est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
-        figs.append(_Fig(base + ms, base + end, value, value_max, denom, unit, rel_type,
-                         rel_text, key, mspec, est, base_key))
+        append(_Fig(base + ms, base + end, value, value_max, denom, unit, rel_type,
+                    rel_text, key, mspec, est, base_key))
     return figs
 
 
@@ -535,7 +557,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
     stated_rel: set[tuple] = set()  # comparisons attached to amounts
-    window = Anchored.window
+    mi = fi = pi = 0  # where the next sentence's candidates start in each list
     pub_iso = published.isoformat() if published else None
     hit_starts = [h.start for h in hits]  # hits are in text order
     metric_starts = METRIC_SCAN.candidates(folded)
@@ -545,7 +567,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         low = lower_same_length(text)
     digits = _digit_tokens(tokens)
     period_starts = PERIOD_SCAN.candidates(low, _period_digit_candidates(tokens, digits))
-    figure_starts = _figure_candidates(tokens, digits)
+    figure_starts = _figure_candidates(tokens, digits, folded)
     # (both expressions start at a word: the token index finds their candidates)
     other_unit_starts = OTHER_UNIT_SCAN.token_candidates(tokens)
     generic_starts = GENERIC_TYPE_SCAN.token_candidates(tokens)
@@ -561,9 +583,15 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         near = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, min(s1, s0 + SUBJECT_START))]
         if near:
             para_subject = _subject(near, s0, s1, text) or para_subject
-        metric_cands = window(metric_starts, s0, s1)
-        metric_matches = METRIC_SCAN.finditer(sfold, metric_cands) if metric_cands else []
-        fig_cands = window(figure_starts, s0, s1)
+        # (the sentences come in text order: each candidate list is walked once, and a
+        # sentence without candidates costs two bisections)
+        lo = bisect_left(metric_starts, s0, mi)
+        mi = bisect_left(metric_starts, s1, lo)
+        metric_matches = (METRIC_SCAN.finditer(sfold, [p - s0 for p in metric_starts[lo:mi]])
+                          if mi > lo else [])
+        lo = bisect_left(figure_starts, s0, fi)
+        fi = bisect_left(figure_starts, s1, lo)
+        fig_cands = [p - s0 for p in figure_starts[lo:fi]] if fi > lo else []
         if s[:1].isdigit() and (not fig_cands or fig_cands[0] != 0):
             fig_cands.insert(0, 0)  # (FIGURE's look-behind sees no character there)
         figs = _figures(s, s0, sfold, metric_matches, carried_metric if para == carried_para else None,
@@ -571,9 +599,14 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if metric_matches:
             carried_metric, carried_para = metric_matches[-1].lastgroup, para
         other_province = bool(figs) and _names_other_province(s)
-        period_cands = window(period_starts, s0, s1)
-        periods = _periods(s, sfold, published, ctx_period, period_cands, low[s0:s1]) if period_cands else []
-        real = [p for p in periods if p.start or p.end]
+        lo = bisect_left(period_starts, s0, pi)
+        pi = bisect_left(period_starts, s1, lo)
+        if pi > lo:
+            periods = _periods(s, sfold, published, ctx_period, [p - s0 for p in period_starts[lo:pi]],
+                               low[s0:s1])
+            real = [p for p in periods if p.start or p.end]
+        else:
+            periods = real = []
         if (len(stripped) < 160 and not stripped.endswith(".") and HEADING_TARGET.search(stripped)
                 and not figs):
             target_block = True
@@ -584,7 +617,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         last: dict[str, Indicator] = {}
         last_other: tuple[Indicator, int] | None = None  # an uncategorised amount and its end
         # a target word before a figure is a target word in the sentence (most have none)
-        target_words = (bool(figs) and any(w in sfold for w in _TARGET_FOLDS)
+        target_words = (bool(figs) and ("phan dau" in sfold or "muc tieu" in sfold or "dat ra" in sfold
+                                        or "de ra" in sfold or "chi tieu" in sfold)
                         and TARGET_WORDS.search(sfold) is not None)
         for f in figs:
             period = (_pick_period(periods, f.start - s0, real)

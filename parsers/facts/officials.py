@@ -342,10 +342,15 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
         roles: list[tuple[str, str | None, bool]] = []
         name_span = None
         cur = m
+        # what this pass reads, for ``_recut_roles`` to reuse: the organisation of each part
+        # (title end, part end) -> org, and the title matched at an offset
+        orgs: dict[tuple[int, int], str | None] = {}
+        titles: dict[int, _T | None] = {}
         while True:
             part_end = text.find(",", cur.end(), stop)
             part_end = stop if part_end < 0 else part_end
             org, nm = _split_role(text, cur.start(), part_end, cur.end(), hits, allow_name=True, lex=lex)
+            orgs[(cur.end(), part_end)] = org  # (with a name found there is no recut)
             roles.append((_title(cur.group("title")), org, bool(cur.group("former"))))
             if nm:
                 name_span = nm
@@ -354,7 +359,8 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                 break  # "..., nguyên Bí thư Huyện ủy và bà Trần Thị Hoa, nguyên ...": a new person
             if part_end >= stop:
                 break
-            nxt = _title_search(text, low, _skip_link(text, part_end + 1), anchored=True, lex=lex)
+            q = _skip_link(text, part_end + 1)
+            nxt = titles[q] = _title_search(text, low, q, anchored=True, lex=lex)
             if not nxt or nxt.start() >= stop:
                 break
             cur = nxt
@@ -362,7 +368,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
         if name_span is None:
             name_span = _name_before(text, chain_start, hits, lex)
             if name_span:
-                roles = _recut_roles(text, low, chain_start, stop, hits, lex)
+                roles = _recut_roles(text, low, chain_start, stop, hits, lex, orgs, titles)
         if name_span:
             sent = _sentence(text, name_span[0])
             people.append(_Person(text[name_span[0]:name_span[1]], roles, name_span[0], sent))
@@ -371,16 +377,31 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
 
 
 def _recut_roles(text: str, low: str, start: int, stop: int,
-                 hits: list[PlaceHit], lex: _Lex | None = None) -> list[tuple[str, str | None, bool]]:
+                 hits: list[PlaceHit], lex: _Lex | None = None,
+                 orgs: dict[tuple[int, int], str | None] | None = None,
+                 titles: dict[int, _T | None] | None = None) -> list[tuple[str, str | None, bool]]:
+    """The roles of the chain at ``start`` read again without looking for a name in them.
+    ``orgs``, ``titles``: what the first pass read (``find_officials``), reused where this
+    pass reads the same part: its organisation is the same when that pass found no name in
+    it (``_split_role`` then never stopped early), and an anchored title at an offset is the
+    same match."""
     roles = []
     pos = start
     while pos < stop:
-        m = _title_search(text, low, _skip_link(text, pos), anchored=True, lex=lex)
+        q = _skip_link(text, pos)
+        if titles is not None and q in titles:
+            m = titles[q]
+        else:
+            m = _title_search(text, low, q, anchored=True, lex=lex)
         if not m or m.start() >= stop:
             break
         part_end = text.find(",", m.end(), stop)
         part_end = stop if part_end < 0 else part_end
-        org, _ = _split_role(text, m.start(), part_end, m.end(), hits, allow_name=False, lex=lex)
+        key = (m.end(), part_end)
+        if orgs is not None and key in orgs:
+            org = orgs[key]
+        else:
+            org, _ = _split_role(text, m.start(), part_end, m.end(), hits, allow_name=False, lex=lex)
         roles.append((_title(m.group("title")), org, bool(m.group("former"))))
         tail = text[m.end():part_end]
         if org is not None and len(tail.strip()) > len(org) + 1:

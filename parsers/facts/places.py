@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import compress
+from functools import lru_cache
 from datetime import date
 
 from ..facts_types import PlaceMention
@@ -72,6 +73,7 @@ def _tokens(folded: str) -> list[tuple[str, int, int]]:
     return Tokens(folded).toks
 
 
+@lru_cache(maxsize=8192)
 def _agrees(written: str, name: str) -> bool:
     """``written`` is ``name`` with some or all diacritics dropped (hyphens/spaces aside)."""
     return consistent(written.replace("-", " "), name.replace("-", " ")) or consistent(written, name)

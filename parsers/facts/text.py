@@ -98,8 +98,10 @@ def slug(s: str) -> str:
     return "-".join(_SLUG_PART.findall(fold(unicodedata.normalize("NFC", s))))
 
 
+@lru_cache(maxsize=8192)
 def consistent(written: str, canonical: str) -> bool:
-    """True when ``written`` is ``canonical`` with some or all diacritics dropped.
+    """True when ``written`` is ``canonical`` with some or all diacritics dropped (cached: the
+    steps compare the same few type words and names many times).
 
     Both are compared tone-normalised and lower-cased, so "Hoà"/"Hòa", "Đống Đa", "Dong Da"
     and "Đống da" all match "Đống Đa", while "phương" does not match "phường".
