@@ -125,8 +125,8 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
             flush()
             if tag == "img":
                 blocks.extend(_image_block(node, None, base_url))
-            elif _is_image_box(node, tag):
-                blocks.extend(_image_box_blocks(node, base_url))
+            elif tag in _BOX_TAGS and (parts := _image_box(node, tag)) is not _NOT_A_BOX:
+                blocks.extend(_image_box_blocks(node, base_url, parts))
             elif (tag in LEAF_BLOCKS or tag in LEAF_CONTAINERS) and node.mem_id not in with_block \
                     and (tag in LEAF_BLOCKS or node.mem_id not in with_br):
                 block = _text_block(node)
@@ -189,17 +189,33 @@ def _children(node: LexborNode) -> Iterator[LexborNode]:
         child = child.next
 
 
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CLASS_HINTS: dict[str, tuple[bool, bool]] = {" ": (False, False)}
+
+
+def _class_hints(klass: str) -> tuple[bool, bool]:
+    """(an author or "right" class, a caption class) for ``"<class> <id>"``, memoised."""
+    if len(_CLASS_HINTS) >= 4096:
+        _CLASS_HINTS.clear()
+        _CLASS_HINTS[" "] = (False, False)
+    hints = _CLASS_HINTS[klass] = (
+        bool(_AUTHOR_CLASS.search(klass)) or "right" in klass.lower().split(),
+        bool(_CAPTION_CLASS.search(klass)))
+    return hints
+
+
 def _text_block(node: LexborNode) -> Block | None:
     text = clean_text(node.text(separator=" "))
     if not text:
         return None
-    heading = node.tag in ("h1", "h2", "h3", "h4", "h5", "h6")
+    heading = node.tag in _HEADING_TAGS
     if len(text) > MAX_LEAD_CHARS and not text[:40].lower().startswith(BOX_HEADINGS):
         return Block(text=text, heading=heading)  # too long for a caption, byline or lead
     attrs = node.attributes
     style = attrs.get("style") or ""
     klass = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    named = klass != " "  # the class patterns need letters
+    # (author-or-right, caption) hints of the class and id: pages repeat them.
+    right_class, caption_like = _CLASS_HINTS.get(klass) or _class_hints(klass)
     align = (attrs.get("align") or "").lower()
     strong_parts: list[str] = []
     em_parts: list[str] = []
@@ -216,42 +232,52 @@ def _text_block(node: LexborNode) -> Block | None:
     italic_chars = len(clean_text(" ".join(em_parts))) if em_parts else 0
     return Block(
         text=text,
-        right=bool(style and _RIGHT.search(style)) or align == "right"
-        or named and (bool(_AUTHOR_CLASS.search(klass)) or "right" in klass.lower().split()),
+        right=bool(style and _RIGHT.search(style)) or align == "right" or right_class,
         centered=bool(style and _CENTER.search(style)) or align == "center",
         bold=bold_chars >= len(text) * 0.9,
         italic=italic_chars >= len(text) * 0.9,
-        caption_like=named and bool(_CAPTION_CLASS.search(klass)),
+        caption_like=caption_like,
         heading=heading,
         link_ratio=min(1.0, linked / len(text)),
     )
 
 
+_BOX_TAGS = frozenset({"figure", "table", "div", "p", "span", "a", "center"})
+_BoxParts = tuple[list[LexborNode], "LexborNode | None", list[LexborNode]]
+_NOT_A_BOX = object()
+
+
 def _is_image_box(node: LexborNode, tag: str | None = None) -> bool:
-    tag = node.tag if tag is None else tag
+    return _image_box(node, node.tag if tag is None else tag) is not _NOT_A_BOX
+
+
+def _image_box(node: LexborNode, tag: str | None) -> object:
+    """``_NOT_A_BOX``, or for a picture box (a figure, or a small box of one image and a
+    caption) what ``_box_parts`` finds in it (None for a figure over the size limit)."""
     if tag == "figure":
-        return True
-    if tag not in ("table", "div", "p", "span", "a", "center"):
-        return False
+        return _box_parts(node)
+    if tag not in _BOX_TAGS:
+        return _NOT_A_BOX
     if tag != "table" and not _IMAGE_CLASS.search(node.attributes.get("class") or ""):
-        return False
+        return _NOT_A_BOX
     # A picture box is small: one image, a caption. Bounded walk (deep pages stay linear).
-    images = 0
-    for count, item in enumerate(node.traverse()):
-        if count > MAX_PICTURE_NODES:
-            return False
-        images += item.tag == "img"
-    return images == 1 and len(node.text(separator=" ", strip=True)) <= MAX_CAPTION_CHARS
+    parts = _box_parts(node)
+    if parts is None or len(parts[0]) != 1 \
+            or len(node.text(separator=" ", strip=True)) > MAX_CAPTION_CHARS:
+        return _NOT_A_BOX
+    return parts
 
 
-def _image_box_blocks(node: LexborNode, base_url: str) -> list[Block]:
+def _image_box_blocks(node: LexborNode, base_url: str, found: object = _NOT_A_BOX) -> list[Block]:
+    """The picture block of a picture box (``found``: what ``_image_box`` gave for it)."""
     # Tag-only lookups by one walk of the (small) box: each css() call parses its selector.
-    found = _box_parts(node)
+    if found is _NOT_A_BOX:
+        found = _box_parts(node)
     if found is None:  # a big box: let lexbor walk it
         images, figcaption = css(node, "img"), css_first(node, "figcaption")
         rows: list[LexborNode] | None = None
     else:
-        images, figcaption, rows = found
+        images, figcaption, rows = found  # type: ignore[misc]
     if not images:
         return []
     caption_node = figcaption or css_first(node, _CAPTION_QUERY)
@@ -264,7 +290,7 @@ def _image_box_blocks(node: LexborNode, base_url: str) -> list[Block]:
     return _image_block(images[0], caption or None, base_url)
 
 
-def _box_parts(node: LexborNode) -> tuple[list[LexborNode], LexborNode | None, list[LexborNode]] | None:
+def _box_parts(node: LexborNode) -> _BoxParts | None:
     """``node.css("img")``, ``node.css_first("figcaption")`` and ``node.css("tr")`` in one
     walk (document order, the node itself included); None for a box over the size limit."""
     images: list[LexborNode] = []
@@ -283,15 +309,24 @@ def _box_parts(node: LexborNode) -> tuple[list[LexborNode], LexborNode | None, l
     return images, figcaption, rows
 
 
+_SRC_KEYS = ("data-src", "data-original", "data-lazy-src", "src")
+
+
 def _image_block(img: LexborNode, caption: str | None, base_url: str) -> list[Block]:
     attrs = img.attributes
-    src = next((attrs.get(k) for k in ("data-src", "data-original", "data-lazy-src", "src")
-                if attrs.get(k) and not (attrs.get(k) or "").startswith("data:")), None)
+    src = None
+    for key in _SRC_KEYS:
+        value = attrs.get(key)
+        if value and not value.startswith("data:"):
+            src = value
+            break
     if not src:
         return []
-    if any((attrs.get(k) or "").isdigit() and int(attrs.get(k) or 0) < _TINY
-           for k in ("width", "height")):
-        return []
+    for key in ("width", "height"):
+        value = attrs.get(key)
+        # isdecimal: int() reads it ("²".isdigit() too, but int("²") raises)
+        if value and value.isdecimal() and int(value) < _TINY:
+            return []
     if caption is None:  # MasterCMS keeps the caption in the title attribute
         caption = clean_text(attrs.get("title")) or None
     credit: str | None = None

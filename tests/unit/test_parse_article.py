@@ -316,3 +316,11 @@ def test_the_papers_prefix_is_not_part_of_the_sapo(url: str, sapo_class: str, pr
     assert article.sapo == lead
     assert article.body_text == PARA  # the body's repeat of the lead is still dropped
     assert parse(html, "https://example.vn/a").sapo == prefix + lead  # another paper's text stays
+
+
+def test_image_size_digit_that_int_cannot_read() -> None:
+    # "²".isdigit() is True but int("²") raises: such a width is not a size (no ValueError).
+    page = ("<html><body><div class=content><p>" + "x" * 300
+            + '</p><img src=/a.jpg width="²"></div></body></html>').encode()
+    article = parse(page, "https://example.com/a")
+    assert [image.url for image in article.images] == ["https://example.com/a.jpg"]
