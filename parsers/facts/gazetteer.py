@@ -51,6 +51,7 @@ class Gazetteer:
     first_tokens: set[str] = field(default_factory=set)
     multi_lengths: dict[str, list[int]] = field(default_factory=dict)  # first token -> lengths >= 2
     lengths: dict[str, list[int]] = field(default_factory=dict)  # first token -> all lengths, longest first
+    pairs: set[tuple[str, str]] = field(default_factory=set)  # first two tokens of the names of 2+
 
     def candidates(self, tokens: tuple[str, ...]) -> list[Unit]:
         return self.by_tokens.get(tokens, [])
@@ -83,6 +84,8 @@ def load() -> Gazetteer:
         g.by_tokens.setdefault(key, []).append(u)
         g.first_tokens.add(key[0])
         g.max_len = max(g.max_len, len(key))
+        if len(key) >= 2:
+            g.pairs.add(key[:2])
         if len(key) >= 2 and len(key) not in g.multi_lengths.setdefault(key[0], []):
             g.multi_lengths[key[0]].append(len(key))
         if len(key) not in g.lengths.setdefault(key[0], []):

@@ -182,7 +182,11 @@ class _Person:
 
 
 def _cap_words(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in WORD.finditer(text, start, end)]
+    # (the spans taken in C: one call per word instead of three)
+    return [(text[a:b], a, b) for a, b in map(_SPAN, WORD.finditer(text, start, end))]
+
+
+_SPAN = re.Match.span
 
 
 def _is_cap(w: str) -> bool:

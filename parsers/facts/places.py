@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, islice
 from functools import lru_cache
 from datetime import date
 
@@ -240,7 +240,12 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
     # capitalised tokens that start a name of 2+ syllables (others are skipped)
     if tstarts is None:
         tstarts = [t[1] for t in toks]
-    starts = [c for c in compress(range(n), map(lengths.__contains__, words)) if text[tstarts[c]].isupper()]
+    # (a token whose next one cannot follow it in a name finds no name: it is left out; one
+    # pass over the token pairs, in C, instead of a loop over the ~40% of tokens that can
+    # start a name)
+    pairs = g.pairs
+    starts = [c for c in compress(range(n - 1), map(pairs.__contains__, zip(words, islice(words, 1, None))))
+              if text[tstarts[c]].isupper()]
     for c in starts:
         if c < i:
             continue
