@@ -417,7 +417,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                          and _PLAN_GAP.fullmatch(sfold, end, x[0])]
         else:
             prior = []
-        if not prior and ELLIPSIS.match(sfold, clause_start):
+        if not prior and (metrics or carried) and ELLIPSIS.match(sfold, clause_start):
             # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...":
             # the metric of the previous clause (or sentence) carries on
             prior = [x for x in metrics if x[1] <= clause_start][-1:] or (
@@ -445,7 +445,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
             elif _per_unit(sfold, p1, ms):
                 base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
-        if unit == "%" and SHARE_OF_NOUN.match(s, end):
+        if base_key is not None and unit == "%" and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
         if base_key in MONEY_METRICS and not pct and not _is_money(unit):
             base_key = None  # "1,6 km" in a sentence about investment
