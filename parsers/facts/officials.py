@@ -426,8 +426,10 @@ def _skip_link(text: str, pos: int) -> int:
 _CANON = {norm_key(h): h for h in _HEADS}
 
 
+@lru_cache(maxsize=4096)
 def _title(t: str) -> str:
-    """Canonical spelling of a title: "Phó bí thư thường trực" -> "Phó Bí thư Thường trực"."""
+    """Canonical spelling of a title: "Phó bí thư thường trực" -> "Phó Bí thư Thường trực"
+    (cached: articles repeat a few titles)."""
     words = " ".join(t.split())
     prefix, rest = "", words
     if norm_key(words).startswith("phó "):
