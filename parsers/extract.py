@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from typing import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -240,7 +241,7 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
     updated_text = None
     if article.published_at is None:
         for profile in chain:
-            for text in _date_texts(tree, profile.date):
+            for text in _date_texts(tree, profile.date):  # lazily: up to the first date
                 published_text, updated_text = _split_updated(text)
                 found = parse_date(published_text, now=fetched_at)
                 if found:
@@ -257,17 +258,20 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
         article.published_at, article.date_source = to_iso(fetched_at), "first-seen"
     updated = parse_date(meta.ld_modified or meta.meta_modified or updated_text, now=fetched_at)
     if updated is None:
-        texts = [t for p in chain for t in _date_texts(tree, p.updated)]
-        updated = parse_date(texts[0], now=fetched_at) if texts else None
+        # The first text of the first profile that has one (the rest are not read).
+        first = next((t for p in chain for t in _date_texts(tree, p.updated)), None)
+        updated = parse_date(first, now=fetched_at) if first is not None else None
     article.updated_at = to_iso(updated) if updated else None
 
 
-def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> list[str]:
-    out: list[str] = []
+def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> Iterator[str]:
+    """Date-bearing texts of the elements matching ``selectors`` (in order; at most five
+    elements each: ``datetime``, ``content``, text), produced as they are asked for: a
+    caller that stops at the first usable one does not query the remaining selectors."""
     if len(selectors) > 1:  # one query tells whether any of them matches at all
         try:
             if not matches_any(tree, selectors):
-                return out
+                return
         except ValueError:
             pass
     for selector in selectors:
@@ -276,12 +280,14 @@ def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> list[str]
         except ValueError:
             continue
         for node in nodes[:5]:
-            for value in (node.attributes.get("datetime"), node.attributes.get("content"),
-                          node.text(separator=" ")):
+            attrs = node.attributes
+            for value in (attrs.get("datetime"), attrs.get("content")):
                 value = clean_text(value)
                 if value and len(value) <= 200:
-                    out.append(value)
-    return out
+                    yield value
+            value = clean_text(node.text(separator=" "))
+            if value and len(value) <= 200:
+                yield value
 
 
 def _split_updated(text: str) -> tuple[str, str | None]:
