@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 from ..facts_types import OfficialMention, PlaceMention
 from .gazetteer import load
@@ -152,6 +153,30 @@ _ACCENTED = _Lex(False, _TITLE_LOW, _TITLE_SCAN, _NGUYEN, frozenset(SURNAMES), f
 _PLAIN = _Lex(True, _TITLE_PLAIN, _TITLE_SCAN_PLAIN, _NGUYEN_PLAIN, frozenset(map(fold, SURNAMES)),
               frozenset(map(fold, COMMON_SURNAMES)), frozenset(map(fold_key, NOT_NAMES)),
               frozenset(map(fold_key, PROVINCES)), frozenset(map(fold_key, ORG_LOWER)))
+
+
+def _title_words(heads: list[str]) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The folded first word of the one-word titles, and the folded first two words of the
+    others and of "phó" + a title: a title match starts at a token whose word is one of the
+    first, or whose word and the next are one of the second."""
+    words = [fold(tone_normalize(h)).split() for h in heads]
+    singles = frozenset(w[0] for w in words if len(w) == 1)
+    pairs = frozenset({(w[0], w[1]) for w in words if len(w) >= 2} | {("pho", w[0]) for w in words})
+    return singles, pairs
+
+
+_TITLE_WORDS = {False: _title_words(_HEADS), True: _title_words([h for h in _HEADS if h != "Trưởng"])}
+
+
+def _title_candidates(tokens: Tokens, lex: _Lex) -> list[int]:
+    """``lex.title_scan.token_candidates(tokens)`` without the tokens that cannot start a
+    title for the word after them ("giảm" not before "đốc", "phố" not before a title; most
+    of them): each is one failed match less for ``_title_search``."""
+    singles, pairs = _TITLE_WORDS[lex.plain]
+    words, starts = tokens.words, tokens.starts
+    last = len(words) - 1
+    return [starts[i] for i in compress(range(len(words)), map(lex.title_scan.first_words.__contains__, words))
+            if words[i] in singles or (i < last and (words[i], words[i + 1]) in pairs)]
 PERSON_INTRO = re.compile(r"(?:\b(?:ông|bà|anh|chị|đồng chí|đ/c|các đồng chí)\s*:?\s*)$", re.IGNORECASE)
 PERSON_INTRO_PLAIN = re.compile(r"(?:\b(?:ong|ba|anh|chi|dong chi|d/c|cac dong chi)\s*:?\s*)$", re.IGNORECASE)
 
@@ -330,7 +355,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
         if len(low) != len(text):  # a character whose lower case is longer: keep offsets exact
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     scan = lex.title_scan
-    title_starts = scan.candidates(low) if tokens is None else scan.token_candidates(tokens)
+    title_starts = scan.candidates(low) if tokens is None else _title_candidates(tokens, lex)
     while pos < n:
         m = _title_search(text, low, pos, cands=title_starts, lex=lex)
         if not m:
