@@ -264,9 +264,32 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
     article.updated_at = to_iso(updated) if updated else None
 
 
+_LISTING_TAGS = frozenset(("aside", "nav", "footer"))
+_HEADLINE_WORDS = 4
+
+
+def _in_listing(node: LexborNode) -> bool:
+    """True when a date element belongs to a list of other articles, not to this one: it
+    sits in an ``<aside>``, ``<nav>`` or ``<footer>``, or in a list item that also holds a
+    headline (a heading, or a link of four words or more: a sidebar's "Đọc nhiều" entry).
+    A byline in a meta list (``<li class="date"><a href=permalink>14/12/2023</a></li>``)
+    has neither."""
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html", "main", "article"):
+        tag = parent.tag
+        if tag in _LISTING_TAGS:
+            return True
+        if tag == "li":
+            return any(a.tag != "a" or len(a.text(strip=True).split()) >= _HEADLINE_WORDS
+                       for a in parent.css("a[href], h2, h3, h4, h5, h6"))
+        parent = parent.parent
+    return False
+
+
 def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> Iterator[str]:
     """Date-bearing texts of the elements matching ``selectors`` (in order; at most five
-    elements each: ``datetime``, ``content``, text), produced as they are asked for: a
+    elements each, those of article lists skipped: ``datetime``, ``content``, text),
+    produced as they are asked for: a
     caller that stops at the first usable one does not query the remaining selectors."""
     if len(selectors) > 1:  # one query tells whether any of them matches at all
         try:
@@ -279,7 +302,7 @@ def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> Iterator[
             nodes = select(tree, selector)
         except ValueError:
             continue
-        for node in nodes[:5]:
+        for node in [n for n in nodes[:12] if not _in_listing(n)][:5]:
             attrs = node.attributes
             for value in (attrs.get("datetime"), attrs.get("content")):
                 value = clean_text(value)

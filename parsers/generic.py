@@ -16,7 +16,7 @@ from .profiles.base import Profile
 from .query import css, css_first
 from .select import inside_below
 
-VERSION = "2"
+VERSION = "3"  # 3: dates of other articles in lists (sidebars) are not the byline
 
 GENERIC = Profile(
     name="generic",

@@ -82,6 +82,26 @@ def test_jsonld_graph_beats_meta_and_broken_json_is_tolerated() -> None:
     assert article.parser == "generic" and article.extraction == "generic"
 
 
+def test_dates_of_other_articles_in_lists_are_not_the_byline() -> None:
+    """A sidebar of other articles, each with its own ``<span class="time">``, matches a
+    generic date selector before the page's own byline does: those dates are skipped, in
+    an <aside> or not, and a date in a meta list (no headline beside it) still counts."""
+    item = ('<li><a href="/b-{i}.html"><img src="/{i}.jpg"></a>'
+            '<h4><a href="/b-{i}.html">Tin {i}</a></h4><span class="time">0{i}/03/2024</span></li>')
+    most_read = "<ul class='doc-nhieu'>" + "".join(item.format(i=i) for i in range(1, 6)) + "</ul>"
+    article = parse(page("<title>Bài</title>",
+                         f"<h1>Bài</h1><p class='byline'>Thứ sáu, 05/09/2025, 07:40 (GMT+7)</p>"
+                         f"<div class='noi-dung'><p>{PARA}</p><p>{PARA}</p></div>{most_read}"
+                         f"<aside><div class='time'>01/01/2024</div></aside>"),
+                    "https://example.vn/a.html")
+    assert article.published_at == "2025-09-05T07:40:00+07:00" and article.date_source == "byline"
+    meta_list = ("<ul class='post-meta'><li class='author'>Minh Anh</li><li class='date'>"
+                 "<a href='/a.html'>14/12/2023</a></li></ul>")
+    article = parse(page("<title>Bài</title>", f"<h1>Bài</h1>{meta_list}<p>{PARA}</p><p>{PARA}</p>"),
+                    "https://example.vn/a.html")
+    assert article.published_at == "2023-12-14T00:00:00+07:00"
+
+
 def test_meta_dates_and_title_suffix() -> None:
     head = """<meta property="og:title" content="Hà Nội mở rộng đường - Báo Hànộimới">
 <meta property="og:site_name" content="Báo Hànộimới">
