@@ -5,7 +5,7 @@ import re
 
 from .base import Profile
 
-VERSION = "2"
+VERSION = "3"  # 3: dates of other articles in lists (sidebars) are not the byline
 
 PROFILE = Profile(
     name="hanoimoi",
