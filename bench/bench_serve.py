@@ -349,19 +349,27 @@ def _stats(times: list[float], prefix: str = "") -> dict:
             f"{prefix}p95_ms": round(times[max(0, math.ceil(len(times) * 0.95) - 1)], 1)}
 
 
+def _failed(r, errors: list[str]) -> None:
+    """A response a reader would not want (4xx/5xx) is counted and shown, not fatal: one
+    interrupted query must not lose the whole run's figures."""
+    if r.status_code >= 400:
+        errors.append(f"{r.status_code} {r.url}: {r.text[:160]!r}")
+        print(f"  !! {errors[-1]}", file=sys.stderr)
+
+
 def _time(client, url: str, runs: int) -> dict:
-    times = []
+    times: list[float] = []
+    errors: list[str] = []
     t = time.perf_counter()
     r = client.get(url)  # warm-up; the first request runs every count/facet query (cold)
     first = (time.perf_counter() - t) * 1000
-    r.raise_for_status()
+    _failed(r, errors)
     for _ in range(runs):
         t = time.perf_counter()
         r = client.get(url)
         times.append((time.perf_counter() - t) * 1000)
-        r.raise_for_status()
-    return {**_stats(times), "runs": runs,
-            "first_ms": round(first, 1)}
+        _failed(r, errors)
+    return {**_stats(times), "runs": runs, "first_ms": round(first, 1), "errors": len(errors)}
 
 
 def _time_after_writes(client, url: str, path: Path, rounds: int, pause_s: float) -> dict:
@@ -372,7 +380,8 @@ def _time_after_writes(client, url: str, path: Path, rounds: int, pause_s: float
     recounts in the background, unless HANOI_NEWS_COUNTS_MAX_STALE=0). ``pause_s`` between
     the commit and the request is the reader's think time.
     """
-    times = []
+    times: list[float] = []
+    errors: list[str] = []
     db = Database(path)
     try:
         for i in range(rounds):
@@ -382,11 +391,13 @@ def _time_after_writes(client, url: str, path: Path, rounds: int, pause_s: float
                         published_at=datetime.now(TZ).isoformat(timespec="seconds"))
             time.sleep(pause_s)
             t = time.perf_counter()
-            client.get(url).raise_for_status()
+            r = client.get(url)
             times.append((time.perf_counter() - t) * 1000)
+            _failed(r, errors)
     finally:
         db.close()
-    return {**_stats(times, "after_write_"), "after_write_max_ms": round(times[-1], 1), "after_write_rounds": rounds}
+    return {**_stats(times, "after_write_"), "after_write_max_ms": round(times[-1], 1), "after_write_rounds": rounds,
+            "after_write_errors": len(errors)}
 
 
 def distinct_searches(n: int, seed: int = 7) -> list[str]:
@@ -407,13 +418,22 @@ def distinct_searches(n: int, seed: int = 7) -> list[str]:
 
 def _time_distinct(client, base: str, queries: list[str], suffix: str) -> dict:
     """Each query asked once: nothing is cached for it (what a new search costs)."""
-    times = []
+    times: list[float] = []
+    errors: list[str] = []
+    without_total = 0
     for q in queries:
         t = time.perf_counter()
         sep = "&" if "?" in suffix else "?"
-        client.get(f"{base}/news{suffix}{sep}{urlencode({'_search': q})}").raise_for_status()
+        r = client.get(f"{base}/news{suffix}{sep}{urlencode({'_search': q})}")
         times.append((time.perf_counter() - t) * 1000)
-    return {**_stats(times), "max_ms": round(times[-1], 1), "queries": len(times)}
+        _failed(r, errors)
+        if ".json" in suffix and r.status_code == 200:
+            without_total += r.json().get("filtered_table_rows_count") is None
+    out = {**_stats(times), "max_ms": round(times[-1], 1), "queries": len(times),
+           "errors": len(errors)}
+    if ".json" in suffix:  # pages that came back before their count (query_cache's budget)
+        out["without_total"] = without_total
+    return out
 
 
 def main(argv=None) -> int:
@@ -447,11 +467,13 @@ def main(argv=None) -> int:
         t = time.time()
         db = build_archive(path, args.articles, publish=False, progress=True)
         out["generate_s"] = round(time.time() - t, 1)
+        print(f"generate_s: {out['generate_s']}", file=sys.stderr)
         db.close()
     t = time.time()
     report = publish_archive(path)
     out["publish_s"] = round(time.time() - t, 1)
     out["publish"] = {k: v for k, v in report.items() if k != "snapshot"}
+    print(f"publish_s: {out['publish_s']} {out['publish']}", file=sys.stderr)
     conn = sqlite3.connect(path)
     n = conn.execute("select count(*) from articles").fetchone()[0]
     conn.execute("pragma wal_checkpoint(truncate)")
