@@ -47,6 +47,17 @@ def ids(resp):
 # --- metadata ----------------------------------------------------------------------------
 
 
+def first_and_after(ds, load):
+    """What ``await load(ds)`` gives at once, and again once the background work it left
+    (plugins/query_cache.py: deferred counts and facets) is done."""
+    async def scenario():
+        first = await load(ds)
+        await asyncio.gather(*ds.get_database("archive")._hn_refreshing.values())
+        return first, await load(ds)
+
+    return asyncio.run(scenario())
+
+
 def test_home_page_shows_title_licence_and_source(ds):
     r = get(ds, "/")
     assert r.status_code == 200
@@ -579,14 +590,7 @@ def test_facets_beyond_their_budget_are_finished_in_the_background(tmp_path, mon
     plain = asyncio.run(facets(make_datasette(path)))
     assert set(plain) == {"source", "place", "category", "month"}
     monkeypatch.setenv("HANOI_NEWS_FACET_ROWS_PER_MS", "0")  # every facet is "too big"
-    ds = make_datasette(path)
-
-    async def scenario():
-        first = await facets(ds)
-        await asyncio.gather(*ds.get_database("archive")._hn_refreshing.values())
-        return first, await facets(ds)
-
-    first, after = asyncio.run(scenario())
+    first, after = first_and_after(make_datasette(path), facets)
     assert first == {}  # all four reported as timed out, none computed in front of the reader
     assert after == plain
 
@@ -629,14 +633,7 @@ def test_new_search_count_over_budget_comes_from_the_background(tmp_path, monkey
     for walk in ("0", "1e18"):  # the walk is tried (and given up) or never chosen
         monkeypatch.setenv("HANOI_NEWS_SEARCH_WALK_FACTOR", walk)
         monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "0.000001")  # every count is "slow"
-        ds = make_datasette(path)
-
-        async def scenario():
-            first = await page(ds)
-            await asyncio.gather(*ds.get_database("archive")._hn_refreshing.values())
-            return first, await page(ds)
-
-        first, after = asyncio.run(scenario())
+        first, after = first_and_after(make_datasette(path), page)
         assert first == (rows, None, [])
         assert after == (rows, count, facets)
 
