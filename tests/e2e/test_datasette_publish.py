@@ -44,9 +44,6 @@ def ids(resp):
     return [r["id"] for r in resp.json()]
 
 
-# --- metadata ----------------------------------------------------------------------------
-
-
 def first_and_after(ds, load):
     """What ``await load(ds)`` gives at once, and again once the background work it left
     (plugins/query_cache.py: deferred counts and facets) is done."""
@@ -56,6 +53,9 @@ def first_and_after(ds, load):
         return first, await load(ds)
 
     return asyncio.run(scenario())
+
+
+# --- metadata ----------------------------------------------------------------------------
 
 
 def test_home_page_shows_title_licence_and_source(ds):
