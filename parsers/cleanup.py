@@ -105,6 +105,7 @@ def tag_ids(tags: Iterable[str]) -> frozenset[int]:
 
 _ALWAYS_DROP_IDS = tag_ids(ALWAYS_DROP)
 _LIST_IDS = tag_ids(("table", "ul", "ol"))
+_NEVER_JUNK_IDS = tag_ids(("html", "body", "main", "article"))
 _BOX_IDS = tag_ids(_BOX_TAGS)
 
 
@@ -159,22 +160,20 @@ def _is_boilerplate(node: LexborNode, headed: bool = True, big: set[int] | None 
 
 
 def _is_junk_widget(node: LexborNode) -> bool:
-    if node.tag in ("html", "body", "main", "article"):
+    if node.tag_id in _NEVER_JUNK_IDS:
         return False
     attrs = node.attributes
-    klass, ident = attrs.get("class"), attrs.get("id")
-    if not klass and not ident:  # " " cannot match
-        return False
-    key = f"{klass or ''} {ident or ''}"
+    key = (attrs.get("class"), attrs.get("id"))
     junk = _JUNK_SEEN.get(key)
     if junk is None:  # pages repeat their class names: each is searched once
         if len(_JUNK_SEEN) >= 4096:
             _JUNK_SEEN.clear()
-        junk = _JUNK_SEEN[key] = _JUNK_TOKEN.search(key) is not None
+        klass, ident = key  # (None, None) and ("", ""): " " cannot match
+        junk = _JUNK_SEEN[key] = _JUNK_TOKEN.search(f"{klass or ''} {ident or ''}") is not None
     return junk
 
 
-_JUNK_SEEN: dict[str, bool] = {}  # "class id" -> _JUNK_TOKEN found in it
+_JUNK_SEEN: dict[tuple[str | None, str | None], bool] = {}  # (class, id) -> _JUNK_TOKEN found
 
 
 def link_text_ratio(node: LexborNode, total: int | None = None) -> float:
