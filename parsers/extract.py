@@ -23,7 +23,7 @@ from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
 from .query import css_first
 from .select import matches_any, select, select_first
-from .text import clean_text, decode_page, match_key
+from .text import clean_text, decode_page, match_key, page_source
 from .urls import absolute_url, host_of, path_of
 
 MIN_BODY_CHARS = 150
@@ -45,8 +45,34 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
     of the site served elsewhere) or else the one for the URL's host.
     ``use_profile=False`` ignores profiles (to measure the generic extractor).
     """
-    text, source = decode_page(html)
-    _check_is_html(text)
+    head, source, sure = page_source(html)
+    _check_is_html(head)
+    article = _parse_source(source, url, fetched_at, profile_name, use_profile)
+    if not sure and _has_replacement(article):
+        text, decoded = decode_page(html)  # invalid UTF-8 somewhere: the page's own charset
+        if decoded is not html:
+            _check_is_html(text)
+            article = _parse_source(decoded, url, fetched_at, profile_name, use_profile)
+    return article
+
+
+def _has_replacement(article: Article) -> bool:
+    """True when some text of ``article`` holds U+FFFD (lexbor's mark for a byte that is
+    not UTF-8)."""
+    for value in vars(article).values():
+        if isinstance(value, str):
+            if "\ufffd" in value:
+                return True
+        elif isinstance(value, list):
+            for item in value:
+                texts = (item,) if isinstance(item, str) else vars(item).values()
+                if any(isinstance(t, str) and "\ufffd" in t for t in texts):
+                    return True
+    return False
+
+
+def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
+                  profile_name: str | None, use_profile: bool) -> Article:
     tree = LexborHTMLParser(source)
     meta = read_meta(tree)
     profile = None

@@ -193,6 +193,11 @@ def test_drifted_markup_falls_back_to_generic() -> None:
         ("<html><head><title>Ha&#768; N&ocirc;&#803;i &amp; Qu&#7853;n</title></head></html>".encode(), "Hà Nội & Quận"),
         ("\ufeff<html><head><title>Hà Nội</title></head></html>".encode("utf-8"), "Hà Nội"),
         ("<html><head><title>Hà Nội</title></head></html>".encode("utf-16"), "Hà Nội"),
+        # undeclared cp1258: read as UTF-8 first, U+FFFD in the title, so read again decoded
+        ("<html><head><title>Ha\u0300 N\u00f4\u0323i</title></head></html>".encode("cp1258"), "Hà Nội"),
+        # one stray byte in a script, the rest UTF-8: the article's text is not touched
+        (b"<html><head><script>var x='\xff';</script><title>" + "Hà Nội".encode() + b"</title></head></html>",
+         "Hà Nội"),
     ],
 )
 def test_decoding_without_mojibake(data: bytes, title: str) -> None:
