@@ -317,7 +317,9 @@ def install(datasette) -> None:
                         locks[loop] = asyncio.Lock()
                     async with locks[loop]:
                         # behind the page, a facet may take up to sql_time_limit_ms
-                        store(key, await run(sql, params, dict(kwargs, custom_time_limit=None)))
+                        entry = await run(sql, params, dict(kwargs, custom_time_limit=None))
+                        if not (isinstance(entry.results, QueryInterrupted) and CACHED_MARK in sql):
+                            store(key, entry)  # an interrupted canned query keeps its last answer
                         stats["refreshed"] += 1
                 except asyncio.CancelledError:
                     raise
@@ -397,6 +399,11 @@ def install(datasette) -> None:
                         raise entry.results
                 else:
                     entry = await run(sql, params, kwargs)
+                if isinstance(entry.results, QueryInterrupted) and CACHED_MARK in sql:
+                    # a whole-archive query over sql_time_limit_ms (a cold cache, a busy
+                    # box): the reader gets Datasette's "interrupted" page, and the next
+                    # reader tries again instead of getting that answer from the cache
+                    raise entry.results
                 store(key, entry)
                 if isinstance(entry.results, QueryInterrupted) and custom_time_limit:
                     # a facet over its page-time budget (facet_time_limit_ms): the page says

@@ -560,6 +560,32 @@ def test_common_search_is_rewritten_to_probe_fts_per_row(ds, monkeypatch):
     assert rows_sql and "exists (select 1 from articles_fts hn_fts" in rows_sql[0]
 
 
+def test_an_interrupted_canned_query_is_not_served_from_the_cache(tmp_path):
+    """A cached whole-archive query that ran over sql_time_limit_ms (a cold page cache, a
+    busy box) gives that reader Datasette's "interrupted" page, and is not cached: the next
+    reader runs it again instead of getting the interruption from the cache."""
+    from datasette.database import QueryInterrupted
+
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+    slow = ("-- hanoi-news: cached\nwith recursive c(x) as (select 1 union all select x + 1 "
+            "from c limit 100000000) select count(*) from c")
+
+    async def twice():
+        await ds.invoke_startup()
+        db = ds.get_database("archive")
+        ds._settings["sql_time_limit_ms"] = 50
+        cached = []
+        for _ in range(2):
+            with pytest.raises(QueryInterrupted):
+                await db.execute(slow)
+            cached.append([key for key in db._hn_query_cache if key[0] == slow])
+        return cached
+
+    assert asyncio.run(twice()) == [[], []]
+
+
 def test_marked_canned_aggregates_are_cached_and_others_not(tmp_path):
     path = tmp_path / "archive.db"
     build_test_archive(path, filler=5).close()
