@@ -22,11 +22,13 @@ A facet that runs out of its page-time budget (``facet_time_limit_ms``) is repor
 out on that page and computed in the background with the full ``sql_time_limit_ms``, so the
 next reader of the page gets it. The count of a plain search is taken from the FTS index
 alone (see ``_FTS_COUNT``); a search nobody asked before gets
-``HANOI_NEWS_SEARCH_COUNT_MS`` (default 40 ms) for its count: a count that needs longer
+``HANOI_NEWS_SEARCH_COUNT_MS`` (default 25 ms) for its count: a count that needs longer
 (two common words: 60-100 ms at 1M articles) is left off that page (Datasette then shows
 no total, JSON ``filtered_table_rows_count: null``) and counted in the background for the
 next page of the same search. Background work is bounded: at most ``MAX_PENDING`` queries
-wait for it; a query left out is scheduled again when a page asks for it.
+wait for it; a query left out is scheduled again when a page asks for it. It yields to
+readers: a background query starts only when no request has been served for ``QUIET_S``
+(or after ``MAX_QUIET_WAIT_S`` of steady traffic).
 
 So a count or facet on a page is either exact or behind the rows shown by at most a few
 seconds on a page people use, and never by more than the max-stale bound. Set
@@ -56,10 +58,22 @@ REFRESH_COST_FACTOR = 10  # ... nor more often than 10x its own run time
 # not compete for the CPU with that request (1M articles, news?_search=dong da right after a
 # commit: p95 105 ms with immediate recounts, 79 ms with none).
 REFRESH_DELAY_S = 0.5
+# ... and only once no request has been served for QUIET_S (readers first: a background
+# count competes for the 2 cores and for the GIL with the page a reader waits for), or after
+# MAX_QUIET_WAIT_S of steady traffic.
+QUIET_S = 0.2
+MAX_QUIET_WAIT_S = 30.0
 # Background queries waiting or running, per database: readers typing one search after
 # another must not build a queue of facets nobody will look at again.
 MAX_PENDING = 16
-SEARCH_COUNT_MS = 40.0  # HANOI_NEWS_SEARCH_COUNT_MS overrides (0: always count in front)
+SEARCH_COUNT_MS = 25.0  # HANOI_NEWS_SEARCH_COUNT_MS overrides (0: always count in front)
+# When that count ran out of time, the rows walk the date index for at most this long before
+# Datasette's own plan (every match found and sorted by date: 0.6-0.8 s for "chỉ tiêu", in
+# 220,000 of 1M articles) takes over. Walks for common phrases take 15-60 ms; with a 40 ms
+# limit 2 of 30 new searches fell back and took 0.6-0.8 s. A longer limit costs a rare
+# phrase of common words ("van hoa", 6,800 hits: its walk fails either way) that much more:
+# 30 new searches, p95 of the HTML page 216 ms with 100, 241 with 250 (same box, one run each).
+SEARCH_WALK_MS = 100.0  # HANOI_NEWS_SEARCH_WALK_MS overrides
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +90,11 @@ def _env_float(name: str, default: float) -> float:
 def search_count_ms() -> float:
     """Time a search's count may take in front of the reader the first time (0: no limit)."""
     return _env_float("HANOI_NEWS_SEARCH_COUNT_MS", SEARCH_COUNT_MS)
+
+
+def search_walk_ms() -> float:
+    """How long the rows of a search whose count ran out of time may walk the date index."""
+    return _env_float("HANOI_NEWS_SEARCH_WALK_MS", SEARCH_WALK_MS) or SEARCH_WALK_MS
 
 
 def max_stale_s() -> float:
@@ -266,6 +285,27 @@ def _is_search_count(sql: str) -> bool:
     return sql.startswith("select count(*) ") and "_fts match " in sql
 
 
+def _activity(datasette) -> dict:
+    """Requests being served and when the last one ended (kept by ``asgi_wrapper``)."""
+    activity = getattr(datasette, "_hn_activity", None)
+    if activity is None:
+        activity = datasette._hn_activity = {"active": 0, "last": 0.0}
+    return activity
+
+
+async def _reader_quiet(datasette) -> None:
+    """Return once no request is being served and none has ended for ``QUIET_S``, or after
+    ``MAX_QUIET_WAIT_S`` at most."""
+    activity = _activity(datasette)
+    deadline = time.monotonic() + MAX_QUIET_WAIT_S
+    while time.monotonic() < deadline:
+        idle = time.monotonic() - activity["last"]
+        if not activity["active"] and idle >= QUIET_S:
+            return
+        await asyncio.sleep(QUIET_S - idle if not activity["active"] and idle < QUIET_S
+                            else QUIET_S)
+
+
 def install(datasette) -> None:
     """Wrap ``execute`` of every file-backed database once (idempotent)."""
     if os.environ.get("HANOI_NEWS_QUERY_CACHE", "1") == "0":
@@ -316,6 +356,7 @@ def install(datasette) -> None:
                         locks.clear()
                         locks[loop] = asyncio.Lock()
                     async with locks[loop]:
+                        await _reader_quiet(datasette)
                         # behind the page, a facet may take up to sql_time_limit_ms
                         entry = await run(sql, params, dict(kwargs, custom_time_limit=None))
                         if not (isinstance(entry.results, QueryInterrupted) and CACHED_MARK in sql):
@@ -355,7 +396,7 @@ def install(datasette) -> None:
                         if guess:
                             try:
                                 return await original(walk, params, **dict(
-                                    kwargs, custom_time_limit=search_count_ms()))
+                                    kwargs, custom_time_limit=search_walk_ms()))
                             except (QueryInterrupted, sqlite3.OperationalError):
                                 pass  # rare matches after all: Datasette's own plan
                         else:
@@ -426,9 +467,20 @@ def startup(datasette):
 @hookimpl
 def asgi_wrapper(datasette):
     install(datasette)
+    activity = _activity(datasette)
 
     def wrap(app):
-        return app
+        async def counted(scope, receive, send):
+            if scope.get("type") != "http":
+                return await app(scope, receive, send)
+            activity["active"] += 1
+            try:
+                return await app(scope, receive, send)
+            finally:
+                activity["active"] -= 1
+                activity["last"] = time.monotonic()
+
+        return counted
 
     return wrap
 

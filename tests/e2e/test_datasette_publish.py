@@ -656,8 +656,8 @@ def test_new_search_count_over_budget_comes_from_the_background(tmp_path, monkey
     rows, count, facets = asyncio.run(page(make_datasette(path)))
     assert rows and count > len(rows) and facets == ["category", "month", "place", "source"]
 
-    for walk in ("0", "1e18"):  # the walk is tried (and given up) or never chosen
-        monkeypatch.setenv("HANOI_NEWS_SEARCH_WALK_FACTOR", walk)
+    for walk_ms in ("0.000001", "1000"):  # the walk given up (Datasette's plan) or finished
+        monkeypatch.setenv("HANOI_NEWS_SEARCH_WALK_MS", walk_ms)
         monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "0.000001")  # every count is "slow"
         first, after = first_and_after(make_datasette(path), page)
         assert first == (rows, None, [])
@@ -688,6 +688,30 @@ def test_background_queue_is_bounded(tmp_path, monkeypatch):
 
     seen, count = asyncio.run(scenario())
     assert max(seen) == 16 and count is not None
+
+
+def test_background_work_waits_until_no_reader_is_served(tmp_path, monkeypatch):
+    """A count left to the background starts only once no request has been served for
+    QUIET_S: while pages keep being asked for, it waits (up to MAX_QUIET_WAIT_S)."""
+    monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "0.000001")
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    ds = make_datasette(path)
+    db = ds.get_database("archive")
+
+    async def scenario():
+        await ds.client.get("/archive/news.json?_search=hoi+dong&_size=1")
+        assert db._hn_refreshing  # the count was left to the background
+        started = time.monotonic()
+        while time.monotonic() - started < 1.5:  # a reader asks for a page every 0.1 s
+            await ds.client.get("/archive/news.json?_size=1&_nofacet=1&_nocount=1")
+            await asyncio.sleep(0.1)
+        busy = db._hn_cache_stats["refreshed"]
+        await asyncio.gather(*db._hn_refreshing.values())  # readers gone: it runs now
+        return busy, db._hn_cache_stats["refreshed"]
+
+    busy, after = asyncio.run(scenario())
+    assert busy == 0 and after >= 1
 
 
 def test_search_page_without_its_total_says_it_is_still_counting(tmp_path, monkeypatch):
