@@ -21,7 +21,7 @@ from .dates import parse_date, to_iso
 from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
 from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
-from .query import css_first
+from .query import css, css_first
 from .select import matches_any, select, select_first
 from .text import clean_text, decode_page, match_key, page_source
 from .urls import absolute_url, host_of, path_of
@@ -307,7 +307,7 @@ def _in_listing(node: LexborNode) -> bool:
             return True
         if tag == "li":
             return any(a.tag != "a" or len(a.text(strip=True).split()) >= _HEADLINE_WORDS
-                       for a in parent.css("a[href], h2, h3, h4, h5, h6"))
+                       for a in css(parent, "a[href], h2, h3, h4, h5, h6"))
         parent = parent.parent
     return False
 
@@ -315,8 +315,8 @@ def _in_listing(node: LexborNode) -> bool:
 def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> Iterator[str]:
     """Date-bearing texts of the elements matching ``selectors`` (in order; at most five
     elements each, those of article lists skipped: ``datetime``, ``content``, text),
-    produced as they are asked for: a
-    caller that stops at the first usable one does not query the remaining selectors."""
+    produced as they are asked for: a caller that stops at the first usable one does not
+    query the remaining selectors."""
     if len(selectors) > 1:  # one query tells whether any of them matches at all
         try:
             if not matches_any(tree, selectors):
