@@ -299,11 +299,13 @@ async def _reader_quiet(datasette) -> None:
     activity = _activity(datasette)
     deadline = time.monotonic() + MAX_QUIET_WAIT_S
     while time.monotonic() < deadline:
+        if activity["active"]:
+            await asyncio.sleep(QUIET_S)
+            continue
         idle = time.monotonic() - activity["last"]
-        if not activity["active"] and idle >= QUIET_S:
+        if idle >= QUIET_S:
             return
-        await asyncio.sleep(QUIET_S - idle if not activity["active"] and idle < QUIET_S
-                            else QUIET_S)
+        await asyncio.sleep(QUIET_S - idle)
 
 
 def install(datasette) -> None:
