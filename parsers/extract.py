@@ -23,7 +23,7 @@ from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
 from .query import css, css_first
 from .select import matches_any, select, select_first
-from .text import clean_text, decode_page, match_key, page_source
+from .text import NOT_SPACE, clean_text, decode_page, match_key, page_source
 from .urls import absolute_url, host_of, path_of
 
 MIN_BODY_CHARS = 150
@@ -33,7 +33,6 @@ _UPDATED_LABEL = re.compile(r"cập\s*nhật|updated?|sửa\s*đổi", re.I)
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/-]|$)")
 _LABEL = re.compile(r"^\s*\[[^\]]{1,24}\]\s*")  # "[Ảnh] ", "[E-magazine] "
 _LEAD_AGENCY = re.compile(r"^\s*\(\s*([A-ZĐ][A-ZĐ0-9]{1,9})\s*\)\s*[-–—:]?\s*")
-_NOT_SPACE = re.compile(r"\S")  # str.strip's white space is \s
 _HOME = {"trang chủ", "home", "trang chu", "trangchủ"}
 
 
@@ -113,7 +112,7 @@ def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
 
 
 def _check_is_html(text: str) -> None:
-    first = _NOT_SPACE.search(text)  # where text.strip() would start, without copying it
+    first = NOT_SPACE.search(text)  # where text.strip() would start, without copying it
     if first is None:
         raise ParseError("empty page")
     start = first.start()

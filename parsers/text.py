@@ -24,6 +24,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
+NOT_SPACE = re.compile(r"\S")  # str.strip's white space is \s
 # Windows-1252 / Latin-1 mojibake of UTF-8 Vietnamese: "Ã", "Ä‘", "áº" ...
 _MOJIBAKE = re.compile("[ÃÄÆá»][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178]")
 
@@ -109,14 +110,12 @@ def page_source(data: bytes | str) -> tuple[str, bytes | str, bool]:
         if looks_binary(data):
             raise ParseError("binary data, not an HTML page")
         head = data[:4096].decode("utf-8", "replace")
-        first = _NOT_SPACE.search(head)
+        first = NOT_SPACE.search(head)
         if first is not None and head[first.start()] == "<":
             return head, data, False
     text, source = decode_page(data)
     return text, source, True
 
-
-_NOT_SPACE = re.compile(r"\S")
 
 
 def fix_mojibake(text: str) -> str:
