@@ -28,9 +28,25 @@ def charset_from_content_type(content_type: str | None) -> str | None:
     return _codec(m.group(1)) if m else None
 
 
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
+
+
+def is_plain_utf8(body: bytes) -> bool:
+    """True for valid UTF-8 without a byte order mark: what ``decode_html`` would read as
+    UTF-8 whatever the page declares, so a parser can take the bytes as they are."""
+    if body.startswith(_BOM_PREFIXES):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return (text, how) where how names the charset source: header | meta | detected | utf-8."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in _BOMS:
         if body.startswith(bom):  # a byte order mark outranks every declaration (HTML spec)
             text = body.decode(codec, errors="replace").lstrip("\ufeff")
             return unicodedata.normalize("NFC", repair_mojibake(text)), "bom"

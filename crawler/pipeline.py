@@ -6,7 +6,6 @@ is honoured between requests, so a stopped run leaves no partial rows.
 """
 from __future__ import annotations
 
-import codecs
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import parsers
 from parsers import ParseError
 
 from . import clock, frontier, store
-from .decode import decode_html, looks_mojibake
+from .decode import decode_html, is_plain_utf8, looks_mojibake
 from .discover import Discoverer
 from .fetch import Fetcher, FetchResult, Stopped, make_client
 from .rawstore import RawStore
@@ -229,20 +228,16 @@ def _parse_page(body: bytes, content_type: str | None, url: str, fetched_at: dat
     and re-encoding a 150 KB page first cost more than the parse itself (bench_parse).
     Any other page, and one whose parse looks mis-decoded (mojibake already in the UTF-8),
     is decoded here (header, BOM, meta, detection, mojibake repair) and parsed as text."""
-    if not body.startswith(_BOMS):
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            article = parsers.parse(body, url, fetched_at=fetched_at, profile=profile)
-            if not looks_mojibake(f"{article.title}\n{article.sapo or ''}\n{article.body_text}"):
-                return article
+    if is_plain_utf8(body):
+        article = parsers.parse(body, url, fetched_at=fetched_at, profile=profile)
+        if not _misdecoded(article):
+            return article
     text, _how = decode_html(body, content_type)
     return parsers.parse(text, url, fetched_at=fetched_at, profile=profile)
 
 
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+def _misdecoded(article: parsers.Article) -> bool:
+    return looks_mojibake(f"{article.title}\n{article.sapo or ''}\n{article.body_text}")
 
 
 def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, content_type: str | None,
@@ -256,7 +251,7 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
         article = _parse_page(body, content_type, url, fetched_dt, source.parser)
         if not article.title or not (article.body_text or "").strip():
             raise ParseError("no title or no body text found")
-        if looks_mojibake(f"{article.title}\n{article.sapo or ''}\n{article.body_text}"):
+        if _misdecoded(article):
             raise ParseError("text looks mis-decoded (mojibake); kept out of the archive")
     except Exception as exc:  # a parser bug must not stop the run: it becomes a recorded failure
         error = str(exc) if isinstance(exc, ParseError) else f"parser crashed: {type(exc).__name__}: {exc}"

@@ -1,11 +1,12 @@
 """Bytes → text: declared header → meta charset → detection; no mojibake; NFC."""
 from __future__ import annotations
 
+import codecs
 import unicodedata
 
 import pytest
 
-from crawler.decode import decode_html, looks_mojibake, repair_mojibake
+from crawler.decode import decode_html, is_plain_utf8, looks_mojibake, repair_mojibake
 
 VI = ("Quận Bắc Từ Liêm: thu ngân sách đạt 30.054,4 tỷ đồng; Đống Đa, Hoàng Mai, Tây Hồ, "
       "Hai Bà Trưng và Long Biên đẩy nhanh giải ngân vốn đầu tư công. Ảnh: Kim Tiến")
@@ -130,3 +131,27 @@ def test_repair_leaves_real_text_alone():
 def test_empty_and_binary_do_not_crash():
     assert decode_html(b"", None)[0] == ""
     decode_html(bytes(range(256)) * 10, None)
+
+
+def test_plain_utf8_is_told_from_the_rest():
+    assert is_plain_utf8("<p>Quận Ba Đình</p>".encode())
+    assert not is_plain_utf8(codecs.BOM_UTF8 + "<p>Quận</p>".encode())
+    assert not is_plain_utf8(cp1258("<p>Quận Ba Đình</p>"))
+
+
+def test_the_crawler_parses_every_encoding_to_the_same_article():
+    """UTF-8 goes to the parser as bytes; a page that is not UTF-8 (charset in the header
+    only) and a UTF-8 page carrying mojibake take the decode path: all read the same."""
+    from datetime import datetime
+
+    from crawler.pipeline import _parse_page
+
+    title, para = "Quận Ba Đình thu ngân sách", "Quận Ba Đình thu ngân sách đạt 108% dự toán năm. " * 4
+    page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><p>{para}</p></body></html>"
+    mojibake = page.encode().decode("latin-1")  # a whole page read wrongly once, stored as UTF-8
+    when = datetime.fromisoformat("2025-01-02T08:00:00+07:00")
+    for body, content_type in ((page.encode(), "text/html; charset=utf-8"),
+                               (cp1258(page), "text/html; charset=windows-1258"),
+                               (mojibake.encode(), "text/html")):
+        article = _parse_page(body, content_type, "https://example.vn/a.html", when, None)
+        assert article.title == title
