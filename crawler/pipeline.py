@@ -225,7 +225,8 @@ def _parse_page(body: bytes, content_type: str | None, url: str, fetched_at: dat
                 profile: str | None) -> parsers.Article:
     """``parsers.parse`` of a fetched page. A page in valid UTF-8 without a BOM (nearly all)
     is parsed from its bytes: lexbor reads them as they are, where decoding, normalising
-    and re-encoding a 150 KB page first cost more than the parse itself (bench_parse).
+    and re-encoding a 150 KB page first cost about as much as the parse itself (4.8 -> 2.4 ms
+    per page, 35 % script chrome; same run).
     Any other page, and one whose parse looks mis-decoded (mojibake already in the UTF-8),
     is decoded here (header, BOM, meta, detection, mojibake repair) and parsed as text."""
     if is_plain_utf8(body):
