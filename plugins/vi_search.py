@@ -362,13 +362,23 @@ def relabel_page(html: str, labels: dict[str, str], typed: str) -> str:
 # A search nobody asked before may come back before its matches are counted
 # (plugins/query_cache.py, HANOI_NEWS_SEARCH_COUNT_MS): Datasette then heads the page with
 # the search alone and lists its facets as "timed out". Say what is going on instead.
+# (This assumes query_cache is on: with HANOI_NEWS_QUERY_CACHE=0 nothing is left behind.)
 _UNCOUNTED = re.compile(r"<h3>(\s*where search matches )")
 PENDING_NOTE = ('<p class="hn-pending"><em>Still counting the matches of this search: '
                 'reload in a moment for the total and the facets.</em></p>')
 
 
+# Facets left to the background (a page over its facet budget, plugins/query_cache.py) are
+# listed by Datasette as "timed out"; they are being computed for the next reader.
+_TIMED_OUT = re.compile(r'<p class="facets-timed-out">These facets timed out: ([^<]*)</p>')
+
+
 def note_pending_count(html: str) -> str:
-    """Mark a search page that has rows but no total (its count is being computed)."""
+    """Mark a search page that has rows but no total (its count is being computed), and
+    facets that are still being computed."""
+    html = _TIMED_OUT.sub(lambda m: '<p class="facets-timed-out"><em>Still computing these '
+                          f'facets: {m.group(1)}. Reload in a moment to see them.</em></p>',
+                          html, count=1)
     m = _UNCOUNTED.search(html)
     if not m:
         return html
@@ -417,10 +427,8 @@ async def _relabel_if_tagged(datasette, db_name, pairs, final, send):
     filter form, a bookmark). The search box gets back what reads as the same search."""
     tags = [m.group(1) for k, v in final if k == "_where"
             for m in [_TAG_NAME.fullmatch(v)] if m]
-    if not tags:
-        if any(k == "_search" and v for k, v in final):
-            return _relabelling_send(send, {}, None)  # the count may still be pending
-        return send
+    if not tags:  # the count or facets may still be pending
+        return _relabelling_send(send, {}, None)
     labels = await _place_labels(datasette, db_name, tags)
     from_url = [labels[m.group(1)] for k, v in pairs if k == "_where"
                 for m in [_TAG_NAME.fullmatch(v)] if m]

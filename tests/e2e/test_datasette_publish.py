@@ -621,6 +621,36 @@ def test_facets_beyond_their_budget_are_finished_in_the_background(tmp_path, mon
     assert after == plain
 
 
+def test_facets_after_the_page_budget_are_finished_in_the_background(tmp_path, monkeypatch):
+    """Once HANOI_NEWS_FACET_PAGE_MS has gone by since the request began, the page's facets
+    are left to the background (its rows and count are not); the next reader gets them, the
+    same as a page without that budget, and the HTML says they are still being computed."""
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    url = "/archive/news.json?_search=hoi+dong&_size=2"
+
+    async def page(ds):
+        data = (await ds.client.get(url)).json()
+        return (data["filtered_table_rows_count"], [r[1] for r in data["rows"]],
+                {name: [(f["value"], f["count"]) for f in r["results"]]
+                 for name, r in data["facet_results"].items()})
+
+    plain = asyncio.run(page(make_datasette(path)))
+    assert plain[0] > 2 and set(plain[2]) == {"source", "place", "category", "month"}
+    monkeypatch.setenv("HANOI_NEWS_FACET_PAGE_MS", "0.001")  # spent before the first facet
+    first, after = first_and_after(make_datasette(path), page)
+    assert first[:2] == plain[:2] and first[2] == {}
+    assert after == plain
+
+    async def html(ds):
+        return (await ds.client.get("/archive/news?_search=tong+ket")).text
+
+    first_html, after_html = first_and_after(make_datasette(path), html)
+    assert "Still computing these facets" in first_html
+    assert "timed out" not in first_html
+    assert "Still computing" not in after_html and 'id="facet-place"' in after_html
+
+
 def test_place_filter_reads_as_a_place_and_a_new_search_replaces_it(ds):
     r = get(ds, "/archive/news", params={"_search": "dong da tổng kết"})
     html = r.text
