@@ -28,7 +28,15 @@ no total, JSON ``filtered_table_rows_count: null``) and counted in the backgroun
 next page of the same search. Background work is bounded: at most ``MAX_PENDING`` queries
 wait for it; a query left out is scheduled again when a page asks for it. It yields to
 readers: a background query starts only when no request has been served for ``QUIET_S``
-(or after ``MAX_QUIET_WAIT_S`` of steady traffic).
+(or after ``MAX_QUIET_WAIT_S`` of steady traffic), and stops when a request arrives, to
+start again once it has been served (a 1 s facet running behind a reader's page used to make
+that page wait as long). SQLite can only be stopped between two of its instructions, and
+FTS5 may read a whole doclist in one, so a background count can still run on for up to
+~0.1 s.
+
+A search whose count is not known yet walks the date index first (``search_walk_ms``); when
+that finds its page, the words are common, and counting them (60-200 ms at 1M articles) is
+left to the background at once instead of being tried within the budget.
 
 So a count or facet on a page is either exact or behind the rows shown by at most a few
 seconds on a page people use, and never by more than the max-stale bound. Set
@@ -44,12 +52,13 @@ import logging
 import os
 import re
 import sqlite3
+import threading
 import time
 from collections import OrderedDict
 from typing import Any, NamedTuple
 
 from datasette import hookimpl
-from datasette.database import QueryInterrupted
+from datasette.database import QueryInterrupted, Results
 
 MAX_ENTRIES = 512
 DEFAULT_MAX_STALE_S = 600.0
@@ -68,13 +77,20 @@ MAX_QUIET_WAIT_S = 30.0
 # another must not build a queue of facets nobody will look at again.
 MAX_PENDING = 16
 SEARCH_COUNT_MS = 25.0  # HANOI_NEWS_SEARCH_COUNT_MS overrides (0: always count in front)
-# When that count ran out of time, the rows walk the date index for at most this long before
-# Datasette's own plan (every match found and sorted by date: 0.6-0.8 s for "chỉ tiêu", in
-# 220,000 of 1M articles) takes over. Walks for common phrases take 15-60 ms; with a 40 ms
-# limit 2 of 30 new searches fell back and took 0.6-0.8 s. A longer limit costs a rare
-# phrase of common words ("van hoa", 6,800 hits: its walk fails either way) that much more:
-# 30 new searches, p95 of the HTML page 216 ms with 100, 241 with 250 (same box, one run each).
+# A search whose count is not known yet first walks the date index, for at most this long,
+# before Datasette's own plan (every match found and sorted by date: 0.6-0.8 s for "chỉ tiêu",
+# in 220,000 of 1M articles) takes over. Walks for common words take 3-60 ms; a rare phrase of
+# common syllables ("van hoa", 6,800 hits) fails either way, and pays this much on top of the
+# plan. Running both at once and keeping the first to finish was tried (2026-12-03) and
+# dropped: FTS5 reads a common word's whole doclist inside one SQLite instruction, so the
+# losing plan could not be stopped for 100-400 ms and slowed the next pages on 2 cores.
 SEARCH_WALK_MS = 100.0  # HANOI_NEWS_SEARCH_WALK_MS overrides
+# When that walk finds the page, the words are common, and counting them reads doclists about
+# as long as the archive: 60-200 ms at 1M articles (about 5,000 articles per ms, measured
+# 2026-12-03). If that cannot fit in SEARCH_COUNT_MS, the count is left to the background at
+# once rather than tried in front (FTS5 cannot be stopped in the middle of reading a doclist,
+# so a 25 ms budget was overrun to ~100 ms).
+COUNT_ARTICLES_PER_MS = 5000.0  # HANOI_NEWS_COUNT_ARTICLES_PER_MS overrides (tests)
 # The facets of one page together: Datasette runs them one after another after the rows and
 # the count, each with facet_time_limit_ms. A facet starting after FACET_PAGE_MS since the
 # request began gets only what is left of it (at least FACET_MIN_MS, else it is left to the
@@ -106,8 +122,12 @@ def search_count_ms() -> float:
 
 
 def search_walk_ms() -> float:
-    """How long the rows of a search whose count ran out of time may walk the date index."""
+    """How long the rows of a search whose count is not known may walk the date index."""
     return _env_float("HANOI_NEWS_SEARCH_WALK_MS", SEARCH_WALK_MS) or SEARCH_WALK_MS
+
+
+def _count_articles_per_ms() -> float:
+    return _env_float("HANOI_NEWS_COUNT_ARTICLES_PER_MS", COUNT_ARTICLES_PER_MS)
 
 
 def facet_page_ms() -> float:
@@ -208,32 +228,78 @@ def _search_walk_factor() -> float:
     return _env_float("HANOI_NEWS_SEARCH_WALK_FACTOR", SEARCH_WALK_FACTOR)
 
 
-async def _walk_for_search(cached_execute, sql: str, params) -> tuple[str, bool]:
-    """The rows query to run instead of ``sql``, and whether it is a guess to run under a
-    time limit (falling back to ``sql``): when the count was left to the background (it
-    took longer than its budget, so the words are common) the walk is likely, not sure, to
-    be the fast plan; a rare conjunction of two common words would make it visit most of
-    the archive."""
+async def _walk_for_search(cached_execute, peek, sql: str, params) -> tuple[str, bool, int]:
+    """The rows query to run instead of ``sql``, whether it is only a guess, to run within
+    ``search_walk_ms`` before falling back to ``sql``, and the number of articles.
+
+    With the page's count known (cached, even stale) the choice is made from it. Without it
+    (a search nobody asked before) the walk is likely, not sure, to be the fast plan: common
+    words make it stop after a few ms, a rare phrase of common syllables makes it visit most
+    of the archive. (With ``HANOI_NEWS_SEARCH_COUNT_MS=0`` the count is always run first.)"""
     m = _PAGE_FROM.match(sql)
     if not m or m.group(3).strip('[]"') != "published_at" or len(_FTS_IN.findall(sql)) != 1:
-        return sql, False
-    guess = False
+        return sql, False, 0
+    # the same text as Datasette's count query (its from-clause ends with a space)
+    count_sql = "select count(*) " + m.group(1) + " "
     try:
         total = (await cached_execute("select count(*) from article_index")).rows[0][0]
-        # the same text as Datasette's count query (its from-clause ends with a space)
-        hits = (await cached_execute("select count(*) " + m.group(1) + " ", params)).rows[0][0]
-    except QueryInterrupted as exc:
-        if not getattr(exc, "hn_deferred", False):
-            return sql, False
-        guess = True  # over the count budget: walk, but not for longer than the budget
+        if peek(count_sql, params) is None and not search_count_ms():
+            await cached_execute(count_sql, params)
+    except QueryInterrupted:
+        pass
     except Exception:  # no article_index: keep Datasette's query
-        return sql, False
-    if not guess and hits * hits <= _search_walk_factor() * total:
-        return sql, False
+        return sql, False, 0
+    counted = peek(count_sql, params)
+    guess = counted is None or counted.deferred or isinstance(counted.results, QueryInterrupted)
+    if not guess and counted.results.rows[0][0] ** 2 <= _search_walk_factor() * total:
+        return sql, False, total
     table = m.group(2)
     return _FTS_IN.sub(
         lambda f: f"exists (select 1 from {f.group(1)} hn_fts where hn_fts.{f.group(1)} match "
-                  f"{f.group(2)} and hn_fts.rowid = {table}.rowid)", sql), guess
+                  f"{f.group(2)} and hn_fts.rowid = {table}.rowid)", sql), guess, total
+
+
+class GaveWay(Exception):
+    """A background query stopped because a reader's request arrived (``_run_stoppable``)."""
+
+
+async def _run_stoppable(db, sql: str, params, truncate: bool, page_size, give_way) -> Results:
+    """Datasette's ``execute`` (same rows, same ``sql_time_limit_ms``) for a query that also
+    stops, raising ``GaveWay``, as soon as ``give_way()`` is true (checked with the time limit,
+    every 1,000 SQLite instructions). Datasette's own time limit cannot be cut short from
+    outside, hence a progress handler of our own."""
+    ds = db.ds
+    gave_way = threading.Event()
+    deadline = time.perf_counter() + ds.sql_time_limit_ms / 1000
+    max_rows = ds.max_returned_rows
+    if max_rows == (page_size or ds.page_size):
+        max_rows += 1
+
+    def stopped() -> int:
+        if give_way():
+            gave_way.set()
+            return 1
+        return 1 if time.perf_counter() >= deadline else 0
+
+    def in_thread(conn):
+        conn.set_progress_handler(stopped, 1000)
+        try:
+            cursor = conn.execute(sql, params if params is not None else {})
+            if max_rows and truncate:
+                rows = cursor.fetchmany(max_rows + 1)
+                return Results(rows[:max_rows], len(rows) > max_rows, cursor.description)
+            return Results(cursor.fetchall(), False, cursor.description)
+        finally:
+            conn.set_progress_handler(None, 1000)
+
+    try:
+        return await db.execute_fn(in_thread)
+    except sqlite3.OperationalError as exc:
+        if gave_way.is_set():
+            raise GaveWay(sql) from exc
+        if exc.args == ("interrupted",):
+            raise QueryInterrupted(exc, sql, params) from exc
+        raise
 
 
 # The count of a plain search ("select count(*) from news where rowid in (select rowid from
@@ -348,11 +414,19 @@ def install(datasette) -> None:
         cache: OrderedDict = OrderedDict()
         db._hn_query_cache = cache
         db._hn_refreshing = refreshing = {}  # key -> asyncio.Task
-        db._hn_cache_stats = stats = {"refreshed": 0}
+        db._hn_cache_stats = stats = {"refreshed": 0, "gave_way": 0}
+        activity = _activity(datasette)
         original = db.execute
 
         def make(original=original, cache=cache, db=db, refreshing=refreshing, stats=stats):
             locks: dict = {}  # one refresh at a time per event loop (tests run several)
+
+            def reader_waiting() -> bool:  # (called from a read thread: a plain int read)
+                return activity["active"] > 0
+
+            def peek(sql, params) -> Entry | None:
+                """The cached entry of an aggregate query, exact or stale, if any."""
+                return cache.get((sql, _freeze(params), False))
 
             def store(key, entry: Entry) -> None:
                 cache[key] = entry
@@ -360,12 +434,17 @@ def install(datasette) -> None:
                 while len(cache) > MAX_ENTRIES:
                     cache.popitem(last=False)
 
-            async def run(sql, params, kwargs) -> Entry:
+            async def run(sql, params, kwargs, give_way=None) -> Entry:
                 # state taken before the query: a commit during it makes the entry stale
                 state = _state(db.path) if db.is_mutable else None
                 started = time.monotonic()
                 try:
-                    results = await original(_count_in_fts(sql), params, **kwargs)
+                    if give_way is None:
+                        results = await original(_count_in_fts(sql), params, **kwargs)
+                    else:  # (with no custom_time_limit: sql_time_limit_ms, as original's)
+                        results = await _run_stoppable(db, _count_in_fts(sql), params,
+                                                       kwargs["truncate"], kwargs["page_size"],
+                                                       give_way)
                 except QueryInterrupted as exc:
                     # over its time limit: it would be again on the same data, so the page
                     # says "timed out" at once instead of waiting for the limit every time
@@ -386,9 +465,20 @@ def install(datasette) -> None:
                         locks.clear()
                         locks[loop] = asyncio.Lock()
                     async with locks[loop]:
-                        await _reader_quiet(datasette)
-                        # behind the page, a facet may take up to sql_time_limit_ms
-                        entry = await run(sql, params, dict(kwargs, custom_time_limit=None))
+                        patient_until = time.monotonic() + MAX_QUIET_WAIT_S
+                        while True:
+                            await _reader_quiet(datasette)
+                            # a reader arriving stops it, and it starts again once they are
+                            # served (after MAX_QUIET_WAIT_S of that, it runs to the end)
+                            patient = time.monotonic() < patient_until
+                            try:
+                                # behind the page, a facet may take up to sql_time_limit_ms
+                                entry = await run(
+                                    sql, params, dict(kwargs, custom_time_limit=None),
+                                    give_way=reader_waiting if patient else None)
+                                break
+                            except GaveWay:
+                                stats["gave_way"] += 1
                         if not (isinstance(entry.results, QueryInterrupted) and CACHED_MARK in sql):
                             store(key, entry)  # an interrupted canned query keeps its last answer
                         stats["refreshed"] += 1
@@ -412,6 +502,20 @@ def install(datasette) -> None:
                     return
                 refreshing[key] = loop.create_task(refresh(key, sql, params, kwargs))
 
+            def defer(from_sql: str, params) -> None:
+                """Leave the count of the page ``from ...`` to the background, unless known."""
+                sql = "select count(*) " + from_sql + " "  # (Datasette's text, see above)
+                key = (sql, _freeze(params), False)
+                if key in cache:
+                    return
+                now = time.monotonic()
+                entry = Entry(_state(db.path) if db.is_mutable else None, now,
+                              _deferred(sql, params), 0.0, True)
+                store(key, entry)
+                schedule(key, entry, now, sql, params,
+                         dict(truncate=False, custom_time_limit=None, page_size=None,
+                              log_sql_errors=True), force=True)
+
             async def execute(sql, params=None, truncate=False, custom_time_limit=None,
                               page_size=None, log_sql_errors=True):
                 kwargs = dict(truncate=truncate, custom_time_limit=custom_time_limit,
@@ -422,15 +526,21 @@ def install(datasette) -> None:
                         state = _state(db.path) if db.is_mutable else None
                         sql = await _walk_date_index(original, sql, cache, state)
                     elif isinstance(sql, str) and "_fts match " in sql:
-                        walk, guess = await _walk_for_search(execute, sql, params)
-                        if guess:
+                        walk, guess, total = await _walk_for_search(execute, peek, sql, params)
+                        if not guess:
+                            sql = walk
+                        elif not custom_time_limit:  # (a reader's _timelimit: Datasette's plan)
                             try:
-                                return await original(walk, params, **dict(
+                                results = await original(walk, params, **dict(
                                     kwargs, custom_time_limit=search_walk_ms()))
                             except (QueryInterrupted, sqlite3.OperationalError):
                                 pass  # rare matches after all: Datasette's own plan
-                        else:
-                            sql = walk
+                            else:
+                                if total > search_count_ms() * _count_articles_per_ms():
+                                    # common words in a big archive: their count would not
+                                    # fit its budget, and is left to the background at once
+                                    defer(_PAGE_FROM.match(sql).group(1), params)
+                                return results
                     return await original(sql, params, **kwargs)
                 ttl = float(datasette.setting("default_cache_ttl") or 0) or 60.0
                 key = (sql, _freeze(params), bool(truncate))

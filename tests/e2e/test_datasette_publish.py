@@ -692,7 +692,43 @@ def test_new_search_count_over_budget_comes_from_the_background(tmp_path, monkey
         first, after = first_and_after(make_datasette(path), page)
         assert first == (rows, None, [])
         assert after == (rows, count, facets)
+    # a walk that finds the page means common words: in an archive too big to count them
+    # within the budget, the count is not even tried in front
+    monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "60000")
+    monkeypatch.setenv("HANOI_NEWS_COUNT_ARTICLES_PER_MS", "0.000001")
+    first, after = first_and_after(make_datasette(path), page)
+    assert first == (rows, None, []) and after == (rows, count, facets)
 
+
+def test_a_background_query_gives_way_to_a_reader(tmp_path):
+    """``_run_stoppable`` (how background counts and facets run) stops a query as soon as a
+    reader is waiting, instead of letting it compete with the reader's page; it keeps
+    Datasette's time limit otherwise."""
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=1).close()
+    db = make_datasette(path).get_database("archive")
+    qc = _load_plugin("query_cache")
+    endless = ("with recursive c(x) as (select 1 union all select x + 1 from c "
+               "limit 1000000000000) select count(*) from c")
+    reader = {"waiting": False}
+
+    async def background():
+        run = asyncio.ensure_future(qc._run_stoppable(db, endless, None, False, None,
+                                                      give_way=lambda: reader["waiting"]))
+        await asyncio.sleep(0.3)
+        assert not run.done()
+        reader["waiting"] = True  # a request arrives: the background query stops at once
+        start = time.monotonic()
+        with pytest.raises(qc.GaveWay):
+            await run
+        return time.monotonic() - start
+
+    assert asyncio.run(background()) < 0.5  # (sql_time_limit_ms would stop it after 3 s)
+    quick = asyncio.run(qc._run_stoppable(db, "select 42 as n", None, True, None, lambda: False))
+    assert [tuple(r) for r in quick.rows] == [(42,)] and quick.columns == ["n"]
+    limited = make_datasette(path, settings={"sql_time_limit_ms": 50}).get_database("archive")
+    with pytest.raises(qc.QueryInterrupted):
+        asyncio.run(qc._run_stoppable(limited, endless, None, True, None, lambda: False))
 
 def test_background_queue_is_bounded(tmp_path, monkeypatch):
     """Many different searches in a row leave at most MAX_PENDING background queries; one left
