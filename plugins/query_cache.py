@@ -30,9 +30,8 @@ wait for it; a query left out is scheduled again when a page asks for it. It yie
 readers: a background query starts only when no request has been served for ``QUIET_S``
 (or after ``MAX_QUIET_WAIT_S`` of steady traffic), and stops when a request arrives, to
 start again once it has been served (a 1 s facet running behind a reader's page used to make
-that page wait as long). SQLite can only be stopped between two of its instructions, and
-FTS5 may read a whole doclist in one, so a background count can still run on for up to
-~0.1 s.
+that page wait as long). SQLite is only stopped between two of its instructions, and FTS5
+seems to do much of a count inside one, so a background count may still run on for ~0.1 s.
 
 A search whose count is not known yet walks the date index first (``search_walk_ms``); when
 that finds its page, the words are common, and counting them (60-200 ms at 1M articles) is
@@ -82,14 +81,15 @@ SEARCH_COUNT_MS = 25.0  # HANOI_NEWS_SEARCH_COUNT_MS overrides (0: always count 
 # in 220,000 of 1M articles) takes over. Walks for common words take 3-60 ms; a rare phrase of
 # common syllables ("van hoa", 6,800 hits) fails either way, and pays this much on top of the
 # plan. Running both at once and keeping the first to finish was tried (2026-12-03) and
-# dropped: FTS5 reads a common word's whole doclist inside one SQLite instruction, so the
-# losing plan could not be stopped for 100-400 ms and slowed the next pages on 2 cores.
+# dropped: the losing plan ran on for up to ~450 ms after the walk had won (see below) and
+# slowed the next pages on 2 cores.
 SEARCH_WALK_MS = 100.0  # HANOI_NEWS_SEARCH_WALK_MS overrides
 # When that walk finds the page, the words are common, and counting them reads doclists about
 # as long as the archive: 60-200 ms at 1M articles (about 5,000 articles per ms, measured
 # 2026-12-03). If that cannot fit in SEARCH_COUNT_MS, the count is left to the background at
-# once rather than tried in front (FTS5 cannot be stopped in the middle of reading a doclist,
-# so a 25 ms budget was overrun to ~100 ms).
+# once rather than tried in front: a count given 25 ms was seen to run 98 ms (time limits
+# are checked between SQLite instructions, and FTS5 seems to read much of a common word's
+# doclist inside one).
 COUNT_ARTICLES_PER_MS = 5000.0  # HANOI_NEWS_COUNT_ARTICLES_PER_MS overrides (tests)
 # The facets of one page together: Datasette runs them one after another after the rows and
 # the count, each with facet_time_limit_ms. A facet starting after FACET_PAGE_MS since the
