@@ -58,6 +58,7 @@ from typing import Any, NamedTuple
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted, Results
+from datasette.utils import escape_fts
 
 MAX_ENTRIES = 512
 DEFAULT_MAX_STALE_S = 600.0
@@ -260,6 +261,24 @@ async def _walk_for_search(cached_execute, peek, sql: str, params) -> tuple[str,
     return _FTS_IN.sub(
         lambda f: f"exists (select 1 from {f.group(1)} hn_fts where hn_fts.{f.group(1)} match "
                   f"{f.group(2)} and hn_fts.rowid = {table}.rowid)", sql), guess, total
+
+
+# Datasette's search term is "match escape_fts(:search)": in the walk's per-row probe that
+# is a call into Python for every row probed (1,000-2,000 rows for "tu liem"). Escaped once
+# here instead: a new search's walk 42 -> 35 ms ("so với", 1M articles).
+_ESCAPED_MATCH = re.compile(r"match escape_fts\(:(\w+)\) and hn_fts\.rowid")
+
+
+def _escape_once(walk: str, params):
+    """The walk with ``escape_fts(:p)`` replaced by a parameter holding its value."""
+    names = set(_ESCAPED_MATCH.findall(walk))
+    if not names or not isinstance(params, dict) or not names <= set(params):
+        return walk, params
+    out = dict(params)
+    for name in names:
+        out["hn_escaped_" + name] = escape_fts(params[name])
+    return _ESCAPED_MATCH.sub(lambda m: f"match :hn_escaped_{m.group(1)} and hn_fts.rowid",
+                              walk), out
 
 
 class GaveWay(Exception):
@@ -530,11 +549,12 @@ def install(datasette) -> None:
                         sql = await _walk_date_index(original, sql, cache, state)
                     elif isinstance(sql, str) and "_fts match " in sql:
                         walk, guess, total = await _walk_for_search(execute, peek, sql, params)
+                        walk, walk_params = _escape_once(walk, params)
                         if not guess:
-                            sql = walk
+                            sql, params = walk, walk_params
                         elif not custom_time_limit:  # (a reader's _timelimit: Datasette's plan)
                             try:
-                                results = await original(walk, params, **dict(
+                                results = await original(walk, walk_params, **dict(
                                     kwargs, custom_time_limit=search_walk_ms()))
                             except (QueryInterrupted, sqlite3.OperationalError):
                                 pass  # rare matches after all: Datasette's own plan
