@@ -524,6 +524,14 @@ def install(datasette) -> None:
                     return
                 refreshing[key] = loop.create_task(refresh(key, sql, params, kwargs))
 
+            walks: OrderedDict = OrderedDict()  # (from-clause, params) -> the walk won
+
+            def remember(search_key, won: bool) -> None:
+                walks[search_key] = won
+                walks.move_to_end(search_key)
+                while len(walks) > MAX_ENTRIES:
+                    walks.popitem(last=False)
+
             def defer(from_sql: str, params) -> None:
                 """Leave the count of the page ``from ...`` to the background, unless known."""
                 sql = "select count(*) " + from_sql + " "  # (Datasette's text, see above)
@@ -553,17 +561,26 @@ def install(datasette) -> None:
                         if not guess:
                             sql, params = walk, walk_params
                         elif not custom_time_limit:  # (a reader's _timelimit: Datasette's plan)
-                            try:
-                                results = await original(walk, walk_params, **dict(
-                                    kwargs, custom_time_limit=search_walk_ms()))
-                            except (QueryInterrupted, sqlite3.OperationalError):
-                                pass  # rare matches after all: Datasette's own plan
-                            else:
+                            # what the walk did the last time for this search (any page of
+                            # it), while its count is still being computed behind
+                            search_key = (_PAGE_FROM.match(sql).group(1), _freeze(params))
+                            walked = walks.get(search_key)
+                            results = None
+                            if walked is not False:
+                                try:
+                                    results = await original(walk, walk_params, **dict(
+                                        kwargs, custom_time_limit=None if walked else
+                                        search_walk_ms()))
+                                except (QueryInterrupted, sqlite3.OperationalError):
+                                    pass
+                                remember(search_key, results is not None)
+                            if results is not None:
                                 if total > search_count_ms() * _count_articles_per_ms():
                                     # common words in a big archive: their count would not
                                     # fit its budget, and is left to the background at once
                                     defer(_PAGE_FROM.match(sql).group(1), params)
                                 return results
+                            # rare matches after all: Datasette's own plan
                     return await original(sql, params, **kwargs)
                 ttl = float(datasette.setting("default_cache_ttl") or 0) or 60.0
                 key = (sql, _freeze(params), bool(truncate))

@@ -730,6 +730,30 @@ def test_a_background_query_gives_way_to_a_reader(tmp_path):
     with pytest.raises(qc.QueryInterrupted):
         asyncio.run(qc._run_stoppable(limited, endless, None, True, None, lambda: False))
 
+def test_a_search_remembers_whether_its_walk_found_the_page(tmp_path, monkeypatch):
+    """While a search's count is still pending, its next pages do what its walk did the
+    first time: walk again without the walk's time limit when it found the page, go straight
+    to Datasette's plan when it did not (instead of paying the limit again)."""
+    path = tmp_path / "archive.db"
+    build_test_archive(path, filler=5).close()
+    monkeypatch.setenv("HANOI_NEWS_SEARCH_COUNT_MS", "0.000001")  # every count is "slow"
+    url = "/archive/news.json?_search=hoi+dong&_size=3&_nofacet=1&_trace=1"
+
+    def rows_sql(data):
+        return [t["sql"] for t in data["_trace"]["traces"] if t["sql"].startswith("select rowid")]
+
+    for first_limit, walks in (("0.000001", False), ("1000", True)):
+        ds = make_datasette(path, settings={"trace_debug": True})
+        monkeypatch.setenv("HANOI_NEWS_SEARCH_WALK_MS", first_limit)
+        first = get(ds, url).json()
+        monkeypatch.setenv("HANOI_NEWS_SEARCH_WALK_MS", "1000" if not walks else "0.000001")
+        again = get(ds, url).json()  # (the count left to the background is still pending)
+        assert first["filtered_table_rows_count"] is None is again["filtered_table_rows_count"]
+        assert [r[1] for r in again["rows"]] == [r[1] for r in first["rows"]]
+        walked = ["hn_fts" in sql for sql in rows_sql(again)]
+        assert walked == ([True] if walks else [False])
+
+
 def test_background_queue_is_bounded(tmp_path, monkeypatch):
     """Many different searches in a row leave at most MAX_PENDING background queries; one left
     out is scheduled when its page is asked for again."""
