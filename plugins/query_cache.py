@@ -578,7 +578,7 @@ def install(datasette) -> None:
                                 if total > search_count_ms() * _count_articles_per_ms():
                                     # common words in a big archive: their count would not
                                     # fit its budget, and is left to the background at once
-                                    defer(_PAGE_FROM.match(sql).group(1), params)
+                                    defer(search_key[0], params)
                                 return results
                             # rare matches after all: Datasette's own plan
                     return await original(sql, params, **kwargs)
