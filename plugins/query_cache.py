@@ -219,7 +219,7 @@ async def _walk_date_index(original, sql: str, cache: OrderedDict, state) -> str
 # most of the archive (4 s for a phrase with no match), so it is chosen only when
 # hits^2 > SEARCH_WALK_FACTOR * total (measured at 1M: a probe ~30 us, listing a match
 # ~3 us; walking wins above ~22,000 hits). The count that decides is the page's own
-# count query, computed here first and cached, so the page does not run it twice.
+# count query, once cached (until then, see _walk_for_search).
 _FTS_IN = re.compile(
     r"(?<![\w+.\]])rowid in \(select rowid from (\w+) where \1 match ([^()]*(?:\([^()]*\))?)\)"
 )
@@ -232,9 +232,11 @@ def _search_walk_factor() -> float:
     return _env_float("HANOI_NEWS_SEARCH_WALK_FACTOR", SEARCH_WALK_FACTOR)
 
 
-async def _walk_for_search(cached_execute, peek, sql: str, params) -> tuple[str, bool, int]:
+async def _walk_for_search(cached_execute, peek, sql: str,
+                           params) -> tuple[str, bool, int, str | None]:
     """The rows query to run instead of ``sql``, whether it is only a guess, to run within
-    ``search_walk_ms`` before falling back to ``sql``, and the number of articles.
+    ``search_walk_ms`` before falling back to ``sql``, the number of articles, and the
+    page's count query (Datasette's text), or None when ``sql`` is not a date-sorted search.
 
     With the page's count known (cached, even stale) the choice is made from it. Without it
     (a search nobody asked before) the walk is likely, not sure, to be the fast plan: common
@@ -242,7 +244,7 @@ async def _walk_for_search(cached_execute, peek, sql: str, params) -> tuple[str,
     of the archive. (With ``HANOI_NEWS_SEARCH_COUNT_MS=0`` the count is always run first.)"""
     m = _PAGE_FROM.match(sql)
     if not m or m.group(3).strip('[]"') != "published_at" or len(_FTS_IN.findall(sql)) != 1:
-        return sql, False, 0
+        return sql, False, 0, None
     # the same text as Datasette's count query (its from-clause ends with a space)
     count_sql = "select count(*) " + m.group(1) + " "
     try:
@@ -252,15 +254,15 @@ async def _walk_for_search(cached_execute, peek, sql: str, params) -> tuple[str,
     except QueryInterrupted:
         pass
     except Exception:  # no article_index: keep Datasette's query
-        return sql, False, 0
+        return sql, False, 0, count_sql
     counted = peek(count_sql, params)
     guess = counted is None or counted.deferred or isinstance(counted.results, QueryInterrupted)
     if not guess and counted.results.rows[0][0] ** 2 <= _search_walk_factor() * total:
-        return sql, False, total
+        return sql, False, total, count_sql
     table = m.group(2)
     return _FTS_IN.sub(
         lambda f: f"exists (select 1 from {f.group(1)} hn_fts where hn_fts.{f.group(1)} match "
-                  f"{f.group(2)} and hn_fts.rowid = {table}.rowid)", sql), guess, total
+                  f"{f.group(2)} and hn_fts.rowid = {table}.rowid)", sql), guess, total, count_sql
 
 
 # Datasette's search term is "match escape_fts(:search)": in the walk's per-row probe that
@@ -436,7 +438,7 @@ def install(datasette) -> None:
         cache: OrderedDict = OrderedDict()
         db._hn_query_cache = cache
         db._hn_refreshing = refreshing = {}  # key -> asyncio.Task
-        db._hn_cache_stats = stats = {"refreshed": 0, "gave_way": 0}
+        db._hn_cache_stats = stats = {"refreshed": 0}
         activity = _activity(datasette)
         original = db.execute
 
@@ -500,7 +502,7 @@ def install(datasette) -> None:
                                     give_way=reader_waiting if patient else None)
                                 break
                             except GaveWay:
-                                stats["gave_way"] += 1
+                                continue
                         if not (isinstance(entry.results, QueryInterrupted) and CACHED_MARK in sql):
                             store(key, entry)  # an interrupted canned query keeps its last answer
                         stats["refreshed"] += 1
@@ -524,7 +526,7 @@ def install(datasette) -> None:
                     return
                 refreshing[key] = loop.create_task(refresh(key, sql, params, kwargs))
 
-            walks: OrderedDict = OrderedDict()  # (from-clause, params) -> the walk won
+            walks: OrderedDict = OrderedDict()  # (count query, params) -> the walk won
 
             def remember(search_key, won: bool) -> None:
                 walks[search_key] = won
@@ -532,9 +534,8 @@ def install(datasette) -> None:
                 while len(walks) > MAX_ENTRIES:
                     walks.popitem(last=False)
 
-            def defer(from_sql: str, params) -> None:
-                """Leave the count of the page ``from ...`` to the background, unless known."""
-                sql = "select count(*) " + from_sql + " "  # (Datasette's text, see above)
+            def defer(sql: str, params) -> None:
+                """Leave the count query ``sql`` to the background, unless known."""
                 key = (sql, _freeze(params), False)
                 if key in cache:
                     return
@@ -556,14 +557,15 @@ def install(datasette) -> None:
                         state = _state(db.path) if db.is_mutable else None
                         sql = await _walk_date_index(original, sql, cache, state)
                     elif isinstance(sql, str) and "_fts match " in sql:
-                        walk, guess, total = await _walk_for_search(execute, peek, sql, params)
+                        walk, guess, total, count_sql = await _walk_for_search(
+                            execute, peek, sql, params)
                         walk, walk_params = _escape_once(walk, params)
                         if not guess:
                             sql, params = walk, walk_params
                         elif not custom_time_limit:  # (a reader's _timelimit: Datasette's plan)
                             # what the walk did the last time for this search (any page of
                             # it), while its count is still being computed behind
-                            search_key = (_PAGE_FROM.match(sql).group(1), _freeze(params))
+                            search_key = (count_sql, _freeze(params))
                             walked = walks.get(search_key)
                             results = None
                             if walked is not False:
@@ -578,7 +580,7 @@ def install(datasette) -> None:
                                 if total > search_count_ms() * _count_articles_per_ms():
                                     # common words in a big archive: their count would not
                                     # fit its budget, and is left to the background at once
-                                    defer(search_key[0], params)
+                                    defer(count_sql, params)
                                 return results
                             # rare matches after all: Datasette's own plan
                     return await original(sql, params, **kwargs)
