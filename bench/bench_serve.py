@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 from sqlite_utils import Database  # noqa: E402
 
 from crawler.migrations import migrate_archive  # noqa: E402
+from crawler.search_pairs import sync_pairs  # noqa: E402
 from parsers.textnorm import fold  # noqa: E402
 
 TZ = timezone(timedelta(hours=7))
@@ -129,6 +130,7 @@ def add_article(db: Database, *, id: str, title: str, body_text: str, sapo: str 
             "word_count": len(body_text.split()), "date_source": "json-ld",
             "search_fold": fold(" ".join(p for p in (title, sapo, body_text) if p)),
         }, pk="id")
+        sync_pairs(db)
         for table in ("article_places", "indicators", "article_officials"):
             db.execute(f"delete from {table} where article_id = ?", [id])
         for i, ref in enumerate(places):

@@ -1,8 +1,10 @@
 """``hanoi-news publish``: make the archive ready to serve and write a download snapshot.
 
 1. :func:`crawler.datasette_app.ensure_search`: fold missing ``search_fold`` values, create or
-   repair the FTS index and its triggers, ``article_index`` and the ``news`` view;
-2. optimise: merge the FTS b-trees (``optimize``) and ``pragma optimize`` (planner stats);
+   repair the FTS index and its triggers, the word-pair index (crawler/search_pairs.py),
+   ``article_index`` and the ``news`` view;
+2. optimise: merge the b-trees of both FTS indexes (``optimize``) and ``pragma optimize``
+   (planner stats);
 3. snapshot with the SQLite backup API into ``published/<db>.db`` next to the archive, swapped
    in atomically, with ``<db>.db.sha256``. Datasette serves it at ``/-/snapshot/<db>.db``
    (plugins/snapshot_download.py) while it keeps serving the live archive.
@@ -17,6 +19,7 @@ import click
 from sqlite_utils import Database
 
 from .datasette_app import FTS_TABLE, ensure_search
+from .search_pairs import PAIRS_TABLE
 from .export import sha256_file, snapshot
 
 
@@ -34,13 +37,14 @@ def publish_archive(db_path: str | Path, *, snapshot_to: str | Path | None = Non
     db.conn.execute("pragma busy_timeout = 30000")  # the crawler may be writing
     try:
         t = time.time()
-        report["ensure_search"] = ensure_search(db)
+        report["ensure_search"] = ensure_search(db, rebuild_pairs=rebuild_fts)
         report["ensure_search_s"] = round(time.time() - t, 2)
         t = time.time()
         with db.conn:
             if rebuild_fts:
                 db.execute(f"insert into [{FTS_TABLE}]([{FTS_TABLE}]) values ('rebuild')")
-            db.execute(f"insert into [{FTS_TABLE}]([{FTS_TABLE}]) values ('optimize')")
+            for table in (FTS_TABLE, PAIRS_TABLE):
+                db.execute(f"insert into [{table}]([{table}]) values ('optimize')")
         db.execute("pragma optimize")
         report["optimize_s"] = round(time.time() - t, 2)
     finally:
@@ -62,7 +66,8 @@ def publish_archive(db_path: str | Path, *, snapshot_to: str | Path | None = Non
               type=click.Path(exists=True, dir_okay=False), help="Archive to publish.")
 @click.option("--snapshot", "snapshot_to", default=None, type=click.Path(dir_okay=False),
               help="Where to write the download snapshot [default: published/<db>.db].")
-@click.option("--rebuild-fts", is_flag=True, help="Rebuild the whole search index first.")
+@click.option("--rebuild-fts", is_flag=True,
+              help="Rebuild the whole search index (and the word-pair index) first.")
 @click.option("--no-snapshot", is_flag=True, help="Only build search and optimise.")
 def publish(db_path: str, snapshot_to: str | None, rebuild_fts: bool, no_snapshot: bool) -> None:
     """Build search (FTS, views), optimise, and write the downloadable snapshot."""

@@ -22,6 +22,7 @@ import yaml
 from sqlite_utils import Database
 
 from .search import search_fold_text  # noqa: F401  (re-exported for writers and tests)
+from .search_pairs import ensure_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA_PATH = ROOT / "metadata.yml"
@@ -226,8 +227,10 @@ def _stats_stale(db: Database, table: str, rows: int) -> bool:
     return abs(counted - rows) > rows / 4
 
 
-def ensure_search(db: Database, *, backfill: bool = True) -> dict[str, Any]:
-    """Create or repair FTS, triggers, ``article_index`` and views. Idempotent.
+def ensure_search(db: Database, *, backfill: bool = True,
+                  rebuild_pairs: bool = False) -> dict[str, Any]:
+    """Create or repair FTS, the word-pair index (crawler/search_pairs.py), triggers,
+    ``article_index`` and views. Idempotent.
 
     Returns what it did, e.g. ``{"fts": "created", "backfilled": 12, "indexed": 12}``.
     Writers should set ``articles.search_fold = search_fold_text(title, sapo, body_text)``;
@@ -294,6 +297,7 @@ def ensure_search(db: Database, *, backfill: bool = True) -> dict[str, Any]:
                 db.execute(f"drop view if exists [{name}]")
                 db.execute(sql)
             did[f"view_{name}"] = "created"
+    did.update(ensure_pairs(db, rebuild=rebuild_pairs))
     return did
 
 

@@ -17,6 +17,7 @@ from .errors import StorageError
 from .facts_store import save_facts
 from .migrations import migrate_archive, migrate_state
 from .search import search_fold_text
+from .search_pairs import sync_pairs
 from .sources import Source
 from .urls import normalize
 
@@ -163,6 +164,7 @@ def save_article(
             record["published_at"] = record["first_seen_at"]
             record["date_source"] = "first-seen"
         articles.upsert(record, pk="id")
+        sync_pairs(db)  # its word pairs, in the same transaction
         db.execute("delete from images where article_id = ?", [article_id])
         if article.images:
             db.table("images").insert_all(

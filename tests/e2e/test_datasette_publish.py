@@ -552,12 +552,15 @@ def test_search_walking_the_date_index_returns_the_same_pages(ds, monkeypatch, q
         assert plain[0][1] == joined
 
 
-def test_common_search_is_rewritten_to_probe_fts_per_row(ds, monkeypatch):
+@pytest.mark.parametrize("q, index", [("ngân sách", "articles_fts"),
+                                      ("tu liem", "articles_pairs_fts")])
+def test_common_search_is_rewritten_to_probe_fts_per_row(ds, monkeypatch, q, index):
+    """Words probe the FTS index per row; a two-word phrase (a place name) the pair index."""
     monkeypatch.setenv("HANOI_NEWS_SEARCH_WALK_FACTOR", "0")
     traced = make_datasette(ds.get_database("archive").path, settings={"trace_debug": True})
-    data = get(traced, "/archive/news.json?_search=tu+liem&_nofacet=1&_trace=1").json()
+    data = get(traced, f"/archive/news.json?_search={q}&_nofacet=1&_trace=1").json()
     rows_sql = [t["sql"] for t in data["_trace"]["traces"] if t["sql"].startswith("select rowid")]
-    assert rows_sql and "exists (select 1 from articles_fts hn_fts" in rows_sql[0]
+    assert rows_sql and f"exists (select 1 from {index} hn_fts" in rows_sql[0]
 
 
 def test_an_interrupted_canned_query_is_not_served_from_the_cache(tmp_path):
