@@ -1,6 +1,6 @@
-"""Searches served through Datasette with the word-pair index (crawler/search_pairs.py,
-plugins/query_cache.py): the same articles as FTS5 alone, and FTS5 alone while a writer has
-left articles unindexed."""
+"""How plugins/query_cache.py answers searches, seen through Datasette's trace: phrases from
+the word-pair index (crawler/search_pairs.py), the same articles as FTS5 alone, and FTS5
+alone while a writer has left articles unindexed; big district pages walking the date index."""
 from __future__ import annotations
 
 import asyncio
@@ -108,4 +108,29 @@ def test_unindexed_articles_make_search_fall_back_to_fts(tmp_path):
     ids2, total2, sqls2 = _all_ids(ds, "van hoa")
     assert ids2 == ids and total2 == total
     assert any("articles_pairs_fts match" in s for s in sqls2)
+    conn.close()
+
+
+def test_big_district_page_is_walked_and_counted_once(tmp_path):
+    """A district tagged on most articles: its rows walk the date index ("+id in"), decided
+    from the page's own count, which is then not run a second time."""
+    path = tmp_path / "archive.db"
+    db = build_test_archive(path, filler=5)
+    for i in range(40):
+        add_article(db, id=f"hanoimoi:hk{i}", title=f"Tin phường Hoàn Kiếm số {i}",
+                    body_text="Quận Hoàn Kiếm tổ chức hội nghị.", places=["Quận Hoàn Kiếm"],
+                    published_at=f"2025-0{1 + i % 9}-1{i % 10}T08:00:00+07:00")
+    db.close()
+    data = get(_traced(path), "/archive/news.json?_search=hoan+kiem&_nofacet=1&_trace=1").json()
+    sqls = [t["sql"] for t in data["_trace"]["traces"]]
+    rows_sql = [s for s in sqls if s.startswith("select rowid")]
+    assert rows_sql and "+id in (select ap.article_id" in rows_sql[0]
+    assert sum(s.startswith("select count(*) from news") for s in sqls) == 1
+    assert not any("count(*) from article_places" in s for s in sqls)
+    conn = sqlite3.connect(path)
+    plain = conn.execute(rows_sql[0].replace("+id in", "id in")).fetchall()
+    assert [r[1] for r in data["rows"]] == [r[1] for r in plain][:len(data["rows"])]
+    tagged = conn.execute("select count(distinct ap.article_id) from article_places ap join"
+                          " places p on p.id = ap.place_id where p.ascii_name = 'hoan kiem'")
+    assert data["filtered_table_rows_count"] == tagged.fetchone()[0] >= 40
     conn.close()
