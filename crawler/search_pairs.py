@@ -42,7 +42,8 @@ TRIGGERS = {
     "articles_pairs_ai": f"""create trigger articles_pairs_ai after insert on articles begin
   insert or ignore into [{PENDING_TABLE}] (art_rowid, indexed) values (new.rowid, null);
 end""",
-    "articles_pairs_au": f"""create trigger articles_pairs_au after update of search_fold on articles
+    "articles_pairs_au": f"""create trigger articles_pairs_au
+after update of search_fold on articles
 when old.search_fold is not new.search_fold begin
   insert or ignore into [{PENDING_TABLE}] (art_rowid, indexed) values (old.rowid, old.search_fold);
 end""",

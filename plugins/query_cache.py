@@ -84,10 +84,11 @@ SEARCH_COUNT_MS = 25.0  # HANOI_NEWS_SEARCH_COUNT_MS overrides (0: always count 
 # A search whose count is not known yet first walks the date index, for at most this long,
 # before Datasette's own plan (every match found and sorted by date: 0.6-0.8 s for "chỉ tiêu",
 # in 220,000 of 1M articles) takes over. Walks for common words take 3-60 ms; a rare phrase of
-# common syllables ("van hoa", 6,800 hits) fails either way, and pays this much on top of the
-# plan. Running both at once and keeping the first to finish was tried (2026-12-03) and
-# dropped: the losing plan ran on for up to ~450 ms after the walk had won (see below) and
-# slowed the next pages on 2 cores.
+# common syllables ("van hoa", 6,800 hits) failed either way, and paid this much on top of the
+# plan (a phrase of two words is now counted first, from the word-pair index: _use_pairs,
+# and the walk is only tried when that count says so). Running both at once and keeping the
+# first to finish was tried (2026-12-03) and dropped: the losing plan ran on for up to
+# ~450 ms after the walk had won (see below) and slowed the next pages on 2 cores.
 SEARCH_WALK_MS = 100.0  # HANOI_NEWS_SEARCH_WALK_MS overrides
 # When that walk finds the page, the words are common, and counting them reads doclists about
 # as long as the archive: 60-200 ms at 1M articles (about 5,000 articles per ms, measured
