@@ -171,3 +171,26 @@ def test_search_rewrite(search, pairs, rest):
     assert ("articles_fts match :hn_rest" in new_sql) == bool(rest)
     assert qc._count_in_fts(new_sql).startswith(
         "select count(*) from articles_pairs_fts" if not rest else "select count(*) from news")
+
+
+def test_publish_rebuild_fts_rebuilds_the_pair_index_too(tmp_path):
+    """``hanoi-news publish --rebuild-fts`` repairs a pair index left wrong by a writer that
+    bypassed the triggers (here: rows deleted from it directly)."""
+    from crawler.cli_publish import publish_archive
+
+    path = tmp_path / "a.db"
+    db = _new_archive(path)
+    rng = random.Random(3)
+    for i in range(30):
+        _insert(db.conn, rng, i)
+    db.conn.commit()
+    sync_pairs(db)
+    db.execute(f"insert into {PAIRS_TABLE}({PAIRS_TABLE}) values ('delete-all')")
+    db.conn.commit()
+    assert not db.execute(f"select count(*) from {PAIRS_TABLE} where {PAIRS_TABLE}"
+                          " match 'van_hoa OR hoa_van OR tu_liem'").fetchone()[0]
+    assert publish_archive(path, write_snapshot=False)["ensure_search"].get("pairs") is None
+    report = publish_archive(path, rebuild_fts=True, write_snapshot=False)
+    assert report["ensure_search"]["pairs"] == "built"
+    _pairs_match_fts(db.conn)
+    db.close()
