@@ -331,10 +331,9 @@ async def _run_stoppable(db, sql: str, params, truncate: bool, page_size, give_w
 # A quoted phrase of two words (a place name turned into a phrase by vi_search: "van hoa",
 # "tu liem") is looked up in the word-pair index (crawler/search_pairs.py) instead: one token
 # whose list holds only the articles with the phrase, where FTS5 compares the positions of
-# two words found in most articles (177-884 ms to count at 1M articles, 0.2-2 ms from the
-# pair index, measured 2026-12-03). Same matches: the pairs are
-# those of search_fold, where an FTS5 phrase without "đ" matches whenever it matches in
-# title, sapo or body_text. Phrases with "đ" (FTS5 keeps it, search_fold folds it to "d"),
+# two words found in most articles (33-884 ms to count at 1M articles, 0.2-2 ms from the
+# pair index, measured 2026-12-03). Same matches: the pairs are those of search_fold, where
+# an FTS5 phrase without "đ" matches whenever it matches in title, sapo or body_text. Phrases with "đ" (FTS5 keeps it, search_fold folds it to "d"),
 # single words and longer phrases stay with FTS5. Used only while no article waits to be
 # indexed (the crawler indexes in the transaction that saves an article).
 PAIRS_TABLE = "articles_pairs_fts"
