@@ -193,12 +193,10 @@ async def _walk_date_index(cached_execute, sql: str, params) -> str:
     next anyway (cached, even stale: it answers that query too); until 2026-12-03 the tag
     sizes were counted separately, a query of 20-40 ms at 1M articles on a district's first
     page, before that same count."""
-    names = _TAG_TERM.findall(sql)
-    m = _PAGE_FROM.match(sql)
-    if not names or not m or m.group(3).strip('[]"') != "published_at":
+    page = _date_sorted_page(sql)
+    if not _TAG_TERM.search(sql) or page is None:
         return sql
-    # the same text as Datasette's count query (its from-clause ends with a space)
-    count_sql = "select count(*) " + m.group(1) + " "
+    count_sql = page[1]
     try:
         total = (await cached_execute("select count(*) from article_index")).rows[0][0]
         matched = (await cached_execute(count_sql, params)).rows[0][0]
@@ -228,6 +226,16 @@ _PAGE_FROM = re.compile(r"^select .+? (from (\w+) where .+) order by ([\w\[\]\"]
 SEARCH_WALK_FACTOR = 500  # HANOI_NEWS_SEARCH_WALK_FACTOR overrides (0: always walk)
 
 
+def _date_sorted_page(sql: str) -> tuple[str, str] | None:
+    """(table, the page's count query) of a rows query sorted by ``published_at``, else None.
+    The count query has the same text as Datasette's (its from-clause ends with a space), so
+    that both share one cache entry."""
+    m = _PAGE_FROM.match(sql)
+    if not m or m.group(3).strip('[]"') != "published_at":
+        return None
+    return m.group(2), "select count(*) " + m.group(1) + " "
+
+
 def _search_walk_factor() -> float:
     return _env_float("HANOI_NEWS_SEARCH_WALK_FACTOR", SEARCH_WALK_FACTOR)
 
@@ -242,11 +250,10 @@ async def _walk_for_search(cached_execute, peek, sql: str,
     (a search nobody asked before) the walk is likely, not sure, to be the fast plan: common
     words make it stop after a few ms, a rare phrase of common syllables makes it visit most
     of the archive. (With ``HANOI_NEWS_SEARCH_COUNT_MS=0`` the count is always run first.)"""
-    m = _PAGE_FROM.match(sql)
-    if not m or m.group(3).strip('[]"') != "published_at" or len(_FTS_IN.findall(sql)) != 1:
+    page = _date_sorted_page(sql)
+    if page is None or len(_FTS_IN.findall(sql)) != 1:
         return sql, False, 0, None
-    # the same text as Datasette's count query (its from-clause ends with a space)
-    count_sql = "select count(*) " + m.group(1) + " "
+    table, count_sql = page
     try:
         total = (await cached_execute("select count(*) from article_index")).rows[0][0]
         # (a phrase in the pair index is counted from one short list: first, within budget)
@@ -261,7 +268,6 @@ async def _walk_for_search(cached_execute, peek, sql: str,
     guess = counted is None or counted.deferred or isinstance(counted.results, QueryInterrupted)
     if not guess and counted.results.rows[0][0] ** 2 <= _search_walk_factor() * total:
         return sql, False, total, count_sql
-    table = m.group(2)
     return _FTS_IN.sub(
         lambda f: f"exists (select 1 from {f.group(1)} hn_fts where hn_fts.{f.group(1)} match "
                   f"{f.group(2)} and hn_fts.rowid = {table}.rowid)", sql), guess, total, count_sql
@@ -333,9 +339,10 @@ async def _run_stoppable(db, sql: str, params, truncate: bool, page_size, give_w
 # whose list holds only the articles with the phrase, where FTS5 compares the positions of
 # two words found in most articles (33-884 ms to count at 1M articles, 0.2-2 ms from the
 # pair index, measured 2026-12-03). Same matches: the pairs are those of search_fold, where
-# an FTS5 phrase without "đ" matches whenever it matches in title, sapo or body_text. Phrases with "đ" (FTS5 keeps it, search_fold folds it to "d"),
-# single words and longer phrases stay with FTS5. Used only while no article waits to be
-# indexed (the crawler indexes in the transaction that saves an article).
+# an FTS5 phrase without "đ" matches whenever it matches in title, sapo or body_text.
+# Phrases with "đ" (FTS5 keeps it, search_fold folds it to "d"), single words and longer
+# phrases stay with FTS5. Used only while no article waits to be indexed (the crawler
+# indexes in the transaction that saves an article).
 PAIRS_TABLE = "articles_pairs_fts"
 PAIRS_PENDING = "articles_pairs_pending"
 _SEARCH_TERM = re.compile(r"(?<![\w+.\]])rowid in \(select rowid from articles_fts where "
