@@ -11,7 +11,7 @@ two-word search (target p95 < 100 ms), a faceted table page (target p95 < 300 ms
 canned query; database size per 1,000 articles; time to publish and to export.
 ``first_ms`` is the first request of each URL (nothing cached: what a page nobody asked for
 costs); median/p95 are repeated requests; ``after_write_*`` are requests each made right
-after a one-article commit, as while the crawler writes (plugins/query_cache.py answers
+after a one-article commit, as while the crawler writes (crawler/publish/plugins/query_cache.py answers
 with the counts/facets cached before the commit and recounts in the background; run with
 HANOI_NEWS_COUNTS_MAX_STALE=0 to measure exact recounting instead).
 
@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
 from sqlite_utils import Database  # noqa: E402
 
 from crawler.migrations import migrate_archive  # noqa: E402
-from crawler.search_pairs import sync_pairs  # noqa: E402
+from crawler.publish.search_pairs import sync_pairs  # noqa: E402
 from parsers.textnorm import fold  # noqa: E402
 
 TZ = timezone(timedelta(hours=7))
@@ -254,7 +254,7 @@ def build_archive(path: str | Path, n: int, *, seed: int = 1, publish: bool = Tr
     flush()
     conn.execute("pragma synchronous=normal")
     if publish:
-        from crawler.datasette_app import ensure_search
+        from crawler.publish.search_index import ensure_search
 
         ensure_search(db)
     return db
@@ -313,7 +313,7 @@ def build_test_archive(path: str | Path, filler: int = 60) -> Database:
         db, id="laodongthudo:666", source="laodongthudo", title=XSS_TITLE, sapo=XSS_BODY,
         body_text=XSS_BODY + " Quận Tây Hồ.", published_at="2024-06-01T08:00:00+07:00",
         places=["Quận Tây Hồ"])
-    from crawler.datasette_app import ensure_search
+    from crawler.publish.search_index import ensure_search
 
     ensure_search(db)
     return db
@@ -336,7 +336,7 @@ import sys
 sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 import uvicorn
-from crawler.datasette_app import make_datasette
+from crawler.publish.app import make_datasette
 uvicorn.run(make_datasette(Path(sys.argv[1])).app(), host="127.0.0.1", port=int(sys.argv[2]),
             log_level="warning", lifespan="off")
 """
@@ -393,7 +393,7 @@ def _time_after_writes(client, url: str, path: Path, rounds: int, pause_s: float
     """One request after each of ``rounds`` crawler-like commits (one article each).
 
     What a reader gets while the crawler is writing: every request comes after a commit, so
-    every cached count/facet is stale at that moment (plugins/query_cache.py serves it and
+    every cached count/facet is stale at that moment (crawler/publish/plugins/query_cache.py serves it and
     recounts in the background, unless HANOI_NEWS_COUNTS_MAX_STALE=0). ``pause_s`` between
     the commit and the request is the reader's think time.
     """
@@ -488,8 +488,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     import httpx
 
-    from crawler.cli_publish import publish_archive
-    from crawler.export import export_archive
+    from crawler.publish.snapshot import publish_archive
+    from crawler.publish.export import export_archive
 
     path = Path(args.db)
     out: dict = {"articles": args.articles}

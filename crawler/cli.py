@@ -92,8 +92,8 @@ def _progress_bar(desc: str):
 
 
 def _serve_datasette(db_path: Path, port: int, *, demo: bool, scheduler_setup=None) -> None:
-    from .datasette_app import make_datasette, warm_up
-    from .serve import serve
+    from .publish.app import make_datasette, warm_up
+    from .publish.serve import serve
 
     ds = make_datasette(db_path, demo=demo)
 
@@ -109,7 +109,7 @@ def _serve_datasette(db_path: Path, port: int, *, demo: bool, scheduler_setup=No
 
 def _demo(port: int, serve_it: bool, out: Path) -> None:
     from .demo import build_demo
-    from .serve import check_port
+    from .publish.serve import check_port
 
     if serve_it:
         check_port("127.0.0.1", port)
@@ -172,7 +172,7 @@ def run(port: int, db: str | None, data_dir: str | None, sources: str | None) ->
     """
     from .crawl import crawl
     from .schedule import build_scheduler
-    from .serve import JobRunner, check_port
+    from .publish.serve import JobRunner, check_port
     from .store import open_db, sync_sources
 
     settings = _settings(db, data_dir, sources, port)
@@ -185,7 +185,7 @@ def run(port: int, db: str | None, data_dir: str | None, sources: str | None) ->
     _logging(False, settings.data_dir / "logs" / "hanoi-news.log")
     dbh = open_db(settings.db_path)
     sync_sources(dbh, all_sources)
-    from .datasette_app import ensure_search
+    from .publish.search_index import ensure_search
 
     ensure_search(dbh)
     dbh.close()
@@ -195,7 +195,7 @@ def run(port: int, db: str | None, data_dir: str | None, sources: str | None) ->
         runner.run(source.id, lambda stop: log.info(crawl(source, settings, stop=stop).summary()))
 
     def publish_job() -> None:
-        from .cli_publish import publish_archive
+        from .publish.snapshot import publish_archive
 
         runner.run("publish", lambda stop: log.info("published %s", publish_archive(settings.db_path)))
 
@@ -341,8 +341,8 @@ def status(db, sources) -> None:
 
 
 from .cli_evaluate import evaluate  # noqa: E402
-from .cli_publish import publish  # noqa: E402
-from .export import export  # noqa: E402
+from .publish.snapshot import publish  # noqa: E402
+from .publish.export import export  # noqa: E402
 
 cli.add_command(evaluate)
 cli.add_command(export)

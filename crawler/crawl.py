@@ -48,7 +48,7 @@ def crawl(source: Source, settings: Settings, *, mode: str = "incremental",
         db = open_db(settings.db_path)
         state = open_state(settings.state_path)
         try:
-            from .datasette_app import ensure_search
+            from .publish.search_index import ensure_search
             from .facts_store import ensure_gazetteer
 
             ensure_gazetteer(db)

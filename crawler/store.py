@@ -16,8 +16,8 @@ from . import clock
 from .errors import StorageError
 from .facts_store import save_facts
 from .migrations import migrate_archive, migrate_state
-from .search import search_fold_text
-from .search_pairs import sync_pairs
+from .publish.search_fold import search_fold_text
+from .publish.search_pairs import sync_pairs
 from .sources import Source
 from .urls import normalize
 

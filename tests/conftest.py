@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # The facets of a page get what is left of HANOI_NEWS_FACET_PAGE_MS after its rows and count
-# (plugins/query_cache.py): wall time, so on a loaded test machine a page could lose facets
+# (crawler/publish/plugins/query_cache.py): wall time, so on a loaded test machine a page could lose facets
 # the test asserts on. Off unless a test sets it (the tests of that budget do).
 os.environ.setdefault("HANOI_NEWS_FACET_PAGE_MS", "0")
 

@@ -34,8 +34,8 @@ def served_archive(tmp_path_factory):
     import uvicorn
     from bench_serve import build_test_archive
 
-    from crawler.cli_publish import publish_archive
-    from crawler.datasette_app import make_datasette
+    from crawler.publish.snapshot import publish_archive
+    from crawler.publish.app import make_datasette
 
     path = tmp_path_factory.mktemp("browser") / "archive.db"
     build_test_archive(path, filler=80).close()

@@ -19,7 +19,7 @@ def test_demo_builds_an_archive_that_datasette_serves(tmp_path):
     db_path = out / "demo.db"
     assert db_path.exists()
 
-    from crawler.datasette_app import make_datasette
+    from crawler.publish.app import make_datasette
 
     ds = make_datasette(db_path, demo=True)
 

@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_serve import XSS_TITLE, add_article, build_test_archive  # noqa: E402
 
-from crawler.cli_publish import publish_archive  # noqa: E402
-from crawler.datasette_app import load_metadata, make_datasette  # noqa: E402
+from crawler.publish.snapshot import publish_archive  # noqa: E402
+from crawler.publish.app import load_metadata, make_datasette  # noqa: E402
 
 
 def get(ds, url, **kw):
@@ -46,7 +46,7 @@ def ids(resp):
 
 def first_and_after(ds, load):
     """What ``await load(ds)`` gives at once, and again once the background work it left
-    (plugins/query_cache.py: deferred counts and facets) is done."""
+    (crawler/publish/plugins/query_cache.py: deferred counts and facets) is done."""
     async def scenario():
         first = await load(ds)
         await asyncio.gather(*ds.get_database("archive")._hn_refreshing.values())
@@ -482,7 +482,7 @@ def test_news_is_one_table_with_article_rowids(archive):
 def _load_plugin(name):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(name, ROOT / "plugins" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "crawler" / "publish" / "plugins" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -507,7 +507,7 @@ def test_big_district_page_walks_the_date_index(archive):
 
 
 def test_warm_up_caches_the_front_pages(tmp_path):
-    from crawler.datasette_app import warm_up
+    from crawler.publish.app import warm_up
 
     path = tmp_path / "archive.db"
     build_test_archive(path, filler=5).close()

@@ -1,5 +1,5 @@
-"""How plugins/query_cache.py answers searches, seen through Datasette's trace: phrases from
-the word-pair index (crawler/search_pairs.py), the same articles as FTS5 alone, and FTS5
+"""How crawler/publish/plugins/query_cache.py answers searches, seen through Datasette's trace: phrases from
+the word-pair index (crawler/publish/search_pairs.py), the same articles as FTS5 alone, and FTS5
 alone while a writer has left articles unindexed; big district pages walking the date index."""
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_serve import add_article, build_test_archive  # noqa: E402
 
-from crawler.datasette_app import make_datasette  # noqa: E402
-from crawler.search import search_fold_text  # noqa: E402
-from crawler.search_pairs import PENDING_TABLE, sync_pairs  # noqa: E402
+from crawler.publish.app import make_datasette  # noqa: E402
+from crawler.publish.search_fold import search_fold_text  # noqa: E402
+from crawler.publish.search_pairs import PENDING_TABLE, sync_pairs  # noqa: E402
 
 
 def get(ds, url):

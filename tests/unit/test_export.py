@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_serve import add_article, build_test_archive  # noqa: E402
 
-from crawler.cli_publish import publish, publish_archive  # noqa: E402
-from crawler.export import export, export_archive, snapshot  # noqa: E402
+from crawler.publish.snapshot import publish, publish_archive  # noqa: E402
+from crawler.publish.export import export, export_archive, snapshot  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""The word-pair index (crawler/search_pairs.py) and the search rewrite that uses it
-(plugins/query_cache.py): same matches as FTS5's own phrase search, whoever writes."""
+"""The word-pair index (crawler/publish/search_pairs.py) and the search rewrite that uses it
+(crawler/publish/plugins/query_cache.py): same matches as FTS5's own phrase search, whoever writes."""
 from __future__ import annotations
 
 import importlib.util
@@ -18,11 +18,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_serve import prepare  # noqa: E402
 
-from crawler.datasette_app import ensure_search, search_fold_text  # noqa: E402
-from crawler.search_pairs import (PAIRS_TABLE, PENDING_TABLE, build_pairs,  # noqa: E402
+from crawler.publish.search_index import ensure_search, search_fold_text  # noqa: E402
+from crawler.publish.search_pairs import (PAIRS_TABLE, PENDING_TABLE, build_pairs,  # noqa: E402
                                   pair_text, pairs_in_place, sync_pairs)
 
-_spec = importlib.util.spec_from_file_location("query_cache", ROOT / "plugins" / "query_cache.py")
+_spec = importlib.util.spec_from_file_location("query_cache", ROOT / "crawler" / "publish" / "plugins" / "query_cache.py")
 qc = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(qc)
 
@@ -176,7 +176,7 @@ def test_search_rewrite(search, pairs, rest):
 def test_publish_rebuild_fts_rebuilds_the_pair_index_too(tmp_path):
     """``hanoi-news publish --rebuild-fts`` repairs a pair index left wrong by a writer that
     bypassed the triggers (here: rows deleted from it directly)."""
-    from crawler.cli_publish import publish_archive
+    from crawler.publish.snapshot import publish_archive
 
     path = tmp_path / "a.db"
     db = _new_archive(path)

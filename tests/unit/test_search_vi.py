@@ -1,4 +1,4 @@
-"""Vietnamese search: query rewriting (plugins/vi_search.py) and ensure_search."""
+"""Vietnamese search: query rewriting (crawler/publish/plugins/vi_search.py) and ensure_search."""
 from __future__ import annotations
 
 import importlib.util
@@ -14,10 +14,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_serve import add_article, build_test_archive, prepare  # noqa: E402
 
-from crawler.datasette_app import ensure_search, search_fold_text  # noqa: E402
+from crawler.publish.search_index import ensure_search, search_fold_text  # noqa: E402
 from parsers.textnorm import fold  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("vi_search", ROOT / "plugins" / "vi_search.py")
+_spec = importlib.util.spec_from_file_location("vi_search", ROOT / "crawler" / "publish" / "plugins" / "vi_search.py")
 vi = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(vi)
 

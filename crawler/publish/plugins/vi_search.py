@@ -360,7 +360,7 @@ def relabel_page(html: str, labels: dict[str, str], typed: str) -> str:
 
 
 # A search nobody asked before may come back before its matches are counted
-# (plugins/query_cache.py, HANOI_NEWS_SEARCH_COUNT_MS): Datasette then heads the page with
+# (crawler/publish/plugins/query_cache.py, HANOI_NEWS_SEARCH_COUNT_MS): Datasette then heads the page with
 # the search alone and lists its facets as "timed out". Say what is going on instead.
 # (This assumes query_cache is on: with HANOI_NEWS_QUERY_CACHE=0 nothing is left behind.)
 _UNCOUNTED = re.compile(r"<h3>(\s*where search matches )")
@@ -368,7 +368,7 @@ PENDING_NOTE = ('<p class="hn-pending"><em>Still counting the matches of this se
                 'reload in a moment for the total and the facets.</em></p>')
 
 
-# Facets left to the background (a page over its facet budget, plugins/query_cache.py) are
+# Facets left to the background (a page over its facet budget, crawler/publish/plugins/query_cache.py) are
 # listed by Datasette as "timed out"; they are being computed for the next reader.
 _TIMED_OUT = re.compile(r'<p class="facets-timed-out">These facets timed out: ([^<]*)</p>')
 

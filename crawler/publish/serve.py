@@ -17,7 +17,7 @@ from typing import Callable
 
 import uvicorn
 
-from .errors import CrawlerError
+from ..errors import CrawlerError
 
 log = logging.getLogger(__name__)
 

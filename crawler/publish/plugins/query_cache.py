@@ -174,7 +174,7 @@ _AGGREGATE = re.compile(
 CACHED_MARK = "-- hanoi-news: cached"
 
 
-# The news page filtered by a district tag (plugins/vi_search.py TAG_WHERE). SQLite drives
+# The news page filtered by a district tag (crawler/publish/plugins/vi_search.py TAG_WHERE). SQLite drives
 # such a page from the tag list (it guesses an IN subquery is small) and sorts every tagged
 # article by date before taking 50: ~40,000 rows for a big district at 1M articles. When
 # the district is big, walking the date index newest first and checking the tag list stops
@@ -335,7 +335,7 @@ async def _run_stoppable(db, sql: str, params, truncate: bool, page_size, give_w
 
 
 # A quoted phrase of two words (a place name turned into a phrase by vi_search: "van hoa",
-# "tu liem") is looked up in the word-pair index (crawler/search_pairs.py) instead: one token
+# "tu liem") is looked up in the word-pair index (crawler/publish/search_pairs.py) instead: one token
 # whose list holds only the articles with the phrase, where FTS5 compares the positions of
 # two words found in most articles (33-884 ms to count at 1M articles, 0.2-2 ms from the
 # pair index, measured 2026-12-03). Same matches: the pairs are those of search_fold, where

@@ -26,7 +26,7 @@ from typing import Any
 
 import click
 
-from .datasette_app import load_metadata
+from .app import load_metadata
 
 # Never exported: search internals (rebuildable from articles) and bookkeeping.
 INTERNAL_COLUMNS = {"articles": {"search_fold"}}

@@ -1,13 +1,13 @@
 """``hanoi-news publish``: make the archive ready to serve and write a download snapshot.
 
-1. :func:`crawler.datasette_app.ensure_search`: fold missing ``search_fold`` values, create or
-   repair the FTS index and its triggers, the word-pair index (crawler/search_pairs.py),
+1. :func:`.search_index.ensure_search`: fold missing ``search_fold`` values, create or
+   repair the FTS index and its triggers, the word-pair index (search_pairs.py),
    ``article_index`` and the ``news`` view;
 2. optimise: merge the b-trees of both FTS indexes (``optimize``) and ``pragma optimize``
    (planner stats);
 3. snapshot with the SQLite backup API into ``published/<db>.db`` next to the archive, swapped
    in atomically, with ``<db>.db.sha256``. Datasette serves it at ``/-/snapshot/<db>.db``
-   (plugins/snapshot_download.py) while it keeps serving the live archive.
+   (crawler/publish/plugins/snapshot_download.py) while it keeps serving the live archive.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from .datasette_app import FTS_TABLE, ensure_search
+from .search_index import FTS_TABLE, ensure_search
 from .search_pairs import PAIRS_TABLE
 from .export import sha256_file, snapshot
 

@@ -15,7 +15,7 @@ whose list holds only the articles that have it (the same counts: 0.2-2 ms).
 * :func:`sync_pairs` indexes the pending articles; the crawler calls it in the transaction
   that saves an article, ``ensure_search`` (start, ``publish``) for whatever is left.
 
-Readers (plugins/query_cache.py) use the index only while nothing is pending, so the answer
+Readers (crawler/publish/plugins/query_cache.py) use the index only while nothing is pending, so the answer
 is always the same as FTS5's own phrase match on ``search_fold``.
 """
 from __future__ import annotations

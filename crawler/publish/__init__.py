@@ -1,0 +1,1 @@
+"""Publishing: everything between ``archive.db`` and its readers (see README.md here)."""
