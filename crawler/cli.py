@@ -71,7 +71,7 @@ def _load_sources(settings: Settings):
 db_option = click.option("--db", "db", type=click.Path(dir_okay=False), help="Archive database (default archive.db).")
 data_option = click.option("--data-dir", type=click.Path(file_okay=False), help="Crawler state and raw captures (default data/).")
 sources_option = click.option("--sources", type=click.Path(dir_okay=False), help="Source definitions (default sources.yml).")
-port_option = click.option("--port", type=int, default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")
+port_option = click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -86,3 +86,14 @@ def test_port_in_use(tmp_path):
     assert result.exit_code == 1
     assert f"port {port}" in result.output and "--port" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "demo"])
+@pytest.mark.parametrize("port", ["70000", "0", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(tmp_path, command, port):
+    result = CliRunner().invoke(cli, [command, "--port", port, "--out" if command == "demo" else "--db",
+                                      str(tmp_path / ("d" if command == "demo" else "a.db"))])
+    assert result.exit_code == 2, result.output
+    assert "--port" in result.output and "range" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "d").exists() and not (tmp_path / "a.db").exists()
