@@ -27,6 +27,7 @@ from typing import Any
 import click
 
 from .app import load_metadata
+from .csv_safe import safe_row
 
 # Never exported: search internals (rebuildable from articles) and bookkeeping.
 INTERNAL_COLUMNS = {"articles": {"search_fold"}}
@@ -96,8 +97,8 @@ def dump_table(conn: sqlite3.Connection, table: str, out_dir: Path) -> dict[str,
             if not rows:
                 break
             for row in rows:
-                w.writerow(["" if v is None else
-                            (v.hex() if isinstance(v, bytes) else v) for v in row])
+                w.writerow(safe_row("" if v is None else
+                                    (v.hex() if isinstance(v, bytes) else v) for v in row))
                 fj.write(json.dumps(
                     {c: (v.hex() if isinstance(v, bytes) else v) for c, v in zip(cols, row)},
                     ensure_ascii=False) + "\n")
@@ -146,7 +147,11 @@ def dictionary_markdown(d: dict[str, Any]) -> str:
              f"Licence: {d['license']} ({d['license_url']}). Source: {d['source']}.", "",
              "Files per table: `<table>.csv.gz` (UTF-8, header row) and `<table>.jsonl.gz` "
              "(one JSON object per line). The whole database: the `.db` file. Check with "
-             "`sha256sum -c SHA256SUMS`.", ""]
+             "`sha256sum -c SHA256SUMS`.", "",
+             "In the CSV files a text cell that starts with `=`, `+`, `-`, `@`, a tab or a "
+             "carriage return (and is not a number) is written with a leading `'`, so that a "
+             "spreadsheet shows it as text instead of running it as a formula; the JSON Lines "
+             "files and the database keep every value as it is.", ""]
     for t in d["tables"]:
         lines += [f"## {t['name']}", "", cell(t["description"]), "",
                   f"- rows: {t['rows']}", f"- licence: {cell(t['license'])}",
