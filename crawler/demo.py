@@ -12,6 +12,7 @@ from .crawl import crawl
 from .errors import CrawlerError
 from .fixture_server import FixtureServer
 from .pipeline import RunReport
+from .publish.snapshot import publish_archive
 from .sources import Source, load_sources
 
 DEMO_SOURCE = "laodongthudo"
@@ -26,8 +27,9 @@ def demo_source(base_url: str, sources_path: Path = PROJECT_ROOT / "sources.yml"
 
 
 def build_demo(out_dir: Path, *, passes: int = 2, progress=None) -> tuple[Path, list[RunReport]]:
-    """Crawl the fixture site into ``out_dir/demo.db``. The second pass shows that an
-    unchanged site costs only conditional requests and adds nothing."""
+    """Crawl the fixture site into ``out_dir/demo.db`` and publish it (search index and the
+    downloadable snapshot the home page links to). The second pass shows that an unchanged
+    site costs only conditional requests and adds nothing."""
     if not FIXTURE_SITE.is_dir():
         raise CrawlerError(f"the fixture site is missing at {FIXTURE_SITE}; run from a clone of the repository")
     if out_dir.exists():
@@ -39,4 +41,5 @@ def build_demo(out_dir: Path, *, passes: int = 2, progress=None) -> tuple[Path, 
         source = demo_source(server.base_url)
         for _ in range(passes):
             reports.append(crawl(source, settings, progress=progress))
+    publish_archive(settings.db_path)
     return settings.db_path, reports

@@ -42,6 +42,12 @@ def test_demo_builds_an_archive_that_datasette_serves(tmp_path):
         {k: r[k] for k in ("place", "date", "growth_pct")} for r in growth_rows]
     assert all(r["metric"] == "production_value" for r in growth_rows)
 
+    # the home page links to the whole database: the demo has published it
+    home = asyncio.run(ds.client.get("/")).text
+    assert "/-/snapshot/demo.db" in home
+    snap = asyncio.run(ds.client.get("/-/snapshot/demo.db"))
+    assert snap.status_code == 200 and snap.content[:16] == b"SQLite format 3\x00"
+
 
 def test_missing_database_folder_is_one_plain_line(tmp_path):
     result = CliRunner().invoke(cli, ["crawl", "--db", str(tmp_path / "nope" / "archive.db"),
