@@ -327,17 +327,40 @@ def sources_cmd(sources) -> None:
 
 
 @cli.command()
+@click.option("--source", "source_ids", multiple=True, help="Source id (repeatable; default all enabled).")
 @db_option
+@data_option
 @sources_option
+@click.option("--json", "as_json", is_flag=True, help="Print the health as JSON.")
+@click.option("--no-notify", is_flag=True, help="Do not send alarm notifications from this check.")
 @_friendly
-def status(db, sources) -> None:
-    """Health of each source: last success, failures, articles per day, completeness."""
-    from .status import format_table, health
+def status(source_ids, db, data_dir, sources, as_json, no_notify) -> None:
+    """Health of each source: open alarms, last run, last success, completeness.
+
+    Exit code 0 when every source checked is healthy, 3 when one is not (an open alarm,
+    a failed or dead last run, never crawled), 1 when the archive or sources.yml cannot
+    be read. Meant for cron and monitors.
+
+    \b
+    Example:
+        hanoi-news status --json
+    """
+    from .notify import notifier_for
+    from .status import exit_code, format_table, health, to_json
     from .store import open_db
 
-    settings = _settings(db, None, sources)
+    settings = _settings(db, data_dir, sources)
+    chosen = _pick(_load_sources(settings), source_ids)
     dbh = open_db(settings.db_path, create=False)
-    click.echo(format_table(health(dbh, [s.id for s in _load_sources(settings)], state_path=settings.state_path)))
+    notify = None if no_notify else notifier_for(_sources_file(settings))
+    rows = health(dbh, [s.id for s in chosen], state_path=settings.state_path, on_alarms=notify)
+    click.echo(to_json(rows) if as_json else format_table(rows))
+    sys.exit(exit_code(rows))
+
+
+def _sources_file(settings: Settings) -> Path:
+    path = settings.sources_path
+    return path if path.exists() or not (PROJECT_ROOT / path).exists() else PROJECT_ROOT / path
 
 
 from .cli_evaluate import evaluate  # noqa: E402
