@@ -180,7 +180,7 @@ def _run_failed(db: Database, run: dict[str, Any]) -> Finding:
         why = (f"{first['entry_point']}: {first['error'] or first['status_code']}" if first
                else "no entry point answered")
     return Finding("run_failed", "", float(answered or 0), float(tried or 0), "entry points answered",
-                   f"nothing reached ({answered or 0} of {tried or 0} entry points answered; {why})")
+                   f"the run failed: {answered or 0} of {tried or 0} entry points answered; {why}")
 
 
 def _last_run_died(db: Database, source_id: str) -> dict[str, Any] | None:

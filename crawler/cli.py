@@ -358,6 +358,40 @@ def status(source_ids, db, data_dir, sources, as_json, no_notify) -> None:
     sys.exit(exit_code(rows))
 
 
+@cli.command("probe")
+@click.argument("source_id")
+@click.option("--save", "save_dir", type=click.Path(file_okay=False),
+              help="Write every response fetched (body and headers) to this folder, as fixture makings.")
+@click.option("--base-url", help="Probe a mirror or a local copy at this address instead of the site.")
+@click.option("--articles", default=3, show_default=True, help="Articles to fetch and parse.")
+@click.option("--pages", default=1, show_default=True, help="Pages of each listing to read.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@sources_option
+@_friendly
+def probe_cmd(source_id, save_dir, base_url, articles, pages, as_json, sources) -> None:
+    """First contact with a site: what each entry point and field gives, and what to fix.
+
+    Run it first on a machine with internet, for each source. It fetches robots.txt, the
+    home page, each feed and sitemap, the first page of each listing and a few articles,
+    politely (the source's own rate and robots.txt), and writes nothing to the archive.
+    Exit code 0 when everything worked, 3 when something needs fixing.
+
+    \b
+    Example:
+        hanoi-news probe hanoimoi --save probe-hanoimoi
+    """
+    from .probe import format_report, probe
+
+    source = _pick(_load_sources(_settings(None, None, sources)), (source_id,))[0]
+    if base_url:
+        source = source.with_base_url(base_url.rstrip("/"))
+    report = probe(source, articles=articles, pages=pages, save_dir=Path(save_dir) if save_dir else None)
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else format_report(report))
+    if save_dir:
+        click.echo(f"saved to {save_dir}", err=True)
+    sys.exit(3 if report.fixes or not report.articles else 0)
+
+
 def _sources_file(settings: Settings) -> Path:
     path = settings.sources_path
     return path if path.exists() or not (PROJECT_ROOT / path).exists() else PROJECT_ROOT / path

@@ -3,7 +3,8 @@
 A run is ``ok`` when every entry point it tried answered (with article links, or 304 Not
 Modified) and nothing it fetched failed; ``degraded`` when it reached the site but some entry
 point failed or yielded nothing, an article could not be fetched or parsed, or the host's
-circuit breaker stopped it; ``failed`` when nothing was reached; ``interrupted`` when it was
+circuit breaker stopped it; ``failed`` when nothing answered (the site was not reached, or
+the run itself crashed); ``interrupted`` when it was
 stopped, or its process died (see ``status.py``). Each run leaves one ``entry_point_runs``
 row per entry point and one ``run_fields`` row per field: the history the alarms judge by.
 """
@@ -95,10 +96,9 @@ def run_status(entries: Iterable[EntryYield], *, reached_articles: int, article_
               "entry_points_answered": len(outcomes) - outcomes.count("failed"),
               "entry_points_failed": outcomes.count("failed"),
               "entry_points_empty": outcomes.count("empty") + outcomes.count("no_match")}
-    good = sum(o in GOOD_OUTCOMES for o in outcomes)
-    if not good and not reached_articles:
-        return FAILED, counts
-    bad = len(outcomes) - good
+    if not counts["entry_points_answered"] and not reached_articles:
+        return FAILED, counts  # nothing answered: the site was not reached
+    bad = len(outcomes) - sum(o in GOOD_OUTCOMES for o in outcomes)
     if bad or article_failures or parse_failures or paused:
         return DEGRADED, counts
     return OK, counts
