@@ -15,13 +15,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from crawler import clock
-from crawler.alarms import process_alive
 from crawler.cli import cli
-from crawler.notify import ENV, notify_urls
 from tests.support.fault_server import site_sources_yaml
 from tests.support.health_site import Crawls, HealthSite
 
 ROOT = Path(__file__).resolve().parents[2]
+ENV = "HANOI_NEWS_NOTIFY"
 
 
 def _running_run(db_path: Path) -> tuple[int, int] | None:
@@ -92,6 +91,8 @@ def test_a_dead_run_found_by_the_next_run_is_kept_as_an_alarm(tmp_path):
 
 
 def test_a_live_run_is_not_taken_for_a_dead_one(tmp_path):
+    from crawler.alarms import process_alive
+
     assert process_alive(None, clock.iso())  # no pid recorded (older runs): not judged dead
     started = clock.iso()
     assert not process_alive(_dead_pid(), started)
@@ -173,6 +174,8 @@ def test_status_notifies_a_dead_run_through_sources_yml(tmp_path, monkeypatch):
                                          "started_at": clock.iso(), "pid": _dead_pid()})
             sources = tmp_path / "sources.yml"
             sources.write_text(site_sources_yaml(site.base_url) + f"\nnotify: ['{inbox.url}']\n", encoding="utf-8")
+            from crawler.notify import notify_urls
+
             assert notify_urls(sources) == [inbox.url]
             args = ["status", "--db", str(c.settings.db_path), "--data-dir", str(c.settings.data_dir),
                     "--sources", str(sources)]
@@ -189,7 +192,8 @@ def test_status_notifies_a_dead_run_through_sources_yml(tmp_path, monkeypatch):
 
 def test_notifications_are_off_by_default(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
+    from crawler.notify import notifier_for, notify_urls
+
     assert notify_urls(ROOT / "sources.yml") == []
-    from crawler.notify import notifier_for
 
     assert notifier_for(ROOT / "sources.yml") is None
