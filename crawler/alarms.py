@@ -5,7 +5,9 @@ An alarm is a row of ``alarms`` keyed by (source, kind, subject): opened when it
 fires, updated while it keeps firing, closed when the check passes again. Checks that could
 not be judged (an entry point not tried this run, too few articles, no history yet) leave
 their alarm as it is. While an alarm is open, its own runs are kept out of the "usual"
-figure, so a lasting fault never becomes the norm it is compared with.
+figure, so a lasting fault never becomes the norm it is compared with. A lasting change that
+is not a fault (the paper stopped printing bylines) is accepted with ``hanoi-news status
+--accept ID``: the alarm is closed as ``accepted`` and the usual figure starts again from it.
 
 Kinds (subject in brackets):
 
@@ -129,6 +131,23 @@ def watch(db: Database, state: Database | sqlite3.Connection | None, source_id: 
     return reconcile(db, source_id, judged, findings, latest["id"] if latest else None)
 
 
+def accept(db: Database, alarm_id: int) -> dict[str, Any] | None:
+    """Close an open alarm as ``accepted``: what it measured is the new normal."""
+    alarm = _row(db, "select * from alarms where id = ? and state = 'open'", [alarm_id])
+    if alarm is None:
+        return None
+    with db.atomic():
+        db.table("alarms").update(alarm_id, {"state": "accepted", "closed_at": clock.iso()})
+    return alarm
+
+
+def _accepted_from(db: Database, source_id: str, kind: str, subject: str) -> int:
+    """The run the usual figure starts from: that of the latest accepted alarm, if any."""
+    row = _row(db, "select max(opened_run_id) as run_id from alarms where source = ? and kind = ? "
+                   "and subject = ? and state = 'accepted'", [source_id, kind, subject])
+    return (row or {}).get("run_id") or 0
+
+
 def open_alarms(db: Database, source_id: str) -> list[dict[str, Any]]:
     if "alarms" not in db.table_names():
         return []
@@ -219,7 +238,8 @@ def _record_deaths(db: Database, source_id: str, run_id: int) -> list[Change]:
         if _row(db, "select 1 from alarms where source = ? and kind = 'run_died' and opened_at >= ?",
                 [source_id, run["started_at"]]):
             continue  # status reported it
-        message = f"run {run['id']} (started {run['started_at']}) died without finishing; found when run {run_id} started"
+        message = (f"run {run['id']} (started {run['started_at']}) died without finishing; "
+                   f"found when run {run_id} started")
         with db.atomic():
             table = db.table("alarms")
             table.insert({"source": source_id, "kind": "run_died", "subject": "", "state": "closed",
@@ -296,8 +316,9 @@ def _usual_yield(db: Database, source_id: str, name: str, run_id: int) -> float 
     before = _open_since(db, source_id, name, ("entry_point_low", "entry_point_empty",
                                               "patterns_match_nothing", "entry_point_failed")) or run_id
     rows = _rows(db, "select items, answered from entry_point_runs where source = ? and entry_point = ? "
-                     "and run_id < ? and outcome = 'ok' order by run_id desc limit ?",
-                 [source_id, name, min(before, run_id), BASELINE_RUNS])
+                     "and run_id < ? and run_id >= ? and outcome = 'ok' order by run_id desc limit ?",
+                 [source_id, name, min(before, run_id), _accepted_from(db, source_id, "entry_point_low", name),
+                  BASELINE_RUNS])
     if len(rows) < LOW_MIN_HISTORY:
         return None
     return round(statistics.median(r["items"] / max(1, r["answered"]) for r in rows), 2)
@@ -353,7 +374,8 @@ def _judge_share(db: Database, source_id: str, kind: str, subject: str, rows: li
     if n < MIN_SAMPLE:
         return
     opened = _open_since(db, source_id, subject, (kind,))
-    base = [r for r in rest if opened is None or r[0] < opened][:BASELINE_RUNS]
+    start = _accepted_from(db, source_id, kind, subject)
+    base = [r for r in rest if (opened is None or r[0] < opened) and r[0] >= start][:BASELINE_RUNS]
     base_n = sum(r[2] for r in base)
     if base_n < MIN_BASELINE:
         return
@@ -412,4 +434,4 @@ def _row(db: Database, sql: str, params: list) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-__all__ = ["Change", "Finding", "after_run", "watch", "open_alarms", "reconcile", "process_alive"]
+__all__ = ["Change", "Finding", "accept", "after_run", "watch", "open_alarms", "reconcile", "process_alive"]

@@ -333,8 +333,10 @@ def sources_cmd(sources) -> None:
 @sources_option
 @click.option("--json", "as_json", is_flag=True, help="Print the health as JSON.")
 @click.option("--no-notify", is_flag=True, help="Do not send alarm notifications from this check.")
+@click.option("--accept", "accept_ids", type=int, multiple=True, metavar="ALARM_ID",
+              help="Close an open alarm as accepted: what it measured is the new normal (repeatable).")
 @_friendly
-def status(source_ids, db, data_dir, sources, as_json, no_notify) -> None:
+def status(source_ids, db, data_dir, sources, as_json, no_notify, accept_ids) -> None:
     """Health of each source: open alarms, last run, last success, completeness.
 
     Exit code 0 when every source checked is healthy, 3 when one is not (an open alarm,
@@ -352,6 +354,14 @@ def status(source_ids, db, data_dir, sources, as_json, no_notify) -> None:
     settings = _settings(db, data_dir, sources)
     chosen = _pick(_load_sources(settings), source_ids)
     dbh = open_db(settings.db_path, create=False)
+    from .alarms import accept
+
+    for alarm_id in accept_ids:
+        alarm = accept(dbh, alarm_id)
+        if alarm is None:
+            raise CrawlerError(f"no open alarm has id {alarm_id}; see 'hanoi-news status' or the alarms table")
+        click.echo(f"accepted alarm {alarm_id}: {alarm['source']} {alarm['kind']} {alarm['subject']}".rstrip(),
+                   err=True)
     notify = None if no_notify else notifier_for(_sources_file(settings))
     rows = health(dbh, [s.id for s in chosen], state_path=settings.state_path, on_alarms=notify)
     click.echo(to_json(rows) if as_json else format_table(rows))

@@ -79,7 +79,8 @@ class DiscoveryStats:
         else:
             e.failed += 1
         if url == e.url and e.status is None and e.error is None:  # its own URL, first answer
-            e.status, e.error = res.status, res.error or (f"HTTP {res.status}" if not (res.ok or res.not_modified) else None)
+            e.status = res.status
+            e.error = res.error or (None if res.ok or res.not_modified else f"HTTP {res.status}")
 
 
 class Discoverer:

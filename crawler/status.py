@@ -174,7 +174,7 @@ def _alarm_line(a: dict[str, Any]) -> str:
         usual = f"  (measured {a['measured']:.0%}, usually {a['usual']:.0%})"
     elif a.get("usual") is not None:
         usual = f"  (measured {a['measured']:g}, usually {a['usual']:g} {a.get('unit') or ''})".rstrip()
-    return f"    ! {what} since {a['opened_at']}: {a['message']}{usual}"
+    return f"    ! #{a['id']} {what} since {a['opened_at']}: {a['message']}{usual}"
 
 
 def format_table(rows: list[SourceHealth]) -> str:

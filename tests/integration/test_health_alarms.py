@@ -171,8 +171,9 @@ FIELD_FAULTS = {
     "date": lambda k, html: re.sub(r'<meta property="article:published_time"[^>]*>', "", html),
     "author": lambda k, html: re.sub(r'<p style="text-align: right">.*?</p>', "", html),
     "body": lambda k, html: re.sub(r"<p>Đoạn (?!1 ).*?</p>", "", html),
-    "place": lambda k, html: html.replace("Quận Ba Đình", "Khu Bình Minh").replace("quận Ba Đình", "khu Bình Minh")
-    .replace("Ba Đình", "Bình Minh").replace("Hà Nội", "thành phố"),
+    "place": lambda k, html: (html.replace("Quận Ba Đình", "Khu Bình Minh")
+                              .replace("quận Ba Đình", "khu Bình Minh").replace("Ba Đình", "Bình Minh")
+                              .replace("Hà Nội", "thành phố")),
 }
 
 
@@ -243,3 +244,36 @@ def test_no_new_article_for_longer_than_usual(tmp_path, monkeypatch):
         site.grow(1)
         c.run()
         assert ("no_new_articles", "") not in c.open_alarms()
+
+
+def test_a_lasting_fault_does_not_become_the_norm(tmp_path):
+    """The runs of an open alarm stay out of its usual figure: six runs on, still open."""
+    with HealthSite(20, paragraphs=2) as site:
+        site.article_edit = lambda k, html: NAMED(k, html) if k <= 20 else FIELD_FAULTS["author"](k, html)
+        c = Crawls(site, tmp_path)
+        c.run()
+        for _ in range(6):  # the bylines are gone for good
+            site.grow(10)
+            c.run()
+            alarm = c.open_alarms()[("field_missing", "author")]
+            assert alarm["usual"] == 0.0
+
+
+def test_a_lasting_change_is_accepted_as_the_new_normal(tmp_path):
+    with HealthSite(20, paragraphs=2) as site:
+        site.article_edit = lambda k, html: NAMED(k, html) if k <= 40 else FIELD_FAULTS["author"](k, html)
+        c = Crawls(site, tmp_path)
+        for _ in range(3):
+            c.run()
+            site.grow(10)
+        c.run()  # the first run without bylines (the paper stopped printing them)
+        alarm = c.open_alarms()[("field_missing", "author")]
+        result = c.status("--accept", str(alarm["id"]))
+        assert result.exit_code == 0, result.output  # its only alarm: healthy once accepted
+        state = c.db().execute("select state from alarms where id = ?", [alarm["id"]]).fetchone()[0]
+        assert state == "accepted"
+        for _ in range(2):
+            site.grow(10)
+            c.run()
+            assert ("field_missing", "author") not in c.open_alarms()
+        assert c.status("--accept", "999").exit_code == 1  # no such open alarm: one plain line
