@@ -83,6 +83,8 @@ def test_listing_redesign_yields_nothing(tmp_path):
         alarm = c.open_alarms()[("entry_point_empty", "/thoi-su")]
         assert alarm["measured"] == 0 and "item_selector" in alarm["message"]
         assert c.status().exit_code == 3
+        c.run()  # nothing changed: 304 for the same empty page, which is no news of a repair
+        assert ("entry_point_empty", "/thoi-su") in c.open_alarms()
         site.listing_edit = None  # the site (or the profile) is fixed
         site.grow(1)
         assert c.run().status == "ok"
