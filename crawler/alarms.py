@@ -99,7 +99,7 @@ class Change:
 def after_run(db: Database, state: Database | sqlite3.Connection | None, source: Source,
               run_id: int) -> list[Change]:
     """Judge the checks a finished run can tell, against the source's history."""
-    run = _row(db, "select id, status, error from runs where id = ?", [run_id])
+    run = _row(db, "select id, source, status, error from runs where id = ?", [run_id])
     if run is None or run["status"] == INTERRUPTED:
         return []  # a stopped run measured only part of the site: judge nothing on it
     judged: set[tuple[str, str]] = {("run_failed", ""), ("run_died", "")}
@@ -159,11 +159,20 @@ def reconcile(db: Database, source_id: str, judged: set[tuple[str, str]], findin
               run_id: int | None) -> list[Change]:
     """Open, update and close ``alarms`` rows: ``findings`` fire, the rest of ``judged`` pass."""
     now = clock.iso()
-    current = {(a["kind"], a["subject"]): a for a in open_alarms(db, source_id)}
+    current: dict[tuple[str, str], dict[str, Any]] = {}
+    doubles = []  # a status check and a run that opened the same alarm at the same moment
+    for alarm in open_alarms(db, source_id):
+        key = (alarm["kind"], alarm["subject"])
+        if key in current:
+            doubles.append(alarm["id"])
+        else:
+            current[key] = alarm
     firing = {(f.kind, f.subject): f for f in findings}
     changes: list[Change] = []
     with db.atomic():
         table = db.table("alarms")
+        for alarm_id in doubles:
+            table.update(alarm_id, {"state": "closed", "closed_at": now, "last_checked_at": now})
         for key, f in firing.items():
             values = {"measured": f.measured, "usual": f.usual, "unit": f.unit, "message": f.message,
                       "last_checked_at": now, "last_run_id": run_id}
@@ -198,7 +207,12 @@ def _run_failed(db: Database, run: dict[str, Any]) -> Finding:
                          "and outcome != 'ok' order by id limit 1", [run["id"]])
         why = (f"{first['entry_point']}: {first['error'] or first['status_code']}" if first
                else "no entry point answered")
-    return Finding("run_failed", "", float(answered or 0), float(tried or 0), "entry points answered",
+    before = [r["entry_points_answered"] for r in _rows(
+        db, "select entry_points_answered from runs where source = ? and id < ? and status in "
+            "('ok', 'degraded') and entry_points_answered is not null order by id desc limit ?",
+        [run["source"], run["id"], BASELINE_RUNS])]
+    usual = float(statistics.median(before)) if before else None
+    return Finding("run_failed", "", float(answered or 0), usual, "entry points answered",
                    f"the run failed: {answered or 0} of {tried or 0} entry points answered; {why}")
 
 

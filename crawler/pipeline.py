@@ -328,9 +328,11 @@ def run_source(source: Source, *, db: Database, state: Database, rawstore: RawSt
             run.backfill(backfill_until)
         else:
             run.incremental()
-    except Stopped:
+    except (Stopped, KeyboardInterrupt, SystemExit) as exc:  # asked to stop (Ctrl+C in 'crawl' too)
         run.report.status = run_record.INTERRUPTED
         run.report.error = run_record.STOPPED_ERROR
+        if not isinstance(exc, Stopped):
+            raise
     except HostPaused as exc:
         run.paused = True
         run.report.error = str(exc)

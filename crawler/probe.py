@@ -35,6 +35,8 @@ from .sources import Listing, Source
 from .urls import article_key
 
 PROFILE_FIELDS = ("title", "sapo", "date", "author", "body", "category", "tags")
+_FIXTURE_FIELDS = ("canonical_url", "site_article_id", "title", "sapo", "authors", "credits", "published_at",
+                   "category", "tags", "date_source", "body_text")  # tests/fixtures/pages/*.json
 MAX_SAMPLES = 3
 
 
@@ -77,6 +79,7 @@ class ArticleReport:
     fields: list[FieldReport] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     verdict: str = ""
+    parsed: dict[str, Any] = field(default_factory=dict)  # in full, as a fixture's "expected" has it
 
 
 @dataclass
@@ -306,7 +309,9 @@ class Prober:
     def _verdict(self, e: EntryReport, res: FetchResult | None, *, fix_missing: str) -> None:
         if res is None or not res.ok:
             why = (res.error if res else None) or f"HTTP {e.status}"
-            e.verdict, e.fix = f"FAILED: {why}", e.fix or fix_missing
+            e.verdict = f"FAILED: {why}"
+            if "robots.txt" not in why:  # else the robots.txt line says what to do
+                e.fix = e.fix or fix_missing
         elif e.items:
             e.verdict = f"OK: {len(e.items)} article links among {e.links} read"
         elif e.links:
@@ -353,6 +358,8 @@ class Prober:
         facts = parsers.extract_facts(text, None)
         a.places = list(dict.fromkeys(p.name for p in facts.places))[:5]
         a.date_source = article.date_source
+        a.parsed = {k: v for k, v in article.to_dict().items() if k in _FIXTURE_FIELDS}
+        a.parsed["images"] = [{"caption": i.caption, "credit": i.credit} for i in article.images]
         states = field_states(article, facts)
         tree = LexborHTMLParser(html)
         values = {"title": article.title, "sapo": article.sapo, "date": article.published_at,
@@ -435,7 +442,7 @@ def save(report: ProbeReport, responses: list[FetchResult], directory: Path) -> 
                                 "headers": res.headers}
         article = parsed.get(res.url)
         if res.kind == "article" and article is not None:
-            meta["parsed"] = {f.name: f.value for f in article.fields} | {"date_source": article.date_source}
+            meta["parsed"] = article.parsed
         (directory / f"{stem}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         written.append(f"{stem}{ext}")
     (directory / "README.txt").write_text(
@@ -444,7 +451,8 @@ def save(report: ProbeReport, responses: list[FetchResult], directory: Path) -> 
         "status and headers. To turn an article into a profile test: copy NN-article-x.html to\n"
         "tests/fixtures/pages/<site>/<name>.html and its .json to <name>.json, check every value of\n"
         "'parsed' by reading the page (they are what the parser read today, not the truth), write the\n"
-        "correct ones under 'expected' (see tests/fixtures/pages/README.md), and run\n"
+        "correct ones under 'expected' and a few sentences of the body under 'body_contains' (see\n"
+        "tests/fixtures/pages/README.md), drop 'parsed', and run\n"
         "'hanoi-news evaluate parsers'. The pages belong to their publisher: keep them out of\n"
         "the repository unless rewritten in our own words.\n", encoding="utf-8")
     return written

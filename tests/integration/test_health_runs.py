@@ -197,3 +197,40 @@ def test_notifications_are_off_by_default(tmp_path, monkeypatch):
     assert notify_urls(ROOT / "sources.yml") == []
 
     assert notifier_for(ROOT / "sources.yml") is None
+
+
+def test_an_alarm_opened_twice_at_once_is_kept_once(tmp_path):
+    """``status`` and a run may open the same alarm at the same moment: one row stays open."""
+    from crawler.alarms import Finding, reconcile
+
+    with HealthSite(3) as site:
+        c = Crawls(site, tmp_path)
+        c.run()
+    db = c.db()
+    finding = Finding("no_new_articles", "", 30.0, 2.0, "hours", "no new article for 30 h")
+    for _ in range(2):  # two writers that each saw no open alarm
+        with db.atomic():
+            db.table("alarms").insert({"source": "testsite", "kind": finding.kind, "subject": "", "state": "open",
+                                       "opened_at": clock.iso(), "message": finding.message})
+    reconcile(db, "testsite", {("no_new_articles", "")}, [finding], 1)
+    assert db.execute("select count(*) from alarms where state = 'open'").fetchone()[0] == 1
+    reconcile(db, "testsite", {("no_new_articles", "")}, [], 2)
+    assert db.execute("select count(*) from alarms where state = 'open'").fetchone()[0] == 0
+
+
+def test_ctrl_c_during_a_crawl_leaves_an_interrupted_run_not_a_running_one(tmp_path):
+    import pytest
+
+    from crawler.crawl import crawl
+
+    with HealthSite(10) as site:
+        c = Crawls(site, tmp_path)
+
+        def ctrl_c(_n):
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            crawl(c.source, c.settings, progress=ctrl_c)
+    row = c.db().execute("select status, error from runs").fetchone()
+    assert row == ("interrupted", "stopped on request")  # a stop, not a death: no alarm
+    assert c.db().execute("select count(*) from alarms").fetchone()[0] == 0
