@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 
 import httpx
 
-from .config import Settings
+from .config import PROJECT_ROOT, Settings
 from .errors import SourceBusy, StorageError
 from .pipeline import RunReport, run_source
 from .rawstore import RawStore
@@ -36,6 +36,16 @@ def source_lock(lock_dir: Path, source_id: str) -> Iterator[None]:
         os.close(fd)
 
 
+def _notifier(settings: Settings):
+    """Alarm notifications, when configured (crawler/notify.py); None otherwise."""
+    from .notify import notifier_for
+
+    path = settings.sources_path
+    if not path.exists() and (PROJECT_ROOT / path).exists():
+        path = PROJECT_ROOT / path
+    return notifier_for(path)
+
+
 def crawl(source: Source, settings: Settings, *, mode: str = "incremental",
           backfill_until: date | None = None, stop: threading.Event | None = None,
           progress: Callable[[int], None] | None = None,
@@ -55,7 +65,7 @@ def crawl(source: Source, settings: Settings, *, mode: str = "incremental",
             ensure_search(db)
             return run_source(source, db=db, state=state, rawstore=RawStore(settings.warc_dir),
                               client=client, mode=mode, backfill_until=backfill_until, stop=stop,
-                              progress=progress)
+                              progress=progress, on_alarms=_notifier(settings))
         finally:
             db.close()
             state.close()

@@ -34,12 +34,53 @@ class Found:
 
 
 @dataclass
+class EntryYield:
+    """What one configured entry point (a feed, a sitemap with its children, a listing with
+    its next pages) gave in one run: the health checks judge it against its history."""
+
+    kind: str
+    url: str
+    pages: int = 0  # requests made for it (its own URL, children, next pages)
+    answered: int = 0  # of those, answered 2xx
+    not_modified: int = 0  # answered 304
+    failed: int = 0  # no answer, an HTTP error, or refused (robots.txt, paused host)
+    links: int = 0  # links or items read on its pages
+    items: int = 0  # of those, article URLs of the source (its article patterns)
+    new_urls: int = 0
+    children: int = 0  # child sitemaps listed
+    status: int | None = None  # of its own URL
+    error: str | None = None  # of its own URL
+
+
+@dataclass
 class DiscoveryStats:
     entry_points: int = 0
     not_modified: int = 0
     found: int = 0
     new_urls: int = 0
     errors: list[str] = field(default_factory=list)
+    entries: dict[str, EntryYield] = field(default_factory=dict)  # by the entry point's URL
+    entry_of: dict[str, str] = field(default_factory=dict)  # page URL -> its entry point's URL
+
+    def entry(self, page_url: str, kind: str = "", parent: str | None = None) -> EntryYield:
+        """The entry point a page belongs to (``parent``'s, else its own)."""
+        if page_url not in self.entry_of:
+            self.entry_of[page_url] = self.entry_of.get(parent, parent) if parent else page_url
+        key = self.entry_of[page_url]
+        return self.entries.setdefault(key, EntryYield(kind=kind, url=key))
+
+    def page(self, url: str, kind: str, res: FetchResult) -> None:
+        e = self.entry(url, kind)
+        e.pages += 1
+        if res.not_modified:
+            e.not_modified += 1
+        elif res.ok:
+            e.answered += 1
+        else:
+            e.failed += 1
+        if url == e.url and e.status is None and e.error is None:  # its own URL, first answer
+            e.status = res.status
+            e.error = res.error or (None if res.ok or res.not_modified else f"HTTP {res.status}")
 
 
 class Discoverer:
@@ -56,6 +97,7 @@ class Discoverer:
     def _get(self, url: str, kind: str, conditional: bool) -> FetchResult:
         etag, lm = frontier.validators(self.state, url) if conditional else (None, None)
         res = self.fetcher.get(url, kind=kind, etag=etag, last_modified=lm)
+        self.stats.page(url, kind, res)
         if res.not_modified:
             self.stats.not_modified += 1
         elif res.ok:
@@ -69,17 +111,21 @@ class Discoverer:
         new = frontier.add(self.state, source_id=self.source.id, url=found.url, key=found.key,
                            found_via=found.via, found_on=found.on, lastmod=found.lastmod)
         self.stats.new_urls += int(new)
+        self.stats.entry(found.on).new_urls += int(new)
         if new and self.on_new_url is not None:
             self.on_new_url(found.url, found.key)
         return new
 
     def _candidate(self, url: str, via: str, on: str, lastmod: str | None = None) -> Found | None:
+        entry = self.stats.entry(on)
+        entry.links += 1
         url = self.source.absolute(url)
         if not self.source.owns(url) and not url.startswith(self.source.base_url):
             return None
         key = article_key(self.source, url)
         if key is None:
             return None
+        entry.items += 1
         return Found(self.fetch_url(url), key, via, on, lastmod)
 
     def fetch_url(self, url: str) -> str:
@@ -125,10 +171,13 @@ class Discoverer:
             if not res.ok:
                 continue
             children, urls = parse_sitemap(res.body)
+            self.stats.entry(url).children += len(children)
             for child, lastmod in children:
                 if since and lastmod and lastmod[:10] < since.isoformat():
                     continue
-                todo.append((self.fetch_url(self.source.absolute(child)), lastmod))
+                child_url = self.fetch_url(self.source.absolute(child))
+                self.stats.entry(child_url, "sitemap", parent=url)
+                todo.append((child_url, lastmod))
             for item in urls:
                 loc, lastmod, news_date = item[0], item[1], item[2] if len(item) > 2 else None
                 when = news_date or lastmod
@@ -147,6 +196,8 @@ class Discoverer:
         first = self.source.absolute(listing.url)
         pages = 0
         previous: set[str] = set()
+        if url != first:  # a backfill resumed from its cursor: still this listing's page
+            self.stats.entry(url, "listing", parent=first)
         while url and pages < listing.pagination.max_pages:
             pages += 1
             self.stats.entry_points += 1
@@ -166,6 +217,8 @@ class Discoverer:
                 nxt = listing.pagination.template.format(
                     url=first, offset=pages * listing.pagination.page_size, page=pages + 1)
             nxt = self.fetch_url(self.source.absolute(nxt)) if nxt else None
+            if nxt:
+                self.stats.entry(nxt, "listing", parent=first)
             yield url, found, nxt
             url = nxt
 

@@ -99,6 +99,48 @@ def _state_tables(db: Database) -> None:
     )
 
 
+def _add_columns(db: Database, table: str, columns: dict[str, type]) -> None:
+    have = set(db.table(table).columns_dict)
+    for name, kind in columns.items():
+        if name not in have:  # another branch's step may have added it already
+            db.table(table).add_column(name, kind)
+
+
+@archive(name="health_0001_outcomes_and_alarms")
+def _health_outcomes_and_alarms(db: Database) -> None:
+    """Honest run outcomes (ok, degraded, failed, interrupted), what each entry point and
+    each field gave per run, and the alarms judged against that history (issue 16)."""
+    _add_columns(db, "runs", {"entry_points": int, "entry_points_answered": int,
+                              "entry_points_failed": int, "entry_points_empty": int,
+                              "articles_parsed": int, "article_failures": int,
+                              "parse_failures": int, "pid": int})
+    _add_columns(db, "articles", {"field_sources": str})
+    # the statuses written before: 'stopped' is an interrupted run; 'paused' and
+    # 'ok_with_errors' reached the site (degraded) unless they got no answer at all (failed)
+    db.execute("update runs set status = 'interrupted', error = coalesce(error, 'stopped on request') "
+               "where status = 'stopped'")
+    db.execute("update runs set status = case when coalesce(fetched, 0) = 0 then 'failed' "
+               "else 'degraded' end where status in ('ok_with_errors', 'paused')")
+    db.table("entry_point_runs").create(
+        {"id": int, "run_id": int, "source": str, "kind": str, "entry_point": str, "url": str,
+         "checked_at": str, "outcome": str, "pages": int, "answered": int, "not_modified": int,
+         "failed": int, "links": int, "items": int, "new_urls": int, "children": int,
+         "status_code": int, "error": str},
+        pk="id", foreign_keys=[("run_id", "runs", "id")], if_not_exists=True)
+    db.table("entry_point_runs").create_index(["source", "entry_point", "run_id"], if_not_exists=True)
+    db.table("run_fields").create(
+        {"run_id": int, "source": str, "field": str, "articles": int, "missing": int, "fallback": int},
+        pk=("run_id", "field"), foreign_keys=[("run_id", "runs", "id")], if_not_exists=True)
+    db.table("run_fields").create_index(["source", "field", "run_id"], if_not_exists=True)
+    db.table("alarms").create(
+        {"id": int, "source": str, "kind": str, "subject": str, "state": str, "opened_at": str,
+         "closed_at": str, "last_checked_at": str, "opened_run_id": int, "last_run_id": int,
+         "measured": float, "usual": float, "unit": str, "message": str},
+        pk="id", if_not_exists=True)
+    db.table("alarms").create_index(["source", "state"], if_not_exists=True)
+    db.table("runs").create_index(["source", "id"], if_not_exists=True)
+
+
 def migrate_archive(db: Database) -> None:
     archive.apply(db)
 

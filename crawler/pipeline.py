@@ -7,6 +7,7 @@ is honoured between requests, so a stopped run leaves no partial rows.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,7 +19,7 @@ from sqlite_utils import Database
 import parsers
 from parsers import ParseError
 
-from . import clock, frontier, store
+from . import clock, frontier, run_record, store
 from .decode import decode_html, is_plain_utf8, looks_mojibake
 from .discover import Discoverer
 from .fetch import Fetcher, FetchResult, Stopped, make_client
@@ -47,13 +48,22 @@ class RunReport:
     removed_articles: int = 0
     not_modified: int = 0
     errors: int = 0
+    article_failures: int = 0  # article pages that could not be fetched (left to retry)
+    parse_failures: int = 0
     requests_by_kind: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    outcome: dict[str, int] = field(default_factory=dict)  # entry points tried, answered, failed, empty
+
+    @property
+    def articles_parsed(self) -> int:
+        return self.new_articles + self.updated_articles + self.unchanged_articles
 
     def counts(self) -> dict[str, int]:
         return {"discovered": self.discovered, "fetched": self.fetched, "new_articles": self.new_articles,
                 "updated_articles": self.updated_articles, "removed_articles": self.removed_articles,
-                "not_modified": self.not_modified, "errors": self.errors}
+                "not_modified": self.not_modified, "errors": self.errors,
+                "articles_parsed": self.articles_parsed, "article_failures": self.article_failures,
+                "parse_failures": self.parse_failures, **self.outcome}
 
     def summary(self) -> str:
         return (f"{self.source}: {self.new_articles} new, {self.updated_articles} updated, "
@@ -74,6 +84,10 @@ class SourceRun:
         self.progress = progress
         self.report = RunReport(source=source.id, mode=mode)
         self.report.run_id = store.start_run(db, source, mode)
+        with db.atomic():  # tells a live run from one left 'running' by a dead process
+            db.table("runs").update(self.report.run_id, {"pid": os.getpid()})
+        self.fields = run_record.FieldTally()
+        self.paused = False
         self.fetcher = Fetcher(client, source, rawstore=rawstore, on_fetch=self._on_fetch, stop=stop,
                                state=state)
         self.discoverer = Discoverer(source, self.fetcher, state, self._known, on_new_url=self._new_url)
@@ -131,6 +145,7 @@ class SourceRun:
         if not res.ok:
             frontier.mark_key(self.state, key, "retry", error=res.error or f"HTTP {res.status}",
                               count_attempt=True)
+            self.report.article_failures += 1
             return None
         return self.store_response(res, key, found_via, first_seen_at)
 
@@ -143,7 +158,9 @@ class SourceRun:
         if result.error:
             frontier.mark_key(self.state, key, "failed", error=f"parse: {result.error}")
             self.report.errors += 1
+            self.report.parse_failures += 1
             return None
+        self.fields.add(result.fields)
         counter = {"new": "new_articles", "updated": "updated_articles"}.get(result.change, "unchanged_articles")
         setattr(self.report, counter, getattr(self.report, counter) + 1)
         frontier.mark_key(self.state, key, "done")
@@ -219,6 +236,7 @@ class Ingested:
     change: str | None = None  # new | updated | unchanged
     published_at: str | None = None
     error: str | None = None
+    fields: dict[str, str] | None = None  # ok | fallback | missing per field (run_record.FIELDS)
 
 
 def _parse_page(body: bytes, content_type: str | None, url: str, fetched_at: datetime,
@@ -269,7 +287,8 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
         url=article.canonical_url or url, fetched_at=fetched_at, capture=capture,
         discovered_via=found_via, first_seen_at=first_seen_at,
         aliases=[url, article.canonical_url or "", *(aliases or [])])
-    return Ingested(article_id=article_id, change=outcome.change, published_at=article.published_at)
+    return Ingested(article_id=article_id, change=outcome.change, published_at=article.published_at,
+                    fields=run_record.field_states(article, facts))
 
 
 def extract_facts_safely(article: parsers.Article) -> parsers.Facts | None:
@@ -290,14 +309,18 @@ def extract_facts_safely(article: parsers.Article) -> parsers.Facts | None:
 def run_source(source: Source, *, db: Database, state: Database, rawstore: RawStore,
                client: httpx.Client | None = None, mode: str = "incremental",
                backfill_until: date | None = None, stop: threading.Event | None = None,
-               progress: Callable[[int], None] | None = None) -> RunReport:
-    """Run one source once. Never raises for trouble with the site: it is in the report."""
+               progress: Callable[[int], None] | None = None,
+               on_alarms: Callable[[list], None] | None = None) -> RunReport:
+    """Run one source once. Never raises for trouble with the site: it is in the report.
+    Afterwards the source's alarms are judged on what the run measured (``alarms.py``);
+    ``on_alarms`` receives those that opened or closed (the notifier)."""
     stop = stop or threading.Event()
     own_client = client is None
     client = client or make_client(source)
     store.sync_sources(db, [source])
     store.close_abandoned_runs(db, source.id)
     run = SourceRun(source, db, state, rawstore, client, stop, progress, mode)
+    crashed = False
     try:
         if mode == "backfill":
             if backfill_until is None:
@@ -305,25 +328,47 @@ def run_source(source: Source, *, db: Database, state: Database, rawstore: RawSt
             run.backfill(backfill_until)
         else:
             run.incremental()
-        run.report.status = "ok" if run.report.errors == 0 else "ok_with_errors"
-    except Stopped:
-        run.report.status = "stopped"
+    except (Stopped, KeyboardInterrupt, SystemExit) as exc:  # asked to stop (Ctrl+C in 'crawl' too)
+        run.report.status = run_record.INTERRUPTED
+        run.report.error = run_record.STOPPED_ERROR
+        if not isinstance(exc, Stopped):
+            raise
     except HostPaused as exc:
-        run.report.status = "paused"
+        run.paused = True
         run.report.error = str(exc)
         log.warning("%s: run ended, %s", source.id, exc)
     except Exception as exc:
         log.exception("run of %s failed", source.id)
-        run.report.status = "failed"
+        crashed = True
         run.report.error = f"{type(exc).__name__}: {exc}"
     finally:
-        store.finish_run(db, run.report.run_id, run.report.counts(), run.report.status, run.report.error)
-        r = run.report
-        log.info("run source=%s run_id=%s mode=%s status=%s new=%d updated=%d removed=%d fetched=%d "
-                 "not_modified=%d discovered=%d errors=%d requests=%s%s", r.source, r.run_id, r.mode, r.status,
-                 r.new_articles, r.updated_articles, r.removed_articles, r.fetched, r.not_modified,
-                 r.discovered, r.errors, ",".join(f"{k}:{v}" for k, v in sorted(r.requests_by_kind.items())),
-                 f" error={r.error!r}" if r.error else "")
+        _finish(run, crashed, on_alarms)
         if own_client:
             client.close()
     return run.report
+
+
+def _finish(run: SourceRun, crashed: bool, on_alarms: Callable[[list], None] | None) -> None:
+    """The run's honest status, its row, its measurements and the alarms they raise."""
+    r = run.report
+    entries = list(run.discoverer.stats.entries.values())
+    status, r.outcome = run_record.run_status(
+        entries, reached_articles=r.articles_parsed + r.removed_articles + r.parse_failures,
+        article_failures=r.article_failures, parse_failures=r.parse_failures, paused=run.paused)
+    if r.status != run_record.INTERRUPTED:
+        r.status = run_record.FAILED if crashed else status
+    store.finish_run(run.db, r.run_id, r.counts(), r.status, r.error)
+    log.info("run source=%s run_id=%s mode=%s status=%s new=%d updated=%d removed=%d fetched=%d "
+             "not_modified=%d discovered=%d errors=%d requests=%s%s", r.source, r.run_id, r.mode, r.status,
+             r.new_articles, r.updated_articles, r.removed_articles, r.fetched, r.not_modified,
+             r.discovered, r.errors, ",".join(f"{k}:{v}" for k, v in sorted(r.requests_by_kind.items())),
+             f" error={r.error!r}" if r.error else "")
+    try:  # the health record must never cost the run itself
+        from . import alarms
+
+        run_record.record(run.db, run.source, r.run_id, entries, run.fields)
+        changes = alarms.after_run(run.db, run.state, run.source, r.run_id)
+        if changes and on_alarms is not None:
+            on_alarms(changes)
+    except Exception:
+        log.exception("health record of run %s of %s failed", r.run_id, r.source)

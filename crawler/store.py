@@ -138,8 +138,9 @@ def save_article(
         row = db.execute("select content_hash, version, first_seen_at from articles where id = ?",
                          [article_id]).fetchone()
         if row is not None and row[0] == digest:
-            db.execute("update articles set fetched_at = ?, status = 'ok', capture = coalesce(?, capture) "
-                       "where id = ?", [fetched_at, capture, article_id])
+            db.execute("update articles set fetched_at = ?, status = 'ok', capture = coalesce(?, capture), "
+                       "field_sources = ? where id = ?",
+                       [fetched_at, capture, json.dumps(article.field_sources, sort_keys=True), article_id])
             _aliases(db, article_id, [url, *aliases], fetched_at)
             return SaveOutcome(article_id, "unchanged")
         version = 1 if row is None else int(row[1] or 1) + 1
@@ -157,6 +158,7 @@ def save_article(
             "parser": article.parser, "parser_version": article.parser_version,
             "date_source": article.date_source or ("first-seen" if not article.published_at else None),
             "extraction": article.extraction, "status": "ok", "version": version, "capture": capture,
+            "field_sources": json.dumps(article.field_sources, sort_keys=True),
             "discovered_via": discovered_via,
             "search_fold": search_fold_text(article.title, article.sapo, article.body_text),
         }

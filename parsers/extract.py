@@ -2,7 +2,8 @@
 
 Per field: JSON-LD -> OpenGraph/meta -> the site profile's selectors -> generic selectors
 (and the generic main-content extractor for the body). ``extraction`` says which step gave
-the body, ``date_source`` which gave ``published_at``.
+the body, ``date_source`` which gave ``published_at``, and ``field_sources`` which step gave
+each field (``generic`` where the site profile found nothing and the fallback was used).
 """
 from __future__ import annotations
 
@@ -83,21 +84,28 @@ def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
     article.canonical_url = _canonical(tree, meta, url)
     article.site_article_id = (profile.site_article_id(article.canonical_url)
                                or profile.site_article_id(url)) if profile else None
-    article.title = _title(tree, meta, chain, url)
-    on_page_sapo = _first_text(tree, chain, "sapo")
-    article.sapo, sapo_credits = _split_lead_agency(_sapo(meta, on_page_sapo, chain[0]),
-                                                    on_page_sapo)
-    article.category = _category(tree, meta, chain)
-    article.tags = _tags(tree, meta, chain)
+    origin = article.field_sources
+    article.title, origin["title"] = _title(tree, meta, chain, url)
+    on_page_sapo, on_page_from = _first_text_from(tree, chain, "sapo")
+    sapo = _sapo(meta, on_page_sapo, chain[0])
+    origin["sapo"] = _origin(sapo, (meta.ld_description, "json-ld"), (meta.meta_description, "meta"),
+                             (on_page_sapo, on_page_from))
+    article.sapo, sapo_credits = _split_lead_agency(sapo, on_page_sapo)
+    article.category, origin["category"] = _category(tree, meta, chain)
+    article.tags, origin["tags"] = _tags(tree, meta, chain)
     article.lang = meta.lang
     _dates(article, tree, meta, chain, url, fetched_at)
     declared, declared_credits = _real_names(meta.ld_authors, meta)
+    declared_from = "json-ld" if declared else "meta"
     declared = declared or _real_names(meta.meta_authors, meta)[0]
-    selector_authors, selector_credits = ([], []) if declared else _selector_authors(tree, chain)
+    selector_authors, selector_credits, selector_from = (
+        ([], [], None) if declared else _selector_authors(tree, chain))
     body, article.extraction = _body(source, tree, profile, url, article,
                                      take_lead=on_page_sapo is None)
+    origin["body"] = article.extraction
     if body.lead:  # no lead element on the page: its bold first paragraph is the sapo
         article.sapo = body.lead
+        origin["sapo"] = "body"
     if article.sapo and profile is not None and profile.sapo_prefix is not None:
         # The paper's own tag before the lead ("Kinhtedothi - ", "ANTĐ - ") is not part of
         # it (removed last: the body's repeat of the lead still carries it).
@@ -105,6 +113,10 @@ def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
     article.body_text = body.text
     article.images = body.images
     article.authors = _first_nonempty(declared, selector_authors, body.authors)
+    origin["author"] = (declared_from if declared else selector_from if selector_authors
+                        else "body" if body.authors else None)
+    for name in [k for k, v in origin.items() if v is None]:
+        del origin[name]  # a field not found has no source
     article.credits = _unique(
         [c for c in meta.ld_org_authors if not _is_site_name(c, meta)] + declared_credits
         + sapo_credits + selector_credits + body.credits)
@@ -154,12 +166,26 @@ def _texts(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> l
     return []
 
 
-def _first_text(tree: LexborHTMLParser, chain: tuple[Profile, ...], attr: str) -> str | None:
+def _first_text_from(tree: LexborHTMLParser, chain: tuple[Profile, ...],
+                     attr: str) -> tuple[str | None, str | None]:
+    """The first text of ``attr`` along the chain, and which step gave it."""
     for profile in chain:
         texts = _texts(tree, getattr(profile, attr))
         if texts:
-            return texts[0]
-    return None
+            return texts[0], _step(profile)
+    return None, None
+
+
+def _step(profile: Profile) -> str:
+    """``profile`` for a site profile's selectors, ``generic`` for the fallback's."""
+    return "generic" if profile is GENERIC else "profile"
+
+
+def _origin(value: object, *candidates: tuple[object, str | None]) -> str | None:
+    """The step of the first candidate equal to ``value`` (None when ``value`` is empty)."""
+    if not value:
+        return None
+    return next((step for candidate, step in candidates if candidate and candidate == value), None)
 
 
 def _canonical(tree: LexborHTMLParser, meta: PageMeta, url: str) -> str | None:
@@ -177,15 +203,16 @@ def _canonical(tree: LexborHTMLParser, meta: PageMeta, url: str) -> str | None:
 
 
 def _title(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...],
-           url: str) -> str | None:
-    heading = _first_text(tree, chain, "title")
-    for candidate in (meta.ld_title, meta.meta_title, heading, meta.html_title):
+           url: str) -> tuple[str | None, str | None]:
+    heading, heading_from = _first_text_from(tree, chain, "title")
+    for candidate, step in ((meta.ld_title, "json-ld"), (meta.meta_title, "meta"),
+                            (heading, heading_from), (meta.html_title, "html-title")):
         if not candidate:
             continue
         if heading and candidate != heading and match_key(heading) and match_key(heading) in match_key(candidate):
-            return heading  # "[Ảnh] Title - Site name" in the metas: the page heading is plain
-        return _strip_site_name(_LABEL.sub("", candidate), meta, url) or candidate
-    return None
+            return heading, heading_from  # "[Ảnh] Title - Site name" in the metas: the heading is plain
+        return _strip_site_name(_LABEL.sub("", candidate), meta, url) or candidate, step
+    return None, None
 
 
 def _strip_site_name(title: str, meta: PageMeta, url: str) -> str:
@@ -228,32 +255,34 @@ def _split_lead_agency(sapo: str | None, on_page: str | None) -> tuple[str | Non
     return sapo, credits
 
 
-def _category(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) -> str | None:
+def _category(tree: LexborHTMLParser, meta: PageMeta,
+              chain: tuple[Profile, ...]) -> tuple[str | None, str | None]:
     if meta.ld_section:
-        return meta.ld_section
+        return meta.ld_section, "json-ld"
     if meta.meta_section:
-        return meta.meta_section
+        return meta.meta_section, "meta"
     # A JSON-LD breadcrumb often ends with the article's own (long) title: skip it.
     crumbs = [c for c in meta.ld_breadcrumb if c.lower() not in _HOME and len(c) <= MAX_CATEGORY]
     if crumbs:
-        return crumbs[-1]
+        return crumbs[-1], "json-ld"
     for profile in chain:
         texts = [t for t in _texts(tree, profile.category) if t.lower() not in _HOME]
         if texts:
-            return texts[-1]
-    return None
+            return texts[-1], _step(profile)
+    return None, None
 
 
-def _tags(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) -> list[str]:
+def _tags(tree: LexborHTMLParser, meta: PageMeta,
+          chain: tuple[Profile, ...]) -> tuple[list[str], str | None]:
     if meta.ld_keywords:
-        return meta.ld_keywords
+        return meta.ld_keywords, "json-ld"
     if meta.meta_tags:
-        return meta.meta_tags
+        return meta.meta_tags, "meta"
     for profile in chain:
         texts = _unique(t.lstrip("#").strip() for t in _texts(tree, profile.tags))
         if texts:
-            return texts
-    return []
+            return texts, _step(profile)
+    return [], None
 
 
 def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
@@ -271,6 +300,7 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
                 found = parse_date(published_text, now=fetched_at)
                 if found:
                     article.published_at, article.date_source = to_iso(found), "byline"
+                    article.field_sources["date"] = _step(profile)
                     break
             if article.published_at:
                 break
@@ -281,6 +311,8 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
             article.published_at, article.date_source = to_iso(found), "url"
     if article.published_at is None and fetched_at is not None:
         article.published_at, article.date_source = to_iso(fetched_at), "first-seen"
+    if article.date_source and article.date_source != "byline":
+        article.field_sources["date"] = article.date_source
     updated = parse_date(meta.ld_modified or meta.meta_modified or updated_text, now=fetched_at)
     if updated is None:
         # The first text of the first profile that has one (the rest are not read).
@@ -346,15 +378,16 @@ def _split_updated(text: str) -> tuple[str, str | None]:
     return text[: match.start()], text[match.end():]
 
 
-def _selector_authors(tree: LexborHTMLParser, chain: tuple[Profile, ...]) -> tuple[list[str], list[str]]:
+def _selector_authors(tree: LexborHTMLParser,
+                      chain: tuple[Profile, ...]) -> tuple[list[str], list[str], str | None]:
     for profile in chain:
         for text in _texts(tree, profile.author)[:3]:
             if len(text) > 120:
                 continue
             authors, credits = split_byline(text)
             if authors or credits:
-                return authors, credits
-    return [], []
+                return authors, credits, _step(profile)
+    return [], [], None
 
 
 def _body(source: str | bytes, tree: LexborHTMLParser, profile: Profile | None, url: str,
