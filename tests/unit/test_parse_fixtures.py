@@ -19,13 +19,13 @@ ALL = find_fixtures(DIRS)
 
 # Measured with `python -m crawler.evaluate_parsers` (profiles on) and `--generic` (profiles off).
 FLOORS = {"laodongthudo": 1.0, "hanoimoi": 1.0, "kinhtedothi": 1.0, "anninhthudo": 1.0,
-          "unknown": 1.0}
+          "nhipsonghanoi": 1.0, "unknown": 1.0}
 GENERIC_BODY_FLOOR = 1.0  # body_contains + body_excludes with profiles disabled, all sites
 
 
 def test_fixtures_are_found() -> None:
     sites = {f.site for f in ALL}
-    assert {"laodongthudo", "hanoimoi", "kinhtedothi", "anninhthudo", "unknown"} <= sites
+    assert {"laodongthudo", "hanoimoi", "kinhtedothi", "anninhthudo", "nhipsonghanoi", "unknown"} <= sites
 
 
 @pytest.mark.parametrize("fixture", ALL, ids=[f.name for f in ALL])

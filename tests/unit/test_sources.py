@@ -10,7 +10,7 @@ from crawler.sources import load_sources
 
 def test_shipped_sources_load_and_are_polite():
     sources = {s.id: s for s in load_sources(PROJECT_ROOT / "sources.yml")}
-    assert set(sources) >= {"laodongthudo", "hanoimoi", "kinhtedothi", "anninhthudo"}
+    assert set(sources) >= {"laodongthudo", "hanoimoi", "kinhtedothi", "anninhthudo", "nhipsonghanoi"}
     for s in sources.values():
         assert s.politeness.rate_per_second <= 1.0
         assert s.politeness.total_timeout_s >= s.politeness.timeout_s
