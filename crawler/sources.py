@@ -192,7 +192,7 @@ def _check_entry(entry: Any, defaults: dict[str, Any], where: str) -> str:
         try:
             re.compile(str(pattern))
         except re.error as exc:
-            raise ConfigError(f"{where}: article_patterns[{i}] {pattern!r} is not a valid regular "
+            raise ConfigError(f"{where}: article_patterns[{i}] '{pattern}' is not a valid regular "
                               f"expression ({exc})") from None
     for i, item in enumerate(_tuple(merged.get("listings"))):
         if isinstance(item, str):
@@ -227,6 +227,7 @@ def _selectors(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...
         raise ConfigError(f"{where}: selectors must be a mapping of field: CSS selector(s), "
                           f"fields {', '.join(sorted(FIELDS))}")
     out: dict[str, tuple[str, ...]] = {}
+    named: dict[str, str] = {}  # field -> the key that set it
     for name, given in value.items():
         field_name = canonical_field(str(name))
         if field_name is None:
@@ -235,8 +236,9 @@ def _selectors(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...
             raise ConfigError(f"{where}: selectors: unknown field {name!r}{hint}; "
                               f"known: {', '.join(sorted(FIELDS))}")
         if field_name in out:
-            raise ConfigError(f"{where}: selectors: {name!r} sets the same field as another key "
-                              f"({field_name}); give it once")
+            raise ConfigError(f"{where}: selectors: '{named[field_name]}' and '{name}' set the same "
+                              f"field ({field_name}); give one of them")
+        named[field_name] = str(name)
         items = _tuple(given)
         if not items:
             raise ConfigError(f"{where}: selectors.{name}: give a CSS selector or a list of them")

@@ -97,3 +97,27 @@ def test_site_profiles_are_untouched():
     hanoimoi = profile_by_name("hanoimoi")
     assert hanoimoi is not None and hanoimoi.overrides == () and base_profile("hanoimoi") is hanoimoi
     assert base_profile("nope") is None
+
+
+def test_fixtures_of_a_configured_source_are_scored_with_its_selectors(tmp_path):
+    """`hanoi-news evaluate parsers` and the fixture tests parse tests/fixtures/pages/<id>/
+    with the selectors of source <id> (README, "Add a paper": fixtures of a new paper)."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from crawler.evaluate_parsers import evaluate
+    from tests.integration.test_configured_source import SELECTORS, SOURCES_YML
+
+    ward = Path(__file__).resolve().parents[1] / "fixtures" / "ward_site"
+    spec = sorted((ward / "expected").glob("*.json"))[0]
+    pages = tmp_path / "pages" / "nghiado"
+    pages.mkdir(parents=True)
+    data = json.loads(spec.read_text(encoding="utf-8"))
+    shutil.copy(ward / "www" / data.pop("path"), pages / "article.html")
+    (pages / "article.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    config = tmp_path / "sources.yml"
+    config.write_text(SOURCES_YML.format(base="https://phuongnghiado.example", selectors=SELECTORS), encoding="utf-8")
+    with_selectors = evaluate([tmp_path / "pages"], sources_path=config)
+    assert with_selectors.sites() == ["nghiado"] and with_selectors.rate() == 1.0
+    assert evaluate([tmp_path / "pages"], sources_path=tmp_path / "missing.yml").rate() < 0.8

@@ -28,7 +28,7 @@ def _write(tmp_path, *, base="https://quan.example", parser="generic", pattern="
     ({"extra": "    selectors: {date: '.meta time['}\n"}, ["selectors.date", "'.meta time['", "not a valid CSS selector"]),
     ({"extra": "    selectors: {drop: ['.ads', 'div..x']}\n"}, ["selectors.drop", "'div..x'"]),
     ({"extra": "    selectors: {body: []}\n"}, ["selectors.body", "give a CSS selector"]),
-    ({"extra": "    selectors: {lead: p.a, sapo: p.b}\n"}, ["sets the same field", "sapo"]),
+    ({"extra": "    selectors: {lead: p.a, sapo: p.b}\n"}, ["'lead' and 'sapo' set the same field (sapo)"]),
     ({"extra": "    selectors: h1\n"}, ["selectors must be a mapping", "title"]),
     ({"pattern": "'^/tin/(\\d+'"}, ["article_patterns[0]", "not a valid regular expression", "missing )"]),
     ({"parser": "wordpres"}, ["parser 'wordpres' is unknown", "'generic'", "hanoimoi"]),
