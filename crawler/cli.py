@@ -282,18 +282,37 @@ def reparse(db, data_dir, sources) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", required=True, help="The page's URL (chooses the site profile).")
-def parse(file: str, url: str) -> None:
+@click.option("--source", "source_id", help="Parse as this source of sources.yml does (its parser and selectors:).")
+@sources_option
+@_friendly
+def parse(file: str, url: str, source_id: str | None, sources: str | None) -> None:
     """Print the parsed article of a saved page as JSON.
 
+    With --source, the page is parsed with that source's parser and selectors, and what
+    each selector matched on the page is printed to stderr (to try selectors: on pages
+    saved by `probe --save`).
+
     \b
-    Example:
+    Examples:
         hanoi-news parse page.html --url https://laodongthudo.vn/x-157025.html
+        hanoi-news parse probe/article-1.html --url https://example.vn/tin-tuc/1-a.html --source mypaper
     """
     import parsers
 
     data = Path(file).read_bytes()
+    profile = None
+    if source_id:
+        chosen = _pick(_load_sources(_settings(None, None, sources)), (source_id,))[0]
+        profile = chosen.parse_profile
+        if isinstance(profile, parsers.Profile):
+            from parsers.profiles.configured import selector_hits
+
+            for field_name, hits in selector_hits(data, profile).items():
+                shown = ", ".join(f"{sel!r}: {n}" for sel, n in hits)
+                click.echo(f"selectors.{field_name}: {shown}" + ("  <- nothing matched" if not any(n for _, n in hits) else ""),
+                           err=True)
     try:
-        article = parsers.parse(data, url)
+        article = parsers.parse(data, url, profile=profile)
     except parsers.ParseError as exc:
         raise click.ClickException(f"{file}: {exc}") from None
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
@@ -323,7 +342,8 @@ def sources_cmd(sources) -> None:
     for s in _load_sources(_settings(None, None, sources)):
         state = "enabled" if s.enabled else "disabled"
         click.echo(f"{s.id:<14} {state:<8} every {s.interval_minutes:g} min  {s.base_url}  parser={s.parser}  "
-                   f"listings={len(s.listings)} feeds={len(s.feeds)} sitemaps={len(s.sitemaps)}")
+                   f"listings={len(s.listings)} feeds={len(s.feeds)} sitemaps={len(s.sitemaps)}"
+                   + (f"  selectors={','.join(name for name, _ in s.selectors)}" if s.selectors else ""))
 
 
 @cli.command()

@@ -240,7 +240,7 @@ class Ingested:
 
 
 def _parse_page(body: bytes, content_type: str | None, url: str, fetched_at: datetime,
-                profile: str | None) -> parsers.Article:
+                profile: "str | parsers.Profile | None") -> parsers.Article:
     """``parsers.parse`` of a fetched page. A page in valid UTF-8 without a BOM (nearly all)
     is parsed from its bytes: lexbor reads them as they are, where decoding, normalising
     and re-encoding a 150 KB page first cost about as much as the parse itself (4.8 -> 2.4 ms
@@ -267,7 +267,7 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
     parsed becomes a ``parse_failures`` row, never a half-written article."""
     fetched_dt = datetime.fromisoformat(fetched_at)
     try:
-        article = _parse_page(body, content_type, url, fetched_dt, source.parser)
+        article = _parse_page(body, content_type, url, fetched_dt, source.parse_profile)
         if not article.title or not (article.body_text or "").strip():
             raise ParseError("no title or no body text found")
         if _misdecoded(article):

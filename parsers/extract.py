@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import datetime
-from typing import Iterator
+from typing import Callable, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .article import Article, ParseError
+from .article import Article, Image, ParseError
 from .body import Body, assemble, read_blocks
 from .bylines import split_byline
 from .cleanup import cut_after, remove_junk, remove_selectors
@@ -38,11 +39,12 @@ _HOME = {"trang chủ", "home", "trang chu", "trangchủ"}
 
 
 def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = None,
-                  profile_name: str | None = None, use_profile: bool = True) -> Article:
+                  profile_name: str | Profile | None = None, use_profile: bool = True) -> Article:
     """Parse one article page (see module doc). Raises ``ParseError`` for non-pages.
 
     The profile is the one named ``profile_name`` (a source's ``parser:``, e.g. for a copy
-    of the site served elsewhere) or else the one for the URL's host.
+    of the site served elsewhere), or that profile itself (a source's profile with the
+    ``selectors:`` of sources.yml, profiles/configured.py), or else the one for the URL's host.
     ``use_profile=False`` ignores profiles (to measure the generic extractor).
     """
     head, source, sure = page_source(html)
@@ -72,12 +74,14 @@ def _has_replacement(article: Article) -> bool:
 
 
 def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
-                  profile_name: str | None, use_profile: bool) -> Article:
+                  profile_name: str | Profile | None, use_profile: bool) -> Article:
     tree = LexborHTMLParser(source)
     meta = read_meta(tree)
     profile = None
     if use_profile:
-        profile = (profile_by_name(profile_name) if profile_name else None) or get_profile(url)
+        profile = profile_name if isinstance(profile_name, Profile) else (
+            (profile_by_name(profile_name) if profile_name else None) or get_profile(url))
+        _drop_configured(tree, profile)
     chain = (profile, GENERIC) if profile else (GENERIC,)
     article = Article(url=url, parser=profile.name if profile else "generic",
                       parser_version=profile.version if profile else GENERIC_VERSION)
@@ -95,6 +99,7 @@ def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
     article.tags, origin["tags"] = _tags(tree, meta, chain)
     article.lang = meta.lang
     _dates(article, tree, meta, chain, url, fetched_at)
+    finish_overrides = _apply_overrides(article, tree, profile, url, fetched_at)
     declared, declared_credits = _real_names(meta.ld_authors, meta)
     declared_from = "json-ld" if declared else "meta"
     declared = declared or _real_names(meta.meta_authors, meta)[0]
@@ -120,6 +125,8 @@ def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
     article.credits = _unique(
         [c for c in meta.ld_org_authors if not _is_site_name(c, meta)] + declared_credits
         + sapo_credits + selector_credits + body.credits)
+    if finish_overrides is not None:
+        finish_overrides(article)
     return article
 
 
@@ -405,9 +412,13 @@ def _body(source: str | bytes, tree: LexborHTMLParser, profile: Profile | None, 
         body = _read_container(container, profile, url, article, take_lead)
         if body.text and len(body.text) >= MIN_BODY_CHARS:
             return body, "profile"
-    container = find_main_container(LexborHTMLParser(source) if touched else tree)
+    fresh = LexborHTMLParser(source) if touched else tree
+    if touched:
+        _drop_configured(fresh, profile)
+    container = find_main_container(fresh)
     if container is not None:
-        body = _read_container(container, None, url, article, take_lead)
+        configured = profile if profile is not None and profile.overrides else None
+        body = _read_container(container, configured, url, article, take_lead)
         if body.text:
             return body, "generic"
     return Body(text=None), None
@@ -452,3 +463,82 @@ def _unique(items: object) -> list[str]:
         if item and item not in out:
             out.append(item)
     return out
+
+
+# -- sources.yml ``selectors:`` (profiles/configured.py) ---------------------------------------
+
+
+def _drop_configured(tree: LexborHTMLParser, profile: Profile | None) -> None:
+    """Elements a source's ``drop:`` names are never read, for any field."""
+    dropped = profile.override("drop") if profile is not None else ()
+    root = tree.root
+    if dropped and root is not None:
+        remove_selectors(root, dropped)
+
+
+def _apply_overrides(article: Article, tree: LexborHTMLParser, profile: Profile | None,
+                     url: str, fetched_at: datetime | None) -> Callable[[Article], None] | None:
+    """The page's own elements named in sources.yml beat its metadata: title, sapo, dates,
+    category and tags are set here (where a selector matches; the chain's value stays
+    otherwise). Returns what sets the authors and images once the body has been read."""
+    if profile is None or not profile.overrides:
+        return None
+    title = _texts(tree, profile.override("title"))
+    if title:
+        article.title = title[0]
+    sapo = _texts(tree, profile.override("sapo"))
+    if sapo:
+        article.sapo = _split_lead_agency(sapo[0], None)[0]
+    category = [t for t in _texts(tree, profile.override("category")) if t.lower() not in _HOME]
+    if category:
+        article.category = category[-1]
+    tags = _unique(t.lstrip("#").strip() for t in _texts(tree, profile.override("tags")))
+    if tags:
+        article.tags = tags
+    for attr in ("date", "updated"):
+        for text in _date_texts(tree, profile.override(attr)):
+            found = parse_date(_split_updated(text)[0], now=fetched_at)
+            if found:
+                if attr == "date":
+                    article.published_at, article.date_source = to_iso(found), "byline"
+                else:
+                    article.updated_at = to_iso(found)
+                break
+    authors, credits = _selector_authors(tree, (replace(profile, author=profile.override("author")),))
+    images = _configured_images(tree, profile.override("images"), article.canonical_url or url)
+
+    def finish(done: Article) -> None:
+        if authors or credits:
+            done.authors = authors
+            done.credits = _unique(done.credits + credits)
+        if images:
+            done.images = images
+    return finish
+
+
+def _configured_images(tree: LexborHTMLParser, selectors: tuple[str, ...], base_url: str) -> list[Image]:
+    """The pictures (``img`` elements, or boxes holding one and its caption) matched by
+    ``selectors``, outermost matches only, read as the body reads pictures."""
+    nodes = [n for selector in selectors for n in _safe_select(tree, selector)]
+    if not nodes:
+        return []
+    chosen = {n.mem_id for n in nodes}
+    outer: list[LexborNode] = []
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in chosen:
+            parent = parent.parent
+        if parent is None and all(node.mem_id != o.mem_id for o in outer):
+            outer.append(node)
+    boxes = LexborHTMLParser("<div>" + "".join(n.html or "" for n in outer) + "</div>")
+    holder = css_first(boxes, "div")
+    if holder is None:
+        return []
+    return assemble(read_blocks(holder, base_url), None, None).images
+
+
+def _safe_select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+    try:
+        return select(tree, selector)
+    except ValueError:
+        return []
