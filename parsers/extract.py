@@ -483,34 +483,37 @@ def _apply_overrides(article: Article, tree: LexborHTMLParser, profile: Profile 
     otherwise). Returns what sets the authors and images once the body has been read."""
     if profile is None or not profile.overrides:
         return None
+    origin = article.field_sources  # a field read through sources.yml's selectors: "selectors"
     title = _texts(tree, profile.override("title"))
     if title:
-        article.title = title[0]
+        article.title, origin["title"] = title[0], "selectors"
     sapo = _texts(tree, profile.override("sapo"))
     if sapo:
-        article.sapo = _split_lead_agency(sapo[0], None)[0]
+        article.sapo, origin["sapo"] = _split_lead_agency(sapo[0], None)[0], "selectors"
     category = [t for t in _texts(tree, profile.override("category")) if t.lower() not in _HOME]
     if category:
-        article.category = category[-1]
+        article.category, origin["category"] = category[-1], "selectors"
     tags = _unique(t.lstrip("#").strip() for t in _texts(tree, profile.override("tags")))
     if tags:
-        article.tags = tags
+        article.tags, origin["tags"] = tags, "selectors"
     for attr in ("date", "updated"):
         for text in _date_texts(tree, profile.override(attr)):
             found = parse_date(_split_updated(text)[0], now=fetched_at)
             if found:
                 if attr == "date":
                     article.published_at, article.date_source = to_iso(found), "byline"
+                    origin["date"] = "selectors"
                 else:
                     article.updated_at = to_iso(found)
                 break
-    authors, credits = _selector_authors(tree, (replace(profile, author=profile.override("author")),))
+    authors, credits, _ = _selector_authors(tree, (replace(profile, author=profile.override("author")),))
     images = _configured_images(tree, profile.override("images"), article.canonical_url or url)
 
     def finish(done: Article) -> None:
         if authors or credits:
             done.authors = authors
             done.credits = _unique(done.credits + credits)
+            done.field_sources["author"] = "selectors"
         if images:
             done.images = images
     return finish

@@ -35,6 +35,9 @@ def test_parse_with_source_uses_its_selectors_and_says_what_matched(tmp_path):
     article = json.loads(result.stdout)
     assert article["title"] == "Phường Nghĩa Đô thu ngân sách năm 2025 đạt 118% dự toán"
     assert article["authors"] == ["Thu Hằng"] and article["category"] == "Tin hoạt động"
+    # the drift alarms see these fields as read by the source's own selectors, not the fallback
+    assert {k: article["field_sources"][k] for k in ("title", "author", "category")} == dict.fromkeys(
+        ("title", "author", "category"), "selectors")
     assert "selectors.title: '.item-page h1[itemprop=headline]': 1" in result.stderr
     plain = CliRunner().invoke(cli, ["parse", str(PAGE), "--url", URL])
     assert json.loads(plain.stdout)["title"] == "Cổng thông tin điện tử phường Nghĩa Đô"
