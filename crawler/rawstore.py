@@ -71,7 +71,7 @@ class RawStore:
     def _repair(self, path: Path) -> None:
         """Once per file and process: cut a torn tail left by a crash (kill -9 mid-write), so
         that records appended from now on stay readable. ``<file>.end`` holds the end of the
-        last record that was completely written."""
+        last record that was completely written (see ``_torn_tail`` for what is cut)."""
         if path in self._checked:
             return
         self._checked.add(path)
@@ -86,15 +86,13 @@ class RawStore:
         if size <= good:
             return
         with open(path, "r+b") as fh:
-            # only a tail without one complete record is cut: a file that grew otherwise
-            # (garbage written into its middle shifts the last records past the marker)
-            # keeps every byte, and readers skip the damage
-            if _next_record(_File(fh), good) is None:
-                log.warning("%s: cut a torn tail of %d bytes (a crash mid-write)", path, size - good)
-                fh.truncate(good)
-            else:
-                log.warning("%s: %d bytes past the last known record end hold records; kept",
-                            path, size - good)
+            cut = _torn_tail(_File(fh), good)
+            if cut is None:
+                log.warning("%s: %d bytes past the last known record end were not written by a "
+                            "crash mid-write; kept (readers skip what they cannot read)", path, size - good)
+            elif cut < size:
+                log.warning("%s: cut a torn tail of %d bytes (a crash mid-write)", path, size - cut)
+                fh.truncate(cut)
 
     def write(self, source: str, url: str, status: int, reason: str, headers: list[tuple[str, str]],
               body: bytes, fetched_at: str, request_headers: list[tuple[str, str]] | None = None,
@@ -275,6 +273,23 @@ def _records(path: Path) -> Iterator[tuple[int, int, bytes | None, str | None]]:
                 continue
             yield pos, end, data, None
             pos = end
+
+
+def _torn_tail(f: _File, good: int) -> int | None:
+    """Where to cut a file whose bytes go past ``good`` (the end of the last record a writer
+    finished): after the complete records that start there (a writer killed after its write
+    but before its marker leaves one), at the first torn one. None when the bytes at ``good``
+    are no record start at all: the file was changed some other way (bytes written into its
+    middle move the last records past the marker), and nothing is cut."""
+    if bytes(f.view(good, len(GZIP_MAGIC))) != GZIP_MAGIC:
+        return None
+    pos = good
+    while pos < f.size:
+        try:
+            _data, pos = _record(f, pos)
+        except _Unreadable:
+            return pos
+    return pos
 
 
 def _complete_members_end(path: Path) -> int:

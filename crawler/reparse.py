@@ -12,7 +12,8 @@ source started meanwhile waits for it, crawls of other sources go on):
 
 Nothing the raw store cannot give back is dropped (issue 15). An article is replaced only
 when every capture its live rows name (``articles.capture``, ``article_versions.capture``)
-was read again; an article with a capture in a damaged region of a WARC file, in a missing
+was read again (at its reference, or -- when bytes written into the middle of a file moved
+the records after them -- as the record of that file, fetch time and article); an article with a capture in a damaged region of a WARC file, in a missing
 file, or with no capture at all keeps its rows as they were, and is listed in the report.
 Unreadable regions of the raw store (``rawstore.Damage``) are listed too, and the command
 exits non-zero when there is any of either. An article whose captures were all read again
@@ -98,7 +99,11 @@ def _replay(path: Path, state: Database, rawstore: RawStore, source: Source, rep
         scratch.execute("pragma journal_mode=off")  # a scratch file: thrown away on any failure
         scratch.execute("pragma synchronous=off")
         migrate_archive(scratch)
-        scratch.execute("create table replayed (ref text primary key)")
+        # every capture read again: by reference, and by (file, time, article) for a reference
+        # that moved (bytes written into the middle of a file shift the records after them)
+        scratch.execute("create table replayed (ref text primary key, file text, fetched_at text, "
+                        "key text, article_id text)")
+        scratch.execute("create index replayed_when on replayed (file, fetched_at)")
         store.sync_sources(scratch, [source])
         seen: dict[str, str] = {}
         with write_transaction(scratch):  # one transaction: nobody else reads this file
@@ -108,7 +113,8 @@ def _replay(path: Path, state: Database, rawstore: RawStore, source: Source, rep
                 if key is None:
                     continue
                 report.captures += 1
-                scratch.execute("insert or ignore into replayed (ref) values (?)", [cap.ref])
+                scratch.execute("insert or ignore into replayed (ref, file, fetched_at, key) values (?, ?, ?, ?)",
+                                [cap.ref, cap.ref.partition("#")[0], cap.fetched_at, key])
                 home = urlsplit(cap.url).path in ("", "/") and urlsplit(asked).path not in ("", "/")
                 if cap.status in (404, 410) or home:
                     why = f"HTTP {cap.status}" if not home else f"redirected to {cap.url}"
@@ -125,6 +131,8 @@ def _replay(path: Path, state: Database, rawstore: RawStore, source: Source, rep
                                 capture=cap.ref, found_via=row[0] if row else None,
                                 first_seen_at=row[1] if row else None,
                                 aliases=[asked, *frontier.urls_of(state, key)])
+                if result.article_id:
+                    scratch.execute("update replayed set article_id = ? where ref = ?", [result.article_id, cap.ref])
                 if result.error:
                     report.failures += 1
                 elif result.change in ("new", "updated"):
@@ -157,18 +165,25 @@ def _shared_columns(db: Database, table: str, *, without: tuple[str, ...] = ()) 
 
 
 def _kept(db: Database, source_id: str) -> dict[str, str]:
-    """Live articles of the source with a capture that was not read again (or none at all)."""
+    """Live articles of the source with a capture that was not read again (or none at all):
+    id -> the first such capture. A capture was read again when its reference was, or when
+    a record of the same file, fetch time and article was (its reference moved)."""
     rows = db.execute("""
-        with caps(id, capture) as (
-            select id, capture from main.articles where source = :s
+        with caps(id, capture, fetched_at) as (
+            select id, capture, fetched_at from main.articles where source = :s
             union all
-            select v.article_id, v.capture from main.article_versions v
-              join main.articles a on a.id = v.article_id where a.source = :s)
-        select id, min(case when capture is null or capture not in (select ref from replay.replayed)
-                            then coalesce(capture, '(none)') end)
-        from caps group by id
-        having sum(capture is not null) = 0
-            or sum(capture is not null and capture not in (select ref from replay.replayed)) > 0
+            select v.article_id, v.capture, v.fetched_at from main.article_versions v
+              join main.articles a on a.id = v.article_id where a.source = :s),
+        judged(id, capture, ok) as (
+            select id, capture, capture is not null and (
+                capture in (select ref from replay.replayed)
+                or exists (select 1 from replay.replayed r
+                           where r.file = substr(caps.capture, 1, instr(caps.capture, '#') - 1)
+                             and r.fetched_at = caps.fetched_at
+                             and caps.id in (r.article_id, r.key)))
+            from caps)
+        select id, min(case when not ok then coalesce(capture, '(none)') end)
+        from judged group by id having sum(not ok) > 0
         """, {"s": source_id}).fetchall()
     return {r[0]: r[1] for r in rows}
 
