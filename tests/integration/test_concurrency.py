@@ -201,3 +201,31 @@ def test_run_like_threads_and_side_jobs(tmp_path):
         tmp.mkdir()
         results.append(_thread_try(tmp, rng))
     _tally("threads 3 crawls + publish, reparse, export", results, len(SOURCES))
+
+
+@pytest.mark.slow
+def test_processes_starting_at_once_migrate_once(tmp_path):
+    """Two crawls from cron (and publish) open a new archive in the same instant: the schema
+    is created once, and nobody fails on a table the other just created."""
+    script = ("import sys; sys.path.insert(0, sys.argv[3]); import time\n"
+              "from crawler.store import open_db, open_state\n"
+              "while time.time() < float(sys.argv[2]): pass\n"
+              "open_db(sys.argv[1] + '/archive.db').close(); open_state(sys.argv[1] + '/state.db').close()\n")
+    failures = []
+    for i in range(3):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        start = time.time() + 1.5  # every process past its imports, then all at once
+        procs = [subprocess.Popen([sys.executable, "-c", script, str(folder), str(start), str(ROOT)],
+                                  stderr=subprocess.PIPE) for _ in range(4)]
+        for p in procs:
+            _out, err = p.communicate(timeout=60)
+            if p.returncode:
+                failures.append(err.decode()[-300:])
+        for name, expected in (("archive.db", "hanoi-news-archive"), ("state.db", "hanoi-news-state")):
+            conn = sqlite3.connect(folder / name)
+            rows = conn.execute("select name, count(*) from _sqlite_migrations where migration_set = ? "
+                                "group by name", [expected]).fetchall()
+            conn.close()
+            assert rows and all(n == 1 for _name, n in rows), rows
+    assert not failures, failures
