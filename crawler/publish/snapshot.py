@@ -57,7 +57,8 @@ def publish_archive(db_path: str | Path, *, snapshot_to: str | Path | None = Non
                 db.execute(f"insert into [{FTS_TABLE}]([{FTS_TABLE}]) values ('rebuild')")
             for table in (FTS_TABLE, PAIRS_TABLE):
                 db.execute(f"insert into [{table}]([{table}]) values ('optimize')")
-        db.execute("pragma optimize")
+        with write_transaction(db):  # it reads, then may ANALYZE: the write lock first
+            db.execute("pragma optimize")
         report["optimize_s"] = round(time.time() - t, 2)
     finally:
         db.close()

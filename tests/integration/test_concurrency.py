@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -148,7 +149,7 @@ def _thread_try(tmp: Path, rng: random.Random) -> dict[str, object]:
                     reparse_cmd(db=str(settings.db_path), data_dir=str(settings.data_dir),
                                 sources=str(sources_path))
             except BaseException as exc:  # noqa: BLE001 - SystemExit of the command included
-                side_failures.append(f"{name}: {type(exc).__name__}: {exc}")
+                side_failures.append(f"{name}: {type(exc).__name__}: {exc}\n{traceback.format_exc()[-1500:]}")
 
         threads = [threading.Thread(target=crawl_job, args=(SOURCES[0], 0.0))]
         threads += [threading.Thread(target=crawl_job, args=(s, rng.uniform(0.0, 1.0))) for s in SOURCES[1:]]
