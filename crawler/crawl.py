@@ -146,6 +146,7 @@ def crawl(source: Source, settings: Settings, *, mode: str = "incremental",
     with source_lock(settings.lock_dir, source.id, stop=stop):
         db = open_db(settings.db_path)
         state = open_state(settings.state_path)
+        before = db.execute("select coalesce(max(id), 0) from runs").fetchone()[0]
         try:
             from .publish.search_index import ensure_search
             from .facts_store import ensure_gazetteer
@@ -158,19 +159,19 @@ def crawl(source: Source, settings: Settings, *, mode: str = "incremental",
         except Exception as exc:
             # run_source records what goes wrong inside a run; this is trouble around it (the
             # database itself): the run, if it got a row, must not stay 'running'
-            _mark_failed(db, source.id, f"{type(exc).__name__}: {exc}")
+            _mark_failed(db, source.id, before, f"{type(exc).__name__}: {exc}")
             raise
         finally:
             db.close()
             state.close()
 
 
-def _mark_failed(db: Database, source_id: str, error: str) -> None:
+def _mark_failed(db: Database, source_id: str, after_id: int, error: str) -> None:
+    """The run this crawl started (a row of the source past ``after_id``: we hold its lock)."""
     try:
-        # we hold the source's lock: a 'running' run of this source is ours
         with write_transaction(db):
             db.execute("update runs set status = 'failed', error = coalesce(error, ?), "
-                       "finished_at = coalesce(finished_at, ?) where source = ? and status = 'running'",
-                       [error[:1000], clock.iso(), source_id])
+                       "finished_at = coalesce(finished_at, ?) where source = ? and id > ? "
+                       "and status = 'running'", [error[:1000], clock.iso(), source_id, after_id])
     except Exception:  # noqa: BLE001 - the original error is the one to report
         log.exception("could not mark the run of %s failed", source_id)

@@ -70,9 +70,11 @@ def test_kill_9_during_backfill_loses_and_doubles_nothing(tmp_path, seed):
     with GeneratedSite(90, per_page=10, latency_s=0.01) as site:
         sources = tmp_path / "sources.yml"
         sources.write_text(site_sources_yaml(site.base_url, rate=6), encoding="utf-8")
-        # the reference: one uninterrupted backfill
+        # the reference: one uninterrupted backfill (at full speed: only the crawl killed is slow)
+        fast = tmp_path / "fast.yml"
+        fast.write_text(site_sources_yaml(site.base_url, rate=200), encoding="utf-8")
         ref = Settings(db_path=tmp_path / "ref.db", data_dir=tmp_path / "ref-data")
-        report = crawl(load_sources(sources)[0], ref, mode="backfill", backfill_until=date.fromisoformat(UNTIL))
+        report = crawl(load_sources(fast)[0], ref, mode="backfill", backfill_until=date.fromisoformat(UNTIL))
         assert report.status == "ok", report.summary()
         expected = _archive(ref.db_path)
         assert 55 <= len(expected) <= 75  # the backfill stopped near the date, not at the end of the site
