@@ -349,10 +349,9 @@ def sources_cmd(sources) -> None:
 @_friendly
 def status(db, sources) -> None:
     """Health of each source: last success, failures, articles per day, completeness."""
+    from .crawl import mark_dead_runs
     from .status import format_table, health
     from .store import open_db
-
-    from .crawl import mark_dead_runs
 
     settings = _settings(db, None, sources)
     dbh = open_db(settings.db_path, create=False)

@@ -58,10 +58,6 @@ class Damage:
     def __str__(self) -> str:
         return f"{self.file} bytes {self.start}-{self.end}: {self.error}"
 
-    def holds(self, ref: str) -> bool:
-        name, _, offset = ref.partition("#")
-        return name == self.file and offset.isdigit() and self.start <= int(offset) < self.end
-
 
 class RawStore:
     def __init__(self, root: str | Path):
