@@ -267,7 +267,13 @@ def _pick(all_sources, ids):
 @sources_option
 @_friendly
 def reparse(db, data_dir, sources) -> None:
-    """Rebuild every parsed table from the raw captures, with no network."""
+    """Rebuild every parsed table from the raw captures, with no network.
+
+    One source at a time, under its lock (a crawl of it waits). An article whose capture
+    cannot be read again keeps its rows; such articles and unreadable regions of the raw
+    store are listed, and the exit code is then 1.
+    """
+    from .facts_store import ensure_gazetteer
     from .rawstore import RawStore
     from .reparse import reparse as do_reparse
     from .store import open_db, open_state
@@ -275,8 +281,19 @@ def reparse(db, data_dir, sources) -> None:
     settings = _settings(db, data_dir, sources)
     dbh = open_db(settings.db_path, create=False)
     state = open_state(settings.state_path)
-    report = do_reparse(dbh, state, RawStore(settings.warc_dir), _load_sources(settings))
+    try:
+        ensure_gazetteer(dbh)
+        report = do_reparse(dbh, state, RawStore(settings.warc_dir), _load_sources(settings),
+                            lock_dir=settings.lock_dir, work_dir=settings.data_dir)
+    finally:
+        dbh.close()
+        state.close()
     click.echo(report.summary())
+    if not report.complete:
+        for line in report.problems():
+            click.echo(line, err=True)
+        raise click.ClickException("the raw store could not be read completely: the articles listed "
+                                   "above keep their rows as they were")
 
 
 @cli.command()

@@ -141,9 +141,25 @@ def _health_outcomes_and_alarms(db: Database) -> None:
     db.table("runs").create_index(["source", "id"], if_not_exists=True)
 
 
+def _apply(migrations: Migrations, db: Database) -> None:
+    """Apply the pending steps. Two processes starting at once (two crawls from cron, a crawl
+    and ``publish``) must not both run a step: the steps run in one ``BEGIN IMMEDIATE``
+    transaction, so the second process waits for the first, then finds nothing pending."""
+    from .dbconn import write_transaction
+
+    pending = migrations.pending(db)
+    if not pending:
+        return
+    if any(not m.transactional for m in pending):  # a step that cannot run in a transaction
+        migrations.apply(db)
+        return
+    with write_transaction(db):
+        migrations.apply(db)
+
+
 def migrate_archive(db: Database) -> None:
-    archive.apply(db)
+    _apply(archive, db)
 
 
 def migrate_state(db: Database) -> None:
-    state.apply(db)
+    _apply(state, db)

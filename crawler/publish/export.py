@@ -9,6 +9,10 @@ while the crawler writes):
 * ``DATA_DICTIONARY.md`` and ``data_dictionary.json``: tables, columns, types, descriptions,
   licence and source, generated from metadata.yml
 * ``SHA256SUMS``            ``sha256sum -c SHA256SUMS`` checks the files
+
+The dump is written into a hidden folder next to it and renamed into place when complete, so
+a dump folder never holds files from two exports or a ``SHA256SUMS`` that does not match
+(an export killed midway leaves the previous dump of the day as it was).
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ import hashlib
 import io
 import json
 import os
+import secrets
+import shutil
 import sqlite3
 from datetime import date as date_cls
 from datetime import datetime, timezone
@@ -168,9 +174,27 @@ def export_archive(db_path: str | Path, out_root: str | Path = "exports", *,
                    metadata_path: str | Path | None = None) -> dict[str, Any]:
     """Write ``out_root/YYYY-MM-DD/``; returns {"directory", "tables", "files", "bytes"}."""
     db_path = Path(db_path)
+    final_dir = Path(out_root) / (day or datetime.now(timezone.utc).date()).isoformat()
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    out_dir = final_dir.with_name(f".{final_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    out_dir.mkdir()
+    try:
+        result = _export_into(db_path, out_dir, metadata_path)
+    except BaseException:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    old = None
+    if final_dir.exists():  # an earlier dump of the same day: moved aside, then removed
+        old = final_dir.with_name(f".{final_dir.name}.old-{secrets.token_hex(4)}")
+        os.rename(final_dir, old)
+    os.rename(out_dir, final_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return {**result, "directory": final_dir}
+
+
+def _export_into(db_path: Path, out_dir: Path, metadata_path: str | Path | None) -> dict[str, Any]:
     name = db_path.stem
-    out_dir = Path(out_root) / (day or datetime.now(timezone.utc).date()).isoformat()
-    out_dir.mkdir(parents=True, exist_ok=True)
     snap = snapshot(db_path, out_dir / f"{name}.db")
     meta = load_metadata(name, metadata_path=metadata_path)
     conn = sqlite3.connect(f"file:{snap}?mode=ro", uri=True)
