@@ -76,7 +76,14 @@ class SourceRun:
         self.report.run_id = store.start_run(db, source, mode)
         self.fetcher = Fetcher(client, source, rawstore=rawstore, on_fetch=self._on_fetch, stop=stop,
                                state=state)
-        self.discoverer = Discoverer(source, self.fetcher, state, self._known, on_new_url=self._new_url)
+        self.discoverer = Discoverer(source, self.fetcher, state, self._known, on_new_url=self._new_url,
+                                     on_batch=self._fetch_fresh)
+        self.tried: set[str] = set()  # article keys requested in this run
+
+    def _fetch_fresh(self) -> None:
+        """Articles found by the last discovery step are fetched before discovery goes on, so
+        a long (or endless) sitemap walk does not keep new articles waiting (issue 15)."""
+        self.fetch_pending(keys=self.discoverer.take_fresh() - self.tried)
 
     def _new_url(self, url: str, key: str) -> None:
         """A new URL of an article already in the archive becomes one of its aliases."""
@@ -98,12 +105,18 @@ class SourceRun:
         return bool(store.known_article_ids(self.db, [key])) or frontier.is_done(self.state, key)
 
     # -- articles -----------------------------------------------------------------------
-    def fetch_pending(self, keys: set[str] | None = None, limit: int | None = None) -> list[str | None]:
-        """Fetch every article still to fetch (optionally only some keys); returns dates."""
+    def fetch_pending(self, keys: set[str] | None = None, limit: int | None = None,
+                      skip: set[str] | None = None) -> list[str | None]:
+        """Fetch every article still to fetch (optionally only some keys, none of ``skip``);
+        returns dates."""
         dates = []
+        if keys is not None and not keys:
+            return dates
         for row in frontier.pending(self.state, self.source.id, limit=limit, keys=keys):
             if row["article_key"] and store.known_article_ids(self.db, [row["article_key"]]):
                 frontier.mark_key(self.state, row["article_key"], "done")
+                continue
+            if skip and row["article_key"] in skip:
                 continue
             dates.append(self.fetch_article(row["url"], row["article_key"], row["found_via"],
                                             row["first_seen_at"]))
@@ -113,6 +126,7 @@ class SourceRun:
 
     def fetch_article(self, url: str, key: str, found_via: str | None, first_seen_at: str | None,
                       revisit: bool = False) -> str | None:
+        self.tried.add(key)
         res = self.fetcher.get(url, kind="revisit" if revisit else "article")
         if res.paused:
             raise HostPaused(res.error)
@@ -175,7 +189,7 @@ class SourceRun:
             lambda url, value: frontier.set_cursor(self.state, sid, f"seen-sitemap:{url}", value)))
         d.listings_incremental()
         self.report.discovered = d.stats.new_urls
-        self.fetch_pending()
+        self.fetch_pending(skip=self.tried)  # what is left: older retries, what discovery skipped
         self.revisit_due(clock.now())
 
     def backfill(self, until: date) -> None:
@@ -260,9 +274,7 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
             log.exception("parser crashed on %s", url)
         store.record_parse_failure(db, source, url, fetched_at, capture, error, None)
         return Ingested(error=error)
-    article_id = key
-    if article.canonical_url and source.owns(article.canonical_url):
-        article_id = article_key(source, article.canonical_url) or key
+    article_id, article.canonical_url = identity(source, key, url, article.canonical_url)
     facts = extract_facts_safely(article)
     outcome = store.save_article(
         db, source=source, article_id=article_id, article=article, facts=facts,
@@ -270,6 +282,18 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
         discovered_via=found_via, first_seen_at=first_seen_at,
         aliases=[url, article.canonical_url or "", *(aliases or [])])
     return Ingested(article_id=article_id, change=outcome.change, published_at=article.published_at)
+
+
+def identity(source: Source, key: str, url: str, canonical: str | None) -> tuple[str, str | None]:
+    """(article id, canonical URL kept) of a page fetched from ``url`` (the last hop) for
+    the frontier's ``key``. Identity comes from the fetched URL, never from what the page
+    says about itself: a canonical naming another article (or another host) would let any
+    page overwrite that article. The canonical is kept only when it is on the source's
+    hosts and names this same article (a variant of its URL)."""
+    article_id = article_key(source, url) or key
+    if canonical and source.owns(canonical) and article_key(source, canonical) == article_id:
+        return article_id, canonical
+    return article_id, None
 
 
 def extract_facts_safely(article: parsers.Article) -> parsers.Facts | None:
