@@ -174,11 +174,15 @@ class Discoverer:
         try:
             return parse(res.body)
         except ParseError as exc:
-            log.warning("%s: %s refused: %s", self.source.id, res.url, exc)
-            if len(self.stats.errors) < 50:
-                self.stats.errors.append(f"{res.url}: {exc}")
-            self.fetcher.refuse(res.url, res.kind, f"refused after reading: {exc}")
+            self._unreadable(res, exc)
             return [] if parse is parse_feed else ([], [])
+
+    def _unreadable(self, res: FetchResult, exc: ParseError) -> None:
+        """A fetched entry point the parser refused: a ``fetches`` row (no new request)."""
+        log.warning("%s: %s refused: %s", self.source.id, res.url, exc)
+        if len(self.stats.errors) < 50:
+            self.stats.errors.append(f"{res.url}: {exc}")
+        self.fetcher.refuse(res.url, res.kind, f"refused after reading: {exc}")
 
     def sitemaps(self, *, since: date | None = None, conditional: bool = True,
                  cursor: tuple[Callable[[str], str | None], Callable[[str, str], None]] | None = None) -> None:
@@ -262,8 +266,12 @@ class Discoverer:
             if not res.ok:
                 return
             html = res.body.decode("utf-8", errors="replace")
-            links, nxt = parse_listing(html, res.final_url or url, listing.item_selector,
-                                       listing.pagination.next_selector)
+            try:
+                links, nxt = parse_listing(html, res.final_url or url, listing.item_selector,
+                                           listing.pagination.next_selector)
+            except ParseError as exc:
+                self._unreadable(res, exc)
+                return
             found = [f for f in (self._candidate(l, "listing", url) for l in links) if f]
             keys = {f.key for f in found}
             if not found or keys == previous:

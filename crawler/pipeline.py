@@ -15,13 +15,13 @@ from typing import Callable
 import httpx
 from sqlite_utils import Database
 
-import parsers
 from parsers import ParseError
 
 from . import clock, frontier, store
-from .decode import decode_html, is_plain_utf8, looks_mojibake
 from .discover import Discoverer
 from .fetch import Fetcher, FetchResult, Stopped, make_client
+from .parse_worker import parse_page as _parse_page  # noqa: F401 - tests reach it here
+from .parse_worker import read_within
 from .rawstore import RawStore
 from .sources import Source
 from .urls import article_key
@@ -235,26 +235,6 @@ class Ingested:
     error: str | None = None
 
 
-def _parse_page(body: bytes, content_type: str | None, url: str, fetched_at: datetime,
-                profile: str | None) -> parsers.Article:
-    """``parsers.parse`` of a fetched page. A page in valid UTF-8 without a BOM (nearly all)
-    is parsed from its bytes: lexbor reads them as they are, where decoding, normalising
-    and re-encoding a 150 KB page first cost about as much as the parse itself (4.8 -> 2.4 ms
-    per page, 35 % script chrome; same run).
-    Any other page, and one whose parse looks mis-decoded (mojibake already in the UTF-8),
-    is decoded here (header, BOM, meta, detection, mojibake repair) and parsed as text."""
-    if is_plain_utf8(body):
-        article = parsers.parse(body, url, fetched_at=fetched_at, profile=profile)
-        if not _misdecoded(article):
-            return article
-    text, _how = decode_html(body, content_type)
-    return parsers.parse(text, url, fetched_at=fetched_at, profile=profile)
-
-
-def _misdecoded(article: parsers.Article) -> bool:
-    return looks_mojibake(f"{article.title}\n{article.sapo or ''}\n{article.body_text}")
-
-
 def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, content_type: str | None,
            fetched_at: str, capture: str | None, found_via: str | None = None,
            first_seen_at: str | None = None, aliases: list[str] | None = None) -> Ingested:
@@ -262,20 +242,18 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
     both call this, so a reparse yields the tables the crawl wrote. A page that cannot be
     parsed becomes a ``parse_failures`` row, never a half-written article."""
     fetched_dt = datetime.fromisoformat(fetched_at)
-    try:
-        article = _parse_page(body, content_type, url, fetched_dt, source.parser)
-        if not article.title or not (article.body_text or "").strip():
-            raise ParseError("no title or no body text found")
-        if _misdecoded(article):
-            raise ParseError("text looks mis-decoded (mojibake); kept out of the archive")
+    try:  # in a worker process, within the source's parse budget (crawler/parse_worker.py)
+        article, facts, facts_error = read_within(source.politeness.parse_budget_s, body, content_type, url,
+                                                  fetched_dt, source.parser)
     except Exception as exc:  # a parser bug must not stop the run: it becomes a recorded failure
         error = str(exc) if isinstance(exc, ParseError) else f"parser crashed: {type(exc).__name__}: {exc}"
         if not isinstance(exc, ParseError):
-            log.exception("parser crashed on %s", url)
+            log.error("parser crashed on %s: %s", url, exc)
         store.record_parse_failure(db, source, url, fetched_at, capture, error, None)
         return Ingested(error=error)
+    if facts_error:
+        log.error("fact extraction failed for %s: %s", url, facts_error)
     article_id, article.canonical_url = identity(source, key, url, article.canonical_url)
-    facts = extract_facts_safely(article)
     outcome = store.save_article(
         db, source=source, article_id=article_id, article=article, facts=facts,
         url=article.canonical_url or url, fetched_at=fetched_at, capture=capture,
@@ -294,21 +272,6 @@ def identity(source: Source, key: str, url: str, canonical: str | None) -> tuple
     if canonical and source.owns(canonical) and article_key(source, canonical) == article_id:
         return article_id, canonical
     return article_id, None
-
-
-def extract_facts_safely(article: parsers.Article) -> parsers.Facts | None:
-    text = "\n\n".join(p for p in (article.title, article.sapo, article.body_text) if p)
-    published = None
-    if article.published_at:
-        try:
-            published = datetime.fromisoformat(article.published_at).date()
-        except ValueError:
-            published = None
-    try:
-        return parsers.extract_facts(text, published)
-    except Exception:  # facts are an extra: a bug there must not lose the article
-        log.exception("fact extraction failed for %s", article.url)
-        return None
 
 
 def run_source(source: Source, *, db: Database, state: Database, rawstore: RawStore,
