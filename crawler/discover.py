@@ -28,7 +28,7 @@ from parsers.discovery import parse_feed, parse_listing, parse_sitemap
 from . import frontier
 from .fetch import Fetcher, FetchResult
 from .sources import Listing, Source
-from .urls import DEFAULT_PORTS, article_key, refusal
+from .urls import DEFAULT_PORTS, article_key, normalize, refusal
 
 log = logging.getLogger(__name__)
 
@@ -121,17 +121,26 @@ class Discoverer:
     def _candidate(self, url: str, via: str, on: str, lastmod: str | None = None) -> Found | None:
         """The article a link stands for, when it is one of the source's (by parsed host,
         never by string prefix: ``https://site.vn.evil.example/`` and ``https://site.vn@evil/``
-        are not the site's). A malformed link on the source's host is a ``fetches`` row."""
+        are not the site's). A link on the source's host that the fetcher would refuse (a
+        malformed port, another port) is a ``fetches`` row, not a frontier entry."""
         url = self._resolve(url)
         if url is None or not self.source.owns(url):
             return None
+        try:
+            shape = normalize(url)  # AMP and tracking variants match as their article
+        except ValueError:
+            shape = url  # a malformed port: judged by its path, refused below
+        if self.source.article_match(shape) is None:
+            return None
+        fetch = self.fetch_url(url)
+        why = refusal(self.source, fetch)
+        if why:  # an article link on the source's host, not fetchable (another port, malformed)
+            self.fetcher.refuse(fetch, "article", f"refused: {why} (link on {on})")
+            return None
         key = article_key(self.source, url)
         if key is None:
-            why = refusal(self.source, url)
-            if why and why.startswith("malformed"):
-                self.fetcher.refuse(url, "article", f"refused: {why} (link on {on})")
             return None
-        return Found(self.fetch_url(url), key, via, on, lastmod)
+        return Found(fetch, key, via, on, lastmod)
 
     def _resolve(self, url: str) -> str | None:
         try:

@@ -118,6 +118,10 @@ class Fetcher:
         state: Database | None = None,
     ):
         self.client = client
+        client.follow_redirects = False  # followed here, every hop checked (see module doc)
+        if _set_location_aside not in client.event_hooks["response"]:
+            client.event_hooks = {**client.event_hooks,
+                                  "response": [*client.event_hooks["response"], _set_location_aside]}
         self.source = source
         self.pol: Politeness = source.politeness
         self.rawstore = rawstore
@@ -375,9 +379,11 @@ class Fetcher:
             with self.client.stream("GET", url, headers=headers) as resp:
                 result.status = resp.status_code
                 result.headers = {k.lower(): v for k, v in resp.headers.items()}
-                location = resp.headers.get("location")
-                if resp.status_code in REDIRECT_STATUS and location is not None:
-                    return None, location
+                location = result.headers.pop(LOCATION_ASIDE, None)
+                if location is not None:
+                    if resp.status_code in REDIRECT_STATUS:
+                        return None, location
+                    result.headers["location"] = location  # kept as sent (201, 300 ...)
                 why = self._peer_refusal(resp)
                 if why:
                     result.error = f"refused: {why}"
@@ -446,6 +452,17 @@ class Fetcher:
                       result.status, result.elapsed_ms, result.url)
         if self.on_fetch is not None:
             self.on_fetch(result)
+
+
+LOCATION_ASIDE = "x-hanoi-news-location"
+
+
+def _set_location_aside(response: httpx.Response) -> None:
+    """httpx builds the next request of every redirect even when it does not follow it, and
+    a Location it cannot make a URL of (``javascript:alert(1)``) raises ``InvalidURL`` out
+    of ``send``. The Location is moved aside before that, for the Fetcher to judge."""
+    if "location" in response.headers:
+        response.headers[LOCATION_ASIDE] = response.headers.pop("location")
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
