@@ -91,13 +91,16 @@ class Discoverer:
             self.stats.errors.append(f"{url}: {why}")
 
     # -- helpers ------------------------------------------------------------------------
-    def _get(self, url: str, kind: str, conditional: bool) -> FetchResult:
+    def _get(self, url: str, kind: str, conditional: bool, validate: bool = True) -> FetchResult:
+        """GET an entry point; its validators are saved at once, or (``validate`` False) by
+        the caller once it has read all of it."""
         etag, lm = frontier.validators(self.state, url) if conditional else (None, None)
         res = self.fetcher.get(url, kind=kind, etag=etag, last_modified=lm)
         if res.not_modified:
             self.stats.not_modified += 1
         elif res.ok:
-            frontier.save_validators(self.state, url, res.headers)
+            if validate:
+                frontier.save_validators(self.state, url, res.headers)
         elif len(self.stats.errors) < 50:  # the full story is in fetches; keep run state small
             self.stats.errors.append(f"{url}: {res.error or res.status}")
         return res
@@ -222,7 +225,7 @@ class Discoverer:
                 return
             self.sitemaps_read += 1
             self.stats.entry_points += 1
-            res = self._get(url, "sitemap", conditional=conditional)
+            res = self._get(url, "sitemap", conditional=conditional, validate=False)
             if res.not_modified:
                 children, urls = self._children_read_before(url), []
             elif res.ok:
@@ -243,8 +246,11 @@ class Discoverer:
                 found = self._candidate(loc, "sitemap", url, when)
                 if found:
                     self._remember(found)
-            if cursor and mark and not self.full:
-                cursor[1](url, mark)
+            if not self.full:  # read to the end: the next run may skip it while it is unchanged
+                if res.ok:
+                    frontier.save_validators(self.state, url, res.headers)
+                if cursor and mark:
+                    cursor[1](url, mark)
             self._batch_done()
 
     def _children_read_before(self, url: str) -> list[tuple[str, str | None]]:

@@ -33,11 +33,9 @@ _VOID = frozenset(
     "area base basefont bgsound br col embed frame hr image img input keygen link meta param "
     "source track wbr".split())
 _RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes".split())
-# A start tag of one of these closes an open element of the same name first.
-_SELF_CLOSING_SIBLINGS = frozenset(
-    "p option optgroup tr td th thead tbody tfoot a rb rt rp rtc nobr form".split())
-# ... these only when no other block element stands between (lists nest: ul > li > ul > li).
-_LIST_ITEMS = {"li": frozenset(("li",)), "dd": frozenset(("dd", "dt")), "dt": frozenset(("dd", "dt"))}
+# A start tag closes an open element of its own kind, unless a "wall" stands between (a nested
+# table, list or select has items of its own): name -> (what it closes, walls).
+_FORMATTING_WALL = frozenset("table td th caption template object marquee applet button".split())
 _LIST_WALL = frozenset(
     "applet area article aside base basefont bgsound blockquote body br button caption center col "
     "colgroup dd details dir dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 "
@@ -45,6 +43,25 @@ _LIST_WALL = frozenset(
     "nav noembed noframes noscript object ol param plaintext pre script search section select "
     "source style summary table tbody td template textarea tfoot th thead title tr track ul wbr "
     "xmp".split())
+_SIBLINGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    **{name: (frozenset(("td", "th")), frozenset(("table", "tr"))) for name in ("td", "th")},
+    "tr": (frozenset(("tr", "td", "th")), frozenset(("table", "tbody", "thead", "tfoot"))),
+    **{name: (frozenset(("tbody", "thead", "tfoot", "tr", "td", "th", "caption", "colgroup")),
+              frozenset(("table",))) for name in ("tbody", "thead", "tfoot", "caption", "colgroup")},
+    "option": (frozenset(("option",)), frozenset(("select", "datalist"))),
+    "optgroup": (frozenset(("option", "optgroup")), frozenset(("select",))),
+    "li": (frozenset(("li",)), _LIST_WALL),
+    "dd": (frozenset(("dd", "dt")), _LIST_WALL),
+    "dt": (frozenset(("dd", "dt")), _LIST_WALL),
+    **{name: (frozenset((name,)), _FORMATTING_WALL) for name in ("a", "nobr", "form")},
+    **{name: (frozenset(("rb", "rt", "rp", "rtc")), frozenset(("ruby",))) for name in ("rb", "rt", "rp", "rtc")},
+}
+# A start tag of one of these closes an open <p> first (unless a button, table cell ... is between).
+_CLOSES_P = frozenset(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre search section summary "
+    "ul li dd dt listing plaintext xmp table".split())
+_P = (frozenset(("p",)), frozenset("applet caption html table td th marquee object template button svg math".split()))
 _FOREIGN = frozenset(("svg", "math"))
 
 _TOKEN_STR = re.compile(r"<(?:(!--)|(/?)([A-Za-z][^\s/>]*)|(!|\?))")
@@ -117,14 +134,12 @@ def nesting_depth(page: str | bytes, stop_at: int | None = None) -> int:
             break
         if foreign and close > 0 and page[close - 1:close] in ("/", b"/"):
             continue  # <path/> inside svg
-        if name in _SELF_CLOSING_SIBLINGS and open_count.get(name):
-            while stack:
-                top = stack.pop()
-                open_count[top] -= 1
-                if top == name:
-                    break
-        elif name in _LIST_ITEMS:
-            _close_list_item(stack, open_count, _LIST_ITEMS[name])
+        if name in _CLOSES_P and open_count.get("p"):
+            _close_own(stack, open_count, *_P)
+        if name in _SIBLINGS:
+            _close_own(stack, open_count, *_SIBLINGS[name])
+        if name in ("tr", "td", "th"):
+            _imply_table_parts(stack, open_count, name)
         stack.append(name)
         open_count[name] = open_count.get(name, 0) + 1
         if name in _FOREIGN:
@@ -136,17 +151,43 @@ def nesting_depth(page: str | bytes, stop_at: int | None = None) -> int:
     return deepest
 
 
-def _close_list_item(stack: list[str], open_count: dict[str, int], items: frozenset[str]) -> None:
-    """A new list item closes the open one, unless a block element stands between."""
+def _close_own(stack: list[str], open_count: dict[str, int], items: frozenset[str],
+               walls: frozenset[str]) -> None:
+    """Close the outermost open element of ``items`` that no element of ``walls`` encloses;
+    the walk down the stack is bounded, so the scan stays linear."""
+    if not any(open_count.get(item) for item in items):
+        return
+    found = -1
     for i in range(len(stack) - 1, max(-1, len(stack) - 1 - _WALK), -1):
         name = stack[i]
         if name in items:
-            for top in stack[i:]:
-                open_count[top] -= 1
-            del stack[i:]
-            return
-        if name in _LIST_WALL:
-            return
+            found = i  # the outermost one before a wall (a new row closes its cell and row)
+        if name in walls:
+            break
+    if found >= 0:
+        for top in stack[found:]:
+            open_count[top] -= 1
+        del stack[found:]
+
+
+def _imply_table_parts(stack: list[str], open_count: dict[str, int], name: str) -> None:
+    """A row straight in a table gets a ``tbody``, a cell outside a row a ``tr`` (and ``tbody``)."""
+    if not open_count.get("table"):
+        return
+    for i in range(len(stack) - 1, max(-1, len(stack) - 1 - _WALK), -1):
+        context = stack[i]
+        if context in ("table", "tbody", "thead", "tfoot", "tr"):
+            break
+    else:
+        return
+    implied = []
+    if context == "table":
+        implied.append("tbody")
+    if name != "tr" and context != "tr":
+        implied.append("tr")
+    for part in implied:
+        stack.append(part)
+        open_count[part] = open_count.get(part, 0) + 1
 
 
 def _ascii(raw: bytes) -> str:
