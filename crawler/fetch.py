@@ -18,6 +18,7 @@ import logging
 import random
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -431,9 +432,12 @@ class Fetcher:
 
     def _peer_refusal(self, resp: httpx.Response) -> str | None:
         """A public source's host name that resolved to a local or private address (DNS
-        pointing inside): the answer is not read."""
+        pointing inside): the answer is not read. Not judged behind a proxy (the environment's
+        HTTP(S)_PROXY), whose address is the peer."""
         if is_local_host(urlsplit(self.source.base_url).hostname or ""):
             return None
+        if self.client.trust_env and urllib.request.getproxies():
+            return None  # the peer is the proxy (often on a private network), not the site
         stream = resp.extensions.get("network_stream")
         try:
             peer = stream.get_extra_info("server_addr") if stream is not None else None
