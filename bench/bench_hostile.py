@@ -2,6 +2,7 @@
 sitemap chain cost the crawler, side by side with what they cost without its defences.
 
     .venv/bin/python bench/bench_hostile.py [--bomb-mib 2048] [--levels 100000 200000] [--chain 1000]
+                                            [--only bomb|nesting|chain|worker]
 
 1. ``Content-Encoding: gzip, gzip`` with --bomb-mib MiB of zeros inside (a few hundred bytes
    on the wire), max_bytes 8 MB: peak memory (ru_maxrss of a fresh process) of the
@@ -11,6 +12,8 @@ sitemap chain cost the crawler, side by side with what they cost without its def
 3. A sitemap index chaining child after child (--chain of them, one article each): sitemaps
    requested, articles stored, seconds to the first article and to the end of the run, with
    the default caps and with the caps lifted (interleaving stays).
+4. What the parse budget costs a normal page: the fixture pages in a real site's chrome
+   (~150 KB) parsed with their facts in this process and in the budget's worker process.
 
 The tests (tests/unit/test_hostile_*.py, tests/integration/test_hostile_crawl.py) assert
 the behaviour; this prints the figures.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import resource
 import subprocess
 import sys
@@ -131,6 +135,51 @@ def bench_chain(length: int) -> None:
                   f"first article after {wait}, run {total:.1f} s")
 
 
+def bench_worker(rounds: int = 9) -> None:
+    import statistics
+    from datetime import datetime
+
+    from crawler.evaluate_parsers import find_fixtures
+    from tests.fixtures.site_chrome import wrap
+
+    try:
+        from crawler.parse_worker import read_page, read_within
+    except ImportError:
+        print("\n== 4. no parse budget in this version")
+        return
+    fixtures = [f for f in find_fixtures([ROOT / "tests" / "fixtures" / "pages", ROOT / "tests" / "fixtures" / "site"])
+                if f.site != "unknown"]
+    pages = [(wrap(f.page.read_bytes()), f.url) for f in fixtures]
+    when = datetime(2025, 6, 1)
+    read_within(5.0, pages[0][0], None, pages[0][1], when, None)  # the worker is started
+    from crawler import parse_worker
+
+    worker_pid = parse_worker._IDLE[0].process.pid
+
+    def cpu() -> float:  # this process and the worker (Linux /proc): the load of others does not count
+        with open(f"/proc/{worker_pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return time.process_time() + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    times: dict[str, list[float]] = {"in process": [], "worker": []}
+    walls: dict[str, list[float]] = {"in process": [], "worker": []}
+    for _ in range(rounds):
+        for label, call in (("in process", lambda b, u: read_page(b, None, u, when, None)),
+                            ("worker", lambda b, u: read_within(5.0, b, None, u, when, None))):
+            started, started_cpu = time.perf_counter(), cpu()
+            for body, url in pages:
+                call(body, url)
+            times[label].append((cpu() - started_cpu) / len(pages) * 1000)
+            walls[label].append((time.perf_counter() - started) / len(pages) * 1000)
+    here, there = statistics.median(times["in process"]), statistics.median(times["worker"])
+    wall_here, wall_there = statistics.median(walls["in process"]), statistics.median(walls["worker"])
+    print(f"\n== 4. parse + facts of {len(pages)} pages in site chrome, median of {rounds} interleaved rounds")
+    print(f"  CPU (both processes): in process {here:.2f} ms/page; in the budget's worker {there:.2f} ms/page "
+          f"(+{there - here:.2f} ms, {there / here:.2f}x)")
+    print(f"  wall clock:           in process {wall_here:.2f} ms/page; in the budget's worker "
+          f"{wall_there:.2f} ms/page ({wall_there / wall_here:.2f}x)")
+
+
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--bomb-child":
         bomb_child(sys.argv[2], sys.argv[3])
@@ -139,11 +188,17 @@ def main() -> int:
     parser.add_argument("--bomb-mib", type=int, default=2048)
     parser.add_argument("--levels", type=int, nargs="*", default=[100_000, 200_000])
     parser.add_argument("--chain", type=int, default=1000)
+    parser.add_argument("--only", choices=("bomb", "nesting", "chain", "worker"))
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}; code from {ROOT}")
-    bench_bomb(args.bomb_mib)
-    bench_nesting(args.levels)
-    bench_chain(args.chain)
+    if args.only in (None, "bomb"):
+        bench_bomb(args.bomb_mib)
+    if args.only in (None, "nesting"):
+        bench_nesting(args.levels)
+    if args.only in (None, "chain"):
+        bench_chain(args.chain)
+    if args.only in (None, "worker"):
+        bench_worker()
     return 0
 
 

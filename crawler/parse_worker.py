@@ -9,8 +9,10 @@ process that is killed when it overruns ``parse_budget_s`` (a politeness setting
 is then a recorded parse failure, and the crawl goes on with a fresh worker. A worker that
 dies (a crash in C code) is a parse failure too.
 
-Cost: sending a 150 KB page and its parsed article between processes adds about 0.2 ms
-to the 2-3 ms of parsing it. Workers start with ``spawn`` (the crawler shares its process
+Cost: sending a 150 KB page and its parsed article and facts between processes adds about
+0.7 ms of CPU to the 3.6 ms of parsing it and extracting its facts (1.2x; ``bench/bench_hostile.py``
+section 4, both processes' CPU time), nothing next to the second between two requests to a
+host, ten minutes in a reparse of a million pages. Workers start with ``spawn`` (the crawler shares its process
 with Datasette's threads, where ``fork`` is unsafe), one per thread that parses at the same
 time; ``MAX_IDLE`` of them are kept between pages. ``budget_s`` 0 parses in this process.
 """
