@@ -12,6 +12,7 @@ import pytest
 from crawler.config import Settings
 from crawler.crawl import crawl
 from crawler.store import open_db, open_state
+from parsers.nesting import MAX_DEPTH
 from tests.support.hostile_server import DEEP, JS_REDIRECT, OPTIONS, HostileSite, hostile_source
 
 
@@ -110,7 +111,7 @@ def test_pages_too_deep_or_too_slow_to_parse_are_recorded_failures(tmp_path):
         report, db, _state = _crawl(tmp_path, source)
         assert _ids(db) == _own(site, 1, 2), report.summary()
         failures = dict(db.execute("select url, error from parse_failures").fetchall())
-        assert "nested deeper than 1000" in failures[site.base_url + DEEP]
+        assert f"nested deeper than {MAX_DEPTH}" in failures[site.base_url + DEEP]
         assert "longer than the budget of 0.5 s" in failures[site.base_url + OPTIONS]
 
 
