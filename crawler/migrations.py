@@ -156,6 +156,11 @@ def _apply(migrations: Migrations, db: Database) -> None:
     with write_transaction(db):
         migrations.apply(db)
 
+@state(name="hostile_0001_breaker_opens")
+def _breaker_opens(db: Database) -> None:
+    """How many times in a row a host's breaker opened: its pause doubles each time (issue 15)."""
+    db.table("hosts").add_column("breaker_opens", int, not_null_default=0)
+
 
 def migrate_archive(db: Database) -> None:
     _apply(archive, db)

@@ -16,13 +16,13 @@ from typing import Callable
 import httpx
 from sqlite_utils import Database
 
-import parsers
 from parsers import ParseError
 
 from . import clock, frontier, run_record, store
-from .decode import decode_html, is_plain_utf8, looks_mojibake
 from .discover import Discoverer
 from .fetch import Fetcher, FetchResult, Stopped, make_client
+from .parse_worker import parse_page as _parse_page  # noqa: F401 - tests reach it here
+from .parse_worker import read_within
 from .rawstore import RawStore
 from .sources import Source
 from .urls import article_key
@@ -90,7 +90,14 @@ class SourceRun:
         self.paused = False
         self.fetcher = Fetcher(client, source, rawstore=rawstore, on_fetch=self._on_fetch, stop=stop,
                                state=state)
-        self.discoverer = Discoverer(source, self.fetcher, state, self._known, on_new_url=self._new_url)
+        self.discoverer = Discoverer(source, self.fetcher, state, self._known, on_new_url=self._new_url,
+                                     on_batch=self._fetch_fresh)
+        self.tried: set[str] = set()  # article keys requested in this run
+
+    def _fetch_fresh(self) -> None:
+        """Articles found by the last discovery step are fetched before discovery goes on, so
+        a long (or endless) sitemap walk does not keep new articles waiting (issue 15)."""
+        self.fetch_pending(keys=self.discoverer.take_fresh() - self.tried)
 
     def _new_url(self, url: str, key: str) -> None:
         """A new URL of an article already in the archive becomes one of its aliases."""
@@ -112,12 +119,18 @@ class SourceRun:
         return bool(store.known_article_ids(self.db, [key])) or frontier.is_done(self.state, key)
 
     # -- articles -----------------------------------------------------------------------
-    def fetch_pending(self, keys: set[str] | None = None, limit: int | None = None) -> list[str | None]:
-        """Fetch every article still to fetch (optionally only some keys); returns dates."""
+    def fetch_pending(self, keys: set[str] | None = None, limit: int | None = None,
+                      skip: set[str] | None = None) -> list[str | None]:
+        """Fetch every article still to fetch (optionally only some keys, none of ``skip``);
+        returns dates."""
         dates = []
+        if keys is not None and not keys:
+            return dates
         for row in frontier.pending(self.state, self.source.id, limit=limit, keys=keys):
             if row["article_key"] and store.known_article_ids(self.db, [row["article_key"]]):
                 frontier.mark_key(self.state, row["article_key"], "done")
+                continue
+            if skip and row["article_key"] in skip:
                 continue
             dates.append(self.fetch_article(row["url"], row["article_key"], row["found_via"],
                                             row["first_seen_at"]))
@@ -127,6 +140,7 @@ class SourceRun:
 
     def fetch_article(self, url: str, key: str, found_via: str | None, first_seen_at: str | None,
                       revisit: bool = False) -> str | None:
+        self.tried.add(key)
         res = self.fetcher.get(url, kind="revisit" if revisit else "article")
         if res.paused:
             raise HostPaused(res.error)
@@ -192,7 +206,7 @@ class SourceRun:
             lambda url, value: frontier.set_cursor(self.state, sid, f"seen-sitemap:{url}", value)))
         d.listings_incremental()
         self.report.discovered = d.stats.new_urls
-        self.fetch_pending()
+        self.fetch_pending(skip=self.tried)  # what is left: older retries, what discovery skipped
         self.revisit_due(clock.now())
 
     def backfill(self, until: date) -> None:
@@ -239,26 +253,6 @@ class Ingested:
     fields: dict[str, str] | None = None  # ok | fallback | missing per field (run_record.FIELDS)
 
 
-def _parse_page(body: bytes, content_type: str | None, url: str, fetched_at: datetime,
-                profile: "str | parsers.Profile | None") -> parsers.Article:
-    """``parsers.parse`` of a fetched page. A page in valid UTF-8 without a BOM (nearly all)
-    is parsed from its bytes: lexbor reads them as they are, where decoding, normalising
-    and re-encoding a 150 KB page first cost about as much as the parse itself (4.8 -> 2.4 ms
-    per page, 35 % script chrome; same run).
-    Any other page, and one whose parse looks mis-decoded (mojibake already in the UTF-8),
-    is decoded here (header, BOM, meta, detection, mojibake repair) and parsed as text."""
-    if is_plain_utf8(body):
-        article = parsers.parse(body, url, fetched_at=fetched_at, profile=profile)
-        if not _misdecoded(article):
-            return article
-    text, _how = decode_html(body, content_type)
-    return parsers.parse(text, url, fetched_at=fetched_at, profile=profile)
-
-
-def _misdecoded(article: parsers.Article) -> bool:
-    return looks_mojibake(f"{article.title}\n{article.sapo or ''}\n{article.body_text}")
-
-
 def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, content_type: str | None,
            fetched_at: str, capture: str | None, found_via: str | None = None,
            first_seen_at: str | None = None, aliases: list[str] | None = None) -> Ingested:
@@ -266,22 +260,18 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
     both call this, so a reparse yields the tables the crawl wrote. A page that cannot be
     parsed becomes a ``parse_failures`` row, never a half-written article."""
     fetched_dt = datetime.fromisoformat(fetched_at)
-    try:
-        article = _parse_page(body, content_type, url, fetched_dt, source.parse_profile)
-        if not article.title or not (article.body_text or "").strip():
-            raise ParseError("no title or no body text found")
-        if _misdecoded(article):
-            raise ParseError("text looks mis-decoded (mojibake); kept out of the archive")
+    try:  # in a worker process, within the source's parse budget (crawler/parse_worker.py)
+        article, facts, facts_error = read_within(source.politeness.parse_budget_s, body, content_type, url,
+                                                  fetched_dt, source.parse_profile)
     except Exception as exc:  # a parser bug must not stop the run: it becomes a recorded failure
         error = str(exc) if isinstance(exc, ParseError) else f"parser crashed: {type(exc).__name__}: {exc}"
         if not isinstance(exc, ParseError):
-            log.exception("parser crashed on %s", url)
+            log.error("parser crashed on %s: %s", url, exc)
         store.record_parse_failure(db, source, url, fetched_at, capture, error, None)
         return Ingested(error=error)
-    article_id = key
-    if article.canonical_url and source.owns(article.canonical_url):
-        article_id = article_key(source, article.canonical_url) or key
-    facts = extract_facts_safely(article)
+    if facts_error:
+        log.error("fact extraction failed for %s: %s", url, facts_error)
+    article_id, article.canonical_url = identity(source, key, url, article.canonical_url)
     outcome = store.save_article(
         db, source=source, article_id=article_id, article=article, facts=facts,
         url=article.canonical_url or url, fetched_at=fetched_at, capture=capture,
@@ -291,19 +281,16 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
                     fields=run_record.field_states(article, facts))
 
 
-def extract_facts_safely(article: parsers.Article) -> parsers.Facts | None:
-    text = "\n\n".join(p for p in (article.title, article.sapo, article.body_text) if p)
-    published = None
-    if article.published_at:
-        try:
-            published = datetime.fromisoformat(article.published_at).date()
-        except ValueError:
-            published = None
-    try:
-        return parsers.extract_facts(text, published)
-    except Exception:  # facts are an extra: a bug there must not lose the article
-        log.exception("fact extraction failed for %s", article.url)
-        return None
+def identity(source: Source, key: str, url: str, canonical: str | None) -> tuple[str, str | None]:
+    """(article id, canonical URL kept) of a page fetched from ``url`` (the last hop) for
+    the frontier's ``key``. Identity comes from the fetched URL, never from what the page
+    says about itself: a canonical naming another article (or another host) would let any
+    page overwrite that article. The canonical is kept only when it is on the source's
+    hosts and names this same article (a variant of its URL)."""
+    article_id = article_key(source, url) or key
+    if canonical and source.owns(canonical) and article_key(source, canonical) == article_id:
+        return article_id, canonical
+    return article_id, None
 
 
 def run_source(source: Source, *, db: Database, state: Database, rawstore: RawStore,

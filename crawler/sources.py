@@ -32,8 +32,14 @@ class Politeness:
     backoff_base_s: float = 2.0
     max_retry_after_s: float = 600.0
     breaker_threshold: int = 5  # consecutive 403/429/5xx before the host is paused
-    breaker_pause_s: float = 1800.0
+    breaker_pause_s: float = 1800.0  # first pause; doubled each time the breaker re-opens
+    breaker_max_pause_s: float = 21600.0  # ... up to this; a success resets it
     obey_robots: bool = True
+    # caps per run against endless or hostile discovery (issue 15); what is left waits for the next run
+    max_sitemaps_per_run: int = 500  # sitemap files requested in one run
+    max_sitemap_depth: int = 3  # index (0) -> child (1) -> grandchild (2) -> ...; deeper is not read
+    max_urls_per_run: int = 20000  # new article URLs one run adds to the frontier
+    parse_budget_s: float = 5.0  # wall clock for parsing one page and extracting its facts
 
 
 @dataclass(frozen=True)
@@ -91,11 +97,19 @@ class Source:
     def absolute(self, path_or_url: str) -> str:
         return urljoin(self.base_url.rstrip("/") + "/", path_or_url)
 
+    @property
+    def own_hosts(self) -> frozenset[str]:
+        """The base URL's host and the declared aliases (``hosts:``, e.g. www./m.)."""
+        return frozenset({(urlsplit(self.base_url).hostname or "").lower(), *self.hosts})
+
     def owns(self, url: str) -> bool:
-        """Is this URL on one of the source's hosts (or its base URL's host)?"""
-        host = (urlsplit(url).hostname or "").lower()
-        own = {urlsplit(self.base_url).hostname or ""} | set(self.hosts)
-        return host in own
+        """Is this URL on one of the source's hosts (or its base URL's host)? False for a
+        malformed URL."""
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            return False
+        return host in self.own_hosts
 
     def article_match(self, url: str) -> re.Match[str] | None:
         path = urlsplit(url).path

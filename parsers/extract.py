@@ -22,6 +22,7 @@ from .cleanup import cut_after, remove_junk, remove_selectors
 from .dates import parse_date, to_iso
 from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
 from .metadata import PageMeta, read_meta
+from .nesting import check_nesting
 from .profiles import Profile, get_profile, profile_by_name
 from .query import css, css_first
 from .select import matches_any, select, select_first
@@ -49,6 +50,7 @@ def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = 
     """
     head, source, sure = page_source(html)
     _check_is_html(head)
+    check_nesting(source)  # lexbor's time grows with the square of the depth
     article = _parse_source(source, url, fetched_at, profile_name, use_profile)
     if not sure and _has_replacement(article):
         text, decoded = decode_page(html)  # invalid UTF-8 somewhere: the page's own charset
