@@ -74,6 +74,15 @@ def _fact_tables(db: Database) -> None:
     create_fact_tables(db)
 
 
+@archive(name="facts_0001_one_row_per_figure")
+def _facts_one_row_per_figure(db: Database) -> None:
+    """Issue 14: metrics, one row per printed figure (relation rows linked to their amount),
+    period kinds, flags, claims and article clusters (``facts_store.upgrade_archive``)."""
+    from .facts_store import upgrade_archive
+
+    upgrade_archive(db)
+
+
 @state(name="0001_state_tables")
 def _state_tables(db: Database) -> None:
     db.table("frontier").create(

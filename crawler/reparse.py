@@ -14,9 +14,10 @@ from .sources import Source
 from . import store
 from .urls import article_key
 
-# children first: foreign keys point at articles
-PARSED_TABLES = ("article_places", "article_officials", "indicators", "officials", "images",
-                 "article_versions", "article_urls", "parse_failures", "articles")
+# children first: foreign keys point at articles (and indicators at claims)
+PARSED_TABLES = ("article_places", "article_officials", "claim_articles", "indicators", "claims",
+                 "article_sketch_anchors", "article_sketches", "article_clusters", "officials",
+                 "images", "article_versions", "article_urls", "parse_failures", "articles")
 
 
 @dataclass

@@ -31,14 +31,10 @@ from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
                       scale_unit)
 from .gazetteer import Unit, load
+from .metrics import family
 from .places import PlaceHit
 from .text import Anchored, Tokens, fold
 
-# A percentage of plan or a growth rate stated after an absolute figure is attached to it as
-# ``relation`` and, with this switch on, also kept as its own row (one row per figure, the
-# convention our gold sets used before issue 5). Off (the project convention, and every gold
-# set's now): only the absolute figure's row carries it.
-SEPARATE_RELATION_ROWS = False
 NUM = r"\d+(?:[.,]\d+)*"
 FIGURE = re.compile(
     rf"(?<![\w/.,-])(?P<a>{NUM})(?:\s*(?P<sep>/|-|–|đến|tới)\s*(?P<b>{NUM}))?(?![\w/])"
@@ -206,7 +202,7 @@ def _sentences(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-MONEY_METRICS = {"budget_revenue", "budget_expenditure", "public_investment_disbursement",
+MONEY_METRICS = {"budget_revenue", "budget_expenditure", "public_investment_disbursement", "sector_value", "industry_value",
                  "investment", "production_value", "trade_service"}
 
 
@@ -230,16 +226,15 @@ BUDGET = {"budget_revenue", "budget_expenditure", "public_investment_disbursemen
 GROWABLE = {"production_value", "trade_service", "industry_value"}
 
 
+# the key of each base metric phrase (growth is a relation, not a key)
+BASE_KEYS = {"sector_value": "production_value_agriculture", "industry_value": "production_value_industry",
+             "trade_service": "trade_service_revenue"}
+
+
 def _metric_key(base: str | None, growth: bool) -> str:
-    if base is None or base == "sector_value":
+    if base is None:
         return "other"
-    if base == "industry_value":
-        return "industry_value_growth" if growth else "other"
-    if base == "trade_service":
-        return "trade_service_growth" if growth else "trade_service_revenue"
-    if base == "production_value":
-        return "production_value_growth" if growth else "production_value"
-    return base
+    return BASE_KEYS.get(base, base)
 
 
 _UOC = re.compile(r"\buoc\b")
@@ -476,6 +471,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         else:
             growth = rel_type in ("growth_yoy", "decline_yoy")
         key = _metric_key(base_key, growth)
+        if growth and rel_type is None and unit == "%":
+            rel_type = "growth_yoy"  # "tốc độ tăng giá trị sản xuất đạt 12-13%"
+            rel_text = s[bstart:end].strip(" ,")
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
         mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
@@ -556,7 +554,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     carried_para = -1
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
-    stated_rel: set[tuple] = set()  # comparisons attached to amounts
+    qualifies: dict[int, Indicator] = {}  # id(relation row) -> the row it qualifies
     mi = fi = pi = 0  # where the next sentence's candidates start in each list
     pub_iso = published.isoformat() if published else None
     hit_starts = [h.start for h in hits]  # hits are in text order
@@ -628,18 +626,13 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0]))
                     or (period and period.start and pub_iso and period.start > pub_iso)):
                 kind = "target"
+            qualified: Indicator | None = None
             if f.rel_type and f.base and f.base in last:
-                prev = last[f.base]
-                attached = _attach(prev, f, stated_rel)
-                if prev.metric_key and prev.metric_key.endswith("_growth") and f.rel_type in ("above_plan", "share_of_plan"):
-                    f.metric_key = prev.metric_key  # "tăng 12,37% ..., vượt 0,36% kế hoạch"
-                if attached and not SEPARATE_RELATION_ROWS:
-                    continue
+                qualified = last[f.base]  # "1.402 tỷ đồng, đạt 40% dự toán, tăng 12%"
             elif (f.rel_type and not f.base and last_other is not None
                   and _RIGHT_AFTER.fullmatch(folded, last_other[1], f.start)):
-                # "đạt 320 triệu đồng, tăng 5% so với năm 2022": the amount's comparison
-                if _attach(last_other[0], f, stated_rel) and not SEPARATE_RELATION_ROWS:
-                    continue
+                qualified = last_other[0]  # "đạt 320 triệu đồng, tăng 5% so với năm 2022"
+                f.metric_key = qualified.metric_key
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
             if _elsewhere(text, f.start, f.end, other_unit_starts) or (
@@ -659,12 +652,17 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 relation=f.rel_text, kind=kind, sentence=stripped[:600],
                 value_denominator=f.denom, relation_type=f.rel_type,
                 relation_value=f.value if f.rel_type else None,
+                period_kind=period.kind if period else None,
+                metric_family=family(f.metric_key),
             )
+            if qualified is not None:
+                qualifies[id(ind)] = qualified
             out.append(ind)
             if s0 < title_end:
                 title_ids.add(id(ind))
             if f.base:
-                last[f.base] = ind
+                if qualified is None:
+                    last[f.base] = ind
             elif f.unit not in ("%", "lần"):
                 last_other = (ind, f.end)
         if real and not target_block:
@@ -672,7 +670,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if article_period is None and para <= 1:
             lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
             article_period = lead[0] if lead else None
-    return _dedupe(out, title_ids, stated_rel)
+    return _number(_dedupe(out, title_ids, qualifies), qualifies)
 
 
 OTHER_UNIT = re.compile(
@@ -733,81 +731,53 @@ def _keep_other(f: _Fig, target: bool) -> bool:
     return target and f.value_max is not None
 
 
-GROWTH_OF = {"production_value": "production_value_growth", "trade_service_revenue": "trade_service_growth"}
-
-
-def _attach(prev: Indicator, f: _Fig, stated: set[tuple] | None = None) -> bool:
-    """Attach relation figure ``f`` to the previous indicator of the same metric, if it fits;
-    ``stated`` collects the percentages attached to amounts (see ``_dedupe``)."""
-    done = _attach_to(prev, f)
-    if done and stated is not None and prev.unit not in ("%", "lần") and f.unit == "%" and f.value is not None:
-        key = GROWTH_OF.get(prev.metric_key or "", prev.metric_key) if f.rel_type in (
-            "growth_yoy", "decline_yoy") else prev.metric_key
-        stated.add((key, f.value, prev.place_id, f.rel_type, prev.kind == "target"))
-    return done
-
-
-def _attach_to(prev: Indicator, f: _Fig) -> bool:
-    if prev.relation is None and prev.unit not in ("%", "lần"):
-        prev.relation, prev.relation_type, prev.relation_value = f.rel_text, f.rel_type, f.value
-        return True
-    if prev.relation_type in ("growth_yoy", "decline_yoy") and prev.value == prev.relation_value \
-            and f.rel_type in ("above_plan", "share_of_plan"):
-        # "tăng 12,37% so với cùng kỳ, vượt 0,36% kế hoạch": the growth is the value
-        prev.relation = f"{prev.relation}, {f.rel_text}"
-        prev.relation_type, prev.relation_value = f.rel_type, f.value
-        return True
-    if prev.unit not in ("%", "lần") and prev.relation and f.rel_type == prev.relation_type:
-        prev.relation = f"{prev.relation} và {f.rel_text}"  # "đạt 64% ... và đạt 53% ..."
-        return True
-    if prev.unit not in ("%", "lần") and prev.relation and not SEPARATE_RELATION_ROWS:
-        # "..., đạt 58,3% dự toán, tăng 14% so với cùng kỳ": the text keeps the second
-        # comparison; relation_type/relation_value stay those of the first
-        prev.relation = f"{prev.relation}, {f.rel_text}"
-        return True
-    return False
-
-
-def _dedupe(inds: list[Indicator], title_ids: set[int], stated_rel: set[tuple] | None = None) -> list[Indicator]:
-    """Drop repeats: the same figure twice; a percentage standing alone that restates a
-    comparison attached to an amount elsewhere (the lead's "giải ngân đạt 41,3% kế hoạch" and
-    the body's "538 tỷ đồng, đạt 41,3% kế hoạch" are one figure); and a title's rounded figure
+def _dedupe(inds: list[Indicator], title_ids: set[int], qualifies: dict[int, Indicator]) -> list[Indicator]:
+    """Drop repeats: the same figure twice (a title, lead or heading restating the body: the
+    row that qualifies an amount is kept, else the first), and a title's rounded figure
     ("hơn 3.000 tỷ đồng", "vượt 60% dự toán") that the body states precisely (same metric and
-    unit, within 5%). ``stated_rel``: (metric key, percentage, place, relation type, is
-    target) of every comparison attached to an amount, as ``_attach`` collects them."""
-    attached = set() if SEPARATE_RELATION_ROWS else (stated_rel or set())  # (on: those rows are wanted)
-    if attached:
-        inds = [i for i in inds if not (
-            i.unit == "%" and i.value is not None and i.value_max is None and i.value_denominator is None
-            and (i.metric_key, i.value, i.place_id, i.relation_type, i.kind == "target") in attached)]
-    stated: list[tuple[str | None, str | None, float, str | None]] = []  # what the body states
-    for b in inds:
-        if id(b) in title_ids:
-            continue
-        if b.value:
-            stated.append((b.metric_key, b.unit, b.value, b.place_id))
-        if b.relation_value and b.relation_type:
-            key = GROWTH_OF.get(b.metric_key or "", b.metric_key) if b.relation_type in (
-                "growth_yoy", "decline_yoy") else b.metric_key
-            stated.append((key, "%", b.relation_value, b.place_id))
+    unit, within 5%). ``qualifies``: id(relation row) -> the row it qualifies."""
+    stated = [(b.metric_key, b.unit, b.value, b.place_id) for b in inds if id(b) not in title_ids and b.value]
     inds = [i for i in inds if id(i) not in title_ids or i.value is None or not any(
         (k, u, p) == (i.metric_key, i.unit, i.place_id) and abs(v - i.value) <= 0.05 * abs(v)
         and not (v == i.value and u != "%")  # an exact repeat is merged below instead
         for k, u, v, p in stated)]
+
+    def key(i: Indicator) -> tuple:
+        return (i.metric_key, i.value, i.value_max, i.value_denominator, i.unit, i.place_id,
+                i.relation_type, i.kind == "target")
+
+    qualifying = {key(i) for i in inds if id(i) in qualifies}
     seen: dict[tuple, int] = {}
     out: list[Indicator] = []
     for i in inds:
-        k = (i.metric_key, i.value, i.value_max, i.value_denominator, i.unit, i.place_id)
+        k = key(i)
+        if id(i) in qualifies:
+            out.append(i)  # each qualifies its own amount
+            continue
+        if k in qualifying and i.unit in ("%", "lần"):
+            continue  # "giải ngân đạt 41% kế hoạch" restating "538 tỷ đồng, đạt 41% kế hoạch"
         if k in seen:  # the title or lead restates a body figure: keep what each adds
             kept = out[seen[k]]
-            if i.relation is not None and len(i.relation) > len(kept.relation or ""):
-                kept.relation, kept.relation_type, kept.relation_value = i.relation, i.relation_type, i.relation_value
             if kept.period_text is None and i.period_text is not None:
                 kept.period_text, kept.period_start, kept.period_end = i.period_text, i.period_start, i.period_end
+                kept.period_kind = i.period_kind
             continue
         seen[k] = len(out)
         out.append(i)
     return out
+
+
+def _number(inds: list[Indicator], qualifies: dict[int, Indicator]) -> list[Indicator]:
+    """Give the rows their ids (1, 2, ... in text order) and each relation row the id of the
+    row it qualifies (none if that row was dropped as a repeat)."""
+    ids = {}
+    for n, i in enumerate(inds, 1):
+        i.id = n
+        ids[id(i)] = n
+    for i in inds:
+        q = qualifies.get(id(i))
+        i.qualifies = ids.get(id(q)) if q is not None else None
+    return inds
 
 
 # between an amount and the comparison that follows it: ", tăng ", " bằng "

@@ -84,6 +84,12 @@ class Period:
     start: str | None
     end: str | None
     start_pos: int = 0
+    kind: str | None = None  # facts_types.PERIOD_KINDS
+
+
+def months_kind(n: int) -> str:
+    """The period kind of "n tháng [đầu/cuối] năm"."""
+    return {3: "quarter", 6: "half_year", 9: "nine_months", 12: "year"}.get(n, "year_to_date")
 
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -149,62 +155,63 @@ def periods_in(text: str, published: date | None, context_year: int | None = Non
         if bounds is None:
             try:
                 p = _period(m, published, context_year)
-                bounds = (p.start, p.end)
+                bounds = (p.start, p.end, p.kind)
             except ValueError:
-                bounds = (None, None)
+                bounds = (None, None, None)
             if len(_BOUNDS) > 8192:
                 _BOUNDS.clear()
             _BOUNDS[key] = bounds
-        out.append(Period(text[m.start():m.end()].strip(), bounds[0], bounds[1], m.start()))
+        out.append(Period(text[m.start():m.end()].strip(), bounds[0], bounds[1], m.start(), bounds[2]))
     return out
 
 
-# (matched lower-case text, published, context year) -> ISO bounds: which alternative of
+# (matched lower-case text, published, context year) -> ISO bounds and kind: which alternative of
 # PERIOD matched, and so the bounds, depend only on these (no alternative looks past its end
 # in a way another could not)
-_BOUNDS: dict[tuple[str, date | None, int | None], tuple[str | None, str | None]] = {}
+_BOUNDS: dict[tuple[str, date | None, int | None], tuple[str | None, str | None, str | None]] = {}
 
 
 def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
     t = m.group(0).strip()
     if m.group("span"):
-        return Period(t, _iso(int(m.group("y1")), 1, 1), _iso(int(m.group("y2")), 12, 31))
+        return Period(t, _iso(int(m.group("y1")), 1, 1), _iso(int(m.group("y2")), 12, 31), kind="multi_year")
     if m.group("months"):
         n = int(m.group("n"))
         if not 1 <= n <= 12:
             return Period(t, None, None)
+        kind = months_kind(n)
         first = 12 - n + 1 if (m.group("pos") or "").lower() == "cuối" else 1
         y = int(m.group("my")) if m.group("my") else _default_year(published, first, cy)
         if y is None:
-            return Period(t, None, None)
-        return Period(t, _iso(y, first, 1), _month_end(y, first + n - 1))
+            return Period(t, None, None, kind=kind)
+        return Period(t, _iso(y, first, 1), _month_end(y, first + n - 1), kind=kind)
     if m.group("quarter"):
         q = ROMAN[m.group("q").lower()]
         y = int(m.group("qy")) if m.group("qy") else _default_year(published, 3 * q - 2, cy)
         if y is None:
-            return Period(t, None, None)
-        return Period(t, _iso(y, 3 * q - 2, 1), _month_end(y, 3 * q))
+            return Period(t, None, None, kind="quarter")
+        return Period(t, _iso(y, 3 * q - 2, 1), _month_end(y, 3 * q), kind="quarter")
     if m.group("month"):
         y, mo = int(m.group("mmy")), int(m.group("m"))
-        return Period(t, _iso(y, mo, 1), _month_end(y, mo))
+        return Period(t, _iso(y, mo, 1), _month_end(y, mo), kind="month")
     if m.group("ytd"):
         y = int(m.group("ytdy")) if m.group("ytdy") else (published.year if published else None)
         if y is None:
-            return Period(t, None, None)
+            return Period(t, None, None, kind="year_to_date")
         end = published.isoformat() if published and published.year == y else _iso(y, 12, 31)
-        return Period(t, _iso(y, 1, 1), end)
+        return Period(t, _iso(y, 1, 1), end, kind="year_to_date")
     if m.group("since"):
         y = int(m.group("sy"))
-        return Period(t, _iso(y, 1, 1), published.isoformat() if published else None)
+        return Period(t, _iso(y, 1, 1), published.isoformat() if published else None, kind="multi_year")
     if m.group("nyears"):
-        return Period(t, None, None)
+        return Period(t, None, None, kind="multi_year")
     if m.group("until"):
-        return Period(t, None, _iso(int(m.group("uy")), 12, 31))
+        return Period(t, None, _iso(int(m.group("uy")), 12, 31), kind="as_of")
     if m.group("year"):
         y = int(m.group("y"))
-        return Period(t, _iso(y, 1, 1), _iso(y, 12, 31))
+        return Period(t, _iso(y, 1, 1), _iso(y, 12, 31), kind="year")
     if m.group("thisyear") and published:
-        return Period(t, _iso(published.year, 1, 1), _iso(published.year, 12, 31))
+        return Period(t, _iso(published.year, 1, 1), _iso(published.year, 12, 31), kind="year")
     return Period(t, None, None)
 
 
