@@ -36,7 +36,7 @@ PERIOD_KINDS = ("month", "quarter", "half_year", "nine_months", "year", "multi_y
                 "average_annual", "year_to_date", "as_of", "range")
 # ``Indicator.relation_type`` values: how a percentage or multiple qualifies an amount
 RELATION_TYPES = ("share_of_plan", "above_plan", "growth_yoy", "decline_yoy", "growth_vs_period",
-                  "decline_vs_period", "avg_annual_growth", "multiple", "share_of_total")
+                  "decline_vs_period", "avg_annual_growth", "multiple", "share_of_total", "ratio_yoy")
 # ``Indicator.approx`` values: the qualifier printed before the number
 APPROX = ("over", "nearly", "about", "under", "at_least")
 # ``Indicator.flags`` values: why a figure is doubtful
