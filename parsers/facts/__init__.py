@@ -45,8 +45,10 @@ def _lower_doc(text: str) -> bool:
     return letters > 0 and sum(map(str.isupper, sample)) < 0.005 * letters
 
 
-def extract(text: str, published: date | None = None) -> Facts:
-    """Places, officials and indicators stated in ``text`` (title + lead + body)."""
+def extract(text: str, published: date | None = None, *, keep_repeats: bool = True) -> Facts:
+    """Places, officials and indicators stated in ``text`` (title + lead + body).
+    ``keep_repeats``: every printed occurrence of a figure is a row (convention v2); False
+    drops a title's or lead's restatement of a body figure (the convention before)."""
     if not isinstance(text, str) or not text.strip():
         return Facts()
     if isinstance(published, datetime):
@@ -67,5 +69,5 @@ def extract(text: str, published: date | None = None) -> Facts:
     places = summarise(hits, title_end, lead_end)
     low = lower_same_length(work)
     officials = find_officials(work, folded, hits, places, tokens, low)
-    indicators = find_indicators(work, folded, published, hits, places, tokens, low)
+    indicators = find_indicators(work, folded, published, hits, places, tokens, low, keep_repeats)
     return Facts(places=places, officials=officials, indicators=indicators)

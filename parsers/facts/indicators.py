@@ -31,6 +31,8 @@ from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
                       scale_unit)
 from .gazetteer import Unit, load
+from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, METRIC_SCAN, MONEY, PRODUCTION,
+                           SECTOR_KEY, SECTOR_WORDS, refine, sector)
 from .metrics import family
 from .places import PlaceHit
 from .text import Anchored, Tokens, fold
@@ -120,25 +122,6 @@ VERB_BEFORE = re.compile(
     r"(?:\s+(?:bình quân|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu))*\s*$",
     re.IGNORECASE,
 )
-# metric phrases (folded) -> key; order matters: first match in a phrase wins.
-METRICS: list[tuple[str, str]] = [
-    (r"giai ngan", "public_investment_disbursement"),
-    (r"thu ngan sach|thu nsnn|thu ns\b|tong thu ngan sach|thu tien su dung dat|thu thue|thu noi dia"
-     r"|thu tu dau gia|\bthu(?= (?:duoc |ve )?(?:hon |gan |tren )?\d)", "budget_revenue"),
-    (r"chi dau tu xay dung|chi dau tu phat trien|chi dau tu cong", "public_investment_disbursement"),
-    (r"chi ngan sach|chi nsnn|tong chi ngan sach", "budget_expenditure"),
-    (r"gia tri san xuat (?:cong nghiep|nganh cong nghiep)|san xuat cong nghiep|\biip\b", "industry_value"),
-    (r"gia tri san xuat (?:nong nghiep|nganh nong nghiep|thuy san)|gia tri (?:san pham|thu hoach)", "sector_value"),
-    (r"(?:gia tri san xuat|doanh thu|tong muc ban le)[^.;]{0,30}?(?:thuong mai|dich vu|du lich)", "trade_service"),
-    (r"gia tri san xuat|tang truong kinh te|toc do tang truong|\bgrdp\b|tong san pham tren dia ban", "production_value"),
-    (r"von dau tu|thu hut dau tu|von dang ky|tong muc dau tu|dau tu cong|tong von\b", "investment"),
-]
-METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
-# every alternative of METRICS starts with one of these (keep in step when adding phrases)
-METRIC_SCAN = Anchored(METRIC_RE, (
-    "giai ngan", "thu ", "tong ", "chi ", "gia tri ", "san xuat cong nghiep", "iip", "doanh thu",
-    "tang truong kinh te", "toc do tang truong", "grdp", "von d", "dau tu cong",
-))
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
 TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
 _TARGET_FOLDS = ("phan dau", "muc tieu", "dat ra", "de ra", "chi tieu")  # every match holds one
@@ -170,6 +153,9 @@ class _Fig:
     mspec: tuple[str, int, int, str | None, int | None]  # for ``metric``: computed if kept
     estimate: bool
     base: str | None
+    approx: str | None = None
+    flags: list[str] | None = None
+    average: bool = False  # a yearly average over a term ("bình quân ... /năm")
 
     @property
     def metric(self) -> str:
@@ -202,10 +188,6 @@ def _sentences(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-MONEY_METRICS = {"budget_revenue", "budget_expenditure", "public_investment_disbursement", "sector_value", "industry_value",
-                 "investment", "production_value", "trade_service"}
-
-
 _MONEY = re.compile(r"(?i)đồng|usd|tỷ|tỉ")
 
 
@@ -222,19 +204,8 @@ SHARE_OF_NOUN = re.compile(
     r"công trình|khách|tuyến|cơ sở|số|tổng số)\b",
     re.IGNORECASE,
 )
-BUDGET = {"budget_revenue", "budget_expenditure", "public_investment_disbursement"}
-GROWABLE = {"production_value", "trade_service", "industry_value"}
-
-
-# the key of each base metric phrase (growth is a relation, not a key)
-BASE_KEYS = {"sector_value": "production_value_agriculture", "industry_value": "production_value_industry",
-             "trade_service": "trade_service_revenue"}
-
-
 def _metric_key(base: str | None, growth: bool) -> str:
-    if base is None:
-        return "other"
-    return BASE_KEYS.get(base, base)
+    return "other" if base is None else base
 
 
 _UOC = re.compile(r"\buoc\b")
@@ -330,11 +301,58 @@ def _not_figure_before(before: str) -> bool:
     return False
 
 
+_MULTIPLE_BEFORE = re.compile(r"(?:gap|tang|tang gap)(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$")
+_LAN = re.compile(r"\s*lần(?!\s+thứ)\b", re.IGNORECASE)
+_COMPOUND = re.compile(r"\s+(\d{1,3})\s+(?:triệu|tr)(?:\s+đồng)?(?!\w)", re.IGNORECASE)
+_APPROX_BEFORE = re.compile(
+    r"(?:^|\W)(?P<w>hon|tren|vuot muc|xap xi gan|gan|xap xi|khoang|chung|uoc khoang|duoi|it nhat|toi thieu)\s*$")
+_APPROX_OF = {"hon": "over", "tren": "over", "vuot muc": "over", "xap xi gan": "nearly", "gan": "nearly",
+              "xap xi": "about", "khoang": "about", "chung": "about", "uoc khoang": "about", "duoi": "under",
+              "it nhat": "at_least", "toi thieu": "at_least"}
+_AT_LEAST_AFTER = re.compile(r"\s*tro len\b")
+_PER_YEAR_AFTER = re.compile(r"\s*(?:/\s*nam|mot nam|moi nam|hang nam|hàng năm)\b")
+_AVERAGE = re.compile(r"binh quan|trung binh|hang nam|moi nam")
+_SHARE_VERB = re.compile(r"chiem(?:\s+\w+){0,3}\s*$")
+_RATIO_REF = re.compile(r"so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam \d{4}|ca nam)")
+_SECTOR_START = re.compile(
+    r"\s*(?:[-–+•]\s*)?(?:trong do\W+|rieng\W+)?(?:nganh\s+|khu vuc\s+|linh vuc\s+|khoi\s+|gia tri\s+)?"
+    r"(?=cong nghiep|thuong mai|dich vu|nong|thuy san|tieu thu cong|cn\W|tm\W)")
+_TUONG_UNG = re.compile(r"tuong ung")
+_STRUCTURE = re.compile(r"co cau|ty trong")
+
+
+def _misprint(a: str) -> bool:
+    """A number that cannot be right as printed: a dot followed by four digits or more
+    ("2.3337", "1.4020,5"), or a group of other than three digits between separators."""
+    groups = re.split(r"[.,]", a)
+    if len(groups) < 2:
+        return False
+    dots = [g for g, sep in zip(groups[1:], re.findall(r"[.,]", a)) if sep == "."]
+    if any(len(g) >= 4 for g in dots):
+        return True
+    return len(groups) > 2 and any(len(g) != 3 for g in groups[1:-1])
+
+
+def _structure_keys(sfold: str) -> tuple[int, list[str]] | None:
+    """For "Cơ cấu các ngành A; B; C tương ứng là: x%; y%; z%": where "tương ứng" is and the
+    sectors named before it, in order."""
+    t = _TUONG_UNG.search(sfold)
+    if t is None:
+        return None
+    keys = [SECTOR_KEY[m.lastgroup] for m in SECTOR_WORDS.finditer(sfold, 0, t.start()) if m.lastgroup]
+    return (t.end(), keys) if keys else None
+
+
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
-             carried: str | None = None, cands: list[int] | None = None, plain: bool = False) -> list[_Fig]:
+             carried: str | None = None, cands: list[int] | None = None, plain: bool = False,
+             structure: bool = False) -> list[_Fig]:
     """The figures of sentence ``s`` (at ``base`` in the text). ``cands``: where a figure
     may start (``FIGURE_SCAN.candidates`` of the sentence or a superset); ``plain``: the
-    article is written without diacritics (comparisons are then read on the fold).
+    article is written without diacritics (comparisons are then read on the fold);
+    ``carried``: the metric key the paragraph spoke of last (a chain "Trong đó, công
+    nghiệp – xây dựng ...; thương mại – dịch vụ ..." names only the sector); ``structure``:
+    the figures are shares of the economy's structure ("cơ cấu kinh tế"; else: the sentence
+    says so).
 
     One pass over the sentence's numbers; what does not depend on the number (the metric
     phrases, their keys) is worked out once per sentence, and what only some numbers need
@@ -343,16 +361,20 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
     found = FIGURE_SCAN.finditer(s, cands)
     if not found:
         return figs
-    metrics = [(m.start(), m.end(), m.lastgroup or "") for m in metric_matches]
+    metrics = [(m.start(), m.end(), KEY_OF_GROUP[m.lastgroup or ""]) for m in metric_matches]
     append = figs.append
     not_figure_before, number, unit_match = _not_figure_before, parse_number, _UNIT_RE.match
     not_figure_after = NOT_FIGURE_AFTER.match
+    structure = structure or (("co cau" in sfold or "ty trong" in sfold) and _STRUCTURE.search(sfold) is not None)
+    listed = _structure_keys(sfold) if structure and "tuong ung" in sfold else None
+    listed_n = 0
+    skip_to = 0
     for m in found:
         a, sep, b, glue = m.groups()
         if glue:
             continue
         ms, me = m.span()
-        if ms > 0 and s[ms - 1] in "-/":
+        if ms < skip_to or (ms > 0 and s[ms - 1] in "-/"):
             continue
         bstart = ms - 40 if ms > 40 else 0
         before = s[bstart:ms]
@@ -361,18 +383,24 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         va = number(a)
         if va is None:
             continue
+        bfold = sfold[bstart:ms]
         # (the expressions below are matched at ``me`` in ``s``: none looks behind)
         slash = sep == "/"
+        multiple = None
         if slash:
             if b and (_SLASH_DATE.match(s, me) or _DATE_AFTER.match(s, me)):
                 continue  # a date
+        elif "lần" in s[me:me + 6] and _MULTIPLE_BEFORE.search(bfold) and (multiple := _LAN.match(s, me)):
+            pass  # "gấp hơn 60 lần", "tăng 1,76 lần"
         elif not_figure_after(s, me):
             continue
-        um = unit_match(s, me)
-        if len(a) == 4 and (b or not um) and _YEAR.fullmatch(a):
+        um = unit_match(s, me) if multiple is None else None
+        if len(a) == 4 and (b or not um) and multiple is None and _YEAR.fullmatch(a):
             continue  # a year or a span of years
         vb = number(b) if b else None
-        if um is not None:
+        if multiple is not None:
+            unit, end = "lần", multiple.end()
+        elif um is not None:
             unit, end = um.group(1), um.end()
         else:
             unit, end = None, me
@@ -398,10 +426,19 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         if unit:
             if unit.lower() in ("tháng", "năm"):
                 continue
+            bare_ty = unit.lower() in ("tỷ", "tỉ")
             value, unit = scale_unit(value, unit)
             if value_max is not None:
                 if um and fold(um.group(1)).startswith(("nghin ty", "ngan ty")):
                     value_max *= 1000
+            if bare_ty and value_max is None and (cm := _COMPOUND.match(s, end)):
+                value = round(value + int(cm.group(1)) / 1000, 6)  # "81.289 tỷ 961 triệu đồng"
+                end = skip_to = cm.end()
+        flags = ["misprint"] if _misprint(a) or (b and _misprint(b)) else []
+        am = _APPROX_BEFORE.search(bfold) if ("n" in bfold[-12:] or "i" in bfold[-12:] or "u" in bfold[-12:]) else None
+        approx = _APPROX_OF[am.group("w")] if am else None
+        if _AT_LEAST_AFTER.match(sfold, end):
+            approx = "at_least"
         rel = ((REL_AFTER_PLAIN.match(sfold, end) if plain else REL_AFTER.match(s, end))
                if pct else None)
         clause_start = s.rfind(";", 0, ms) + 1
@@ -412,60 +449,89 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                          and _PLAN_GAP.fullmatch(sfold, end, x[0])]
         else:
             prior = []
-        if not prior and (metrics or carried) and ELLIPSIS.match(sfold, clause_start):
-            # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...":
-            # the metric of the previous clause (or sentence) carries on
+        chained = False
+        if not prior and (metrics or carried) and (ELLIPSIS.match(sfold, clause_start)
+                                                   or _SECTOR_START.match(sfold, clause_start)):
+            # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...",
+            # "...; thương mại – dịch vụ tăng 9%": the metric of the previous clause (or
+            # sentence) carries on
             prior = [x for x in metrics if x[1] <= clause_start][-1:] or (
-                [(0, 0, carried)] if carried else [])
-        base_key = METRICS[int(prior[-1][2][1:])][1] if prior else None
+                [(clause_start, clause_start, carried)] if carried else [])
+            chained = True
+        base_key = prior[-1][2] if prior else None
+        rel_type = rel_text = None
         if base_key is not None:
             p0, p1 = prior[-1][0], prior[-1][1]
-            if base_key == "production_value":  # "ngành thương mại, dịch vụ có giá trị sản xuất tăng"
-                sector = SECTOR.search(sfold, max(clause_start, p0 - 45), p0)
-                if sector:
-                    base_key = ("trade_service" if sector.group(1) else
-                                "industry_value" if sector.group(2) else "sector_value")
-            elif base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, ms):
+            if chained and base_key in PRODUCTION | {"economic_growth"}:
+                base_key = sector(sfold, clause_start, ms) or base_key
+                if base_key == "economic_growth" and not pct:
+                    base_key = "production_value"
+            else:
+                base_key = refine(base_key, sfold, clause_start, p0, ms)
+            if base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, ms):
                 base_key = "public_investment_disbursement"
         elif unit == "%" and _GTSX_DT.search(sfold, 0, clause_start):
             # "Giá trị sản xuất ngành công nghiệp tăng 5,6%; ngành dịch vụ tăng 9,2%"
-            sector = SECTOR.search(sfold, clause_start, ms)
-            if sector:
-                base_key = ("trade_service" if sector.group(1) else
-                            "industry_value" if sector.group(2) else "sector_value")
-                prior = [(sector.start(), sector.end(), "")]
-        if base_key and prior:
+            sec = SECTOR.search(sfold, clause_start, ms)
+            if sec:
+                base_key = ("production_value_trade_services" if sec.group(1) else
+                            "production_value_industry" if sec.group(2) else "production_value_agriculture")
+                prior = [(sec.start(), sec.end(), base_key)]
+        if unit == "%" and structure and (base_key is None or base_key in PRODUCTION or base_key == "economic_growth"):
+            # "cơ cấu: công nghiệp – xây dựng chiếm 66%; thương mại – dịch vụ 25%", "tỷ trọng
+            # ngành thương mại – dịch vụ chiếm 52,65%", "... tương ứng là: 85,8%; 5,1%; 9,1%"
+            key = None
+            if listed is not None and ms >= listed[0]:
+                key = listed[1][listed_n] if listed_n < len(listed[1]) else None
+                listed_n += 1
+            else:
+                key = sector(sfold, max(clause_start, s.rfind(",", 0, ms) + 1), ms)
+            if key is not None:
+                base_key, rel_type = key, "share_of_total"
+                rel_text = s[max(clause_start, ms - 60):end].strip(" ,;:")
+                prior = [(ms, ms, key)]
+        if base_key and prior and rel_type is None:
             p1 = prior[-1][1]
             if p1 <= ms and " le" in sfold[p1:ms] and _TY_LE.search(sfold[p1:ms]):
                 base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
             elif _per_unit(sfold, p1, ms):
                 base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
-        if base_key is not None and unit == "%" and SHARE_OF_NOUN.match(s, end):
+        if base_key is not None and unit == "%" and rel_type is None and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
-        if base_key in MONEY_METRICS and not pct and not _is_money(unit):
+        if base_key in MONEY and not pct and not _is_money(unit):
             base_key = None  # "1,6 km" in a sentence about investment
-        rel_type = rel_text = None
-        if pct:
-            vb_m = _verb_before(before, sfold[bstart:ms], plain)
+        if base_key == "economic_growth" and not pct:
+            base_key = "grdp" if _is_money(unit) else None
+        average = False
+        if pct and rel_type is None:
+            vb_m = _verb_before(before, bfold, plain)
             verb = vb_m.group("verb") if vb_m else None
             vf = fold(verb) if verb else ""
-            plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
-            if rel or (verb and not plain_share) or (plain_share and base_key in BUDGET):
-                ref = rel.group("ref") if rel else (vb_m.group("vref") if vb_m else None)
-                rt = relation_type(verb, ref, unit)
-                if rt:
-                    rel_type = rt
-                    rs = bstart + vb_m.start() if vb_m else ms
-                    rel_text = s[rs:rel.end() if rel else end].strip(" ,")
+            average = (_AVERAGE.search(bfold[-40:]) is not None or _PER_YEAR_AFTER.match(sfold, end) is not None)
+            if unit == "lần":
+                rel_type, rs = "multiple", bstart + (vb_m.start() if vb_m else max(0, len(bfold) - 12))
+                rel_text = s[bstart + bfold.rfind("gap") if "gap" in bfold else ms:end].strip(" ,")
+            elif _SHARE_VERB.search(bfold):
+                rel_type = "share_of_total"
+                rel_text = s[bstart + bfold.rfind("chiem"):end].strip(" ,")
+            else:
+                plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
+                if rel or (verb and not plain_share) or (plain_share and base_key in BUDGET):
+                    ref = rel.group("ref") if rel else (vb_m.group("vref") if vb_m else None)
+                    rt = relation_type(verb, ref, unit)
+                    if rt:
+                        rel_type = rt
+                        rs = bstart + vb_m.start() if vb_m else ms
+                        rel_text = s[rs:rel.end() if rel else end].strip(" ,")
         seg_fold = sfold[prior[-1][0]:ms] if prior else sfold[:ms]
-        if base_key in GROWABLE:
+        if base_key in GROWABLE and rel_type not in ("share_of_total", "multiple"):
             p0 = prior[-1][0]
             pre_metric = sfold[max(0, p0 - 16):p0]
             growth = bool(
                 rel_type in ("growth_yoy", "decline_yoy")
-                or (unit == "%"
+                or (unit == "%" and rel_type is None
                     and ((("tang" in seg_fold or "giam" in seg_fold) and GROWTH_WORDS.search(seg_fold[-80:]))
-                         or _GROWTH_PRE.search(pre_metric))))
+                         or _GROWTH_PRE.search(pre_metric) or base_key == "economic_growth")))
             if _CO_CAU.search(pre_metric):
                 base_key = None  # a share of the economy's structure, not the value
         else:
@@ -474,13 +540,21 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         if growth and rel_type is None and unit == "%":
             rel_type = "growth_yoy"  # "tốc độ tăng giá trị sản xuất đạt 12-13%"
             rel_text = s[bstart:end].strip(" ,")
+        if rel_type in ("growth_yoy", "share_of_plan") and average and "giam" not in bfold[-30:]:
+            rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm"
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
+        if unit == "triệu đồng" and key in MONEY and not _per_unit(sfold, max(0, ms - 40), ms):
+            value, unit = value / 1000, "tỷ đồng"  # "868.000 triệu đồng" is 868 tỷ đồng
+            value_max = value_max / 1000 if value_max is not None else None
+        if flags:
+            value = value_max = None
         mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
         near = sfold[max(0, ms - 25):ms]
         est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
         append(_Fig(base + ms, base + end, value, value_max, denom, unit, rel_type,
-                    rel_text, key, mspec, est, base_key))
+                    rel_text, key, mspec, est, base_key, approx, flags,
+                    average or rel_type == "avg_annual_growth"))
     return figs
 
 
@@ -538,9 +612,10 @@ def _noun_phrase(s: str, end: int) -> str:
 
 def find_indicators(text: str, folded: str, published: date | None, hits: list[PlaceHit],
                     places: list[PlaceMention], tokens: Tokens | None = None,
-                    low: str | None = None) -> list[Indicator]:
+                    low: str | None = None, keep_repeats: bool = True) -> list[Indicator]:
     """Every figure reported about a place, in text order. ``tokens``: ``Tokens(folded)``;
-    ``low``: ``lower_same_length(text)`` (if already made)."""
+    ``low``: ``lower_same_length(text)`` (if already made); ``keep_repeats``: a figure the
+    title or lead restates is a row again (convention v2; off: the convention before it)."""
     plain = folded[:3000] == text[:3000].lower()  # no diacritics: comparisons read on the fold
     primary = next((p for p in places if p.is_primary), None)
     out: list[Indicator] = []
@@ -595,7 +670,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         figs = _figures(s, s0, sfold, metric_matches, carried_metric if para == carried_para else None,
                         fig_cands, plain) if fig_cands else []
         if metric_matches:
-            carried_metric, carried_para = metric_matches[-1].lastgroup, para
+            carried_metric, carried_para = KEY_OF_GROUP[metric_matches[-1].lastgroup or ""], para
         other_province = bool(figs) and _names_other_province(s)
         lo = bisect_left(period_starts, s0, pi)
         pi = bisect_left(period_starts, s1, lo)
@@ -619,7 +694,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                                         or "de ra" in sfold or "chi tieu" in sfold)
                         and TARGET_WORDS.search(sfold) is not None)
         for f in figs:
-            period = (_pick_period(periods, f.start - s0, real)
+            period = (_period_after(periods, f.end - s0, sfold)
+                      or _pick_period(periods, f.start - s0, real)
                       or (ctx_period if (ctx_para == para or target_block) else None)
                       or article_period)
             kind = "estimate" if f.estimate else "actual"
@@ -652,9 +728,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 relation=f.rel_text, kind=kind, sentence=stripped[:600],
                 value_denominator=f.denom, relation_type=f.rel_type,
                 relation_value=f.value if f.rel_type else None,
-                period_kind=period.kind if period else None,
-                metric_family=family(f.metric_key),
+                period_kind="average_annual" if f.average else (period.kind if period else None),
+                metric_family=family(f.metric_key), approx=f.approx, flags=list(f.flags or []),
             )
+            if ind.relation_type in ("growth_yoy", "decline_yoy") and _versus_earlier(f.rel_text, period):
+                ind.relation_type = "growth_vs_period" if ind.relation_type == "growth_yoy" else "decline_vs_period"
             if qualified is not None:
                 qualifies[id(ind)] = qualified
             out.append(ind)
@@ -670,7 +748,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if article_period is None and para <= 1:
             lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
             article_period = lead[0] if lead else None
-    return _number(_dedupe(out, title_ids, qualifies), qualifies)
+    return _number(out if keep_repeats else _dedupe(out, title_ids, qualifies), qualifies)
 
 
 OTHER_UNIT = re.compile(
@@ -749,14 +827,20 @@ def _dedupe(inds: list[Indicator], title_ids: set[int], qualifies: dict[int, Ind
     qualifying = {key(i) for i in inds if id(i) in qualifies}
     seen: dict[tuple, int] = {}
     out: list[Indicator] = []
+    dropped: set[int] = set()
     for i in inds:
         k = key(i)
         if id(i) in qualifies:
+            if id(qualifies[id(i)]) in dropped and k in seen:
+                dropped.add(id(i))  # the restated amount's restated comparison
+                continue
+            seen.setdefault(k, len(out))
             out.append(i)  # each qualifies its own amount
             continue
         if k in qualifying and i.unit in ("%", "lần"):
             continue  # "giải ngân đạt 41% kế hoạch" restating "538 tỷ đồng, đạt 41% kế hoạch"
         if k in seen:  # the title or lead restates a body figure: keep what each adds
+            dropped.add(id(i))
             kept = out[seen[k]]
             if kept.period_text is None and i.period_text is not None:
                 kept.period_text, kept.period_start, kept.period_end = i.period_text, i.period_start, i.period_end
@@ -813,6 +897,33 @@ def _pick_period(ps: list[Period], pos: int, real: list[Period] | None = None) -
         return ps[0] if ps else None
     before = [p for p in real if p.start_pos < pos]
     return before[-1] if before else real[0]
+
+
+_AFTER_FIGURE = re.compile(r"\s*,?\s*(?:cua|trong|vao|nam)?\s*$")
+_BASE_YEAR = re.compile(r"nam (\d{4})")
+_EARLIER = re.compile(r"dau nhiem ky|khi (?:moi )?thanh lap|nam dau")
+
+
+def _period_after(ps: list[Period], end: int, sfold: str) -> Period | None:
+    """A period printed right after the figure ("90 tỷ đồng của năm 2004")."""
+    for p in ps:
+        if end <= p.start_pos <= end + 12 and (p.start or p.end) and _AFTER_FIGURE.fullmatch(sfold[end:p.start_pos]):
+            return p
+    return None
+
+
+def _versus_earlier(rel_text: str | None, period: Period | None) -> bool:
+    """The comparison is with a period other than the one before ("so với năm 2020" about
+    2025, "so với đầu nhiệm kỳ"): growth over a span, not year on year."""
+    if not rel_text:
+        return False
+    rf = fold(rel_text)
+    if _EARLIER.search(rf):
+        return True
+    m = _BASE_YEAR.search(rf)
+    if m is None or period is None or not period.end:
+        return False
+    return int(m.group(1)) < int(period.end[:4]) - 1
 
 
 _LEAD_CLAUSE = re.compile(r"\s*(?:Theo|Tại|Ở|Trên địa bàn)\b")

@@ -15,25 +15,25 @@ from crawler.evaluate_facts import evaluate, load_cases
 # table -> (precision, recall, F1) floors
 FLOORS = {
     # tests/gold/facts + tests/fixtures/site/www via parsers.parse (16 articles; older
-    # convention, converted when read)
+    # convention, converted when read: keys from the metric as written, restatements not rows)
     "site": {
         "places": (1.00, 1.00, 1.00),
         "officials": (1.00, 0.95, 0.97),
-        "figures": (0.92, 0.97, 0.95),
-        "core_figures": (0.93, 0.99, 0.96),
+        "figures": (0.98, 0.98, 0.98),
+        "core_figures": (1.00, 1.00, 1.00),
     },
     "text": {  # tests/gold/text (our own sentences; convention v2)
         "places": (1.00, 0.98, 0.99),
         "officials": (1.00, 1.00, 1.00),
-        "figures": (0.97, 0.98, 0.98),
-        "core_figures": (0.98, 0.98, 0.98),
+        "figures": (0.98, 1.00, 0.99),
+        "core_figures": (1.00, 1.00, 1.00),
     },
     # tests/holdout (blind set of issue 5, 16 articles; convention v2)
     "holdout": {
         "places": (1.00, 1.00, 1.00),
         "officials": (1.00, 1.00, 1.00),
-        "figures": (0.91, 0.95, 0.93),
-        "core_figures": (0.94, 0.94, 0.94),
+        "figures": (0.95, 0.99, 0.97),
+        "core_figures": (0.98, 0.99, 0.98),
     },
 }
 TITLES = {"site": 0.89, "text": 1.0, "holdout": 1.0}
