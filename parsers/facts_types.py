@@ -36,11 +36,12 @@ PERIOD_KINDS = ("month", "quarter", "half_year", "nine_months", "year", "multi_y
                 "average_annual", "year_to_date", "as_of", "range")
 # ``Indicator.relation_type`` values: how a percentage or multiple qualifies an amount
 RELATION_TYPES = ("share_of_plan", "above_plan", "growth_yoy", "decline_yoy", "growth_vs_period",
-                  "decline_vs_period", "avg_annual_growth", "multiple", "share_of_total", "ratio_yoy")
+                  "decline_vs_period", "avg_annual_growth", "multiple", "share_of_total", "ratio_yoy",
+                  "growth_abs", "growth_rate_diff", "growth_rate_ratio")
 # ``Indicator.approx`` values: the qualifier printed before the number
 APPROX = ("over", "nearly", "about", "under", "at_least")
 # ``Indicator.flags`` values: why a figure is doubtful
-FLAGS = ("uncertain_place", "uncertain_period", "uncertain_metric", "misprint")
+FLAGS = ("uncertain_place", "uncertain_period", "uncertain_metric", "misprint", "predecessor_period")
 
 
 @dataclass

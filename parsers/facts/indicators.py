@@ -31,7 +31,7 @@ from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
                       scale_unit)
 from .gazetteer import Unit, load
-from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, METRIC_SCAN, MONEY, PRODUCTION,
+from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION,
                            SECTOR_KEY, SECTOR_WORDS, refine, sector)
 from .metrics import family
 from .places import PlaceHit
@@ -112,14 +112,14 @@ REL_AFTER_PLAIN = re.compile(
     r"|(?:cung ky)(?:\s+nam\s+\d{4})?)"
 )
 VERB_BEFORE_PLAIN = re.compile(
-    r"(?P<verb>dat|bang|vuot|tang truong|tang binh quan|tang|giam|hoan thanh|thuc hien)"
+    r"(?P<verb>dat|bang|vuot|tang truong|tang binh quan|tang thu|tang|giam|hoan thanh|thuc hien)"
     r"(?:\s+(?P<vref>du toan|ke hoach|chi tieu)(?:\s+(?:thanh pho|hdnd|nam)?\s*giao)?)?"
-    r"(?:\s+(?:binh quan|tren|hon|gan|khoang|xap xi|muc|duoc|tu|it nhat|toi thieu))*\s*$"
+    r"(?:\s+(?:binh quan|trung binh|hang nam|moi nam|tren|hon|gan|khoang|xap xi|muc|duoc|tu|it nhat|toi thieu))*\s*$"
 )
 VERB_BEFORE = re.compile(
-    r"(?P<verb>đạt|bằng|vượt|tăng trưởng|tăng bình quân|tăng|giảm|hoàn thành|thực hiện)"
+    r"(?P<verb>đạt|bằng|vượt|tăng trưởng|tăng bình quân|tăng thu|tăng|giảm|hoàn thành|thực hiện)"
     r"(?:\s+(?P<vref>dự toán|kế hoạch|chỉ tiêu)(?:\s+(?:Thành phố|thành phố|HĐND|năm)?\s*giao)?)?"
-    r"(?:\s+(?:bình quân|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu))*\s*$",
+    r"(?:\s+(?:bình quân|trung bình|hằng năm|hàng năm|mỗi năm|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu))*\s*$",
     re.IGNORECASE,
 )
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
@@ -197,7 +197,7 @@ def _is_money(unit: str | None) -> bool:
 
 
 SECTOR = re.compile(r"(?:nganh|khoi|linh vuc|khu vuc)\s+(?:(thuong mai|dich vu|du lich)|(cong nghiep)|(nong nghiep))")
-PER_UNIT = re.compile(r"tren (?:1|mot) ha|/ha\b|moi ha|binh quan dau nguoi|tren dau nguoi")
+PER_UNIT = re.compile(r"tren (?:1|mot) ?ha|/ ?ha\b|moi ha|binh quan dau nguoi|tren dau nguoi")
 SHARE_OF_NOUN = re.compile(
     r"\s+(?:trường|hộ|học sinh|người|dân số|doanh nghiệp|xã|phường|thôn|tổ dân phố|gia đình|"
     r"cơ quan|đơn vị|trẻ|lao động|hồ sơ|diện tích|đảng viên|cán bộ|công chức|thủ tục|dự án|"
@@ -293,6 +293,8 @@ def _not_figure_before(before: str) -> bool:
     entries = _NOT_FIGURE_BY_LAST.get(last.lower())
     if entries is None:
         return False
+    if last.lower() == "năm" and _YEARLY.search(t):
+        return False  # "bình quân hằng năm 10,5%": a rate, not a year
     low = t[-_NOT_FIGURE_REACH:].lower()
     for e in entries:
         p = len(t) - len(e)  # where the entry starts in ``t``: after a non-word character
@@ -301,7 +303,13 @@ def _not_figure_before(before: str) -> bool:
     return False
 
 
-_MULTIPLE_BEFORE = re.compile(r"(?:gap|tang|tang gap)(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$")
+_PER_THING = re.compile(r"\s*/\s*(?!nam\b)[a-z]")  # "triệu đồng/ha", "/người" (not "/năm")
+_YEARLY = re.compile(r"(?i)\b(?:hằng|hàng|mỗi|mọi)\s+năm$")
+_SECTOR_AFTER = re.compile(r"\s*(?:là|thuộc|cho|của)\s+(?:ngành\s+|khu vực\s+)?")
+_MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$")
+# a clause that opens with a comparison continues the one before it ("... 925,46 tỷ đồng; bằng
+# 107,58% so với cùng kỳ", "...; tăng thu bình quân 25,9%/năm")
+_COMPARISON_START = re.compile(r"\s*(?:va\s+)?(?:bang|dat|tang|giam|vuot|gap|chiem|so voi)\b")
 _LAN = re.compile(r"\s*lần(?!\s+thứ)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"\s+(\d{1,3})\s+(?:triệu|tr)(?:\s+đồng)?(?!\w)", re.IGNORECASE)
 _APPROX_BEFORE = re.compile(
@@ -442,6 +450,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         rel = ((REL_AFTER_PLAIN.match(sfold, end) if plain else REL_AFTER.match(s, end))
                if pct else None)
         clause_start = s.rfind(";", 0, ms) + 1
+        while clause_start > 0 and _COMPARISON_START.match(sfold, clause_start):
+            clause_start = s.rfind(";", 0, clause_start - 1) + 1
         if metrics:
             prior = [x for x in metrics if clause_start <= x[0] and x[1] <= ms]
             if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
@@ -477,7 +487,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 base_key = ("production_value_trade_services" if sec.group(1) else
                             "production_value_industry" if sec.group(2) else "production_value_agriculture")
                 prior = [(sec.start(), sec.end(), base_key)]
-        if unit == "%" and structure and (base_key is None or base_key in PRODUCTION or base_key == "economic_growth"):
+        if unit == "%" and structure and (base_key is None or base_key in PRODUCTION or base_key == "economic_growth"
+                                          or max(sfold.rfind("co cau", 0, ms), sfold.rfind("ty trong", 0, ms))
+                                          > prior[-1][0]):
             # "cơ cấu: công nghiệp – xây dựng chiếm 66%; thương mại – dịch vụ 25%", "tỷ trọng
             # ngành thương mại – dịch vụ chiếm 52,65%", "... tương ứng là: 85,8%; 5,1%; 9,1%"
             key = None
@@ -486,6 +498,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 listed_n += 1
             else:
                 key = sector(sfold, max(clause_start, s.rfind(",", 0, ms) + 1), ms)
+                sa = _SECTOR_AFTER.match(s, end) if key is None else None
+                if sa is not None:  # "còn lại 13% là nông nghiệp"
+                    key = sector(sfold, sa.end(), min(len(sfold), sa.end() + 30))
             if key is not None:
                 base_key, rel_type = key, "share_of_total"
                 rel_text = s[max(clause_start, ms - 60):end].strip(" ,;:")
@@ -494,8 +509,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             p1 = prior[-1][1]
             if p1 <= ms and " le" in sfold[p1:ms] and _TY_LE.search(sfold[p1:ms]):
                 base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
-            elif _per_unit(sfold, p1, ms):
-                base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
+            elif base_key not in PER_PERSON and (_per_unit(sfold, p1, ms) or _PER_THING.match(sfold, end)):
+                base_key = None  # "trên 1 ha", "bình quân đầu người", "triệu đồng/ha": a ratio
         if base_key is not None and unit == "%" and rel_type is None and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
         if base_key in MONEY and not pct and not _is_money(unit):
@@ -531,7 +546,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 rel_type in ("growth_yoy", "decline_yoy")
                 or (unit == "%" and rel_type is None
                     and ((("tang" in seg_fold or "giam" in seg_fold) and GROWTH_WORDS.search(seg_fold[-80:]))
-                         or _GROWTH_PRE.search(pre_metric) or base_key == "economic_growth")))
+                         or _GROWTH_PRE.search(pre_metric) or base_key == "economic_growth"
+                         or pre_metric.endswith("tang "))))  # "tăng thu ngân sách trên 20%/năm"
             if _CO_CAU.search(pre_metric):
                 base_key = None  # a share of the economy's structure, not the value
         else:
@@ -544,7 +560,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm"
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
-        if unit == "triệu đồng" and key in MONEY and not _per_unit(sfold, max(0, ms - 40), ms):
+        if unit == "triệu đồng" and key in MONEY and key not in PER_PERSON and not _PER_THING.match(sfold, end):
             value, unit = value / 1000, "tỷ đồng"  # "868.000 triệu đồng" is 868 tỷ đồng
             value_max = value_max / 1000 if value_max is not None else None
         if flags:
@@ -753,7 +769,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
 
 OTHER_UNIT = re.compile(
     r"(?:\b(?:tỉnh|huyện|quận|thành phố|thị xã|xã|phường)\s+(?P<name>[A-ZĐÂĂÊÔƠƯ]\w*(?:\s+[A-ZĐÂĂÊÔƠƯ]\w*){0,3}))"
-    r"|\bnước\s+(?:ngoài|bạn)\b|\b(?:Lào|Campuchia|Trung Quốc|Nhật Bản|Hàn Quốc)\b"
+    r"|(?<!đầu tư )(?<!vốn )\bnước\s+(?:ngoài|bạn)\b|\b(?:Lào|Campuchia|Trung Quốc|Nhật Bản|Hàn Quốc)\b"
 )
 OTHER_UNIT_SCAN = Anchored(OTHER_UNIT, (
     "tỉnh", "huyện", "quận", "thành phố", "thị xã", "xã", "phường", "nước", "Lào", "Campuchia",

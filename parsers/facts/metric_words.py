@@ -28,18 +28,21 @@ METRICS: list[tuple[str, str]] = [
     (r"chi thuong xuyen", "budget_expenditure_recurrent"),
     (r"chi dau tu (?:phat trien|xay dung|xdcb)", "budget_expenditure_investment"),
     (r"chi ngan sach|chi nsnn|tong chi\b|chi ns\b", "budget_expenditure"),
-    (_THU, "budget_revenue"),
+    (_THU + r"|dau gia quyen su dung dat|dau gia dat", "budget_revenue"),
     (r"chi so san xuat cong nghiep|\biip\b", "industrial_production_index"),
     (r"tong muc ban le|ban le hang hoa", "retail_sales"),
     (r"doanh thu", "trade_service_revenue"),
     (r"kim ngach xuat khau|gia tri xuat khau", "export_value"),
     (r"gia tri san xuat|\bgtsx\b|tong gia tri\b|gia tri (?:cac nganh|thuong mai|cong nghiep|nong nghiep|xay dung)"
      r"|san xuat cong nghiep", "production_value"),
+    (r"grdp (?:binh quan )?(?:dau nguoi|/ ?nguoi)|grdp binh quan", "grdp_per_capita"),
     (r"tang truong kinh te|kinh te (?:\w+ )?tang truong|toc do tang truong|\bgrdp\b|tong san pham",
      "economic_growth"),
     (r"von dau tu (?:phat trien )?toan xa hoi|von dau tu phat trien tren dia ban|tong von dau tu phat trien",
      "social_investment"),
-    (r"tong muc dau tu|tong von dau tu (?:cua )?(?:du an|cong trinh)", "project_capital"),
+    (r"tong muc dau tu|tong von dau tu (?:cua )?(?:du an|cong trinh)"
+     r"|(?:du an|cong trinh)\b[^.;()]{0,50}?(?:tong so tien|tong kinh phi|tong von|voi von|von dau tu)",
+     "project_capital"),
     (r"von dau tu|thu hut dau tu|von dang ky|dau tu cong|tong von\b", "investment"),
     (r"thu nhap binh quan", "per_capita_income"),
     (r"ty le ho ngheo|ho ngheo", "poverty_rate"),
@@ -52,6 +55,7 @@ METRIC_SCAN = Anchored(METRIC_RE, (
     "giai ngan", "ke hoach von", "von dau tu", "chi ", "thu", "tong ", "iip", "ban le", "doanh thu",
     "kim ngach", "gia tri ", "gtsx", "san xuat cong nghiep", "tang truong kinh te", "kinh te ",
     "toc do tang truong", "grdp", "dau tu cong", "ty le ho ngheo", "ho ngheo", "thanh lap moi",
+    "dau gia", "du an", "cong trinh",
 ))
 
 BUDGET_REVENUE = frozenset({
@@ -62,10 +66,13 @@ BUDGET = BUDGET_REVENUE | {"budget_expenditure", "budget_expenditure_recurrent",
                            "public_investment_disbursement", "public_investment_plan"}
 PRODUCTION = frozenset({
     "production_value", "production_value_industry_construction", "production_value_industry",
-    "production_value_construction", "production_value_trade_services", "production_value_agriculture"})
+    "production_value_construction", "production_value_trade_services", "production_value_agriculture",
+    "production_value_industry_non_state"})
 TRADE = frozenset({"trade_service_revenue", "tourism_revenue", "retail_sales", "export_value"})
 # amounts of these are money: a figure in another unit is not theirs ("1,6 km" near "vốn đầu tư")
-MONEY = BUDGET | PRODUCTION | TRADE | {"investment", "project_capital", "social_investment", "grdp"}
+MONEY = BUDGET | PRODUCTION | TRADE | {"investment", "project_capital", "social_investment", "grdp",
+                                       "grdp_per_capita", "per_capita_income"}
+PER_PERSON = frozenset({"grdp_per_capita", "per_capita_income"})
 # a percentage after "tăng" is their growth
 GROWABLE = PRODUCTION | TRADE | {"economic_growth", "industrial_production_index"} | BUDGET_REVENUE \
     | {"investment", "social_investment"}
@@ -119,7 +126,10 @@ def refine(key: str, sfold: str, lo: int, p0: int, hi: int) -> str:
             found = m if found is None or m.lastgroup != "local" else found
         return _REVENUE_KEY[found.lastgroup] if found is not None and found.lastgroup else key
     if key == "production_value":
-        return sector(sfold, max(lo, p0 - 45), hi) or key
+        key = sector(sfold, max(lo, p0 - 45), hi) or key
+        if key == "production_value_industry" and "ngoai quoc doanh" in sfold[lo:hi]:
+            return "production_value_industry_non_state"
+        return key
     if key == "trade_service_revenue":
         return "tourism_revenue" if _TOURISM.search(sfold, p0, min(hi, p0 + 40)) else key
     return key

@@ -236,7 +236,10 @@ def relation_type(verb: str | None, ref: str | None, unit: str = "%") -> str | N
     r = fold(ref or "")
     plan = any(w in r for w in ("du toan", "ke hoach", "kh", "chi tieu", "muc tieu"))
     if unit == "lần":
-        return "multiple_of_plan" if plan else "multiple_yoy"
+        return "multiple"
+    if not plan and v in ("dat", "bang") and ("cung ky" in r or "nam truoc" in r or "so voi nam" in r
+                                               or r.startswith("so nam")):
+        return "ratio_yoy"  # "bằng 135,4% so cùng kỳ": the level, as a percentage of last year's
     if v.startswith("vuot"):
         return "above_plan"
     if v.startswith("giam"):
