@@ -304,6 +304,7 @@ def _not_figure_before(before: str) -> bool:
 
 
 _PER_THING = re.compile(r"\s*/\s*(?!nam\b)[a-z]")  # "triệu đồng/ha", "/người" (not "/năm")
+_GROWTH_VERB = re.compile(r"\b(?:tang|giam)(?:\s+(?:binh quan|hon|tren|gan|khoang))?\s*$")
 _YEARLY = re.compile(r"(?i)\b(?:hằng|hàng|mỗi|mọi)\s+năm$")
 _SECTOR_AFTER = re.compile(r"\s*(?:là|thuộc|cho|của)\s+(?:ngành\s+|khu vực\s+)?")
 _MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$")
@@ -318,7 +319,7 @@ _APPROX_OF = {"hon": "over", "tren": "over", "vuot muc": "over", "xap xi gan": "
               "xap xi": "about", "khoang": "about", "chung": "about", "uoc khoang": "about", "duoi": "under",
               "it nhat": "at_least", "toi thieu": "at_least"}
 _AT_LEAST_AFTER = re.compile(r"\s*tro len\b")
-_PER_YEAR_AFTER = re.compile(r"\s*(?:/\s*nam|mot nam|moi nam|hang nam|hàng năm)\b")
+_PER_YEAR_AFTER = re.compile(r"[ \t]*(?:/[ \t]*nam|mot nam|moi nam|hang nam)\b")
 _AVERAGE = re.compile(r"binh quan|trung binh|hang nam|moi nam")
 _SHARE_VERB = re.compile(r"chiem(?:\s+\w+){0,3}\s*$")
 _RATIO_REF = re.compile(r"so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam \d{4}|ca nam)")
@@ -487,9 +488,11 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 base_key = ("production_value_trade_services" if sec.group(1) else
                             "production_value_industry" if sec.group(2) else "production_value_agriculture")
                 prior = [(sec.start(), sec.end(), base_key)]
-        if unit == "%" and structure and (base_key is None or base_key in PRODUCTION or base_key == "economic_growth"
-                                          or max(sfold.rfind("co cau", 0, ms), sfold.rfind("ty trong", 0, ms))
-                                          > prior[-1][0]):
+        struct_at = max(sfold.rfind("co cau", 0, ms), sfold.rfind("ty trong", 0, ms)) if structure else -1
+        if unit == "%" and (struct_at >= 0 or (listed is not None and ms >= listed[0])) \
+                and not _GROWTH_VERB.search(bfold) and (
+                    base_key is None or base_key in PRODUCTION or base_key == "economic_growth"
+                    or struct_at > prior[-1][0]):
             # "cơ cấu: công nghiệp – xây dựng chiếm 66%; thương mại – dịch vụ 25%", "tỷ trọng
             # ngành thương mại – dịch vụ chiếm 52,65%", "... tương ứng là: 85,8%; 5,1%; 9,1%"
             key = None
@@ -517,12 +520,13 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             base_key = None  # "1,6 km" in a sentence about investment
         if base_key == "economic_growth" and not pct:
             base_key = "grdp" if _is_money(unit) else None
-        average = False
+        average = not pct and _PER_YEAR_AFTER.match(sfold, end) is not None  # "3.833 tỷ đồng/năm"
         if pct and rel_type is None:
             vb_m = _verb_before(before, bfold, plain)
             verb = vb_m.group("verb") if vb_m else None
             vf = fold(verb) if verb else ""
-            average = (_AVERAGE.search(bfold[-40:]) is not None or _PER_YEAR_AFTER.match(sfold, end) is not None)
+            average = (_AVERAGE.search(sfold, prior[-1][0] if prior else max(0, ms - 40), ms) is not None
+                       or _PER_YEAR_AFTER.match(sfold, end) is not None)
             if unit == "lần":
                 rel_type, rs = "multiple", bstart + (vb_m.start() if vb_m else max(0, len(bfold) - 12))
                 rel_text = s[bstart + bfold.rfind("gap") if "gap" in bfold else ms:end].strip(" ,")
@@ -646,6 +650,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
     qualifies: dict[int, Indicator] = {}  # id(relation row) -> the row it qualifies
+    paras: list[int] = []  # the paragraph of each row of ``out``
     mi = fi = pi = 0  # where the next sentence's candidates start in each list
     pub_iso = published.isoformat() if published else None
     hit_starts = [h.start for h in hits]  # hits are in text order
@@ -752,6 +757,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             if qualified is not None:
                 qualifies[id(ind)] = qualified
             out.append(ind)
+            paras.append(para)
             if s0 < title_end:
                 title_ids.add(id(ind))
             if f.base:
@@ -764,7 +770,31 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if article_period is None and para <= 1:
             lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
             article_period = lead[0] if lead else None
+    _fill_periods(out, paras, title_ids, article_period)
     return _number(out if keep_repeats else _dedupe(out, title_ids, qualifies), qualifies)
+
+
+def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], article: Period | None) -> None:
+    """A figure printed without a period takes the period of the body figure it restates (a
+    title's), else of the next figure of its paragraph that has one, else the article's."""
+    for k, ind in enumerate(out):
+        if ind.period_start or ind.period_end or ind.period_text:
+            continue
+        src: Indicator | Period | None = None
+        if id(ind) in title_ids and ind.value is not None:
+            src = next((b for b in out[k + 1:] if id(b) not in title_ids and b.metric_key == ind.metric_key
+                        and b.unit == ind.unit and b.value and abs(b.value - ind.value) <= 0.05 * abs(b.value)
+                        and (b.period_start or b.period_end)), None)
+        if src is None:
+            src = next((b for j, b in enumerate(out[k + 1:], k + 1) if paras[j] == paras[k]
+                        and (b.period_start or b.period_end) and b.kind == ind.kind), None)
+        if src is None and article is not None and ind.kind != "target":
+            ind.period_text, ind.period_start, ind.period_end = article.text, article.start, article.end
+            ind.period_kind = ind.period_kind or article.kind
+            continue
+        if isinstance(src, Indicator):
+            ind.period_text, ind.period_start, ind.period_end = src.period_text, src.period_start, src.period_end
+            ind.period_kind = ind.period_kind or src.period_kind
 
 
 OTHER_UNIT = re.compile(
@@ -892,10 +922,21 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
     out = []
     for p in periods_in(s, published, _year_hint(ctx), cands, low):
         pre = sfold[max(0, p.start_pos - 14):p.start_pos]
-        if sfold.startswith("nhiem ky", p.start_pos) or _COMPARED.search(pre):
-            continue
+        if _COMPARED.search(pre) or (p.text.lower().endswith(("cả năm", "năm nay")) and _PLAN_REF.search(pre)):
+            continue  # "so với cùng kỳ năm 2022", "bằng 124% dự toán cả năm"
+        if sfold.startswith("nhiem ky", p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60),
+                                                                             p.start_pos):
+            continue  # "Đại hội ... lần thứ I, nhiệm kỳ 2025-2030", "HĐND khóa XX, nhiệm kỳ 2021-2026"
+        if _PLAN_BEFORE.search(sfold, max(0, p.start_pos - 30), p.start_pos):
+            p.plan = True  # "phương hướng nhiệm vụ 3 tháng cuối năm": not the period of a result
         out.append(p)
     return out
+
+
+_PLAN_REF = re.compile(r"(?:du toan|ke hoach)\s*$")
+_TERM_LABEL = re.compile(r"dai hoi|khoa [ivxl]+\b|hdnd|hoi dong nhan dan|ky hop|ban chap hanh|lan thu|dang bo"
+                         r"|dai bieu|bau cu|bi thu|chu tich|uy vien|nhiem vu")
+_PLAN_BEFORE = re.compile(r"(?:phuong huong|nhiem vu|ke hoach|trien khai)(?:\s+\w+){0,3}\s*$")
 
 
 def _year_hint(p: Period | None) -> int | None:
@@ -912,7 +953,8 @@ def _pick_period(ps: list[Period], pos: int, real: list[Period] | None = None) -
     if not real:
         return ps[0] if ps else None
     before = [p for p in real if p.start_pos < pos]
-    return before[-1] if before else real[0]
+    done = [p for p in before if not p.plan]
+    return done[-1] if done else before[-1] if before else real[0]
 
 
 _AFTER_FIGURE = re.compile(r"\s*,?\s*(?:cua|trong|vao|nam)?\s*$")

@@ -85,6 +85,18 @@ class Period:
     end: str | None
     start_pos: int = 0
     kind: str | None = None  # facts_types.PERIOD_KINDS
+    plan: bool = False  # the period of a plan ("phương hướng nhiệm vụ quý IV"), not of a result
+
+
+def span_kind(a: date, b: date) -> str:
+    """The kind of a period from day ``a`` to day ``b``: a calendar quarter, half-year, nine
+    months or year when it is one ("từ 1/7 đến 31/12/2025" is the second half-year), else a
+    range."""
+    if a.day == 1 and a.year == b.year and b == date(b.year, b.month, calendar.monthrange(b.year, b.month)[1]):
+        n = b.month - a.month + 1
+        if a.month == 1 or (n in (3, 6) and (a.month - 1) % n == 0):
+            return months_kind(n) if n != 1 else "month"
+    return "range"
 
 
 def months_kind(n: int) -> str:
@@ -93,8 +105,15 @@ def months_kind(n: int) -> str:
 
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_DM = r"(?P<{d}>\d{{1,2}})\s*/\s*(?P<{m}>\d{{1,2}})(?:\s*/\s*(?P<{y}>(?:19|20)\d\d))?"
 PERIOD = re.compile(
-    r"(?P<span>(?:giai đoạn|nhiệm kỳ|thời kỳ|kế hoạch 5 năm)\s+(?P<y1>(?:19|20)\d\d)\s*[-–]\s*(?P<y2>(?:19|20)\d\d))"
+    r"(?P<range>từ\s+(?:ngày\s+)?" + _DM.format(d="rd1", m="rm1", y="ry1")
+    + r"\s*(?:đến|tới|-|–)\s*(?:(?:hết\s+)?ngày\s+)?(?:(?P<rnow>nay|hiện nay)|" + _DM.format(d="rd2", m="rm2", y="ry2") + r"))"
+    r"|(?P<asofdate>(?:tính\s+)?đến\s+(?:hết\s+)?ngày\s+" + _DM.format(d="ad", m="am", y="ay") + r")"
+    r"|(?P<asofmonth>(?:tính\s+)?đến\s+(?:hết\s+|cuối\s+)?tháng\s+(?P<amm>\d{1,2})(?:\s*/\s*(?P<amy>(?:19|20)\d\d))?)"
+    r"|(?P<asofnow>tính\s+đến\s+(?:nay|thời điểm này|hiện tại)|đến\s+nay|hiện\s+nay)"
+    r"|(?P<pastterm>nhiệm kỳ\s+(?:vừa\s+)?qua|nhiệm kỳ trước|cả nhiệm kỳ|giai đoạn\s+(?:vừa\s+)?qua)"
+    r"|(?P<span>(?:giai đoạn|nhiệm kỳ|thời kỳ|kế hoạch 5 năm|từ năm)\s+(?P<y1>(?:19|20)\d\d)\s*[-–]\s*(?P<y2>(?:19|20)\d\d))"
     r"|(?P<months>(?P<n>\d{1,2})\s+tháng(?:\s+(?P<pos>đầu|cuối))?(?:\s+(?:năm|của năm))?(?:\s*(?P<my>(?:19|20)\d\d))?)"
     r"|(?P<since>từ năm\s+(?P<sy>(?:19|20)\d\d)(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<nyears>\d{1,2}\s+năm(?:\s+qua)?(?!\s*\d))"
@@ -103,12 +122,12 @@ PERIOD = re.compile(
     r"|(?P<ytd>từ đầu năm(?:\s+(?P<ytdy>(?:19|20)\d\d))?(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<until>đến năm\s+(?P<uy>(?:19|20)\d\d))"
     r"|(?P<year>(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d\d))"
-    r"|(?P<thisyear>năm nay)",
+    r"|(?P<thisyear>(?:cả\s+)?năm nay|cả năm)",
 )  # matched on lower-cased text (a Unicode IGNORECASE alternation is slow)
 # every alternative of PERIOD starts with one of these or with "N tháng", "N năm"
 PERIOD_SCAN = Anchored(PERIOD, (
     "giai đoạn", "nhiệm kỳ", "thời kỳ", "kế hoạch 5 năm", "từ năm", "từ đầu năm", "quý", "tháng",
-    "đến năm", "cả", "năm",
+    "đến năm", "cả", "năm", "từ", "tính", "đến", "hiện nay",
 ), re.compile(r"\d(?=\d?\s+(?:tháng|năm))"))
 
 
@@ -147,7 +166,7 @@ def periods_in(text: str, published: date | None, context_year: int | None = Non
         return out
     if low is None:
         low = lower_same_length(text)
-    if cands is None and not any(w in low for w in ("năm", "tháng", "quý", "kỳ", "đoạn")):
+    if cands is None and not any(w in low for w in ("năm", "tháng", "quý", "kỳ", "đoạn", "đến", "hiện")):
         return out
     for m in PERIOD_SCAN.finditer(low, cands):
         key = (m.group(0), published, context_year)
@@ -171,16 +190,53 @@ def periods_in(text: str, published: date | None, context_year: int | None = Non
 _BOUNDS: dict[tuple[str, date | None, int | None], tuple[str | None, str | None, str | None]] = {}
 
 
+def _day(d: str, m: str, y: str | None, published: date | None, cy: int | None) -> date | None:
+    """A printed day ("2/6", "31/12/2025"), the year from the text, the context or the
+    publication date (one year back if the day would fall after publication)."""
+    day, month = int(d), int(m)
+    if y:
+        return date(int(y), month, day)
+    year = _default_year(published, month, cy)
+    if year is None:
+        return None
+    out = date(year, month, day)
+    if published is not None and not cy and out > published:
+        out = date(year - 1, month, day)
+    return out
+
+
 def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
     t = m.group(0).strip()
+    if m.group("range"):
+        a = _day(m.group("rd1"), m.group("rm1"), m.group("ry1") or m.group("ry2"), published, cy)
+        if m.group("rnow"):
+            b = published
+        else:
+            b = _day(m.group("rd2"), m.group("rm2"), m.group("ry2"), published, a.year if a else cy)
+        if a is None or b is None:
+            return Period(t, a.isoformat() if a else None, b.isoformat() if b else None, kind="range")
+        return Period(t, a.isoformat(), b.isoformat(), kind=span_kind(a, b))
+    if m.group("asofdate"):
+        d = _day(m.group("ad"), m.group("am"), m.group("ay"), published, cy)
+        return Period(t, None, d.isoformat() if d else None, kind="as_of")
+    if m.group("asofmonth"):
+        mo = int(m.group("amm"))
+        y = int(m.group("amy")) if m.group("amy") else _default_year(published, mo, cy)
+        return Period(t, None, _month_end(y, mo) if y else None, kind="as_of")
+    if m.group("asofnow"):
+        return Period(t, None, published.isoformat() if published else None, kind="as_of")
+    if m.group("pastterm"):
+        if published is None:
+            return Period(t, None, None, kind="multi_year")
+        return Period(t, _iso(published.year - 5, 1, 1), _iso(published.year, 12, 31), kind="multi_year")
     if m.group("span"):
         return Period(t, _iso(int(m.group("y1")), 1, 1), _iso(int(m.group("y2")), 12, 31), kind="multi_year")
     if m.group("months"):
         n = int(m.group("n"))
         if not 1 <= n <= 12:
             return Period(t, None, None)
-        kind = months_kind(n)
         first = 12 - n + 1 if (m.group("pos") or "").lower() == "cuối" else 1
+        kind = months_kind(n) if first == 1 or n in (3, 6) else "range"
         y = int(m.group("my")) if m.group("my") else _default_year(published, first, cy)
         if y is None:
             return Period(t, None, None, kind=kind)
@@ -210,8 +266,11 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
     if m.group("year"):
         y = int(m.group("y"))
         return Period(t, _iso(y, 1, 1), _iso(y, 12, 31), kind="year")
-    if m.group("thisyear") and published:
-        return Period(t, _iso(published.year, 1, 1), _iso(published.year, 12, 31), kind="year")
+    if m.group("thisyear"):
+        y = cy or (published.year if published else None)
+        if y is None:
+            return Period(t, None, None, kind="year")
+        return Period(t, _iso(y, 1, 1), _iso(y, 12, 31), kind="year")
     return Period(t, None, None)
 
 
