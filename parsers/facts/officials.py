@@ -28,6 +28,8 @@ Tống Thân Khuất Khổng Nghiêm Nông Lò Hứa Mạc Doãn Giang Vi Kim Vi
 Châu Cù Đồng Ninh Âu Tiêu Hàn Bế Trình Phí Nhữ Đậu Lã Lữ Mạch Tôn Thạch Ma Giáp Đường
 Khúc Bành Lạc Khương Cấn Chử Thiều Ứng Nhâm Sầm Mẫn Văn Tào Tiết Phó Lạng Lỗ Hán Đường Yên
 Hoa Lục Âu Mẫn Khổng Lò Đèo Hàm Tòng Vàng Sùng Giàng Thào Quản Thiệu Vy Bạc Lành
+Uông Ngọ Ân Bàn Biện Cái Cầm Chế Chiêm Chung Công Cung Diêm Dư Đan Đới Hạ Hạng Hồng Khiếu
+Kha Lăng Mã Ngụy Nhan Quan Thịnh Từ
 """.split())
 PROVINCES = {norm_key(s) for s in """
 An Giang|Bà Rịa - Vũng Tàu|Bà Rịa|Vũng Tàu|Bạc Liêu|Bắc Giang|Bắc Kạn|Bắc Ninh|Bến Tre|Bình Dương|
@@ -52,18 +54,29 @@ _HEADS = [
     "Chính ủy", "Tư lệnh", "Tổ trưởng", "Đại biểu Quốc hội", "Đại biểu HĐND",
     "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá", "Trung tá",
     "Thiếu tá", "Tổng Thư ký", "Thư ký", "Trưởng", "Kế toán trưởng", "Người phát ngôn",
+    "Thành ủy viên", "Quận ủy viên", "Huyện ủy viên", "Thị ủy viên", "Đảng ủy viên", "Chủ tịch nước",
 ]
+# memberships and ranks: held with a post, never the title itself ("Ủy viên Bộ Chính trị, Bí
+# thư Thành ủy": the title is "Bí thư"); a person with only these keeps the first
+_MEMBERSHIP = re.compile(r"(?i)^(?:nguyên\s+)?(?:ủy viên|uỷ viên|thành ủy viên|quận ủy viên|huyện ủy viên|thị ủy viên"
+                         r"|đảng ủy viên|đại biểu|thượng tướng|trung tướng|thiếu tướng|đại tướng|đại tá|thượng tá"
+                         r"|trung tá|thiếu tá|uy vien|thanh uy vien|dai bieu|trung tuong|thieu tuong|dai ta)\b")
+# abbreviated titles, upper case in the text, before the body they head ("PCT UBND quận")
+_ABBREVIATED = {"pct": "Phó Chủ tịch", "ct": "Chủ tịch", "pbt": "Phó Bí thư", "bt": "Bí thư",
+                "pgđ": "Phó Giám đốc", "gđ": "Giám đốc", "pgd": "Phó Giám đốc", "gd": "Giám đốc"}
+_ABBR_RE = (r"(?:pct|pbt|pgđ|pgd|ct|bt|gđ|gd)(?=\s+(?:ubnd|hđnd|hdnd|ủy ban|uy ban|quận ủy|huyện ủy|thành ủy|đảng ủy"
+            r"|quan uy|huyen uy|thanh uy|dang uy|mttq|sở|so|ban|hội|hoi|công ty|cong ty))")
 _HEAD_RE = "|".join(sorted((re.escape(tone_normalize(h)) for h in _HEADS), key=len, reverse=True))
 # without diacritics a lone "Truong" is as often "Trường" (a school) as "Trưởng": not a title there
 _HEAD_PLAIN = "|".join(sorted((re.escape(fold(h)) for h in _HEADS if h != "Trưởng"), key=len, reverse=True))
 # titles are matched on lower-cased text, without IGNORECASE and with "nguyên" checked apart:
 # a Unicode case-insensitive alternation tried at every offset is the slowest step otherwise
 _TITLE_LOW = re.compile(
-    rf"(?<!\w)(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+thường\s+trực)?(?!\w)"
+    rf"(?<!\w)(?:quyền\s+)?(?:(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+thường\s+trực)?|{_ABBR_RE})(?!\w)"
 )
 _FORMER = re.compile(r"\bnguyên\s+$")
 # every title starts with "phó" or a head word
-_TITLE_SCAN = Anchored(_TITLE_LOW, ("phó", *{tone_normalize(h).lower() for h in _HEADS}))
+_TITLE_SCAN = Anchored(_TITLE_LOW, ("phó", "quyền", *_ABBREVIATED, *{tone_normalize(h).lower() for h in _HEADS}))
 
 
 class _T:
@@ -86,9 +99,9 @@ class _T:
 
 _NGUYEN = re.compile(r"nguyên\s+")
 _NGUYEN_PLAIN = re.compile(r"nguyen\s+")
-_TITLE_PLAIN = re.compile(rf"(?<!\w)(?:pho\s+)?(?:{_HEAD_PLAIN})(?:\s+thuong\s+truc)?(?!\w)")
+_TITLE_PLAIN = re.compile(rf"(?<!\w)(?:quyen\s+)?(?:pho\s+)?(?:{_HEAD_PLAIN})(?:\s+thuong\s+truc)?(?!\w)")
 _FORMER_PLAIN = re.compile(r"\bnguyen\s+$")
-_TITLE_SCAN_PLAIN = Anchored(_TITLE_PLAIN, ("pho", *{fold(h) for h in _HEADS if h != "Trưởng"}))
+_TITLE_SCAN_PLAIN = Anchored(_TITLE_PLAIN, ("pho", "quyen", *{fold(h) for h in _HEADS if h != "Trưởng"}))
 
 
 def _title_search(text: str, low: str, pos: int, anchored: bool = False,
@@ -121,6 +134,8 @@ tổ quốc và đảng chấp đồng mặt trận văn phòng công an tỉnh 
 cơ sở chi đoàn thanh niên phụ nữ nông cựu chiến binh liên đoàn lao động tuyên giáo dân vận
 tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục đào tạo quản lý xây dựng
 đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy nước phủ
+hiệp hội liên bệnh viện đại học sở ngành chuyên trách bộ phận tiểu văn kiện công tác nông thôn
+thương mại dịch vụ văn hóa thông tin thể thao du lịch lao động thương binh xã hội nội vụ trị
 """.split())
 NEXT_PERSON = re.compile(r"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)\s+[A-ZĐ]")
 
@@ -165,7 +180,14 @@ def _title_words(heads: list[str]) -> tuple[frozenset[str], frozenset[tuple[str,
     return singles, pairs
 
 
-_TITLE_WORDS = {False: _title_words(_HEADS), True: _title_words([h for h in _HEADS if h != "Trưởng"])}
+def _with_prefixes(words: tuple[frozenset[str], frozenset[tuple[str, str]]]) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """Abbreviations start a title alone; "quyền" before any title."""
+    singles, pairs = words
+    return singles | {fold(a) for a in _ABBREVIATED} | {"quyen"}, pairs
+
+
+_TITLE_WORDS = {False: _with_prefixes(_title_words(_HEADS)),
+                True: _with_prefixes(_title_words([h for h in _HEADS if h != "Trưởng"]))}
 
 
 def _title_candidates(tokens: Tokens, lex: _Lex) -> list[int]:
@@ -360,7 +382,13 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
         m = _title_search(text, low, pos, cands=title_starts, lex=lex)
         if not m:
             break
-        if not m.group("title")[0].isupper() and not m.group("former"):
+        t0 = m.group("title")
+        if t0[:6].lower() in ("quyền ", "quyen "):
+            t0 = t0[6:].lstrip()
+        if t0.lower() in _ABBREVIATED and not t0.isupper():
+            pos = m.end()
+            continue  # "ct", "bt" in running text are not titles
+        if not t0[0].isupper() and not m.group("former"):
             # lower-case titles are common words: only after "nguyên" or "bà X, phó chủ tịch ..."
             if not _NAMED_BEFORE.search(
                              text[max(0, m.start() - 50):m.start()]):
@@ -398,6 +426,10 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
             name_span = _name_before(text, chain_start, hits, lex)
             if name_span:
                 roles = _recut_roles(text, low, chain_start, stop, hits, lex, orgs, titles)
+            elif (after := _INTRO_AFTER.match(text, part_end)) is not None:
+                name_span = _name_after(text, after.end(), hits, lex)
+                if name_span:
+                    end_pos = name_span[1]
         if name_span:
             sent = _sentence(text, name_span[0])
             people.append(_Person(text[name_span[0]:name_span[1]], roles, name_span[0], sent))
@@ -456,6 +488,10 @@ def _title(t: str) -> str:
     """Canonical spelling of a title: "Phó bí thư thường trực" -> "Phó Bí thư Thường trực"
     (cached: articles repeat a few titles)."""
     words = " ".join(t.split())
+    if fold(words) in _ABBREVIATED or words.lower() in _ABBREVIATED:
+        return _ABBREVIATED.get(words.lower()) or _ABBREVIATED[fold(words)]
+    if norm_key(words).startswith(("quyền ", "quyen ")):
+        return words[:6].lower() + _title(words[6:].strip())
     prefix, rest = "", words
     if norm_key(words).startswith("phó "):
         prefix, rest = "Phó ", words[4:]
@@ -466,8 +502,28 @@ def _title(t: str) -> str:
 
 
 _NAME_SEP = re.compile(r"(\S)\s*(?:,|\(|[–—-])\s*$")
-_NAME_LA = re.compile(r"(\S)\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$")
-_INTRO_LA = re.compile(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:[A-ZĐ]\w*\s+){1,3}[A-ZĐ]\w*\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$")
+_LA = r"(?:(?:nay|hiện|hiện nay|đang)?\s*là|(?:được\s+(?:[^\W\d]+\s+){0,3})?(?:giữ|làm|đảm nhiệm)(?:\s+chức(?:\s+(?:danh|vụ))?)?)"
+_NAME_LA = re.compile(r"(\S)\s+" + _LA + r"\s*$")
+_INTRO_LA = re.compile(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:[A-ZĐ]\w*\s+){1,3}[A-ZĐ]\w*\s+" + _LA + r"\s*$")
+# "Chủ tịch UBND huyện X, ông Nguyễn Văn A, cho biết": the name after the roles
+_INTRO_AFTER = re.compile(r"\s*,?\s*(?:ông|bà|đồng chí)\s+(?=[A-ZĐ])")
+
+
+def _name_after(text: str, pos: int, hits: list[PlaceHit], lex: _Lex) -> tuple[int, int] | None:
+    """The 2-4 capitalised words at ``pos`` when they start with a surname (after "ông")."""
+    words = []
+    for w, a, b in _cap_words(text, pos, min(len(text), pos + 60)):
+        if (words and text[words[-1][2]:a].strip()) or not _is_cap(w):
+            break
+        words.append((w, a, b))
+        if len(words) == 4:
+            break
+    if len(words) < 2 or not lex.surname(words[0][0]):
+        return None
+    s, e = words[0][1], words[-1][2]
+    if lex.key(text[s:e]) in lex.not_names or _overlaps(hits, s, e):
+        return None
+    return s, e
 
 
 def _name_before(text: str, chain_start: int, hits: list[PlaceHit],
@@ -504,28 +560,80 @@ def _sentence(text: str, pos: int) -> str:
     return text[s + 1:e].strip()[:500]
 
 
+def _main_role(roles: list[tuple[str, str | None, bool]]) -> tuple[str | None, str | None, bool]:
+    """The title of a person: the first current post that is not a membership or a rank,
+    else the first former post, else the first role."""
+    posts = [r for r in roles if not _MEMBERSHIP.match(r[0])]
+    current = [r for r in posts if not r[2]]
+    return (current or posts or roles or [(None, None, False)])[0]
+
+
+_TP = re.compile(r"\bTP\.?(?=\s|$)")
+_CITY_BODY = re.compile(r"(?i)^(?:Thành ủy|Thành uỷ|(?:UBND|HĐND|Ủy ban MTTQ Việt Nam|Ủy ban Mặt trận Tổ quốc Việt Nam"
+                        r"|Ủy ban nhân dân|Hội đồng nhân dân|Công an|Bộ Chỉ huy Quân sự) thành phố)$")
+_BARE_BODY = re.compile(r"(?i)^(?:(?P<district>Quận ủy|Quận uỷ|Huyện ủy|Huyện uỷ|Thị ủy|Thị uỷ)"
+                        r"|(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Đảng ủy|Đảng uỷ|Ủy ban MTTQ(?: Việt Nam)?)"
+                        r"(?:\s+(?P<type>quận|huyện|thị xã|phường|xã|thị trấn))?)$")
+_UNIT_IN_ORG = re.compile(r"(?i)\b(quận|huyện|thị xã|phường|xã|thị trấn)\s+([A-ZĐÂĂÊÔƠƯ][^\s,;]*(?:\s+[A-ZĐÂĂÊÔƠƯ][^\s,;]*)*)")
+_TYPE_OF_BODY = {"quận ủy": "quận", "quận uỷ": "quận", "huyện ủy": "huyện", "huyện uỷ": "huyện",
+                 "thị ủy": "thị xã", "thị uỷ": "thị xã"}
+
+
+def _complete_org(org: str | None, title: str | None, roles: list[tuple[str, str | None, bool]],
+                  places: list[PlaceMention]) -> str | None:
+    """The organisation with its level spelt out: "UBND TP" -> "UBND thành phố Hà Nội",
+    "Thành ủy" -> "Thành ủy Hà Nội", "Đảng ủy" of a person who also chairs "HĐND phường X"
+    -> "Đảng ủy phường X", "Quận ủy" -> "Quận ủy <the article's district>"; "Trưởng Ban" of
+    "Tuyên giáo Thành ủy" -> "Ban Tuyên giáo Thành ủy Hà Nội"."""
+    if not org:
+        return org
+    org = _TP.sub("thành phố", org)
+    if title and fold(title).endswith("truong ban") and not fold(org).startswith("ban "):
+        org = "Ban " + org
+    if _CITY_BODY.match(org) or (fold(org).endswith(("thanh uy", "thanh pho")) and "ha noi" not in fold(org)):
+        return org + " Hà Nội"
+    bare = _BARE_BODY.match(org)
+    if bare is None:
+        return org
+    typ = bare.group("type") or _TYPE_OF_BODY.get(bare.group("district").lower() if bare.group("district") else "")
+    for _, other, _ in roles:  # the unit another role of the person names
+        m = _UNIT_IN_ORG.search(other or "")
+        if m and (typ is None or m.group(1).lower() == typ):
+            head = org if bare.group("type") else f"{org} {m.group(1).lower()}" if not bare.group("district") else org
+            return f"{head} {m.group(2)}"
+    prim = [p for p in places if p.is_primary and (typ is None or p.type == typ)]
+    if len(prim) == 1:
+        p = prim[0]
+        if bare.group("district") or bare.group("type"):
+            return f"{org} {p.name}"
+        return f"{org} {p.type} {p.name}"
+    return org
+
+
 def _merge(people: list[_Person], hits: list[PlaceHit], places: list[PlaceMention]) -> list[OfficialMention]:
     out: dict[str, OfficialMention] = {}
+    all_roles: dict[str, list[tuple[str, str | None, bool]]] = {}
     ids = {h.unit.id for h in hits}
     memo: dict[str, str | None] = {}
     for p in people:
         key = fold(p.name).replace(" ", "-")
         roles = [f"{'nguyên ' if f else ''}{t}{' ' + o if o else ''}" for t, o, f in p.roles]
-        main = p.roles[0] if p.roles else (None, None, False)
         place_id = _role_place(p, hits, places, ids, memo)
         if key not in out:
-            out[key] = OfficialMention(
-                name=p.name, title=main[0], organisation=main[1], roles=roles,
-                place_id=place_id, is_former=bool(main[2]), sentence=p.sentence,
-            )
+            out[key] = OfficialMention(name=p.name, title=None, organisation=None, roles=roles,
+                                       place_id=place_id, sentence=p.sentence)
+            all_roles[key] = list(p.roles)
             continue
         o = out[key]
         for r in roles:
             if norm_key(r) not in {norm_key(x) for x in o.roles}:
                 o.roles.append(r)
-        if o.organisation is None and main[1]:
-            o.title, o.organisation, o.is_former = main[0], main[1], bool(main[2])
+        all_roles[key] += [r for r in p.roles if r not in all_roles[key]]
         o.place_id = o.place_id or place_id
+    for key, o in out.items():
+        title, org, former = _main_role(all_roles[key])
+        o.title, o.is_former = title, bool(former)
+        o.organisation = _complete_org(org, title, all_roles[key], places)
     return list(out.values())
 
 
