@@ -285,6 +285,11 @@ def to_v2(gold: dict[str, Any]) -> dict[str, Any]:
 
 # ---- scoring ---------------------------------------------------------------------------------
 
+def _place(name: str | None) -> str:
+    """A place name compared folded and without dashes ("Văn Miếu - Quốc Tử Giám")."""
+    return " ".join(fold_key(name or "").replace("-", " ").replace("–", " ").split())
+
+
 def _value(v: Any) -> float | None:
     return None if v is None else round(float(v), 3)
 
@@ -294,7 +299,7 @@ def _unit(u: str | None) -> str:
 
 
 def _fig_key(metric_key: str | None, value: Any, unit: str | None, place: str | None) -> tuple:
-    return (family(metric_key) or "other", _value(value), _unit(unit), fold_key(place or ""))
+    return (family(metric_key) or "other", _value(value), _unit(unit), _place(place))
 
 
 def _title_ok(gold_title: str | None, title: str | None) -> bool:
@@ -306,11 +311,11 @@ def score_case(case: Case, scores: dict[str, Score], agree: dict[str, Agreement]
     # figure as no row: the extraction is read the same way for it)
     facts = extract(case.text, case.published, keep_repeats=not case.gold.get("converted"))
     g = case.gold
-    gp = Counter((fold_key(p["name"]), p["type"]) for p in g.get("places", []))
-    pp = Counter((fold_key(p.name), p.type) for p in facts.places)
+    gp = Counter((_place(p["name"]), p["type"]) for p in g.get("places", []))
+    pp = Counter((_place(p.name), p.type) for p in facts.places)
     scores["places"].add(gp, pp, case.stem)
-    gprim = Counter((fold_key(p["name"]), p["type"]) for p in g.get("places", []) if p.get("is_primary"))
-    pprim = Counter((fold_key(p.name), p.type) for p in facts.places if p.is_primary)
+    gprim = Counter((_place(p["name"]), p["type"]) for p in g.get("places", []) if p.get("is_primary"))
+    pprim = Counter((_place(p.name), p.type) for p in facts.places if p.is_primary)
     scores["primary"].add(gprim, pprim, case.stem)
     go = Counter({fold_key(o["name"]): 1 for o in g.get("officials", [])})
     po = Counter({fold_key(o.name): 1 for o in facts.officials})
@@ -322,9 +327,9 @@ def score_case(case: Case, scores: dict[str, Score], agree: dict[str, Agreement]
             agree["titles"].add(_title_ok(o.get("title"), pred.title),
                                 f"{case.stem}: title {o['name']} {o.get('title')!r} vs {pred.title!r} ({pred.roles})")
     gi = g.get("indicators", [])
-    gs = Counter((i.get("metric_key"), _value(i.get("value")), _unit(i.get("unit")), fold_key(i.get("place") or ""),
+    gs = Counter((i.get("metric_key"), _value(i.get("value")), _unit(i.get("unit")), _place(i.get("place")),
                   i.get("relation_type")) for i in gi)
-    ps = Counter((i.metric_key, _value(i.value), _unit(i.unit), fold_key(i.place or ""), i.relation_type)
+    ps = Counter((i.metric_key, _value(i.value), _unit(i.unit), _place(i.place), i.relation_type)
                  for i in facts.indicators)
     scores["indicators"].add(gs, ps, case.stem)
     gf = Counter(_fig_key(i.get("metric_key"), i.get("value"), i.get("unit"), i.get("place")) for i in gi)

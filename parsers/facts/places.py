@@ -76,6 +76,7 @@ def _tokens(folded: str) -> list[tuple[str, int, int]]:
 @lru_cache(maxsize=8192)
 def _agrees(written: str, name: str) -> bool:
     """``written`` is ``name`` with some or all diacritics dropped (hyphens/spaces aside)."""
+    written = written.replace("–", "-").replace("—", "-")
     return consistent(written.replace("-", " "), name.replace("-", " ")) or consistent(written, name)
 
 
@@ -134,6 +135,24 @@ def _blocked(folded: str, toks: list[tuple[str, int, int]], i: int, text: str) -
 
 
 _COMMA_GAP = re.compile(r"\s*,\s*")
+# a unit's former district in brackets inside a list: "Trung Liệt (quận Đống Đa cũ), và Thành Công"
+_ASIDE = re.compile(r"\s*\((?:quan|huyen|thi xa)\s[^()]{2,40}\)\s*,?\s*")
+_ITEM = re.compile(r"\s*(?:,|\bva\b)\s*")
+
+
+def _unknown_item(text: str, folded: str, toks: list[tuple[str, int, int]], j: int, n: int) -> int | None:
+    """The token after a capitalised list item of 1-3 words that the gazetteer lacks, when a
+    comma or "và" follows it (the list goes on); else None."""
+    for L in (1, 2, 3):
+        if j + L >= n or not all(text[t[1]].isupper() for t in toks[j:j + L]):
+            return None
+        gap = folded[toks[j + L - 1][2]:toks[j + L][1]]
+        if _ITEM.fullmatch(gap) or (toks[j + L][0] == "va" and not gap.strip()):
+            k = j + L + (1 if toks[j + L][0] == "va" else 0)
+            return k if k < n and text[toks[k][1]].isupper() else None
+        if gap.strip():
+            return None
+    return None
 
 
 def find_places(text: str, folded: str, when: date | None, lower_doc: bool = False,
@@ -173,6 +192,7 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
         j = i + k
         start = toks[i][1]
         matched = False
+        resume: int | None = None
         while j < n:
             got = None
             for L in g.lengths.get(toks[j][0], ()):  # other lengths have no candidates
@@ -190,7 +210,14 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
                 got = (L, units, s, e)
                 break
             if got is None:
-                break
+                # an item of a list the gazetteer does not know ("Cổ Nhuế" of 2024, now
+                # "Cổ Nhuế 1"/"2"): skip it when a comma or "và" and another name follow
+                skip = _unknown_item(text, folded, toks, j, n) if matched else None
+                if skip is None:
+                    break
+                j = skip
+                start = toks[j][1]
+                continue
             L, units, s, e = got
             if not _other_province(text, e, g):
                 pending.append((start, e, units, (typ,)))
@@ -198,7 +225,18 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
                 used[q] = True
             matched = True
             j += L
-            # a list carries the type forward: "phường A, B và C"
+            # a list carries the type forward: "phường A, B và C", also past "(quận X cũ)"
+            if j < n and (aside := _ASIDE.match(folded, e)):
+                k2 = j
+                while k2 < n and toks[k2][1] < aside.end():
+                    k2 += 1
+                if k2 < n and toks[k2][0] == "va" and k2 + 1 < n:
+                    k2 += 1
+                if k2 < n and text[toks[k2][1]].isupper():
+                    resume = j if resume is None else resume  # (the unit in brackets is read after)
+                    j = k2
+                    start = toks[j][1]
+                    continue
             if j < n and _COMMA_GAP.fullmatch(folded[e:toks[j][1]]):
                 if toks[j][0] == "va" and j + 1 < n:
                     j += 1
@@ -210,7 +248,7 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
                 start = toks[j][1]
                 continue
             break
-        i = j if matched else i + 1
+        i = (j if resume is None else resume) if matched else i + 1
     districts_seen: set[str] = set()
     for start, end, units, types in pending:
         if units[0].type in DISTRICT_TYPES:
@@ -292,15 +330,17 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
 
 
 WARD_WORD = re.compile(r"\b(phuong|xa|thi tran)\b")
+# a plural ward word that opens a list of bare names: "các xã như", "3 phường", "những xã"
+LIST_WARD_WORD = re.compile(r"\b(?:cac|nhung|nhieu|mot so|\d+)\s+(phuong|xa|thi tran)\b")
 
 
 def _ward_in_context(text: str, folded: str, pos: int, units: list[Unit], when: date | None,
                      typed: list[PlaceHit]) -> list[Unit]:
     """A bare ward/commune name after "các xã như ...", "những phường ...": the sentence names
     the type; the unit must be unique in force (or under a district the article names)."""
-    sent_start = max(folded.rfind(". ", 0, pos), folded.rfind("\n", 0, pos)) + 1
-    types = [TYPE_WORDS[tuple(m.group(1).split())][1] for m in WARD_WORD.finditer(folded, sent_start, pos)
-             if consistent(text[m.start():m.end()], TYPE_WORDS[tuple(m.group(1).split())][0])]
+    sent_start = max(folded.rfind(". ", 0, pos), folded.rfind("\n", 0, pos), pos - 80) + 1
+    types = [TYPE_WORDS[tuple(m.group(1).split())][1] for m in LIST_WARD_WORD.finditer(folded, sent_start, pos)
+             if consistent(text[m.start(1):m.end(1)], TYPE_WORDS[tuple(m.group(1).split())][0])]
     if not types:
         return []
     cands = [u for u in units if u.type == types[-1] and in_force(u, when)]
@@ -319,9 +359,16 @@ def summarise(hits: list[PlaceHit], title_end: int, lead_end: int) -> list[Place
     in_title = {uid for uid, hs in by_id.items() if any(h.start < title_end for h in hs)}
     in_lead = {uid for uid, hs in by_id.items() if any(h.start < lead_end for h in hs)}
     primary = in_title or in_lead
+    if len(primary) > 2:
+        # a title or lead that lists many units names them in passing: those the article
+        # comes back to are its subject (each of five districts reported in turn), else the first
+        again = {uid for uid in primary if len(by_id[uid]) >= 2}
+        primary = again or {min(primary, key=lambda uid: by_id[uid][0].start)}
     if not primary and by_id:
         best = max(len(hs) for hs in by_id.values())
-        if best >= 2:
+        # the most mentioned unit, when it stands out (a list of twenty units named once each
+        # and one named twice has no main unit)
+        if best >= 3 or (best == 2 and len(by_id) <= 3):
             primary = {uid for uid, hs in by_id.items() if len(hs) == best}
     out = []
     for uid, hs in by_id.items():
