@@ -126,7 +126,10 @@ def _article_text(html: str, url: str) -> tuple[str, str]:
 
 
 def _date(s: str | None) -> date | None:
+    """An ISO date; a month alone ("2023-07": the annotator knew only the month) is its 15th."""
     try:
+        if s and len(s) == 7:
+            return date.fromisoformat(s + "-15")
         return date.fromisoformat(s[:10]) if s else None
     except ValueError:
         return None
