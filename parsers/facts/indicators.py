@@ -313,11 +313,18 @@ _MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|k
 _COMPARISON_START = re.compile(r"\s*(?:va\s+)?(?:bang|dat|tang|giam|vuot|gap|chiem|so voi)\b")
 _LAN = re.compile(r"\s*lần(?!\s+thứ)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"\s+(\d{1,3})\s+(?:triệu|tr)(?:\s+đồng)?(?!\w)", re.IGNORECASE)
-_APPROX_BEFORE = re.compile(
-    r"(?:^|\W)(?P<w>hon|tren|vuot muc|xap xi gan|gan|xap xi|khoang|chung|uoc khoang|duoi|it nhat|toi thieu)\s*$")
 _APPROX_OF = {"hon": "over", "tren": "over", "vuot muc": "over", "xap xi gan": "nearly", "gan": "nearly",
               "xap xi": "about", "khoang": "about", "chung": "about", "uoc khoang": "about", "duoi": "under",
               "it nhat": "at_least", "toi thieu": "at_least"}
+def _approx_before(bfold: str) -> str | None:
+    """The qualifier ending the folded text before a number: "hơn", "gần", "khoảng" ..."""
+    words = bfold.rsplit(None, 2)
+    if not words or bfold[-1:].isalnum():
+        return None
+    two = " ".join(words[-2:])
+    return _APPROX_OF.get(two) or _APPROX_OF.get(words[-1])
+
+
 _AT_LEAST_AFTER = re.compile(r"\s*tro len\b")
 _PER_YEAR_AFTER = re.compile(r"[ \t]*(?:/[ \t]*nam|mot nam|moi nam|hang nam)\b")
 _AVERAGE = re.compile(r"binh quan|trung binh|hang nam|moi nam")
@@ -330,13 +337,18 @@ _TUONG_UNG = re.compile(r"tuong ung")
 _STRUCTURE = re.compile(r"co cau|ty trong")
 
 
+_SEPARATOR = re.compile(r"[.,]")
+
+
 def _misprint(a: str) -> bool:
     """A number that cannot be right as printed: a dot followed by four digits or more
     ("2.3337", "1.4020,5"), or a group of other than three digits between separators."""
-    groups = re.split(r"[.,]", a)
+    if "." not in a and a.count(",") < 2:
+        return False
+    groups = _SEPARATOR.split(a)
     if len(groups) < 2:
         return False
-    dots = [g for g, sep in zip(groups[1:], re.findall(r"[.,]", a)) if sep == "."]
+    dots = [g for g, sep in zip(groups[1:], _SEPARATOR.findall(a)) if sep == "."]
     if any(len(g) >= 4 for g in dots):
         return True
     return len(groups) > 2 and any(len(g) != 3 for g in groups[1:-1])
@@ -444,14 +456,13 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 value = round(value + int(cm.group(1)) / 1000, 6)  # "81.289 tỷ 961 triệu đồng"
                 end = skip_to = cm.end()
         flags = ["misprint"] if _misprint(a) or (b and _misprint(b)) else []
-        am = _APPROX_BEFORE.search(bfold) if ("n" in bfold[-12:] or "i" in bfold[-12:] or "u" in bfold[-12:]) else None
-        approx = _APPROX_OF[am.group("w")] if am else None
-        if _AT_LEAST_AFTER.match(sfold, end):
+        approx = _approx_before(bfold)
+        if "tro len" in sfold[end:end + 12] and _AT_LEAST_AFTER.match(sfold, end):
             approx = "at_least"
         rel = ((REL_AFTER_PLAIN.match(sfold, end) if plain else REL_AFTER.match(s, end))
                if pct else None)
         clause_start = s.rfind(";", 0, ms) + 1
-        while clause_start > 0 and _COMPARISON_START.match(sfold, clause_start):
+        while clause_start > 0 and sfold[clause_start:clause_start + 1] == " " and _COMPARISON_START.match(sfold, clause_start):
             clause_start = s.rfind(";", 0, clause_start - 1) + 1
         if metrics:
             prior = [x for x in metrics if clause_start <= x[0] and x[1] <= ms]
@@ -512,7 +523,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             p1 = prior[-1][1]
             if p1 <= ms and " le" in sfold[p1:ms] and _TY_LE.search(sfold[p1:ms]):
                 base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
-            elif base_key not in PER_PERSON and (_per_unit(sfold, p1, ms) or _PER_THING.match(sfold, end)):
+            elif base_key not in PER_PERSON and (_per_unit(sfold, p1, ms) or (
+                    "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end))):
                 base_key = None  # "trên 1 ha", "bình quân đầu người", "triệu đồng/ha": a ratio
         if base_key is not None and unit == "%" and rel_type is None and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
@@ -564,7 +576,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm"
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
-        if unit == "triệu đồng" and key in MONEY and key not in PER_PERSON and not _PER_THING.match(sfold, end):
+        if unit == "triệu đồng" and key in MONEY and key not in PER_PERSON and not (
+                "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end)):
             value, unit = value / 1000, "tỷ đồng"  # "868.000 triệu đồng" is 868 tỷ đồng
             value_max = value_max / 1000 if value_max is not None else None
         if flags:
@@ -922,12 +935,16 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
     out = []
     for p in periods_in(s, published, _year_hint(ctx), cands, low):
         pre = sfold[max(0, p.start_pos - 14):p.start_pos]
-        if _COMPARED.search(pre) or (p.text.lower().endswith(("cả năm", "năm nay")) and _PLAN_REF.search(pre)):
+        if ("ky" in pre or "so voi" in pre) and _COMPARED.search(pre) or (
+                p.text.endswith(("năm", "nay")) and p.text.lower().endswith(("cả năm", "năm nay"))
+                and _PLAN_REF.search(pre)):
             continue  # "so với cùng kỳ năm 2022", "bằng 124% dự toán cả năm"
         if sfold.startswith("nhiem ky", p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60),
                                                                              p.start_pos):
             continue  # "Đại hội ... lần thứ I, nhiệm kỳ 2025-2030", "HĐND khóa XX, nhiệm kỳ 2021-2026"
-        if _PLAN_BEFORE.search(sfold, max(0, p.start_pos - 30), p.start_pos):
+        pre30 = sfold[max(0, p.start_pos - 30):p.start_pos]
+        if ("phuong huong" in pre30 or "nhiem vu" in pre30 or "ke hoach" in pre30 or "trien khai" in pre30) \
+                and _PLAN_BEFORE.search(pre30):
             p.plan = True  # "phương hướng nhiệm vụ 3 tháng cuối năm": not the period of a result
         out.append(p)
     return out

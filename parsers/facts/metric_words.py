@@ -53,7 +53,7 @@ METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METR
 KEY_OF_GROUP = {f"m{i}": k for i, (_, k) in enumerate(METRICS)}
 # every alternative of METRICS starts with one of these (keep in step when adding phrases)
 METRIC_SCAN = Anchored(METRIC_RE, (
-    "giai ngan", "ke hoach von", "von dau tu", "chi ", "thu", "tong ", "iip", "ban le", "doanh thu",
+    "giai ngan", "ke hoach von", "von dau tu", "chi ", "thu ", "tong ", "iip", "ban le", "doanh thu",
     "kim ngach", "gia tri ", "gtsx", "san xuat cong nghiep", "tang truong kinh te", "kinh te ",
     "toc do tang truong", "grdp", "dau tu cong", "ty le ho ngheo", "ho ngheo", "thanh lap moi",
     "dau gia", "du an", "cong trinh", "phat trien kinh te",
@@ -123,7 +123,7 @@ def refine(key: str, sfold: str, lo: int, p0: int, hi: int) -> str:
     names: a revenue or expenditure component, a sector of production, tourism."""
     if key == "budget_revenue":
         found = None
-        for m in _REVENUE_PARTS.finditer(sfold, lo, hi):
+        for m in _REVENUE_PARTS.finditer(sfold, max(lo, p0 - 60), hi):
             found = m if found is None or m.lastgroup != "local" else found
         return _REVENUE_KEY[found.lastgroup] if found is not None and found.lastgroup else key
     if key == "production_value":

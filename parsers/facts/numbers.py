@@ -127,7 +127,8 @@ PERIOD = re.compile(
 # every alternative of PERIOD starts with one of these or with "N tháng", "N năm"
 PERIOD_SCAN = Anchored(PERIOD, (
     "giai đoạn", "nhiệm kỳ", "thời kỳ", "kế hoạch 5 năm", "từ năm", "từ đầu năm", "quý", "tháng",
-    "đến năm", "cả", "năm", "từ", "tính", "đến", "hiện nay",
+    "đến năm", "cả", "năm", "từ ngày", *(f"từ {d}" for d in range(10)), "tính đến", "đến hết",
+    "đến ngày", "đến tháng", "đến cuối", "đến nay", "hiện nay",
 ), re.compile(r"\d(?=\d?\s+(?:tháng|năm))"))
 
 

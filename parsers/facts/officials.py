@@ -54,8 +54,12 @@ _HEADS = [
     "Chính ủy", "Tư lệnh", "Tổ trưởng", "Đại biểu Quốc hội", "Đại biểu HĐND",
     "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá", "Trung tá",
     "Thiếu tá", "Tổng Thư ký", "Thư ký", "Trưởng", "Kế toán trưởng", "Người phát ngôn",
-    "Thành ủy viên", "Quận ủy viên", "Huyện ủy viên", "Thị ủy viên", "Đảng ủy viên", "Chủ tịch nước",
+    "Chủ tịch nước",
 ]
+# "Thành ủy viên, Bí thư ...": a membership before the first post, skipped when the name is
+# looked for before the roles (not a title: "Quận ủy" would make every district party
+# committee a title candidate)
+_MEMBER_BEFORE = re.compile(r"(?i)\s*[–—-]?\s*(?:thành|quận|huyện|thị|đảng)\s+[uủ]y\s+viên\s*,\s*$")
 # memberships and ranks: held with a post, never the title itself ("Ủy viên Bộ Chính trị, Bí
 # thư Thành ủy": the title is "Bí thư"); a person with only these keeps the first
 _MEMBERSHIP = re.compile(r"(?i)^(?:nguyên\s+)?(?:ủy viên|uỷ viên|thành ủy viên|quận ủy viên|huyện ủy viên|thị ủy viên"
@@ -530,6 +534,10 @@ def _name_before(text: str, chain_start: int, hits: list[PlaceHit],
                  lex: _Lex | None = None) -> tuple[int, int] | None:
     lex = lex or _ACCENTED
     before = text[max(0, chain_start - 80):chain_start]
+    mb = _MEMBER_BEFORE.search(before) if "viên" in before[-20:] else None
+    if mb is not None:  # "Đồng chí X - Thành ủy viên, Bí thư ...": the name is before the membership
+        chain_start -= len(before) - mb.start()
+        before = text[max(0, chain_start - 80):chain_start] + " -"
     m = _NAME_SEP.search(before)
     if not m:  # "anh Nguyễn Văn Nam nay là Bí thư ...": only after ông/bà/anh/chị/đồng chí
         m = _NAME_LA.search(before)

@@ -315,6 +315,12 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
         # part of a longer capitalised name ("Hoàng Mai Hoa", "Tây Hồ Tây")?
         if i < n and folded[e:toks[i][1]] == " " and text[toks[i][1]].isupper():
             continue
+        # the end of a person's name ("Nguyễn Thanh Xuân"): a capitalised word right before
+        # (not an acronym such as "UBND Thanh Xuân")
+        p = i - L - 1
+        if p >= 0 and folded[toks[p][2]:s] == " " and text[toks[p][1]].isupper() \
+                and text[toks[p][1] + 1:toks[p][2]].islower():
+            continue
         if _blocked(folded, toks, i - L, text):
             continue
         choice = _ward_in_context(text, folded, s, units, when, typed)
