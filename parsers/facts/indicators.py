@@ -532,17 +532,18 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             base_key = None  # "1,6 km" in a sentence about investment
         if base_key == "economic_growth" and not pct:
             base_key = "grdp" if _is_money(unit) else None
-        average = not pct and _PER_YEAR_AFTER.match(sfold, end) is not None  # "3.833 tỷ đồng/năm"
+        average = not pct and "nam" in sfold[end:end + 10] and _PER_YEAR_AFTER.match(sfold, end) is not None
         if pct and rel_type is None:
             vb_m = _verb_before(before, bfold, plain)
             verb = vb_m.group("verb") if vb_m else None
             vf = fold(verb) if verb else ""
-            average = (_AVERAGE.search(sfold, prior[-1][0] if prior else max(0, ms - 40), ms) is not None
-                       or _PER_YEAR_AFTER.match(sfold, end) is not None)
+            seg = sfold[prior[-1][0] if prior else max(0, ms - 40):ms]
+            average = ("binh quan" in seg or "trung binh" in seg or "hang nam" in seg or "moi nam" in seg
+                       or ("nam" in sfold[end:end + 10] and _PER_YEAR_AFTER.match(sfold, end) is not None))
             if unit == "lần":
                 rel_type, rs = "multiple", bstart + (vb_m.start() if vb_m else max(0, len(bfold) - 12))
                 rel_text = s[bstart + bfold.rfind("gap") if "gap" in bfold else ms:end].strip(" ,")
-            elif _SHARE_VERB.search(bfold):
+            elif "chiem" in bfold and _SHARE_VERB.search(bfold):
                 rel_type = "share_of_total"
                 rel_text = s[bstart + bfold.rfind("chiem"):end].strip(" ,")
             else:

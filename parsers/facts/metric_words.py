@@ -110,22 +110,39 @@ _TOURISM = re.compile(r"du lich")
 _SERVICES_REVENUE = re.compile(r"doanh thu")
 
 
+_SECTOR_HINTS = ("cong nghiep", "thuong mai", "dich vu", "nong", "thuy san", "xay dung", "tm", "cn")
+
+
 def sector(sfold: str, lo: int, hi: int) -> str | None:
     """The production sub-key of the last sector named in ``sfold[lo:hi]``."""
+    seg = sfold[lo:hi]
+    if not any(h in seg for h in _SECTOR_HINTS):  # (most clauses name none)
+        return None
     last = None
-    for m in SECTOR_WORDS.finditer(sfold, lo, hi):
+    for m in SECTOR_WORDS.finditer(seg):
         last = m
     return SECTOR_KEY[last.lastgroup] if last is not None and last.lastgroup else None
+
+
+# every match of _REVENUE_PARTS holds one of these
+_REVENUE_HINTS = ("dat", "sdd", "quoc doanh", "xuat nhap", "noi dia", "dieu tiet", "ngan sach ", "thu dia",
+                  "thu can", "thu thuong", "thue", "phi")
+
+
+def _revenue_part(seg: str) -> str | None:
+    if not any(h in seg for h in _REVENUE_HINTS):
+        return None
+    found = None
+    for m in _REVENUE_PARTS.finditer(seg):
+        found = m if found is None or m.lastgroup != "local" else found
+    return _REVENUE_KEY[found.lastgroup] if found is not None and found.lastgroup else None
 
 
 def refine(key: str, sfold: str, lo: int, p0: int, hi: int) -> str:
     """Narrow the head ``key`` (its phrase at ``p0``) with what the clause ``sfold[lo:hi]``
     names: a revenue or expenditure component, a sector of production, tourism."""
     if key == "budget_revenue":
-        found = None
-        for m in _REVENUE_PARTS.finditer(sfold, max(lo, p0 - 60), hi):
-            found = m if found is None or m.lastgroup != "local" else found
-        return _REVENUE_KEY[found.lastgroup] if found is not None and found.lastgroup else key
+        return _revenue_part(sfold[max(lo, p0 - 60):hi]) or key
     if key == "production_value":
         key = sector(sfold, max(lo, p0 - 45), hi) or key
         if key == "production_value_industry" and "ngoai quoc doanh" in sfold[lo:hi]:
