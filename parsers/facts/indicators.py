@@ -123,7 +123,7 @@ VERB_BEFORE = re.compile(
     re.IGNORECASE,
 )
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
-TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
+TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|du kien|giao du toan|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
 _TARGET_FOLDS = ("phan dau", "muc tieu", "dat ra", "de ra", "chi tieu")  # every match holds one
 _VERB_END = re.compile(r"(?i)(đạt|là|có|tăng|giảm)\s*$")  # words of at most 4 letters
 SENT_END = re.compile(r"[.!?…]\s+")
@@ -210,7 +210,7 @@ def _metric_key(base: str | None, growth: bool) -> str:
 
 _UOC = re.compile(r"\buoc\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong)\b")
+ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong|cu the)\b")
 
 
 # VERB_BEFORE's verbs, folded (no two can overlap in a text)
@@ -232,6 +232,7 @@ _CO_CAU = re.compile(r"co cau|ty trong")
 _GROWTH_PRE = re.compile(r"toc do tang|tang truong")
 _GIAI_NGAN = re.compile(r"giai ngan")
 _GTSX_DT = re.compile(r"gia tri san xuat|doanh thu")
+_GROWTH_GAP = re.compile(r"\s*(?:tang|tang truong|toc do tang)\s*")
 _PLAN_GAP = re.compile(r"\s*(?:(?:ke hoach|du toan|chi tieu)(?: nam)?\s*)?")
 _SLASH_DATE = re.compile(r"\s*/\s*\d")
 _DATE_AFTER = re.compile(r"\s*(?:\d|năm\b)")
@@ -305,11 +306,16 @@ def _not_figure_before(before: str) -> bool:
 
 _PER_THING = re.compile(r"\s*/\s*(?!nam\b)[a-z]")  # "triệu đồng/ha", "/người" (not "/năm")
 _GROWTH_VERB = re.compile(r"\b(?:tang|giam)(?:\s+(?:binh quan|hon|tren|gan|khoang))?\s*$")
+_AMOUNT_YEARLY = re.compile(r"(?:^|\W)(?:moi nam|hang nam|trung binh)\b")  # "Mỗi năm, ... đạt 1.000 tỷ đồng"
 _YEARLY = re.compile(r"(?i)\b(?:hằng|hàng|mỗi|mọi)\s+năm$")
 _SECTOR_AFTER = re.compile(r"\s*(?:là|thuộc|cho|của)\s+(?:ngành\s+|khu vực\s+)?")
 _MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$")
 # a clause that opens with a comparison continues the one before it ("... 925,46 tỷ đồng; bằng
 # 107,58% so với cùng kỳ", "...; tăng thu bình quân 25,9%/năm")
+_CHAIN_PARA = re.compile(r"\s*(?:[-–+•]\s*)?(?:trong do|trong so do|cu the)\b")
+# "bằng 118% mức tăng trưởng của cùng kỳ", "giảm 3,5% mức tăng cùng kỳ": a growth rate compared
+# with last year's growth rate
+_RATE_OF_RATE = re.compile(r"\s*(?:so voi\s+)?muc tang")
 _COMPARISON_START = re.compile(r"\s*(?:va\s+)?(?:bang|dat|tang|giam|vuot|gap|chiem|so voi)\b")
 _LAN = re.compile(r"\s*lần(?!\s+thứ)\b", re.IGNORECASE)
 _COMPOUND = re.compile(r"\s+(\d{1,3})\s+(?:triệu|tr)(?:\s+đồng)?(?!\w)", re.IGNORECASE)
@@ -327,7 +333,7 @@ def _approx_before(bfold: str) -> str | None:
 
 _AT_LEAST_AFTER = re.compile(r"\s*tro len\b")
 _PER_YEAR_AFTER = re.compile(r"[ \t]*(?:/[ \t]*nam|mot nam|moi nam|hang nam)\b")
-_AVERAGE = re.compile(r"binh quan|trung binh|hang nam|moi nam")
+_AVERAGE = re.compile(r"\b(?:binh quan|trung binh|hang nam|moi nam)\b")
 _SHARE_VERB = re.compile(r"chiem(?:\s+\w+){0,3}\s*$")
 _RATIO_REF = re.compile(r"so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam \d{4}|ca nam)")
 _SECTOR_START = re.compile(
@@ -354,14 +360,23 @@ def _misprint(a: str) -> bool:
     return len(groups) > 2 and any(len(g) != 3 for g in groups[1:-1])
 
 
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*%")
+
+
 def _structure_keys(sfold: str) -> tuple[int, list[str]] | None:
-    """For "Cơ cấu các ngành A; B; C tương ứng là: x%; y%; z%": where "tương ứng" is and the
-    sectors named before it, in order."""
+    """For "Cơ cấu các ngành A; B; C tương ứng là: x%; y%; z%" or "cơ cấu A - B - C là x% - y% -
+    z%": where the percentages start and the sectors named before them, in order (two or more
+    sectors before the first percentage, none between)."""
     t = _TUONG_UNG.search(sfold)
-    if t is None:
+    at = max(sfold.find("co cau"), sfold.find("ty trong"))
+    if t is None and at < 0:
         return None
-    keys = [SECTOR_KEY[m.lastgroup] for m in SECTOR_WORDS.finditer(sfold, 0, t.start()) if m.lastgroup]
-    return (t.end(), keys) if keys else None
+    first = _PERCENT.search(sfold, t.end() if t else at)
+    if first is None:
+        return None
+    keys = [SECTOR_KEY[m.lastgroup] for m in SECTOR_WORDS.finditer(sfold, max(at, 0) if t is None else 0,
+                                                                     first.start()) if m.lastgroup]
+    return (first.start(), keys) if len(keys) >= 2 else None
 
 
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
@@ -387,7 +402,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
     not_figure_before, number, unit_match = _not_figure_before, parse_number, _UNIT_RE.match
     not_figure_after = NOT_FIGURE_AFTER.match
     structure = structure or (("co cau" in sfold or "ty trong" in sfold) and _STRUCTURE.search(sfold) is not None)
-    listed = _structure_keys(sfold) if structure and "tuong ung" in sfold else None
+    listed = _structure_keys(sfold) if structure else None
     listed_n = 0
     skip_to = 0
     for m in found:
@@ -466,9 +481,10 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             clause_start = s.rfind(";", 0, clause_start - 1) + 1
         if metrics:
             prior = [x for x in metrics if clause_start <= x[0] and x[1] <= ms]
-            if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
-                prior = [x for x in metrics if end <= x[0] <= end + 14
-                         and _PLAN_GAP.fullmatch(sfold, end, x[0])]
+            if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách",
+                # "đạt 13% tăng tổng giá trị sản phẩm": the metric printed right after the figure
+                prior = [x for x in metrics if end <= x[0] <= end + 20
+                         and (_PLAN_GAP.fullmatch(sfold, end, x[0]) or _GROWTH_GAP.fullmatch(sfold, end, x[0]))]
         else:
             prior = []
         chained = False
@@ -532,13 +548,15 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             base_key = None  # "1,6 km" in a sentence about investment
         if base_key == "economic_growth" and not pct:
             base_key = "grdp" if _is_money(unit) else None
-        average = not pct and "nam" in sfold[end:end + 10] and _PER_YEAR_AFTER.match(sfold, end) is not None
+        average = not pct and (("nam" in sfold[end:end + 10] and _PER_YEAR_AFTER.match(sfold, end) is not None)
+                               or _AMOUNT_YEARLY.search(bfold) is not None)
         if pct and rel_type is None:
             vb_m = _verb_before(before, bfold, plain)
             verb = vb_m.group("verb") if vb_m else None
             vf = fold(verb) if verb else ""
-            seg = sfold[prior[-1][0] if prior else max(0, ms - 40):ms]
-            average = ("binh quan" in seg or "trung binh" in seg or "hang nam" in seg or "moi nam" in seg
+            seg = sfold[prior[-1][1] if prior else max(0, ms - 40):ms]  # (after the metric phrase)
+            average = ((("binh quan" in seg or "trung binh" in seg or "hang nam" in seg or "moi nam" in seg)
+                        and _AVERAGE.search(seg) is not None)
                        or ("nam" in sfold[end:end + 10] and _PER_YEAR_AFTER.match(sfold, end) is not None))
             if unit == "lần":
                 rel_type, rs = "multiple", bstart + (vb_m.start() if vb_m else max(0, len(bfold) - 12))
@@ -575,12 +593,18 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             rel_text = s[bstart:end].strip(" ,")
         if rel_type in ("growth_yoy", "share_of_plan") and average and "giam" not in bfold[-30:]:
             rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm"
+        if unit == "%" and "muc tang" in sfold[end:end + 14] and _RATE_OF_RATE.match(sfold, end):
+            rel_type = "growth_rate_ratio" if rel_type in (None, "share_of_plan", "ratio_yoy") else "growth_rate_diff"
+            rel_text = s[bstart + (bfold.rfind(" ") + 1 if rel_text is None else 0):end + 30].strip(" ,;.") \
+                if rel_text is None else rel_text
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
         if unit == "triệu đồng" and key in MONEY and key not in PER_PERSON and not (
                 "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end)):
             value, unit = value / 1000, "tỷ đồng"  # "868.000 triệu đồng" is 868 tỷ đồng
             value_max = value_max / 1000 if value_max is not None else None
+        if key in PER_PERSON:
+            average = False  # "triệu đồng/người/năm" is a level, not a yearly average over a term
         if flags:
             value = value_max = None
         mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
@@ -661,6 +685,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     subject_para = -1
     carried_metric: str | None = None
     carried_para = -1
+    para_start = 0
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
     qualifies: dict[int, Indicator] = {}  # id(relation row) -> the row it qualifies
@@ -688,6 +713,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         is_bullet = stripped[0] in "-–•+"
         if para != subject_para:
             para_subject, subject_para = None, para
+            para_start = s0
         near = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, min(s1, s0 + SUBJECT_START))]
         if near:
             para_subject = _subject(near, s0, s1, text) or para_subject
@@ -702,8 +728,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         fig_cands = [p - s0 for p in figure_starts[lo:fi]] if fi > lo else []
         if s[:1].isdigit() and (not fig_cands or fig_cands[0] != 0):
             fig_cands.insert(0, 0)  # (FIGURE's look-behind sees no character there)
-        figs = _figures(s, s0, sfold, metric_matches, carried_metric if para == carried_para else None,
-                        fig_cands, plain) if fig_cands else []
+        # the metric of the paragraph carries on; a paragraph opening with "Trong đó" takes the
+        # one of the paragraph before
+        carry = carried_metric if (para == carried_para or (para == carried_para + 1 and s0 == para_start
+                                                            and _CHAIN_PARA.match(sfold))) else None
+        figs = _figures(s, s0, sfold, metric_matches, carry, fig_cands, plain) if fig_cands else []
         if metric_matches:
             carried_metric, carried_para = KEY_OF_GROUP[metric_matches[-1].lastgroup or ""], para
         other_province = bool(figs) and _names_other_province(s)
@@ -726,7 +755,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         last_other: tuple[Indicator, int] | None = None  # an uncategorised amount and its end
         # a target word before a figure is a target word in the sentence (most have none)
         target_words = (bool(figs) and ("phan dau" in sfold or "muc tieu" in sfold or "dat ra" in sfold
-                                        or "de ra" in sfold or "chi tieu" in sfold)
+                                        or "de ra" in sfold or "chi tieu" in sfold or "du kien" in sfold
+                                        or "giao du toan" in sfold)
                         and TARGET_WORDS.search(sfold) is not None)
         for f in figs:
             period = (_period_after(periods, f.end - s0, sfold)
@@ -766,6 +796,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 period_kind="average_annual" if f.average else (period.kind if period else None),
                 metric_family=family(f.metric_key), approx=f.approx, flags=list(f.flags or []),
             )
+            if place_id.startswith("hn-2025-") and ind.period_start and ind.period_start < "2025-07-01":
+                ind.flags.append("predecessor_period")  # a new unit's figure for a time before it existed
             if ind.relation_type in ("growth_yoy", "decline_yoy") and _versus_earlier(f.rel_text, period):
                 ind.relation_type = "growth_vs_period" if ind.relation_type == "growth_yoy" else "decline_vs_period"
             if qualified is not None:
@@ -952,9 +984,9 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
 
 
 _PLAN_REF = re.compile(r"(?:du toan|ke hoach)\s*$")
-_TERM_LABEL = re.compile(r"dai hoi|khoa [ivxl]+\b|hdnd|hoi dong nhan dan|ky hop|ban chap hanh|lan thu|dang bo"
-                         r"|dai bieu|bau cu|bi thu|chu tich|uy vien|nhiem vu")
-_PLAN_BEFORE = re.compile(r"(?:phuong huong|nhiem vu|ke hoach|trien khai)(?:\s+\w+){0,3}\s*$")
+_TERM_LABEL = re.compile(r"(?:dai hoi|khoa [ivxl\d]+\b|hdnd|hoi dong nhan dan|ky hop|ban chap hanh|lan thu|dang bo"
+                         r"|dai bieu|bau cu|bi thu|chu tich|uy vien)[^,.;:()]{0,45}?[\s,]*$")
+_PLAN_BEFORE = re.compile(r"(?:phuong huong|(?<!thuc hien )nhiem vu|ke hoach|trien khai)(?:\s+\w+){0,3}\s*$")
 
 
 def _year_hint(p: Period | None) -> int | None:
@@ -977,7 +1009,7 @@ def _pick_period(ps: list[Period], pos: int, real: list[Period] | None = None) -
 
 _AFTER_FIGURE = re.compile(r"\s*,?\s*(?:cua|trong|vao|nam)?\s*$")
 _BASE_YEAR = re.compile(r"nam (\d{4})")
-_EARLIER = re.compile(r"dau nhiem ky|khi (?:moi )?thanh lap|nam dau")
+_EARLIER = re.compile(r"dau nhiem ky|nhiem ky truoc|giai doan truoc|khi (?:moi )?thanh lap|nam dau")
 
 
 def _period_after(ps: list[Period], end: int, sfold: str) -> Period | None:
@@ -1040,8 +1072,8 @@ GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hườ
 # (its candidates come from the token index: ``Anchored.token_candidates``)
 GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "phường", "xã"))
 CITY_SUBJECT = re.compile(r"(?:toàn|cả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
-                          r"(?:toàn|cả) (?:tỉnh|nước)")
-_CITY_WORDS = ("toàn", "cả", "hành phố", "TP")  # every match of CITY_SUBJECT holds one
+                          r"(?:toàn|cả) (?:tỉnh|nước)|cấp xã của (?:thành phố|Thành phố|TP)")
+_CITY_WORDS = ("toàn", "cả", "hành phố", "TP", "cấp xã của")  # every match of CITY_SUBJECT holds one
 SUBJECT_START = 45  # a unit named this close to a sentence start is its subject
 _SUBJECT_LEAD = re.compile(r"[\s\-–•+“\"(]*(?:(?:Riêng|Còn|Tại|Ở|Với|Theo|Trong đó|Đối với)\s*,?\s*)?"
                            r"(?:UBND\s+|Ủy ban nhân dân\s+)?")

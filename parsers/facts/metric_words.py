@@ -43,7 +43,7 @@ METRICS: list[tuple[str, str]] = [
     (r"von dau tu (?:phat trien )?toan xa hoi|von dau tu phat trien tren dia ban|tong von dau tu phat trien",
      "social_investment"),
     (r"tong muc dau tu|tong von dau tu (?:cua )?(?:du an|cong trinh)"
-     r"|(?:du an|cong trinh)\b[^.;()]{0,50}?(?:tong so tien|tong kinh phi|tong von|voi von|von dau tu)",
+     r"|(?:du an|cong trinh)\b[^.;()]{0,50}?(?:tong so tien|tong kinh phi|tong von|voi von|von dau tu)(?! dang ky)",
      "project_capital"),
     (r"von dau tu|thu hut dau tu|von dang ky|dau tu cong|tong von\b", "investment"),
     (r"thu nhap binh quan", "per_capita_income"),
@@ -87,8 +87,8 @@ _REVENUE_PARTS = re.compile(
     r"|(?P<import_export>xuat nhap khau)"
     r"|(?P<domestic>thu noi dia)"
     r"|(?P<after_regulation>sau dieu tiet)"
-    r"|(?P<local>ngan sach (?:cap )?(?:quan|huyen|phuong|xa|thi xa|dia phuong)(?: duoc)?(?: huong)?\b|thu dia phuong"
-    r"|ngan sach (?:quan|huyen|phuong|xa) duoc huong)"
+    r"|(?P<local>ngan sach cap (?:quan|huyen|phuong|xa)|ngan sach (?:quan|huyen|phuong|xa|thi xa) (?:duoc )?huong"
+    r"|ngan sach dia phuong|thu dia phuong)"
     r"|(?P<recurrent>thu can doi|thu thuong xuyen)"
     r"|(?P<tax>thu thue|thue, phi|phi, le phi)")
 _REVENUE_KEY = {"excl": "budget_revenue_excl_land", "land": "budget_revenue_land_use",
@@ -149,6 +149,8 @@ def refine(key: str, sfold: str, lo: int, p0: int, hi: int) -> str:
         if key == "production_value_industry" and "ngoai quoc doanh" in sfold[lo:hi]:
             return "production_value_industry_non_state"
         return key
-    if key == "trade_service_revenue":
-        return "tourism_revenue" if _TOURISM.search(sfold, p0, min(hi, p0 + 40)) else key
+    if key == "trade_service_revenue":  # "doanh thu du lịch" (not "doanh thu thương mại, dịch vụ, du lịch")
+        seg = sfold[p0:min(hi, p0 + 40)]
+        t = seg.find("du lich")
+        return "tourism_revenue" if t >= 0 and not any(0 <= seg.find(w) < t for w in ("thuong mai", "dich vu")) else key
     return key

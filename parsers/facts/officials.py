@@ -59,7 +59,7 @@ _HEADS = [
 # "Thành ủy viên, Bí thư ...": a membership before the first post, skipped when the name is
 # looked for before the roles (not a title: "Quận ủy" would make every district party
 # committee a title candidate)
-_MEMBER_BEFORE = re.compile(r"(?i)\s*[–—-]?\s*(?:thành|quận|huyện|thị|đảng)\s+[uủ]y\s+viên\s*,\s*$")
+_MEMBER_BEFORE = re.compile(r"(?i)\s*[–—-]?\s*(?:(?:thành|quận|huyện|thị|đảng)\s+[uủ]y\s+viên|TUV|ĐUV|QUV|HUV)\s*,\s*$")
 # memberships and ranks: held with a post, never the title itself ("Ủy viên Bộ Chính trị, Bí
 # thư Thành ủy": the title is "Bí thư"); a person with only these keeps the first
 _MEMBERSHIP = re.compile(r"(?i)^(?:nguyên\s+)?(?:ủy viên|uỷ viên|thành ủy viên|quận ủy viên|huyện ủy viên|thị ủy viên"
@@ -76,7 +76,7 @@ _HEAD_PLAIN = "|".join(sorted((re.escape(fold(h)) for h in _HEADS if h != "Trư�
 # titles are matched on lower-cased text, without IGNORECASE and with "nguyên" checked apart:
 # a Unicode case-insensitive alternation tried at every offset is the slowest step otherwise
 _TITLE_LOW = re.compile(
-    rf"(?<!\w)(?:quyền\s+)?(?:(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+thường\s+trực)?|{_ABBR_RE})(?!\w)"
+    rf"(?<!\w)(?:quyền\s+)?(?:(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+(?:thường\s+trực|chuyên\s+trách))?|{_ABBR_RE})(?!\w)"
 )
 _FORMER = re.compile(r"\bnguyên\s+$")
 # every title starts with "phó" or a head word
@@ -139,7 +139,7 @@ cơ sở chi đoàn thanh niên phụ nữ nông cựu chiến binh liên đoàn
 tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục đào tạo quản lý xây dựng
 đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy nước phủ
 hiệp hội liên bệnh viện đại học sở ngành chuyên trách bộ phận tiểu văn kiện công tác nông thôn
-thương mại dịch vụ văn hóa thông tin thể thao du lịch lao động thương binh xã hội nội vụ trị
+thương mại dịch vụ văn hóa thông tin thể thao du lịch lao động thương binh xã hội nội vụ trị khoa
 """.split())
 NEXT_PERSON = re.compile(r"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)\s+[A-ZĐ]")
 
@@ -326,7 +326,7 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
     return _clean_org(org), None
 
 
-_ORG_TAIL = re.compile(r"(?:\s+(?:và|của|tại|cùng))+$")
+_ORG_TAIL = re.compile(r"(?:\s+(?:và|của|tại|cùng|nhiệm kỳ|khóa|khoá))+$")
 
 
 def _clean_org(org: str | None) -> str | None:
@@ -502,6 +502,8 @@ def _title(t: str) -> str:
     suffix = ""
     if norm_key(rest).endswith(" thường trực"):
         rest, suffix = rest[: -len(" thường trực")], " Thường trực"
+    elif norm_key(rest).endswith(" chuyên trách"):
+        rest, suffix = rest[: -len(" chuyên trách")], " Chuyên trách"
     return prefix + _CANON.get(norm_key(rest), rest[0].upper() + rest[1:]) + suffix
 
 
@@ -534,7 +536,7 @@ def _name_before(text: str, chain_start: int, hits: list[PlaceHit],
                  lex: _Lex | None = None) -> tuple[int, int] | None:
     lex = lex or _ACCENTED
     before = text[max(0, chain_start - 80):chain_start]
-    mb = _MEMBER_BEFORE.search(before) if "viên" in before[-20:] else None
+    mb = _MEMBER_BEFORE.search(before) if ("viên" in before[-20:] or "UV" in before[-8:]) else None
     if mb is not None:  # "Đồng chí X - Thành ủy viên, Bí thư ...": the name is before the membership
         chain_start -= len(before) - mb.start()
         before = text[max(0, chain_start - 80):chain_start] + " -"
@@ -587,6 +589,11 @@ _TYPE_OF_BODY = {"quận ủy": "quận", "quận uỷ": "quận", "huyện ủy
                  "thị ủy": "thị xã", "thị uỷ": "thị xã"}
 
 
+# the body a national title belongs to when the text names none
+_NATIONAL_BODY = {"tong bi thu": "Ban Chấp hành Trung ương Đảng", "thu tuong": "Chính phủ",
+                  "chu tich nuoc": "Nhà nước"}
+
+
 def _complete_org(org: str | None, title: str | None, roles: list[tuple[str, str | None, bool]],
                   places: list[PlaceMention]) -> str | None:
     """The organisation with its level spelt out: "UBND TP" -> "UBND thành phố Hà Nội",
@@ -594,7 +601,7 @@ def _complete_org(org: str | None, title: str | None, roles: list[tuple[str, str
     -> "Đảng ủy phường X", "Quận ủy" -> "Quận ủy <the article's district>"; "Trưởng Ban" of
     "Tuyên giáo Thành ủy" -> "Ban Tuyên giáo Thành ủy Hà Nội"."""
     if not org:
-        return org
+        return _NATIONAL_BODY.get(fold(title or ""))
     org = _TP.sub("thành phố", org)
     if title and fold(title).endswith("truong ban") and not fold(org).startswith("ban "):
         org = "Ban " + org

@@ -321,8 +321,8 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
         if p >= 0 and folded[toks[p][2]:s] == " " and text[toks[p][1]].isupper() \
                 and text[toks[p][1] + 1:toks[p][2]].islower():
             continue
-        if _blocked(folded, toks, i - L, text):
-            continue
+        if _blocked(folded, toks, i - L, text) or _CRAFT_BEFORE.search(folded, max(0, s - 30), s):
+            continue  # ("làng nghề đồ gỗ Vân Hà": a village, not the unit)
         choice = _ward_in_context(text, folded, s, units, when, typed)
         if len(choice) != 1:
             districts = [u for u in units if u.level == "district"]
@@ -335,6 +335,7 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
     return out
 
 
+_CRAFT_BEFORE = re.compile(r"\b(?:lang|lang nghe|(?<!nong )thon)\b[a-z ]{0,20}$")
 WARD_WORD = re.compile(r"\b(phuong|xa|thi tran)\b")
 # a plural ward word that opens a list of bare names: "các xã như", "3 phường", "những xã"
 LIST_WARD_WORD = re.compile(r"\b(?:cac|nhung|nhieu|mot so|\d+)\s+(phuong|xa|thi tran)\b")
