@@ -99,14 +99,16 @@ NOT_FIGURE_AFTER = re.compile(
     re.IGNORECASE,
 )
 REL_AFTER = re.compile(
-    r"\s*(?P<ref>(?:so\s+(?:với\s+)?(?:cùng kỳ|năm trước|năm\s+\d{4}|kế hoạch|dự toán|chỉ tiêu)(?:\s+năm\s+\d{4})?)"
+    r"\s*(?P<ref>(?:so\s+(?:với\s+)?(?:cùng kỳ|năm trước|năm\s+\d{4}|kế hoạch|dự toán|chỉ tiêu|nhiệm kỳ trước|đầu nhiệm kỳ"
+    r"|giai đoạn trước|khi (?:mới )?thành lập)(?:\s+năm\s+\d{4})?)"
     r"|(?:dự toán|kế hoạch|KH|chỉ tiêu|mục tiêu)(?:\s+(?:năm|Thành phố giao|thành phố giao|HĐND|quận giao|huyện giao|giao|đề ra|được giao|\w+ giao))*"
     r"|(?:cùng kỳ)(?:\s+năm\s+\d{4})?)",
     re.IGNORECASE,
 )
 # REL_AFTER and VERB_BEFORE for text written without diacritics, matched on its fold
 REL_AFTER_PLAIN = re.compile(
-    r"\s*(?P<ref>(?:so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam\s+\d{4}|ke hoach|du toan|chi tieu)(?:\s+nam\s+\d{4})?)"
+    r"\s*(?P<ref>(?:so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam\s+\d{4}|ke hoach|du toan|chi tieu|nhiem ky truoc|dau nhiem ky"
+    r"|giai doan truoc|khi (?:moi )?thanh lap)(?:\s+nam\s+\d{4})?)"
     r"|(?:du toan|ke hoach|kh|chi tieu|muc tieu)(?:\s+(?:nam|thanh pho giao|hdnd|quan giao|huyen giao|giao|de ra"
     r"|duoc giao|\w+ giao))*"
     r"|(?:cung ky)(?:\s+nam\s+\d{4})?)"
@@ -312,6 +314,8 @@ _SECTOR_AFTER = re.compile(r"\s*(?:là|thuộc|cho|của)\s+(?:ngành\s+|khu v�
 _MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$")
 # a clause that opens with a comparison continues the one before it ("... 925,46 tỷ đồng; bằng
 # 107,58% so với cùng kỳ", "...; tăng thu bình quân 25,9%/năm")
+# "...; phường Đông Ngạc đạt 385 tỷ đồng": a list of units, each with the figure of the first
+_UNIT_START = re.compile(r"\s*(?:tai\s+)?(?:phuong|xa|quan|huyen|thi tran|thi xa)\s")
 _CHAIN_PARA = re.compile(r"\s*(?:[-–+•]\s*)?(?:trong do|trong so do|cu the)\b")
 # "bằng 118% mức tăng trưởng của cùng kỳ", "giảm 3,5% mức tăng cùng kỳ": a growth rate compared
 # with last year's growth rate
@@ -376,7 +380,9 @@ def _structure_keys(sfold: str) -> tuple[int, list[str]] | None:
         return None
     keys = [SECTOR_KEY[m.lastgroup] for m in SECTOR_WORDS.finditer(sfold, max(at, 0) if t is None else 0,
                                                                      first.start()) if m.lastgroup]
-    return (first.start(), keys) if len(keys) >= 2 else None
+    if len(keys) < 2 or SECTOR_WORDS.search(sfold, first.end()):
+        return None  # (a sector after the first percentage: each value has its own)
+    return first.start(), keys
 
 
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
@@ -489,7 +495,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             prior = []
         chained = False
         if not prior and (metrics or carried) and (ELLIPSIS.match(sfold, clause_start)
-                                                   or _SECTOR_START.match(sfold, clause_start)):
+                                                   or _SECTOR_START.match(sfold, clause_start)
+                                                   or (clause_start > 0 and _UNIT_START.match(sfold, clause_start))):
             # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...",
             # "...; thương mại – dịch vụ tăng 9%": the metric of the previous clause (or
             # sentence) carries on
@@ -599,10 +606,12 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 if rel_text is None else rel_text
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
-        if unit == "triệu đồng" and key in MONEY and key not in PER_PERSON and not (
+        if unit in ("triệu đồng", "đồng") and key in MONEY and key not in PER_PERSON and not (
                 "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end)):
-            value, unit = value / 1000, "tỷ đồng"  # "868.000 triệu đồng" is 868 tỷ đồng
-            value_max = value_max / 1000 if value_max is not None else None
+            # "868.000 triệu đồng" is 868 tỷ đồng, "125.400.000.000 đồng" 125.4 tỷ đồng
+            div = 1000 if unit == "triệu đồng" else 1e9
+            value, unit = round(value / div, 6), "tỷ đồng"
+            value_max = round(value_max / div, 6) if value_max is not None else None
         if key in PER_PERSON:
             average = False  # "triệu đồng/người/năm" is a level, not a yearly average over a term
         if flags:
@@ -796,7 +805,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 period_kind="average_annual" if f.average else (period.kind if period else None),
                 metric_family=family(f.metric_key), approx=f.approx, flags=list(f.flags or []),
             )
-            if place_id.startswith("hn-2025-") and ind.period_start and ind.period_start < "2025-07-01":
+            if place_id.startswith("hn-2025-") and ind.period_start and ind.period_start < "2025-07-01" \
+                    and kind != "target":
                 ind.flags.append("predecessor_period")  # a new unit's figure for a time before it existed
             if ind.relation_type in ("growth_yoy", "decline_yoy") and _versus_earlier(f.rel_text, period):
                 ind.relation_type = "growth_vs_period" if ind.relation_type == "growth_yoy" else "decline_vs_period"

@@ -34,6 +34,7 @@ METRICS: list[tuple[str, str]] = [
      "retail_sales"),
     (r"doanh thu", "trade_service_revenue"),
     (r"kim ngach xuat khau|gia tri xuat khau", "export_value"),
+    (r"tong gia tri san pham|gia tri san pham tren dia ban", "economic_growth"),
     (r"gia tri san xuat|\bgtsx\b|tong gia tri\b|gia tri (?:cac nganh|thuong mai|cong nghiep|nong nghiep|xay dung)"
      r"|san xuat cong nghiep", "production_value"),
     (r"grdp (?:binh quan )?(?:dau nguoi|/ ?nguoi)|grdp binh quan", "grdp_per_capita"),
@@ -90,7 +91,7 @@ _REVENUE_PARTS = re.compile(
     r"|(?P<local>ngan sach cap (?:quan|huyen|phuong|xa)|ngan sach (?:quan|huyen|phuong|xa|thi xa) (?:duoc )?huong"
     r"|ngan sach dia phuong|thu dia phuong)"
     r"|(?P<recurrent>thu can doi|thu thuong xuyen)"
-    r"|(?P<tax>thu thue|thue, phi|phi, le phi)")
+    r"|(?P<tax>thu thue|thu phi|thue, phi|phi, le phi)")
 _REVENUE_KEY = {"excl": "budget_revenue_excl_land", "land": "budget_revenue_land_use",
                 "non_state": "budget_revenue_non_state", "import_export": "budget_revenue_import_export",
                 "domestic": "budget_revenue_domestic", "after_regulation": "budget_revenue_after_regulation",
@@ -127,7 +128,7 @@ def sector(sfold: str, lo: int, hi: int) -> str | None:
 
 # every match of _REVENUE_PARTS holds one of these
 _REVENUE_HINTS = ("dat", "sdd", "quoc doanh", "xuat nhap", "noi dia", "dieu tiet", "ngan sach ", "thu dia",
-                  "thu can", "thu thuong", "thue", "phi")
+                  "thu can", "thu thuong", "thue", "phi", "huong")
 
 
 def _revenue_part(seg: str) -> str | None:

@@ -539,7 +539,9 @@ def _name_before(text: str, chain_start: int, hits: list[PlaceHit],
     mb = _MEMBER_BEFORE.search(before) if ("viên" in before[-20:] or "UV" in before[-8:]) else None
     if mb is not None:  # "Đồng chí X - Thành ủy viên, Bí thư ...": the name is before the membership
         chain_start -= len(before) - mb.start()
-        before = text[max(0, chain_start - 80):chain_start] + " -"
+        before = text[max(0, chain_start - 80):chain_start]
+        if not before.rstrip().endswith((",", "-", "–", "(")):
+            before += " -"
     m = _NAME_SEP.search(before)
     if not m:  # "anh Nguyễn Văn Nam nay là Bí thư ...": only after ông/bà/anh/chị/đồng chí
         m = _NAME_LA.search(before)

@@ -52,6 +52,7 @@ BLOCKERS = {
     "hop tac xa", "htx", "da khoa", "ban quan ly", "to dan pho", "khu do thi", "tpcp",
     "bv", "ctcp", "tnhh", "clb", "cau lac bo", "doi bong", "hoi", "giai",
     "huong ve", "ve phia", "qua", "nga tu", "nga ba", "thanh co", "lang co",
+    "phu", "tran",  # historic units: "phủ Quốc Oai, trấn Sơn Tây"
 }
 PROVINCE_AFTER = re.compile(  # ", huyện Vũ Thư", " (tỉnh Thái Bình)": same sentence, name capitalised
     r"^[ \t]*[,(–-]?[ \t]*(?:(?:[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hành phố|TP\.?)[ \t]+"
