@@ -4,6 +4,7 @@ Inputs (read-only):
 - ``tests/gold/facts/<stem>.json`` with the fixture page ``tests/fixtures/site/www/<stem>.html``
   (text = title + "\\n\\n" + sapo + "\\n\\n" + body_text from ``parsers.parse``);
 - ``tests/gold/text/<stem>.txt`` + ``<stem>.json``: our own cases;
+- ``tests/gold/forms/``: our own cases covering every form of docs/FACTS.md (each lists them);
 - any folder of ``<stem>.txt`` + ``<stem>.json`` pairs (``--dir``): the blind sets, the
   real-text dev set.
 
@@ -44,6 +45,7 @@ GOLD_SITE = ROOT / "tests" / "gold" / "facts"
 SITE = ROOT / "tests" / "fixtures" / "site" / "www"
 GOLD_TEXT = ROOT / "tests" / "gold" / "text"
 HOLDOUT = ROOT / "tests" / "holdout"
+GOLD_FORMS = ROOT / "tests" / "gold" / "forms"
 TABLES = ("places", "primary", "officials", "indicators", "figures", "core_figures")
 AGREEMENT = ("titles", "period_kind", "relation_type", "approx")
 
@@ -152,6 +154,8 @@ def load_cases(which: str = "all") -> list[Case]:
             cases.append(Case(gp.stem, text, _date(gold.get("published")), to_v2(gold), "site", how))
     if which in ("all", "text"):
         cases += load_text_cases(GOLD_TEXT)
+    if which in ("all", "forms"):
+        cases += load_text_cases(GOLD_FORMS, "forms")
     if which in ("all", "holdout"):
         cases += load_text_cases(HOLDOUT, "holdout")
     return cases
@@ -394,11 +398,11 @@ def report(scores: dict[str, Score], agree: dict[str, Agreement], label: str) ->
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", default="all", choices=("all", "site", "text", "holdout"))
+    ap.add_argument("--set", default="all", choices=("all", "site", "text", "forms", "holdout"))
     ap.add_argument("-v", "--verbose", action="store_true", help="list misses and extras")
     ap.add_argument("--dir", type=Path, help="evaluate <stem>.txt + <stem>.json pairs in this folder")
     args = ap.parse_args(argv)
-    sets = ("site", "text", "holdout") if args.set == "all" else (args.set,)
+    sets = ("site", "text", "forms", "holdout") if args.set == "all" else (args.set,)
     if args.dir:
         if not args.dir.is_dir():
             raise SystemExit(f"{args.dir}: not a folder")
