@@ -534,7 +534,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 key = listed[1][listed_n] if listed_n < len(listed[1]) else None
                 listed_n += 1
             else:
-                key = sector(sfold, max(clause_start, s.rfind(", ", 0, ms) + 1), ms)
+                key = sector(sfold, max(clause_start, ms - 80), ms)  # (the last sector named before it)
                 sa = _SECTOR_AFTER.match(s, end) if key is None else None
                 if sa is not None:  # "còn lại 13% là nông nghiệp"
                     key = sector(sfold, sa.end(), min(len(sfold), sa.end() + 30))

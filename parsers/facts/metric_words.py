@@ -34,11 +34,13 @@ METRICS: list[tuple[str, str]] = [
      "retail_sales"),
     (r"doanh thu", "trade_service_revenue"),
     (r"kim ngach xuat khau|gia tri xuat khau", "export_value"),
-    (r"tong gia tri san pham|gia tri san pham tren dia ban", "economic_growth"),
+    (r"(?:toc do tang )?(?:tong )?gia tri san pham(?! thu hoach)", "economic_growth"),
+    (r"phan (?:do )?(?:quan|huyen|thi xa|phuong|xa) thu|so thu do (?:quan|huyen|thi xa) (?:quan ly|thuc hien)",
+     "budget_revenue_district_collected"),
     (r"gia tri san xuat|\bgtsx\b|tong gia tri\b|gia tri (?:cac nganh|thuong mai|cong nghiep|nong nghiep|xay dung)"
      r"|san xuat cong nghiep", "production_value"),
     (r"grdp (?:binh quan )?(?:dau nguoi|/ ?nguoi)|grdp binh quan", "grdp_per_capita"),
-    (r"tang truong kinh te|kinh te (?:\w+ )?tang truong|toc do tang truong|\bgrdp\b|tong san pham"
+    (r"tang truong kinh te|kinh te (?:\w+ ){0,4}tang truong|toc do tang truong|\bgrdp\b|tong san pham"
      r"|phat trien kinh te (?:binh quan|hang nam)",
      "economic_growth"),
     (r"von dau tu (?:phat trien )?toan xa hoi|von dau tu phat trien tren dia ban|tong von dau tu phat trien",
@@ -58,7 +60,7 @@ METRIC_SCAN = Anchored(METRIC_RE, (
     "giai ngan", "ke hoach von", "von dau tu", "chi ", "thu ", "tong ", "iip", "ban le", "doanh thu",
     "kim ngach", "gia tri ", "gtsx", "san xuat cong nghiep", "tang truong kinh te", "kinh te ",
     "toc do tang truong", "grdp", "dau tu cong", "ty le ho ngheo", "ho ngheo", "thanh lap moi",
-    "dau gia", "du an", "cong trinh", "phat trien kinh te",
+    "dau gia", "du an", "cong trinh", "phat trien kinh te", "gia tri san pham", "phan ", "so thu",
 ))
 
 BUDGET_REVENUE = frozenset({
