@@ -644,18 +644,25 @@ def _other_metric(s: str, start: int, end: int, unit: str | None) -> str:
     return " ".join(tail.split()[:8])[:120].rstrip(" .,;…") or unit
 
 
-_PHRASE_PERIOD = re.compile(r"(?i)\s+(?:\d+\s+tháng|năm\s+\d{4}|quý\s|trong\s+\d)")
-_PHRASE_VERB = re.compile(r"(?i)\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|mới|chỉ)\b")
+_PHRASE_PERIOD_LOW = re.compile(r"\s+(?:\d+\s+tháng|năm\s+\d{4}|quý\s|trong\s+\d)")
+_PHRASE_VERB_LOW = re.compile(r"\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|mới|chỉ)\b")
+_PHRASE_PERIOD = re.compile(_PHRASE_PERIOD_LOW.pattern, re.IGNORECASE)
+_PHRASE_VERB = re.compile(_PHRASE_VERB_LOW.pattern, re.IGNORECASE)
 
 
 def _metric_phrase(s: str, start: int, end: int) -> str:
     seg = s[start:end]
+    low = seg.lower()
+    if len(low) != len(seg):  # (a letter whose lower case is longer: the slow way)
+        period, verb, low = _PHRASE_PERIOD, _PHRASE_VERB, seg
+    else:  # (the expressions without IGNORECASE on the lower-cased text: many times faster)
+        period, verb = _PHRASE_PERIOD_LOW, _PHRASE_VERB_LOW
     # the text before the first match (every match holds a digit or "quý")
-    m = _PHRASE_PERIOD.search(seg) if (_DIGIT.search(seg) or "quý" in seg.lower()) else None
-    seg = seg[:m.start()] if m else seg
-    m = _PHRASE_VERB.search(seg)
-    seg = seg[:m.start()] if m else seg
-    return seg.strip(" ,:;-–()")[:120]
+    m = period.search(low) if (_DIGIT.search(seg) or "quý" in low) else None
+    cut = m.start() if m else len(seg)
+    m = verb.search(low, 0, cut)
+    cut = m.start() if m else cut
+    return seg[:cut].strip(" ,:;-–()")[:120]
 
 
 _PHRASE_CUT = re.compile(r"[,;:()]|\s[–-]\s|\btrong đó\b")
@@ -702,9 +709,9 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     mi = fi = pi = 0  # where the next sentence's candidates start in each list
     pub_iso = published.isoformat() if published else None
     hit_starts = [h.start for h in hits]  # hits are in text order
-    metric_starts = METRIC_SCAN.candidates(folded)
     if tokens is None:
         tokens = Tokens(folded)
+    metric_starts = METRIC_SCAN.word_candidates(tokens)  # (every metric phrase starts a word)
     if low is None:
         low = lower_same_length(text)
     digits = _digit_tokens(tokens)
@@ -713,6 +720,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     # (both expressions start at a word: the token index finds their candidates)
     other_unit_starts = OTHER_UNIT_SCAN.token_candidates(tokens)
     generic_starts = GENERIC_TYPE_SCAN.token_candidates(tokens)
+    elsewhere_memo: dict[int, tuple[int, bool]] = {}
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]
         sfold = folded[s0:s1]
@@ -785,7 +793,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 f.metric_key = qualified.metric_key
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
-            if _elsewhere(text, f.start, f.end, other_unit_starts) or (
+            if _elsewhere(text, f.start, f.end, other_unit_starts, elsewhere_memo) or (
                     other_province and not any(max(s0, text.rfind(";", s0, f.start)) <= h.start < f.start
                                                for h in hits)):
                 continue  # "3 tỷ đồng hỗ trợ huyện Mèo Vạc (tỉnh Hà Giang)", "tỉnh bạn ..."
@@ -863,9 +871,12 @@ OTHER_UNIT_SCAN = Anchored(OTHER_UNIT, (
 ))
 
 
-def _elsewhere(text: str, start: int, end: int, cands: list[int] | None = None) -> bool:
+def _elsewhere(text: str, start: int, end: int, cands: list[int] | None = None,
+               memo: dict[int, tuple[int, bool]] | None = None) -> bool:
     """The clause of the figure names a unit outside Hanoi. ``cands``:
-    ``OTHER_UNIT_SCAN.candidates(text)``, if already known."""
+    ``OTHER_UNIT_SCAN.candidates(text)``, if already known; ``memo``: for one text, the
+    offset of a match -> (its end, whether it names a unit outside Hanoi) (figures of one
+    clause look at the same names)."""
     left = max(text.rfind(",", 0, start), text.rfind(";", 0, start), text.rfind(".", 0, start - 1)) + 1
     limit = end + 80  # (a stop further away does not change ``endpos``)
     if cands is not None and bisect_left(cands, left) == bisect_left(cands, limit):
@@ -873,20 +884,50 @@ def _elsewhere(text: str, start: int, end: int, cands: list[int] | None = None) 
     stops = [x for x in (text.find(";", end, limit), text.find(". ", end, limit + 1), text.find("\n", end, limit))
              if x >= 0]
     right = min(stops) if stops else len(text)
-    g = load()
     endpos = min(right, limit)
-    found = (OTHER_UNIT.finditer(text, left, endpos) if cands is None
-             else OTHER_UNIT_SCAN.finditer_range(text, left, endpos, cands))
-    for m in found:
-        name = m.group("name")
-        if name is None:
-            return True
-        if name.startswith("Hà Nội") or m.group(0).lower().startswith(("thành phố hà nội", "thành phố giao")):
+    if cands is None or memo is None:
+        found = (OTHER_UNIT.finditer(text, left, endpos) if cands is None
+                 else OTHER_UNIT_SCAN.finditer_range(text, left, endpos, cands))
+        return any(_outside(m) for m in found)
+    # ``OTHER_UNIT_SCAN.finditer_range`` with the verdict on each match kept: a match that
+    # ends well before ``endpos`` (more than a name's next word) is the same match with any
+    # ``endpos`` as far
+    last = left
+    match = OTHER_UNIT.match
+    for p in cands[bisect_left(cands, left):bisect_left(cands, endpos)]:
+        if p < last:
             continue
-        words = name.split()
-        if not any(g.by_fold(" ".join(words[:k])) for k in range(len(words), 0, -1)):
+        known = memo.get(p)
+        if known is not None and known[0] + _ROOM <= endpos:
+            if known[1]:
+                return True
+            last = known[0]
+            continue
+        m = match(text, p, endpos)
+        if m is None:
+            continue
+        verdict = _outside(m)
+        if m.end() + _ROOM <= endpos:
+            memo[p] = (m.end(), verdict)
+        if verdict:
             return True
+        last = m.end()
     return False
+
+
+_ROOM = 30
+
+
+def _outside(m: re.Match[str]) -> bool:
+    """The ``OTHER_UNIT`` match names a unit outside Hanoi."""
+    name = m.group("name")
+    if name is None:
+        return True
+    if name.startswith("Hà Nội") or m.group(0).lower().startswith(("thành phố hà nội", "thành phố giao")):
+        return False
+    words = name.split()
+    g = load()
+    return not any(g.by_fold(" ".join(words[:k])) for k in range(len(words), 0, -1))
 
 
 OTHER_PROVINCE = re.compile(r"\btỉnh\s+(?:bạn|láng giềng|lân cận|[A-ZĐÂĂÊÔƠƯ])")

@@ -34,7 +34,7 @@ METRICS: list[tuple[str, str]] = [
      "retail_sales"),
     (r"doanh thu", "trade_service_revenue"),
     (r"kim ngach xuat khau|gia tri xuat khau", "export_value"),
-    (r"(?:toc do tang )?(?:tong )?gia tri san pham(?! thu hoach)", "economic_growth"),
+    (r"(?:tong )?gia tri san pham(?! thu hoach)", "economic_growth"),
     (r"phan (?:do )?(?:quan|huyen|thi xa|phuong|xa) thu|so thu do (?:quan|huyen|thi xa) (?:quan ly|thuc hien)",
      "budget_revenue_district_collected"),
     (r"gia tri san xuat|\bgtsx\b|tong gia tri\b|gia tri (?:cac nganh|thuong mai|cong nghiep|nong nghiep|xay dung)"
@@ -120,7 +120,10 @@ _SECTOR_HINTS = ("cong nghiep", "thuong mai", "dich vu", "nong", "thuy san", "xa
 def sector(sfold: str, lo: int, hi: int) -> str | None:
     """The production sub-key of the last sector named in ``sfold[lo:hi]``."""
     seg = sfold[lo:hi]
-    if not any(h in seg for h in _SECTOR_HINTS):  # (most clauses name none)
+    for h in _SECTOR_HINTS:  # (most clauses name none; a loop is cheaper than ``any``)
+        if h in seg:
+            break
+    else:
         return None
     last = None
     for m in SECTOR_WORDS.finditer(seg):
@@ -129,12 +132,17 @@ def sector(sfold: str, lo: int, hi: int) -> str | None:
 
 
 # every match of _REVENUE_PARTS holds one of these
-_REVENUE_HINTS = ("dat", "sdd", "quoc doanh", "xuat nhap", "noi dia", "dieu tiet", "ngan sach ", "thu dia",
-                  "thu can", "thu thuong", "thue", "phi", "huong")
+_REVENUE_HINTS = ("su dung dat", "sdd", "tu dat", "dau gia", "quoc doanh", "xuat nhap", "noi dia", "dieu tiet",
+                  "ngan sach cap", "ngan sach quan", "ngan sach huyen", "ngan sach phuong", "ngan sach xa",
+                  "ngan sach thi xa", "ngan sach dia", "thu dia", "thu can", "thu thuong", "thue", "thu phi",
+                  "le phi")
 
 
 def _revenue_part(seg: str) -> str | None:
-    if not any(h in seg for h in _REVENUE_HINTS):
+    for h in _REVENUE_HINTS:
+        if h in seg:
+            break
+    else:
         return None
     found = None
     for m in _REVENUE_PARTS.finditer(seg):

@@ -39,5 +39,9 @@ def family(key: str | None) -> str | None:
     """The family of a metric key ("other" for a key not in the table, None for None)."""
     if key is None:
         return None
-    m = load().get(key)
-    return m.family if m else "other"
+    return _families().get(key, "other")
+
+
+@lru_cache(maxsize=1)
+def _families() -> dict[str, str]:
+    return {k: m.family for k, m in load().items()}
