@@ -26,7 +26,7 @@ def evaluate_parsers(generic: bool, verbose: bool) -> None:
 
 
 @evaluate.command("facts")
-@click.option("--set", "which", type=click.Choice(["all", "site", "text", "forms", "holdout"]), default="all",
+@click.option("--set", "which", type=click.Choice(["all", "site", "text", "forms", "holdout", "blind"]), default="all",
               show_default=True)
 @click.option("--dir", "folder", type=click.Path(exists=True, file_okay=False),
               help="Score any folder of <stem>.txt + <stem>.json cases (convention v2 or older) instead.")
