@@ -22,6 +22,8 @@ Tables scored (multisets of keys; tp/fp/fn):
 - ``figures`` (metric family, value, unit, place): every row; ``core_figures`` the same for
   the core families (budget, production, trade, investment): the held-out target;
 - over the core figures matched: period kind right, relation type right, approx right.
+Amounts of money are compared in tỷ đồng whatever unit either side wrote ("41.230 triệu đồng"
+and "41,23 tỷ đồng" are one figure: the convention leaves the unit as printed or folded).
 
     .venv/bin/python -m crawler.evaluate_facts [--set site|text|forms|holdout|blind|all] [--dir DIR] [-v]
 """
@@ -310,8 +312,20 @@ def _unit(u: str | None) -> str:
     return fold_key(u or "").replace("ti dong", "ty dong")
 
 
+# an amount of money is the same figure in any of these units: compared in tỷ đồng
+_TO_TY = {"trieu dong": 1e-3, "dong": 1e-9, "nghin ty dong": 1e3, "ngan ty dong": 1e3}
+
+
+def _amount(value: Any, unit: str | None) -> tuple[float | None, str]:
+    """(value, unit) compared: "41.230 triệu đồng" = "41,23 tỷ đồng" (value rounded)."""
+    u = _unit(unit)
+    if u in _TO_TY and value is not None:
+        return _value(float(value) * _TO_TY[u]), "ty dong"
+    return _value(value), u
+
+
 def _fig_key(metric_key: str | None, value: Any, unit: str | None, place: str | None) -> tuple:
-    return (family(metric_key) or "other", _value(value), _unit(unit), _place(place))
+    return (family(metric_key) or "other", *_amount(value, unit), _place(place))
 
 
 def _title_ok(gold_title: str | None, title: str | None) -> bool:
@@ -339,9 +353,9 @@ def score_case(case: Case, scores: dict[str, Score], agree: dict[str, Agreement]
             agree["titles"].add(_title_ok(o.get("title"), pred.title),
                                 f"{case.stem}: title {o['name']} {o.get('title')!r} vs {pred.title!r} ({pred.roles})")
     gi = g.get("indicators", [])
-    gs = Counter((i.get("metric_key"), _value(i.get("value")), _unit(i.get("unit")), _place(i.get("place")),
+    gs = Counter((i.get("metric_key"), *_amount(i.get("value"), i.get("unit")), _place(i.get("place")),
                   i.get("relation_type")) for i in gi)
-    ps = Counter((i.metric_key, _value(i.value), _unit(i.unit), _place(i.place), i.relation_type)
+    ps = Counter((i.metric_key, *_amount(i.value, i.unit), _place(i.place), i.relation_type)
                  for i in facts.indicators)
     scores["indicators"].add(gs, ps, case.stem)
     gf = Counter(_fig_key(i.get("metric_key"), i.get("value"), i.get("unit"), i.get("place")) for i in gi)

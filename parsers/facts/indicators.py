@@ -240,6 +240,8 @@ _SLASH_DATE = re.compile(r"\s*/\s*\d")
 _DATE_AFTER = re.compile(r"\s*(?:\d|năm\b)")
 _NEXT_WORDS = re.compile(r"\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)")
 _THI_DUA = re.compile(r"\s*thi đua")
+# the unit printed on the last item of a list only ("61,2 triệu, ... 55 triệu đồng/người/năm")
+_TRIEU_LATER = re.compile(r"\d\s*triệu\s+đồng", re.IGNORECASE)
 
 
 def _digit_tokens(tokens: Tokens) -> list[int]:
@@ -344,6 +346,9 @@ _SECTOR_START = re.compile(
     r"\s*(?:[-–+•]\s*)?(?:trong do\W+|rieng\W+)?(?:nganh\s+|khu vuc\s+|linh vuc\s+|khoi\s+|gia tri\s+)?"
     r"(?=cong nghiep|thuong mai|dich vu|nong|thuy san|tieu thu cong|cn\W|tm\W)")
 _TUONG_UNG = re.compile(r"tuong ung")
+_CO_CAU_AFTER = re.compile(r"\s*(?:trong\s+|trong tong\s+)?co cau")
+_SECTOR_CHIEM = re.compile(r"(?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep|thuy san|lam nghiep)\W{0,3}"
+                           r"(?:van\s+|hien\s+|chi\s+|con\s+)*chiem(?:\s+(?:khoang|tren|hon|gan|duoi|xap xi))?\s*$")
 _STRUCTURE = re.compile(r"co cau|ty trong")
 
 
@@ -458,6 +463,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 else:
                     unit = w[0] if len(w) == 1 or w[1].lower() in STOP_UNIT else " ".join(w)
                     end = nm.end()
+        if unit is not None and unit.lower() == "triệu" and (tm := _TRIEU_LATER.search(s, end, end + 160)) \
+                and ";" not in s[end:tm.start()]:
+            unit = "triệu đồng"  # "xã A đạt 61,2 triệu, xã B 58,4 triệu đồng/người": the last item's unit
         pct = unit == "%" or unit == "lần"
         denom = None
         value, value_max = va, None
@@ -493,15 +501,17 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                          and (_PLAN_GAP.fullmatch(sfold, end, x[0]) or _GROWTH_GAP.fullmatch(sfold, end, x[0]))]
         else:
             prior = []
-        chained = False
+        chained = from_before = False
         if not prior and (metrics or carried) and (ELLIPSIS.match(sfold, clause_start)
                                                    or _SECTOR_START.match(sfold, clause_start)
-                                                   or (clause_start > 0 and _UNIT_START.match(sfold, clause_start))):
+                                                   or (clause_start > 0 and (_UNIT_START.match(sfold, clause_start)
+                                                                             or _bare_predicate(sfold, clause_start, ms)))):
             # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...",
             # "...; thương mại – dịch vụ tăng 9%": the metric of the previous clause (or
             # sentence) carries on
-            prior = [x for x in metrics if x[1] <= clause_start][-1:] or (
-                [(clause_start, clause_start, carried)] if carried else [])
+            prior = [x for x in metrics if x[1] <= clause_start][-1:]
+            if not prior and carried:
+                prior, from_before = [(clause_start, clause_start, carried)], True
             chained = True
         base_key = prior[-1][2] if prior else None
         rel_type = rel_text = None
@@ -523,10 +533,16 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                             "production_value_industry" if sec.group(2) else "production_value_agriculture")
                 prior = [(sec.start(), sec.end(), base_key)]
         struct_at = max(sfold.rfind("co cau", 0, ms), sfold.rfind("ty trong", 0, ms)) if structure else -1
+        if struct_at < 0 and unit == "%" and (
+                ("co cau" in sfold[end:end + 12] and _CO_CAU_AFTER.match(sfold, end))
+                or ("chiem" in bfold[-16:] and _SECTOR_CHIEM.search(bfold))):
+            # "thương mại – dịch vụ chiếm 98,1% cơ cấu kinh tế", "đến năm 2030 thương mại – dịch
+            # vụ chiếm trên 98%": a sector's share of the economy
+            struct_at = clause_start
         if unit == "%" and (struct_at >= 0 or (listed is not None and ms >= listed[0])) \
                 and not _GROWTH_VERB.search(bfold) and (
                     base_key is None or base_key in PRODUCTION or base_key == "economic_growth"
-                    or struct_at > prior[-1][0]):
+                    or struct_at > prior[-1][0] or from_before):
             # "cơ cấu: công nghiệp – xây dựng chiếm 66%; thương mại – dịch vụ 25%", "tỷ trọng
             # ngành thương mại – dịch vụ chiếm 52,65%", "... tương ứng là: 85,8%; 5,1%; 9,1%"
             key = None
@@ -623,6 +639,24 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                     rel_text, key, mspec, est, base_key, approx, flags,
                     average or rel_type == "avg_annual_growth"))
     return figs
+
+
+# a clause of time words and a verb only ("...; ước 6 tháng đầu năm đạt 61% dự toán", "...;
+# tầm nhìn đến năm 2045 đạt 30.000 USD"): the figure is of the metric of the clause before
+_PREDICATE_WORDS = frozenset(
+    "uoc tinh du kien luy ke tam nhin den nam thang quy dau cuoi ca het nay rieng va con sau toi trong "
+    "giai doan nhiem ky i ii iii iv hon tren gan khoang xap xi vuot phan duoi xuong muc o".split())
+_PREDICATE_VERBS = frozenset({"dat", "la", "vuot", "len", "tang", "giam"})
+_WORD = re.compile(r"\w+")
+
+
+def _bare_predicate(sfold: str, start: int, end: int) -> bool:
+    words = _WORD.findall(sfold, start, end)
+    if not words or len(words) > 10:
+        return False
+    verb = next((k for k in range(len(words) - 1, -1, -1) if words[k] in _PREDICATE_VERBS), None)
+    return verb is not None and verb >= len(words) - 3 and all(
+        w in _PREDICATE_WORDS or w.isdigit() for k, w in enumerate(words) if k != verb)
 
 
 _COUNT_WORD = re.compile(r"(?i)(số|tỷ lệ|tỉ lệ|tổng số|số lượng)\b")
@@ -1087,6 +1121,10 @@ def _versus_earlier(rel_text: str | None, period: Period | None) -> bool:
 
 _LEAD_CLAUSE = re.compile(r"\s*(?:Theo|Tại|Ở|Trên địa bàn)\b")
 _CLAUSE_MARK = re.compile(r"[,;:]")
+_LEAD_MARK = re.compile(r"[,;:()–]")
+_FORMER_AFTER = re.compile(r"\s+cũ\b")
+_LEAD_ONLY = re.compile(r"[\s\-–•+“\"(]*(?:Theo|Tại|Ở|Trên địa bàn|Riêng|Với)\s*")
+_ASIDE_AFTER = re.compile(r"\s*(?:[–—(]|-\s)")
 
 
 def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
@@ -1095,11 +1133,27 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
     """The unit the figure is about: named in its clause, in a leading "Theo/Tại ..." clause or
     at the start of the sentence; else the article's primary unit."""
     inside = [h for h in hits if s0 <= h.start < pos]
+    if len(inside) > 1:
+        # "(huyện Phú Xuyên cũ)": a former unit named aside is not what the figure is about
+        inside = [h for h in inside if not _FORMER_AFTER.match(text, h.end)] or inside
     if inside:
+        first = inside[0]
+        if first is not inside[-1] and _LEAD_ONLY.fullmatch(text, s0, first.start) \
+                and _ASIDE_AFTER.match(text, first.end):
+            # "Ở xã X – địa bàn hình thành từ các xã A, B (huyện C cũ) – ...": the unit the
+            # sentence opens with; the others are named in an aside
+            return first.unit.id, first.unit.name
         h = inside[-1]
         between = text[h.end:pos]
         lead_clause = _LEAD_CLAUSE.match(text[s0:h.start]) is not None
-        if not _CLAUSE_MARK.search(between) or lead_clause or h.start - s0 < 40:
+        if not _CLAUSE_MARK.search(between) or h.start - s0 < 40:
+            return h.unit.id, h.unit.name
+        if lead_clause:
+            # "Ở xã X – địa bàn hình thành từ xã A (huyện B cũ) – ..., giá trị ... tăng 3,2%": the
+            # unit the leading clause opens with, not the last one named in it
+            first = inside[0]
+            if first is not h and not _LEAD_MARK.search(text, s0, first.start):
+                return first.unit.id, first.unit.name
             return h.unit.id, h.unit.name
     clause = text[max(s0, text.rfind(";", s0, pos) + 1):pos]
     if any(w in clause for w in _CITY_WORDS) and CITY_SUBJECT.search(clause):
@@ -1122,9 +1176,9 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
 GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)")
 # (its candidates come from the token index: ``Anchored.token_candidates``)
 GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "phường", "xã"))
-CITY_SUBJECT = re.compile(r"(?:toàn|cả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
-                          r"(?:toàn|cả) (?:tỉnh|nước)|cấp xã của (?:thành phố|Thành phố|TP)")
-_CITY_WORDS = ("toàn", "cả", "hành phố", "TP", "cấp xã của")  # every match of CITY_SUBJECT holds one
+CITY_SUBJECT = re.compile(r"(?:[Tt]oàn|[Cc]ả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
+                          r"(?:[Tt]oàn|[Cc]ả) (?:tỉnh|nước)|cấp xã của (?:thành phố|Thành phố|TP)")
+_CITY_WORDS = ("toàn", "Toàn", "cả", "Cả", "hành phố", "TP", "cấp xã của")  # every match of CITY_SUBJECT holds one
 SUBJECT_START = 45  # a unit named this close to a sentence start is its subject
 _SUBJECT_LEAD = re.compile(r"[\s\-–•+“\"(]*(?:(?:Riêng|Còn|Tại|Ở|Với|Theo|Trong đó|Đối với)\s*,?\s*)?"
                            r"(?:UBND\s+|Ủy ban nhân dân\s+)?")

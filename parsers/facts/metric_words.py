@@ -18,7 +18,7 @@ from .text import Anchored
 
 _THU = (r"thu ngan sach|thu nsnn|thu ns\b|tong thu\b|thu tien su dung dat|thu thue|thu noi dia"
         r"|thu tu dau gia|thu tu khu vuc|thu tu hoat dong|thu can doi|thu dia phuong"
-        r"|\bthu(?= (?:duoc |ve )?(?:hon |gan |tren )?\d)")
+        r"|\bthu(?= (?:duoc |ve |them |dat |uoc dat |uoc )?(?:hon |gan |tren |khoang |vuot )?\d)")
 # (folded phrase, key); at one position the first alternative wins, and a figure takes the
 # last phrase before it in its clause
 METRICS: list[tuple[str, str]] = [
@@ -37,6 +37,7 @@ METRICS: list[tuple[str, str]] = [
     (r"(?:tong )?gia tri san pham(?! thu hoach)", "economic_growth"),
     (r"phan (?:do )?(?:quan|huyen|thi xa|phuong|xa) thu|so thu do (?:quan|huyen|thi xa) (?:quan ly|thuc hien)",
      "budget_revenue_district_collected"),
+    (r"\bso thu(?! hut| nhap| hoi| hoach| thap| mua)", "budget_revenue"),  # "nếu loại trừ ..., số thu đạt ..."
     (r"gia tri san xuat|\bgtsx\b|tong gia tri\b|gia tri (?:cac nganh|thuong mai|cong nghiep|nong nghiep|xay dung)"
      r"|san xuat cong nghiep", "production_value"),
     (r"grdp (?:binh quan )?(?:dau nguoi|/ ?nguoi)|grdp binh quan", "grdp_per_capita"),
@@ -48,7 +49,7 @@ METRICS: list[tuple[str, str]] = [
     (r"tong muc dau tu|tong von dau tu (?:cua )?(?:du an|cong trinh)"
      r"|(?:du an|cong trinh)\b[^.;()]{0,50}?(?:tong so tien|tong kinh phi|tong von|voi von|von dau tu)(?! dang ky)",
      "project_capital"),
-    (r"von dau tu|thu hut dau tu|von dang ky|dau tu cong|tong von\b", "investment"),
+    (r"von dau tu|thu hut dau tu|von dang ky|dau tu cong|tong von\b|(?:tong )?(?:nguon )?von huy dong", "investment"),
     (r"thu nhap binh quan", "per_capita_income"),
     (r"ty le ho ngheo|ho ngheo", "poverty_rate"),
     (r"thanh lap moi", "new_businesses"),
@@ -61,6 +62,7 @@ METRIC_SCAN = Anchored(METRIC_RE, (
     "kim ngach", "gia tri ", "gtsx", "san xuat cong nghiep", "tang truong kinh te", "kinh te ",
     "toc do tang truong", "grdp", "dau tu cong", "ty le ho ngheo", "ho ngheo", "thanh lap moi",
     "dau gia", "du an", "cong trinh", "phat trien kinh te", "gia tri san pham", "phan ", "so thu",
+    "nguon von", "von huy dong",
 ))
 
 BUDGET_REVENUE = frozenset({

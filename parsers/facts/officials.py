@@ -29,7 +29,7 @@ Châu Cù Đồng Ninh Âu Tiêu Hàn Bế Trình Phí Nhữ Đậu Lã Lữ M�
 Khúc Bành Lạc Khương Cấn Chử Thiều Ứng Nhâm Sầm Mẫn Văn Tào Tiết Phó Lạng Lỗ Hán Đường Yên
 Hoa Lục Âu Mẫn Khổng Lò Đèo Hàm Tòng Vàng Sùng Giàng Thào Quản Thiệu Vy Bạc Lành
 Uông Ngọ Ân Bàn Biện Cái Cầm Chế Chiêm Chung Công Cung Diêm Dư Đan Đới Hạ Hạng Hồng Khiếu
-Kha Lăng Mã Ngụy Nhan Quan Thịnh Từ
+Kha Lăng Mã Ngụy Nhan Quan Thịnh Từ Mông Lường Quàng Điêu Mùa Lầu Sình Chảo Ôn Khà
 """.split())
 PROVINCES = {norm_key(s) for s in """
 An Giang|Bà Rịa - Vũng Tàu|Bà Rịa|Vũng Tàu|Bạc Liêu|Bắc Giang|Bắc Kạn|Bắc Ninh|Bến Tre|Bình Dương|
@@ -50,6 +50,7 @@ _HEADS = [
     "Tổng Bí thư", "Bí thư", "Chủ tịch", "Chủ nhiệm", "Tổng Giám đốc", "Giám đốc",
     "Trưởng Ban", "Trưởng phòng", "Trưởng Công an", "Trưởng đoàn", "Trưởng khoa", "Trưởng thôn", "Trưởng Văn phòng",
     "Chánh Văn phòng", "Chánh án", "Chánh Thanh tra", "Viện trưởng",
+    "Chi cục trưởng", "Cục trưởng", "Vụ trưởng", "Đội trưởng", "Hạt trưởng", "Trạm trưởng",
     "Ủy viên", "Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Hiệu trưởng", "Chỉ huy trưởng",
     "Chính ủy", "Tư lệnh", "Tổ trưởng", "Đại biểu Quốc hội", "Đại biểu HĐND",
     "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá", "Trung tá",
@@ -140,8 +141,11 @@ tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục 
 đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy nước phủ
 hiệp hội liên bệnh viện đại học sở ngành chuyên trách bộ phận tiểu văn kiện công tác nông thôn
 thương mại dịch vụ văn hóa thông tin thể thao du lịch lao động thương binh xã hội nội vụ trị khoa
+cục thuế hải quan kho bạc thống kê điều phối chi lễ hội chỉ đạo
 """.split())
-NEXT_PERSON = re.compile(r"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)\s+[A-ZĐ]")
+# an upper-case initial, accented ones included ("Ánh", "Ứng", "Ý")
+_UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+NEXT_PERSON = re.compile(rf"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)\s+[{_UP}]")
 
 
 @dataclass(frozen=True)
@@ -321,9 +325,18 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
             org_words.append(w)
             i += 1
             continue
+        if org_words and allow_name and (fm := _FILLER.match(text, w[1])) is not None:
+            # "nguyên Bí thư Quận ủy X qua các thời kỳ Trần Văn A": words between the body and
+            # the name
+            while i < len(words) and words[i][1] < fm.end():
+                i += 1
+            continue
         break
     org = text[org_words[0][1]:org_words[-1][2]] if org_words else None
     return _clean_org(org), None
+
+
+_FILLER = re.compile(r"(?i)(?:qua\s+)?(?:các|những)\s+(?:thời\s+kỳ|nhiệm\s+kỳ|khóa|khoá)\s+(?=[A-ZĐ])")
 
 
 _ORG_TAIL = re.compile(r"(?:\s+(?:và|của|tại|cùng|nhiệm kỳ|khóa|khoá))+$")
@@ -437,8 +450,40 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
         if name_span:
             sent = _sentence(text, name_span[0])
             people.append(_Person(text[name_span[0]:name_span[1]], roles, name_span[0], sent))
+            if name_span[1] == end_pos:  # (the name after the roles)
+                for other in _names_sharing(text, low, name_span[1], hits, lex):
+                    people.append(_Person(text[other[0]:other[1]], list(roles), other[0], sent))
+                    end_pos = other[1]
         pos = max(end_pos, m.end())
     return _merge(people, hits, places)
+
+
+_NAME_LIST_SEP = re.compile(r"\s*(?:,\s*(?:và\s+)?|\s+và\s+)(?=[" + _UP + r"])")
+
+
+def _names_sharing(text: str, low: str, pos: int, hits: list[PlaceHit], lex: _Lex) -> list[tuple[int, int]]:
+    """Names listed after the one at ``pos`` that share its roles ("nguyên Bí thư Quận ủy X
+    Trần Văn A, Nguyễn Thị B"): each a name (a surname and one to three capitalised words)
+    that no title follows."""
+    out: list[tuple[int, int]] = []
+    while len(out) < 6:
+        sep = _NAME_LIST_SEP.match(text, pos)
+        if sep is None:
+            break
+        if _title_search(text, low, sep.end(), anchored=True, lex=lex) is not None:
+            break  # "..., Phó Chủ tịch Nguyễn Thị B": a title, not a name
+        nm = _name_after(text, sep.end(), hits, lex)
+        if nm is None:
+            break
+        rest = text[nm[1]:nm[1] + 3]
+        if rest[:1].isalnum() or rest.lstrip(" ")[:1] in ("(", "-", "–"):
+            break  # a longer name, or one with its own role ("Trần Văn B - Phó Chủ tịch")
+        q = _skip_link(text, nm[1] + 1) if text[nm[1]:nm[1] + 1] == "," else None
+        if q is not None and _title_search(text, low, q, anchored=True, lex=lex) is not None:
+            break  # "..., Trần Văn B, Phó Chủ tịch ...": B has a title of his own
+        out.append(nm)
+        pos = nm[1]
+    return out
 
 
 def _recut_roles(text: str, low: str, start: int, stop: int,
@@ -510,9 +555,11 @@ def _title(t: str) -> str:
 _NAME_SEP = re.compile(r"(\S)\s*(?:,|\(|[–—-])\s*$")
 _LA = r"(?:(?:nay|hiện|hiện nay|đang)?\s*là|(?:được\s+(?:[^\W\d]+\s+){0,3})?(?:giữ|làm|đảm nhiệm)(?:\s+chức(?:\s+(?:danh|vụ))?)?)"
 _NAME_LA = re.compile(r"(\S)\s+" + _LA + r"\s*$")
-_INTRO_LA = re.compile(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:[A-ZĐ]\w*\s+){1,3}[A-ZĐ]\w*\s+" + _LA + r"\s*$")
+_MEMBER_LA = re.compile(r"(?i)\s*,\s*(?:(?:thành|quận|huyện|thị|đảng)\s+[uủ]y\s+viên|TUV|ĐUV|QUV|HUV)\s*,\s*"
+                        + _LA + r"\s*$")
+_INTRO_LA = re.compile(rf"\b(?:[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị|[Đđ]ồng chí)\s+(?:[{_UP}]\w*\s+){{1,3}}[{_UP}]\w*\s+" + _LA + r"\s*$")
 # "Chủ tịch UBND huyện X, ông Nguyễn Văn A, cho biết": the name after the roles
-_INTRO_AFTER = re.compile(r"\s*,?\s*(?:ông|bà|đồng chí)\s+(?=[A-ZĐ])")
+_INTRO_AFTER = re.compile(rf"\s*,?\s*(?:ông|bà|đồng chí)\s+(?=[{_UP}])")
 
 
 def _name_after(text: str, pos: int, hits: list[PlaceHit], lex: _Lex) -> tuple[int, int] | None:
@@ -537,6 +584,9 @@ def _name_before(text: str, chain_start: int, hits: list[PlaceHit],
     lex = lex or _ACCENTED
     before = text[max(0, chain_start - 80):chain_start]
     mb = _MEMBER_BEFORE.search(before) if ("viên" in before[-20:] or "UV" in before[-8:]) else None
+    if mb is None and ("viên" in before or "UV" in before):
+        # "đồng chí X, Thành ủy viên, giữ chức Bí thư ...": the membership, then the verb
+        mb = _MEMBER_LA.search(before)
     if mb is not None:  # "Đồng chí X - Thành ủy viên, Bí thư ...": the name is before the membership
         chain_start -= len(before) - mb.start()
         before = text[max(0, chain_start - 80):chain_start]

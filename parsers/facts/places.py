@@ -121,13 +121,26 @@ def _blocked(folded: str, toks: list[tuple[str, int, int]], i: int, text: str) -
     """Is the name starting at token i part of a street/building/organisation name?"""
     j = i - 1
     capital_run = 0
+    items = 0  # list items passed ("các cây cầu Long Biên, Chương Dương, Thanh Trì")
     while j >= 0 and capital_run <= 4:
         w, s, e = toks[j]
-        if folded[e:toks[j + 1][1]].strip(" -") not in ("",):
-            return False  # punctuation in between: a new phrase starts
-        for n in (2, 1):
+        gap = folded[e:toks[j + 1][1]].strip(" -")
+        if gap not in ("",):
+            if gap == "," and (capital_run or j == i - 1) and items < 8 and text[s].isupper():
+                items, capital_run = items + 1, 0  # the item before in a list of names
+            else:
+                return False  # punctuation in between: a new phrase starts
+        elif w == "va" and (capital_run or j == i - 1) and items < 8 and j > 0 and text[toks[j - 1][1]].isupper():
+            items, capital_run = items + 1, 0  # "..., Vĩnh Tuy và Thanh Trì"
+            j -= 1
+            continue
+        for n in (2, 1) if not items or not text[s].isupper() else ():  # (in a list: "Chương Dương")
             if j - n + 1 >= 0 and " ".join(t[0] for t in toks[j - n + 1:j + 1]) in BLOCKERS:
-                return True
+                # a list of streets, bridges ... is one only after a plural ("các cây cầu",
+                # "những tuyến phố", "nhiều khu đô thị"): "cầu Vĩnh Tuy, Long Biên đã ..." names
+                # the district after the bridge
+                return not items or _PLURAL.search(folded, max(0, toks[j - n + 1][1] - 12),
+                                                   toks[j - n + 1][1]) is not None
         if not text[s].isupper():
             return False
         capital_run += 1
@@ -135,7 +148,12 @@ def _blocked(folded: str, toks: list[tuple[str, int, int]], i: int, text: str) -
     return False
 
 
+_PLURAL = re.compile(r"\b(?:cac|nhung|nhieu|hai|ba|bon|nam)(?: (?:cay|tuyen|con|ngoi))?\s*$")
+
+
 _COMMA_GAP = re.compile(r"\s*,\s*")
+_LIST_INTRO = re.compile(r"\s*:\s*")
+_LIST_WORDS = frozenset({"nhu", "gom"})
 # a unit's former district in brackets inside a list: "Trung Liệt (quận Đống Đa cũ), và Thành Công"
 _ASIDE = re.compile(r"\s*\((?:quan|huyen|thi xa)\s[^()]{2,40}\)\s*,?\s*")
 _ITEM = re.compile(r"\s*(?:,|\bva\b)\s*")
@@ -192,6 +210,16 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
         types = DISTRICT_TYPES if typ in DISTRICT_TYPES else WARD_TYPES
         j = i + k
         start = toks[i][1]
+        # "(nhiều / các) phường như A, B, C", "các xã gồm A, B", "các phường: A, B": a list
+        # introduced after the type word
+        if j + 1 < n and (_LIST_INTRO.fullmatch(folded, toks[j - 1][2], toks[j][1])
+                          or (toks[j][0] in _LIST_WORDS and not folded[toks[j][2]:toks[j + 1][1]].strip(" :"))):
+            if toks[j][0] in _LIST_WORDS:
+                j += 1
+            if text[toks[j][1]].isupper():
+                start = toks[j][1]
+            else:
+                j = i + k
         matched = False
         resume: int | None = None
         while j < n:

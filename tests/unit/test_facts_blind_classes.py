@@ -1,0 +1,132 @@
+"""Classes found when scoring the blind set (tests/blind) — each test in our own words, with
+invented names and numbers; none copies a blind case."""
+from __future__ import annotations
+
+from datetime import date
+
+from parsers.facts import extract
+
+
+def places(text: str, pub: date) -> dict[tuple[str, str], bool]:
+    return {(p.name, p.type): p.is_primary for p in extract(text, pub).places}
+
+
+def officials(text: str, pub: date) -> dict[str, tuple]:
+    return {o.name: (o.title, o.organisation, o.is_former) for o in extract(text, pub).officials}
+
+
+def figures(text: str, pub: date):
+    return [(i.place, i.metric_key, i.value, i.unit, i.relation_type) for i in extract(text, pub).indicators]
+
+
+# places ----------------------------------------------------------------------------------------
+
+def test_a_list_introduced_after_the_unit_word():
+    got = places("Quận Long Biên\n\nNhiều phường như Thượng Thanh, Ngọc Thụy, Giang Biên, Đức Giang, Việt Hưng, "
+                 "Gia Thụy, Ngọc Lâm, Phúc Lợi, Bồ Đề, Thạch Bàn đã xây trụ sở mới.", date(2023, 5, 1))
+    for name in ("Thượng Thanh", "Gia Thụy", "Ngọc Lâm", "Phúc Lợi", "Bồ Đề", "Thạch Bàn"):
+        assert (name, "phường") in got
+
+
+def test_a_list_of_bridges_or_streets_names_no_unit():
+    got = places("Quận Hoàng Mai\n\nCác cây cầu Chương Dương, Vĩnh Tuy và Thanh Trì nối hai bờ sông.",
+                 date(2023, 5, 1))
+    assert ("Thanh Trì", "huyện") not in got
+    got = places("Quận Long Biên\n\nSau khi thông xe cầu Vĩnh Tuy, Long Biên thu hút nhiều dự án.", date(2023, 5, 1))
+    assert ("Long Biên", "quận") in got
+
+
+def test_units_reported_in_turn_are_primary():
+    got = places("Huyện Mê Linh: thu nhập tăng\n\nThu nhập bình quân của huyện đạt 60 triệu đồng/người/năm. "
+                 "Cụ thể, xã Tráng Việt đạt 66 triệu đồng, xã Văn Khê 63 triệu đồng/người/năm. "
+                 "Đoàn công tác cũng thăm xã Tiền Phong.", date(2022, 6, 1))
+    assert got[("Tráng Việt", "xã")] and got[("Văn Khê", "xã")]
+    assert not got[("Tiền Phong", "xã")]
+
+
+# officials -------------------------------------------------------------------------------------
+
+def test_names_with_an_accented_capital_or_a_rare_surname():
+    got = officials("Phường Ô Chợ Dừa\n\nTại Đại hội, đồng chí Lò Thị Ánh được chỉ định giữ chức Bí thư Đảng ủy "
+                    "phường Ô Chợ Dừa. Chủ tịch HĐND phường Mông Văn Khải phát biểu.", date(2025, 8, 1))
+    assert got["Lò Thị Ánh"][0] == "Bí thư"
+    assert got["Mông Văn Khải"][0] == "Chủ tịch"
+
+
+def test_membership_then_the_verb_then_the_post():
+    got = officials("Phường Kim Liên\n\nHội nghị công bố quyết định chỉ định đồng chí Phan Văn Kiên, Thành ủy viên, "
+                    "giữ chức Bí thư Đảng ủy phường Kim Liên.", date(2025, 8, 1))
+    assert got["Phan Văn Kiên"][0] == "Bí thư"
+
+
+def test_sub_department_head_titles():
+    got = officials("Huyện Ba Vì\n\nChi cục trưởng Chi cục Thống kê huyện Ba Vì, ông Đinh Văn Lộc, cho biết số liệu.",
+                    date(2021, 7, 1))
+    assert got["Đinh Văn Lộc"][:2] == ("Chi cục trưởng", "Chi cục Thống kê huyện Ba Vì")
+
+
+def test_a_title_shared_by_a_list_of_names():
+    got = officials("Quận Tây Hồ\n\nDự lễ có các đồng chí nguyên Bí thư Quận ủy Tây Hồ qua các thời kỳ Lê Văn Hậu, "
+                    "Vũ Thị Mai.", date(2023, 5, 1))
+    assert got["Lê Văn Hậu"] == ("Bí thư", "Quận ủy Tây Hồ", True)
+    assert got["Vũ Thị Mai"] == ("Bí thư", "Quận ủy Tây Hồ", True)
+    got = officials("Quận Tây Hồ\n\nChủ tịch UBND quận Tây Hồ Lê Văn Hậu, Phó Chủ tịch Vũ Thị Mai dự họp.",
+                    date(2023, 5, 1))
+    assert got["Lê Văn Hậu"][0] == "Chủ tịch" and "Phó Chủ" not in got
+
+
+# figures ---------------------------------------------------------------------------------------
+
+def test_the_unit_printed_on_the_last_item_only():
+    got = figures("Huyện Phúc Thọ\n\nThu nhập bình quân đầu người năm 2022 đạt 58 triệu đồng. Cụ thể, xã Sen Phương "
+                  "đạt 61,5 triệu, xã Vân Phúc 57,2 triệu đồng/người/năm.", date(2023, 1, 10))
+    assert ("Sen Phương", "per_capita_income", 61.5, "triệu đồng", None) in got
+
+
+def test_revenue_named_by_so_thu_or_thu_with_a_verb():
+    got = figures("Huyện Thanh Trì\n\nTổng thu ngân sách năm 2019 đạt 2.000 tỷ đồng; nếu loại trừ tiền sử dụng đất, "
+                  "số thu đạt 812,4 tỷ đồng. Quý IV, huyện phấn đấu thu thêm khoảng 400 tỷ đồng.", date(2019, 10, 1))
+    keys = {v: k for _, k, v, _, _ in got}
+    assert keys[812.4] == "budget_revenue_excl_land"
+    assert keys[400] == "budget_revenue"
+
+
+def test_a_clause_of_time_words_and_a_verb_continues_the_metric():
+    got = figures("Thị xã Sơn Tây\n\nTính đến ngày 10/6, tổng thu ngân sách đạt 210 tỷ đồng, bằng 45% dự toán; "
+                  "ước 6 tháng đầu năm đạt 52% dự toán.", date(2023, 6, 20))
+    assert ("Sơn Tây", "budget_revenue", 52, "%", "share_of_plan") in got
+
+
+def test_a_sector_share_of_the_economy_without_the_word_before():
+    got = figures("Phường Hàng Bạc\n\nHiện nay, thương mại – dịch vụ chiếm 97,5% cơ cấu kinh tế của phường; đến năm "
+                  "2030 thương mại – dịch vụ chiếm trên 98%.", date(2025, 8, 20))
+    assert ("Hàng Bạc", "production_value_trade_services", 97.5, "%", "share_of_total") in got
+    assert ("Hàng Bạc", "production_value_trade_services", 98, "%", "share_of_total") in got
+
+
+def test_a_structure_list_after_a_paragraph_about_revenue():
+    got = figures("Xã Vĩnh Thanh\n\nDoanh thu thương mại, dịch vụ ước đạt 900 tỷ đồng. Cơ cấu kinh tế chuyển dịch "
+                  "(thương mại – dịch vụ 70%; công nghiệp – tiểu thủ công nghiệp 26%; nông nghiệp 4%).",
+                  date(2025, 12, 20))
+    keys = {v: (k, r) for _, k, v, _, r in got}
+    assert keys[26][1] == "share_of_total" and keys[26][0].startswith("production_value")
+    assert keys[4] == ("production_value_agriculture", "share_of_total")
+
+
+def test_city_wide_totals_with_a_capital_letter_are_not_the_unit():
+    got = figures("Phường Thanh Xuân\n\nPhường thu ngân sách đạt 700 tỷ đồng. Toàn thành phố, tổng thu ngân sách ước "
+                  "vượt 500.000 tỷ đồng.", date(2025, 12, 20))
+    assert all(v != 500000 for _, _, v, _, _ in got)
+
+
+def test_the_unit_a_leading_clause_opens_with():
+    got = figures("Ba xã tổ chức đại hội\n\nỞ xã Phượng Dực – địa bàn hình thành từ các xã Hồng Minh, Phú Túc "
+                  "(huyện Phú Xuyên cũ) – đại hội đánh giá giá trị sản xuất nông nghiệp tăng bình quân 3,5%/năm.",
+                  date(2025, 8, 11))
+    assert got[0][0] == "Phượng Dực"
+
+
+def test_mobilised_capital_is_investment():
+    got = figures("Huyện Đan Phượng\n\nGiai đoạn 2016-2020, tổng nguồn vốn huy động cho xây dựng nông thôn mới đạt "
+                  "3.100 tỷ đồng.", date(2021, 1, 5))
+    assert got[0][1] == "investment"
