@@ -810,10 +810,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                                         or "giao du toan" in sfold)
                         and TARGET_WORDS.search(sfold) is not None)
         for f in figs:
-            period = (_period_after(periods, f.end - s0, sfold)
-                      or _pick_period(periods, f.start - s0, real)
-                      or (ctx_period if (ctx_para == para or target_block) else None)
-                      or article_period)
+            period = _period_after(periods, f.end - s0, sfold) or _pick_period(periods, f.start - s0, real)
+            if period is not None and _later_elsewhere(period, f.end - s0, sfold):
+                # the sentence's period comes in a later clause: the one in force before it
+                period = (ctx_period if (ctx_para == para or target_block) else None) or article_period or period
+            period = period or (ctx_period if (ctx_para == para or target_block) else None) or article_period
             kind = "estimate" if f.estimate else "actual"
             if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0]))
                     or (period and period.start and pub_iso and period.start > pub_iso)):
@@ -847,6 +848,12 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 period_kind="average_annual" if f.average else (period.kind if period else None),
                 metric_family=family(f.metric_key), approx=f.approx, flags=list(f.flags or []),
             )
+            if (ind.period_kind == "as_of" and ind.period_end and period is not None and _is_money(ind.unit)
+                    and ind.relation_type is None and ind.metric_family in _FLOW_FAMILIES
+                    and ind.metric_key not in PER_PERSON
+                    and period.text[:7].lower() == "đến năm"):
+                # "đến năm 2025 thu ngân sách đạt 9.000 tỷ đồng": a yearly flow in that year
+                ind.period_kind, ind.period_start = "year", ind.period_end[:4] + "-01-01"
             if place_id.startswith("hn-2025-") and ind.period_start and ind.period_start < "2025-07-01" \
                     and kind != "target":
                 ind.flags.append("predecessor_period")  # a new unit's figure for a time before it existed
@@ -1057,6 +1064,9 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
                 p.text.endswith(("năm", "nay")) and p.text.lower().endswith(("cả năm", "năm nay"))
                 and _PLAN_REF.search(pre)):
             continue  # "so với cùng kỳ năm 2022", "bằng 124% dự toán cả năm"
+        if ("du toan" in pre or "ke hoach" in pre) and _PLAN_SHARE_REF.search(sfold, max(0, p.start_pos - 45),
+                                                                           p.start_pos):
+            continue  # "bằng 47% kế hoạch vốn năm 2021", "21,3% dự toán 6 tháng cuối năm": the plan's period
         if sfold.startswith("nhiem ky", p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60),
                                                                              p.start_pos):
             continue  # "Đại hội ... lần thứ I, nhiệm kỳ 2025-2030", "HĐND khóa XX, nhiệm kỳ 2021-2026"
@@ -1068,7 +1078,10 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
     return out
 
 
+_FLOW_FAMILIES = frozenset({"budget", "production", "trade"})  # amounts per period (not stocks or levels)
 _PLAN_REF = re.compile(r"(?:du toan|ke hoach)\s*$")
+_PLAN_SHARE_REF = re.compile(r"\d\s*%\s*(?:so voi\s+|cua\s+)?(?:du toan|ke hoach)(?:\s+von)?(?:\s+dau tu cong)?"
+                             r"(?:\s+(?:duoc\s+)?giao|\s+thanh pho giao)?\s*(?:cua\s+|trong\s+)?$")
 _TERM_LABEL = re.compile(r"(?:dai hoi|khoa [ivxl\d]+\b|hdnd|hoi dong nhan dan|ky hop|ban chap hanh|lan thu|dang bo"
                          r"|dai bieu|bau cu|bi thu|chu tich|uy vien)[^,.;:()]{0,45}?[\s,]*$")
 _PLAN_BEFORE = re.compile(r"(?:phuong huong|(?<!thuc hien )nhiem vu|ke hoach|trien khai)(?:\s+\w+){0,3}\s*$")
@@ -1090,6 +1103,15 @@ def _pick_period(ps: list[Period], pos: int, real: list[Period] | None = None) -
     before = [p for p in real if p.start_pos < pos]
     done = [p for p in before if not p.plan]
     return done[-1] if done else before[-1] if before else real[0]
+
+
+def _later_elsewhere(p: Period | None, pos: int, sfold: str) -> bool:
+    """``p`` is printed after the figure at ``pos``, in another clause ("...; riêng tháng 4
+    thu 286 tỷ đồng", "(dự kiến hết quý III đạt 75%)"): not the figure's period."""
+    if p is None or p.start_pos < pos:
+        return False
+    gap = sfold[pos:p.start_pos]
+    return ";" in gap or "(" in gap or " rieng " in gap or " con " in gap
 
 
 _AFTER_FIGURE = re.compile(r"\s*,?\s*(?:cua|trong|vao|nam)?\s*$")

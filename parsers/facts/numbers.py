@@ -117,7 +117,11 @@ PERIOD = re.compile(
     r"|(?P<months>(?P<n>\d{1,2})\s+tháng(?:\s+(?P<pos>đầu|cuối))?(?:\s+(?:năm|của năm))?(?:\s*(?P<my>(?:19|20)\d\d))?)"
     r"|(?P<since>từ năm\s+(?P<sy>(?:19|20)\d\d)(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<nyears>\d{1,2}\s+năm(?:\s+qua)?(?!\s*\d))"
+    r"|(?P<toq>(?:(?:tính\s+)?đến\s+)?hết\s+quý\s+(?P<tq>iv|iii|ii|i|[1-4])(?![\w])"
+    r"(?:\s*(?:[-/]|năm)\s*(?P<tqy>(?:19|20)\d\d))?)"
     r"|(?P<quarter>quý\s+(?P<q>iv|iii|ii|i|[1-4])(?![\w])(?:\s*(?:[-/]|năm)\s*(?P<qy>(?:19|20)\d\d))?)"
+    r"|(?P<months2>tháng\s+(?P<tm1>\d{1,2})\s*(?:và|đến|tới|-|–)\s*(?:tháng\s+)?(?P<tm2>\d{1,2})"
+    r"\s*/\s*(?P<tmy>(?:19|20)\d\d))"
     r"|(?P<month>tháng\s+(?P<m>\d{1,2})(?:\s*/\s*|\s+năm\s+)(?P<mmy>(?:19|20)\d\d))"
     r"|(?P<ytd>từ đầu năm(?:\s+(?P<ytdy>(?:19|20)\d\d))?(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<until>đến năm\s+(?P<uy>(?:19|20)\d\d))"
@@ -129,7 +133,7 @@ PERIOD = re.compile(
 # one that is; "từ " and "đến " stand for "từ năm", "từ 1/7", "đến hết", "đến nay" ...)
 PERIOD_SCAN = Anchored(PERIOD, (
     "giai đoạn", "nhiệm kỳ", "thời kỳ", "kế hoạch 5 năm", "từ ", "quý", "tháng", "cả", "năm",
-    "tính đến", "đến ", "hiện nay",
+    "tính đến", "đến ", "hiện nay", "hết quý",
 ), re.compile(r"\d(?=\d?\s+(?:tháng|năm))"))
 
 
@@ -243,6 +247,18 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
         if y is None:
             return Period(t, None, None, kind=kind)
         return Period(t, _iso(y, first, 1), _month_end(y, first + n - 1), kind=kind)
+    if m.group("toq"):  # "(đến) hết quý III": from the start of the year
+        q = ROMAN[m.group("tq").lower()]
+        y = int(m.group("tqy")) if m.group("tqy") else _default_year(published, 3 * q - 2, cy)
+        if y is None:
+            return Period(t, None, None, kind=months_kind(3 * q))
+        return Period(t, _iso(y, 1, 1), _month_end(y, 3 * q), kind=months_kind(3 * q))
+    if m.group("months2"):  # "tháng 7 và tháng 8/2025"
+        y, m1, m2 = int(m.group("tmy")), int(m.group("tm1")), int(m.group("tm2"))
+        if not 1 <= m1 < m2 <= 12:
+            return Period(t, None, None)
+        a, b = date(y, m1, 1), date.fromisoformat(_month_end(y, m2))
+        return Period(t, a.isoformat(), b.isoformat(), kind=span_kind(a, b))
     if m.group("quarter"):
         q = ROMAN[m.group("q").lower()]
         y = int(m.group("qy")) if m.group("qy") else _default_year(published, 3 * q - 2, cy)

@@ -130,3 +130,38 @@ def test_mobilised_capital_is_investment():
     got = figures("Huyện Đan Phượng\n\nGiai đoạn 2016-2020, tổng nguồn vốn huy động cho xây dựng nông thôn mới đạt "
                   "3.100 tỷ đồng.", date(2021, 1, 5))
     assert got[0][1] == "investment"
+
+
+# periods ---------------------------------------------------------------------------------------
+
+def periods(text: str, pub: date):
+    return {i.value: (i.period_kind, i.period_start, i.period_end) for i in extract(text, pub).indicators}
+
+
+def test_a_period_in_a_later_clause_is_not_the_figures():
+    got = periods("Huyện Mỹ Đức 5 tháng đầu năm 2024\n\nTheo báo cáo, 5 tháng đầu năm 2024 kinh tế ổn định. Thu ngân "
+                  "sách trên địa bàn đạt 320 tỷ đồng, bằng 40% dự toán; riêng tháng 5/2024 thu 61 tỷ đồng.",
+                  date(2024, 6, 5))
+    assert got[320][0] == "year_to_date" and got[61][0] == "month"
+    got = periods("Huyện Phú Xuyên sơ kết 6 tháng\n\nHuyện tổ chức sơ kết 6 tháng đầu năm 2023.\n\nTổng thu ngân sách "
+                  "ước đạt 210 tỷ đồng, bằng 52% dự toán (dự kiến hết quý III đạt 70% dự toán).", date(2023, 7, 12))
+    assert got[210][0] == "half_year"
+    assert got[70] == ("nine_months", "2023-01-01", "2023-09-30")
+
+
+def test_the_period_of_a_plan_is_not_the_figures():
+    got = periods("Huyện Mê Linh\n\nKinh tế 6 tháng đầu năm 2022 ổn định. Huyện đã giải ngân 410 tỷ đồng, bằng 38% kế "
+                  "hoạch vốn năm 2022.", date(2022, 7, 8))
+    assert got[410][0] == "half_year" and got[38][0] == "half_year"
+
+
+def test_two_months_named_together_are_a_range():
+    got = periods("Xã Thư Lâm\n\nTrong tháng 7 và tháng 8/2025, thu ngân sách của xã đạt 15 tỷ đồng.", date(2025, 9, 3))
+    assert got[15] == ("range", "2025-07-01", "2025-08-31")
+
+
+def test_a_flow_by_a_target_year_is_that_years():
+    got = periods("Quận Hà Đông\n\nQuận phấn đấu đến năm 2030 thu ngân sách đạt 12.000 tỷ đồng, GRDP bình quân đầu "
+                  "người đạt 9.000 USD.", date(2025, 5, 3))
+    assert got[12000] == ("year", "2030-01-01", "2030-12-31")
+    assert got[9000][0] == "as_of"
