@@ -848,6 +848,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 period_kind="average_annual" if f.average else (period.kind if period else None),
                 metric_family=family(f.metric_key), approx=f.approx, flags=list(f.flags or []),
             )
+            if (ind.period_kind == "as_of" and period is not None and ind.period_end
+                    and ind.metric_family in _FLOW_FAMILIES and ind.metric_key not in PER_PERSON
+                    and ind.relation_type != "share_of_total" and _AS_OF_MONTH.match(period.text)):
+                # "tính đến (hết) tháng 10/2022, thu ngân sách đạt ...": the year so far
+                ind.period_kind, ind.period_start = "year_to_date", ind.period_end[:4] + "-01-01"
             if (ind.period_kind == "as_of" and ind.period_end and period is not None and _is_money(ind.unit)
                     and ind.relation_type is None and ind.metric_family in _FLOW_FAMILIES
                     and ind.metric_key not in PER_PERSON
@@ -883,8 +888,8 @@ def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], a
     """A figure printed without a period takes the period of the body figure it restates (a
     title's), else of the next figure of its paragraph that has one, else the article's."""
     for k, ind in enumerate(out):
-        if ind.period_start or ind.period_end or ind.period_text:
-            continue
+        if ind.period_start or ind.period_end:
+            continue  # (a period without bounds, "hai tháng đầu vận hành", is filled too)
         src: Indicator | Period | None = None
         if id(ind) in title_ids and ind.value is not None:
             src = next((b for b in out[k + 1:] if id(b) not in title_ids and b.metric_key == ind.metric_key
@@ -1067,8 +1072,8 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
         if ("du toan" in pre or "ke hoach" in pre) and _PLAN_SHARE_REF.search(sfold, max(0, p.start_pos - 45),
                                                                            p.start_pos):
             continue  # "bằng 47% kế hoạch vốn năm 2021", "21,3% dự toán 6 tháng cuối năm": the plan's period
-        if sfold.startswith("nhiem ky", p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60),
-                                                                             p.start_pos):
+        if sfold.startswith("nhiem ky", p.start_pos) and not _PAST_TERM.match(
+                sfold, p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60), p.start_pos):
             continue  # "Đại hội ... lần thứ I, nhiệm kỳ 2025-2030", "HĐND khóa XX, nhiệm kỳ 2021-2026"
         pre30 = sfold[max(0, p.start_pos - 30):p.start_pos]
         if ("phuong huong" in pre30 or "nhiem vu" in pre30 or "ke hoach" in pre30 or "trien khai" in pre30) \
@@ -1078,8 +1083,10 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
     return out
 
 
+_AS_OF_MONTH = re.compile(r"(?i)(?:tính\s+)?đến\s+(?:hết\s+|cuối\s+)?tháng")
 _FLOW_FAMILIES = frozenset({"budget", "production", "trade"})  # amounts per period (not stocks or levels)
 _PLAN_REF = re.compile(r"(?:du toan|ke hoach)\s*$")
+_PAST_TERM = re.compile(r"nhiem ky\s+(?:vua\s+)?qua|nhiem ky truoc")  # never a term label
 _PLAN_SHARE_REF = re.compile(r"\d\s*%\s*(?:so voi\s+|cua\s+)?(?:du toan|ke hoach)(?:\s+von)?(?:\s+dau tu cong)?"
                              r"(?:\s+(?:duoc\s+)?giao|\s+thanh pho giao)?\s*(?:cua\s+|trong\s+)?$")
 _TERM_LABEL = re.compile(r"(?:dai hoi|khoa [ivxl\d]+\b|hdnd|hoi dong nhan dan|ky hop|ban chap hanh|lan thu|dang bo"

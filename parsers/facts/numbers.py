@@ -111,10 +111,11 @@ PERIOD = re.compile(
     + r"\s*(?:đến|tới|-|–)\s*(?:(?:hết\s+)?ngày\s+)?(?:(?P<rnow>nay|hiện nay)|" + _DM.format(d="rd2", m="rm2", y="ry2") + r"))"
     r"|(?P<asofdate>(?:tính\s+)?đến\s+(?:hết\s+)?ngày\s+" + _DM.format(d="ad", m="am", y="ay") + r")"
     r"|(?P<asofmonth>(?:tính\s+)?đến\s+(?:hết\s+|cuối\s+)?tháng\s+(?P<amm>\d{1,2})(?:\s*/\s*(?P<amy>(?:19|20)\d\d))?)"
-    r"|(?P<asofnow>tính\s+đến\s+(?:nay|thời điểm này|hiện tại)|đến\s+nay|hiện\s+nay)"
+    r"|(?P<asofnow>tính\s+đến\s+(?:nay|thời điểm này|hiện tại)|đến\s+nay|hiện\s+nay"
+    r"|(?<!\w)(?<!thực )hiện(?=\s+(?:vẫn\s+|còn\s+)?(?:chiếm|đạt|là)\b))"
     r"|(?P<pastterm>nhiệm kỳ\s+(?:vừa\s+)?qua|nhiệm kỳ trước|cả nhiệm kỳ|giai đoạn\s+(?:vừa\s+)?qua)"
     r"|(?P<span>(?:giai đoạn|nhiệm kỳ|thời kỳ|kế hoạch 5 năm|từ năm)\s+(?P<y1>(?:19|20)\d\d)\s*[-–]\s*(?P<y2>(?:19|20)\d\d))"
-    r"|(?P<months>(?P<n>\d{1,2})\s+tháng(?:\s+(?P<pos>đầu|cuối))?(?:\s+(?:năm|của năm))?(?:\s*(?P<my>(?:19|20)\d\d))?)"
+    r"|(?P<months>(?P<n>\d{1,2}|hai|ba|bốn|sáu|bảy|tám|chín|mười(?: một| hai)?)\s+tháng(?:\s+(?P<pos>đầu|cuối))?(?:\s+(?:năm|của năm))?(?:\s*(?P<my>(?:19|20)\d\d))?)"
     r"|(?P<since>từ năm\s+(?P<sy>(?:19|20)\d\d)(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<nyears>\d{1,2}\s+năm(?:\s+qua)?(?!\s*\d))"
     r"|(?P<toq>(?:(?:tính\s+)?đến\s+)?hết\s+quý\s+(?P<tq>iv|iii|ii|i|[1-4])(?![\w])"
@@ -128,13 +129,18 @@ PERIOD = re.compile(
     r"|(?P<year>(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d\d))"
     r"|(?P<thisyear>(?:cả\s+)?năm nay|cả năm)",
 )  # matched on lower-cased text (a Unicode IGNORECASE alternation is slow)
+_MONTH_WORDS = {"hai": 2, "ba": 3, "bốn": 4, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10, "mười một": 11,
+                "mười hai": 12}  # ("năm tháng" is left out: "năm" is as often the year)
 # every alternative of PERIOD starts with one of these or with "N tháng", "N năm"
 # (few literals: each is one scan of the text, and a literal that is not there costs as much as
 # one that is; "từ " and "đến " stand for "từ năm", "từ 1/7", "đến hết", "đến nay" ...)
 PERIOD_SCAN = Anchored(PERIOD, (
     "giai đoạn", "nhiệm kỳ", "thời kỳ", "kế hoạch 5 năm", "từ ", "quý", "tháng", "cả", "năm",
-    "tính đến", "đến ", "hiện nay", "hết quý",
+    "tính đến", "đến ", "hiện", "hết quý", *(f"{w} tháng" for w in _MONTH_WORDS),
 ), re.compile(r"\d(?=\d?\s+(?:tháng|năm))"))
+
+
+_LEADING_INT = re.compile(r"\d+")
 
 
 def _iso(y: int, m: int, d: int) -> str:
@@ -238,12 +244,16 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
     if m.group("span"):
         return Period(t, _iso(int(m.group("y1")), 1, 1), _iso(int(m.group("y2")), 12, 31), kind="multi_year")
     if m.group("months"):
-        n = int(m.group("n"))
+        n = int(m.group("n")) if m.group("n").isdigit() else _MONTH_WORDS[m.group("n")]
+        if not m.group("n").isdigit() and "năm" not in t.lower() and not m.group("my"):
+            return Period(t, None, None)  # "hai tháng đầu vận hành": not months of a year
         if not 1 <= n <= 12:
             return Period(t, None, None)
         first = 12 - n + 1 if (m.group("pos") or "").lower() == "cuối" else 1
         kind = months_kind(n) if first == 1 or n in (3, 6) else "range"
         y = int(m.group("my")) if m.group("my") else _default_year(published, first, cy)
+        if first > 1 and not m.group("my") and not cy and published is not None and published.month >= 4:
+            y = published.year  # "6 tháng cuối năm" in a mid-year report: the months still to come
         if y is None:
             return Period(t, None, None, kind=kind)
         return Period(t, _iso(y, first, 1), _month_end(y, first + n - 1), kind=kind)
@@ -278,6 +288,10 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
         y = int(m.group("sy"))
         return Period(t, _iso(y, 1, 1), published.isoformat() if published else None, kind="multi_year")
     if m.group("nyears"):
+        n = int(_LEADING_INT.match(t).group(0))
+        if published is not None and t.lower().endswith("qua") and 1 < n <= 10:
+            # "5 năm qua" in a 2025 report: 2020 ... 2025, like "nhiệm kỳ qua"
+            return Period(t, _iso(published.year - n, 1, 1), _iso(published.year, 12, 31), kind="multi_year")
         return Period(t, None, None, kind="multi_year")
     if m.group("until"):
         return Period(t, None, _iso(int(m.group("uy")), 12, 31), kind="as_of")

@@ -165,3 +165,27 @@ def test_a_flow_by_a_target_year_is_that_years():
                   "người đạt 9.000 USD.", date(2025, 5, 3))
     assert got[12000] == ("year", "2030-01-01", "2030-12-31")
     assert got[9000][0] == "as_of"
+
+
+def test_a_flow_counted_to_the_end_of_a_month_is_the_year_so_far():
+    got = periods("Huyện Ba Vì\n\nTính đến hết tháng 10/2022, thu ngân sách trên địa bàn đạt 300 tỷ đồng.", date(2022, 11, 5))
+    assert got[300] == ("year_to_date", "2022-01-01", "2022-10-31")
+
+
+def test_the_past_term_after_the_congress_is_a_period_not_a_label():
+    got = periods("Phường Yên Nghĩa\n\nBáo cáo chính trị của Đại hội nêu rõ, nhiệm kỳ vừa qua tổng giá trị sản xuất tăng "
+                  "64%.", date(2025, 8, 1))
+    assert got[64][0] == "multi_year"
+
+
+def test_n_years_past_carries_to_the_next_sentence():
+    got = periods("Phường Phú Thượng\n\nTrong 5 năm qua, cơ cấu kinh tế chuyển dịch đúng hướng. Thu ngân sách đạt "
+                  "150 tỷ đồng.", date(2025, 7, 20))
+    assert got[150] == ("multi_year", "2020-01-01", "2025-12-31")
+
+
+def test_months_in_words_and_remaining_months_of_this_year():
+    got = periods("Quận Nam Từ Liêm\n\nSáu tháng đầu năm 2019, thu ngân sách đạt 1.200 tỷ đồng. 6 tháng cuối năm, "
+                  "quận phấn đấu thu thêm 1.000 tỷ đồng.", date(2019, 7, 10))
+    assert got[1200] == ("half_year", "2019-01-01", "2019-06-30")
+    assert got[1000] == ("half_year", "2019-07-01", "2019-12-31")
