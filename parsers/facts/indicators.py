@@ -25,7 +25,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, islice
 
 from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
@@ -274,7 +274,23 @@ def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None) ->
     for i in _digit_tokens(tokens) if digits is None else digits:
         if i < last and words[i + 1] in ("thang", "nam"):
             out += [p for p in (ends[i] - 2, ends[i] - 1) if p >= starts[i]]
+    # "sáu tháng", "mười hai tháng", "hiện chiếm", "hết quý" (``PERIOD_SCAN.start_class``): the
+    # token before "thang", "chiem" ... (a superset: "hai" may be "hải", "het" "hết" or "hệt")
+    for i in compress(range(last), map(_PERIOD_WORD_FIRST.__contains__, words)):
+        w, nxt = words[i], words[i + 1]
+        if w == "hien":
+            if nxt in _NOW_NEXT and (i == 0 or words[i - 1] != "thuc"):
+                out.append(starts[i])
+        elif w == "het":
+            if nxt == "quy":
+                out.append(starts[i])
+        elif nxt == "thang" or (w == "muoi" and nxt in ("mot", "hai") and i + 2 <= last and words[i + 2] == "thang"):
+            out.append(starts[i])
     return out
+
+
+_PERIOD_WORD_FIRST = frozenset({"hai", "ba", "bon", "sau", "bay", "tam", "chin", "muoi", "hien", "het"})
+_NOW_NEXT = frozenset({"chiem", "dat", "la", "van", "con"})
 
 
 def _per_unit(sfold: str, start: int, end: int) -> bool:
@@ -1164,7 +1180,8 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
     inside = [h for h in hits if s0 <= h.start < pos]
     if len(inside) > 1:
         # "(huyện Phú Xuyên cũ)": a former unit named aside is not what the figure is about
-        inside = [h for h in inside if not _FORMER_AFTER.match(text, h.end)] or inside
+        inside = [h for h in inside if "cũ" not in text[h.end:h.end + 5] or not _FORMER_AFTER.match(text, h.end)] \
+            or inside
     if inside:
         first = inside[0]
         if first is not inside[-1] and _LEAD_ONLY.fullmatch(text, s0, first.start) \

@@ -131,13 +131,17 @@ PERIOD = re.compile(
 )  # matched on lower-cased text (a Unicode IGNORECASE alternation is slow)
 _MONTH_WORDS = {"hai": 2, "ba": 3, "bốn": 4, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10, "mười một": 11,
                 "mười hai": 12}  # ("năm tháng" is left out: "năm" is as often the year)
-# every alternative of PERIOD starts with one of these or with "N tháng", "N năm"
+# every alternative of PERIOD starts with one of these or with "N tháng", "N năm" (digits or words),
+# "hiện chiếm / đạt / là", "hết quý"
 # (few literals: each is one scan of the text, and a literal that is not there costs as much as
 # one that is; "từ " and "đến " stand for "từ năm", "từ 1/7", "đến hết", "đến nay" ...)
 PERIOD_SCAN = Anchored(PERIOD, (
     "giai đoạn", "nhiệm kỳ", "thời kỳ", "kế hoạch 5 năm", "từ ", "quý", "tháng", "cả", "năm",
-    "tính đến", "đến ", "hiện", "hết quý", *(f"{w} tháng" for w in _MONTH_WORDS),
-), re.compile(r"\d(?=\d?\s+(?:tháng|năm))"))
+    "tính đến", "đến ", "hiện nay",
+), re.compile(r"\d(?=\d?\s+(?:tháng|năm))|(?<!\w)(?:hai|ba|bốn|sáu|bảy|tám|chín|mười)(?=\s+(?:một\s+|hai\s+)?tháng)"
+              r"|(?<!\w)(?<!thực )hiện(?=\s+(?:vẫn\s+|còn\s+)?(?:chiếm|đạt|là)\b)|(?<!\w)hết(?=\s+quý)"))
+# (the words of ``start_class`` are found from the token index by ``indicators``: few texts
+# have them, and a literal that is not there costs a scan of the text)
 
 
 _LEADING_INT = re.compile(r"\d+")

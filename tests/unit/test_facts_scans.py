@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from parsers.facts.indicators import _period_digit_candidates
 from parsers.facts.indicators import FIGURE, OTHER_UNIT, OTHER_UNIT_SCAN, GENERIC_TYPE, GENERIC_TYPE_SCAN
 from parsers.facts.metric_words import METRIC_RE, METRIC_SCAN, METRICS
 from parsers.facts.numbers import PERIOD, PERIOD_SCAN, lower_same_length
@@ -32,7 +33,9 @@ PERIODS = (
     "Từ 1/7 đến 31/12/2025, tính đến ngày 30/9/2025, đến hết tháng 6/2025, đến nay, hiện nay, "
     "nhiệm kỳ qua, cả nhiệm kỳ, giai đoạn 2020-2025, thời kỳ 2021-2025, kế hoạch 5 năm 2021-2025, "
     "6 tháng đầu năm 2024, từ năm 2015 đến nay, 5 năm qua, quý III/2024, tháng 10/2024, "
-    "từ đầu năm 2024 đến nay, đến năm 2030, cả năm 2024, năm nay."
+    "từ đầu năm 2024 đến nay, đến năm 2030, cả năm 2024, năm nay; Sáu tháng đầu năm 2019, mười một "
+    "tháng năm 2020, nông nghiệp hiện chiếm 3%, hiện vẫn đạt, đến hết quý III, hết quý II năm 2024, "
+    "tháng 7 và tháng 8/2025, việc thực hiện đạt 90%."
 )
 
 
@@ -48,6 +51,9 @@ def test_scans_find_every_match(text: str) -> None:
     metric = set(METRIC_SCAN.word_candidates(tokens))
     assert {m.start() for m in METRIC_RE.finditer(folded)} <= metric
     period = set(PERIOD_SCAN.candidates(low))
+    assert {m.start() for m in PERIOD.finditer(low)} <= period
+    # what find_indicators passes: the digit and word starts from the token index
+    period = set(PERIOD_SCAN.candidates(low, _period_digit_candidates(tokens)))
     assert {m.start() for m in PERIOD.finditer(low)} <= period
     assert {m.start() for m in OTHER_UNIT.finditer(work)} <= set(OTHER_UNIT_SCAN.token_candidates(tokens))
     assert {m.start() for m in GENERIC_TYPE.finditer(work)} <= set(GENERIC_TYPE_SCAN.token_candidates(tokens))
