@@ -253,10 +253,29 @@ def merge_officials(officials: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# structure shares written with the keys proposed before the coordinator's decision (CONVENTION.md:
+# one key per sector, the production sub-key), converted when read
+_STRUCTURE_KEYS = {"economic_structure_services": "production_value_trade_services",
+                   "economic_structure_trade_services": "production_value_trade_services",
+                   "economic_structure_agriculture": "production_value_agriculture",
+                   "economic_structure_industry_construction": "production_value_industry_construction",
+                   "economic_structure_industry": "production_value_industry"}
+
+
+def _structure_keys(gold: dict[str, Any]) -> dict[str, Any]:
+    rows = gold.get("indicators") or []
+    if not any(r.get("metric_key") in _STRUCTURE_KEYS for r in rows):
+        return gold
+    return {**gold, "indicators": [{**r, "metric_key": _STRUCTURE_KEYS.get(r.get("metric_key"), r.get("metric_key"))}
+                                   for r in rows]}
+
+
 def to_v2(gold: dict[str, Any]) -> dict[str, Any]:
     """A gold annotation in convention v2 (unchanged if it already is): one official entry
     per person; every comparison of an amount's ``relation`` becomes a row of its own that
-    qualifies it; ``*_growth`` keys become their metric with relation_type growth_yoy."""
+    qualifies it; ``*_growth`` keys become their metric with relation_type growth_yoy.
+    ``economic_structure_*`` keys become the sector's production key."""
+    gold = _structure_keys(gold)
     if is_v2(gold):
         return gold
     gold = {**gold, "officials": merge_officials(gold.get("officials") or [])}

@@ -353,6 +353,8 @@ def _approx_before(bfold: str) -> str | None:
     return _APPROX_OF.get(two) or _APPROX_OF.get(words[-1])
 
 
+_ABS_GROWTH = re.compile(r"\btang(?:\s+(?:them|hon|khoang|gan|tren|xap xi))?\s*$")
+_CLAUSE_END = re.compile(r"[ \t]*(?:[,;.)]|$)")
 _AT_LEAST_AFTER = re.compile(r"\s*tro len\b")
 _PER_YEAR_AFTER = re.compile(r"[ \t]*(?:/[ \t]*nam|mot nam|moi nam|hang nam)\b")
 _AVERAGE = re.compile(r"\b(?:binh quan|trung binh|hang nam|moi nam)\b")
@@ -458,6 +460,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         elif not_figure_after(s, me):
             continue
         um = unit_match(s, me) if multiple is None else None
+        no_unit = False
         if len(a) == 4 and (b or not um) and multiple is None and _YEAR.fullmatch(a):
             continue  # a year or a span of years
         vb = number(b) if b else None
@@ -470,12 +473,16 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             nm = _NEXT_WORDS.match(s, me)
             if not nm:
                 if not slash:
-                    continue
+                    if not (bfold.endswith(("tang ", "tang them ")) and _CLAUSE_END.match(s, me)):
+                        continue
+                    no_unit = True  # "..., tăng 19,5." : the unit is missing
             else:
                 w = nm.group(1).split()
                 if w[0].lower() in STOP_UNIT:
                     if not slash:
-                        continue
+                        if not (w[0].lower() == "so" and bfold.endswith(("tang ", "tang them "))):
+                            continue
+                        no_unit = True  # "tăng 19,5 so với năm 2020": the unit is missing
                 else:
                     unit = w[0] if len(w) == 1 or w[1].lower() in STOP_UNIT else " ".join(w)
                     end = nm.end()
@@ -500,7 +507,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             if bare_ty and value_max is None and (cm := _COMPOUND.match(s, end)):
                 value = round(value + int(cm.group(1)) / 1000, 6)  # "81.289 tỷ 961 triệu đồng"
                 end = skip_to = cm.end()
-        flags = ["misprint"] if _misprint(a) or (b and _misprint(b)) else []
+        flags = ["misprint"] if no_unit or _misprint(a) or (b and _misprint(b)) else []
         approx = _approx_before(bfold)
         if "tro len" in sfold[end:end + 12] and _AT_LEAST_AFTER.match(sfold, end):
             approx = "at_least"
@@ -583,12 +590,18 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 base_key = None  # "trên 1 ha", "bình quân đầu người", "triệu đồng/ha": a ratio
         if base_key is not None and unit == "%" and rel_type is None and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
-        if base_key in MONEY and not pct and not _is_money(unit):
+        if base_key in MONEY and not pct and not _is_money(unit) and not no_unit:
             base_key = None  # "1,6 km" in a sentence about investment
         if base_key == "economic_growth" and not pct:
             base_key = "grdp" if _is_money(unit) else None
         average = not pct and (("nam" in sfold[end:end + 10] and _PER_YEAR_AFTER.match(sfold, end) is not None)
                                or _AMOUNT_YEARLY.search(bfold) is not None)
+        if not pct and rel_type is None and base_key is not None and (no_unit or _is_money(unit)) \
+                and "tang" in bfold[-16:] and (ab := _ABS_GROWTH.search(bfold)) is not None:
+            # "thu nhập ... đạt 68 triệu đồng, tăng 21,5 triệu đồng so với năm 2020": the increase
+            rel_type = "growth_abs"
+            rel_m = REL_AFTER_PLAIN.match(sfold, end) if plain else REL_AFTER.match(s, end)
+            rel_text = s[bstart + ab.start():rel_m.end() if rel_m else end].strip(" ,")
         if pct and rel_type is None:
             vb_m = _verb_before(before, bfold, plain)
             verb = vb_m.group("verb") if vb_m else None

@@ -189,3 +189,18 @@ def test_months_in_words_and_remaining_months_of_this_year():
                   "quận phấn đấu thu thêm 1.000 tỷ đồng.", date(2019, 7, 10))
     assert got[1200] == ("half_year", "2019-01-01", "2019-06-30")
     assert got[1000] == ("half_year", "2019-07-01", "2019-12-31")
+
+
+# comparisons -----------------------------------------------------------------------------------
+
+def test_an_absolute_increase_qualifies_the_amount():
+    got = extract("Xã Liên Minh\n\nThu nhập bình quân năm 2025 đạt 71 triệu đồng, tăng 23,4 triệu đồng so với năm "
+                  "2020.", date(2025, 8, 5)).indicators
+    assert [(i.value, i.relation_type, i.qualifies) for i in got] == [(71, None, None), (23.4, "growth_abs", 1)]
+
+
+def test_a_number_without_its_unit_is_a_misprint_row():
+    got = extract("Phường Tây Tựu\n\nThu nhập bình quân đạt 92 triệu đồng/năm, tăng 18,7 so với năm 2020.",
+                  date(2025, 8, 5)).indicators
+    assert got[1].value is None and got[1].unit is None and "misprint" in got[1].flags
+    assert got[1].relation_type == "growth_abs" and got[1].qualifies == 1

@@ -94,3 +94,12 @@ def test_every_catalogued_form_has_a_gold_case():
     assert len(forms) > 250
     assert not forms - covered, sorted(forms - covered)
     assert not covered - forms, sorted(covered - forms)
+
+
+def test_structure_keys_of_the_first_proposal_are_read_as_the_sectors_production_key():
+    from crawler.evaluate_facts import to_v2
+
+    gold = {"places": [], "officials": [], "indicators": [
+        {"id": 1, "place": "X", "metric_key": "economic_structure_services", "value": 60, "unit": "%",
+         "relation_type": "share_of_total", "qualifies": None, "period_kind": "year"}]}
+    assert to_v2(gold)["indicators"][0]["metric_key"] == "production_value_trade_services"
