@@ -129,6 +129,8 @@ TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|du kien|giao du 
 _TARGET_FOLDS = ("phan dau", "muc tieu", "dat ra", "de ra", "chi tieu")  # every match holds one
 _VERB_END = re.compile(r"(?i)(đạt|là|có|tăng|giảm)\s*$")  # words of at most 4 letters
 SENT_END = re.compile(r"[.!?…]\s+")
+# "quận Đống Đa, TP. Hà Nội", "Q. Ba Đình", "TX. Sơn Tây", "ThS. Lê An": an abbreviation, not an end
+_ABBREV_BEFORE = re.compile(r"(?<!\w)(?:TP|Tp|Q|P|TX|TT|H|X|ThS|TS|PGS|GS|Th\.S|BS|KS|Đ/c)$")
 STOP_UNIT = {
     "so", "với", "và", "của", "trong", "đã", "được", "là", "trên", "tại", "cho", "theo", "từ",
     "đến", "các", "những", "luôn", "đạt", "tăng", "giảm", "vượt", "chiếm", "hoàn", "thành",
@@ -181,7 +183,8 @@ def _sentences(text: str) -> list[tuple[int, int, int]]:
         pos = lm.start()
         for m in SENT_END.finditer(text, lm.start(), lm.end()):
             nxt = text[m.end():m.end() + 3].lstrip("\"“(-–•+ ")
-            if nxt and (nxt[0].isupper() or nxt[0].isdigit()):
+            if nxt and (nxt[0].isupper() or nxt[0].isdigit()) and not (
+                    text[m.start()] == "." and _ABBREV_BEFORE.search(text, max(lm.start(), m.start() - 5), m.start())):
                 out.append((pos, m.start() + 1, para))
                 pos = m.end()
         if pos < lm.end():
@@ -314,6 +317,8 @@ def _not_figure_before(before: str) -> bool:
     entries = _NOT_FIGURE_BY_LAST.get(last.lower())
     if entries is None:
         return False
+    if last.lower() == "số" and t[:-len(last)].rstrip().lower().endswith(" con"):
+        return False  # "gấp 60 lần con số 90 tỷ đồng": the figure itself
     if last.lower() == "năm" and _YEARLY.search(t):
         return False  # "bình quân hằng năm 10,5%": a rate, not a year
     low = t[-_NOT_FIGURE_REACH:].lower()
@@ -365,6 +370,10 @@ _SECTOR_START = re.compile(
     r"(?=cong nghiep|thuong mai|dich vu|nong|thuy san|tieu thu cong|cn\W|tm\W)")
 _TUONG_UNG = re.compile(r"tuong ung")
 _CO_CAU_AFTER = re.compile(r"\s*(?:trong\s+|trong tong\s+)?co cau")
+# "tỷ lệ nông nghiệp giảm xuống dưới 7%", "tỷ trọng dịch vụ tăng lên 60%": the share's new level
+_SECTOR_SHARE_MOVE = re.compile(r"\bty (?:le|trong)(?: nganh| khu vuc)? (?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep"
+                                r"|thuy san|nong\W)[^,;%]{0,30}?(?:giam|tang) (?:xuong|len)(?: con| muc)?"
+                                r"(?: (?:duoi|tren|khoang|hon|gan))?\s*$")
 _SECTOR_CHIEM = re.compile(r"(?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep|thuy san|lam nghiep)\W{0,3}"
                            r"(?:van\s+|hien\s+|chi\s+|con\s+)*chiem(?:\s+(?:khoang|tren|hon|gan|duoi|xap xi))?\s*$")
 _STRUCTURE = re.compile(r"co cau|ty trong")
@@ -557,8 +566,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 prior = [(sec.start(), sec.end(), base_key)]
         struct_at = max(sfold.rfind("co cau", 0, ms), sfold.rfind("ty trong", 0, ms)) if structure else -1
         if struct_at < 0 and unit == "%" and (
-                ("co cau" in sfold[end:end + 12] and _CO_CAU_AFTER.match(sfold, end))
-                or ("chiem" in bfold[-16:] and _SECTOR_CHIEM.search(bfold))):
+                ("co cau" in sfold[end:end + 20] and _CO_CAU_AFTER.match(sfold, end))
+                or ("chiem" in bfold[-16:] and _SECTOR_CHIEM.search(bfold))
+                or ("ty " in bfold and _SECTOR_SHARE_MOVE.search(bfold))):
             # "thương mại – dịch vụ chiếm 98,1% cơ cấu kinh tế", "đến năm 2030 thương mại – dịch
             # vụ chiếm trên 98%": a sector's share of the economy
             struct_at = clause_start

@@ -41,7 +41,7 @@ METRICS: list[tuple[str, str]] = [
     (r"gia tri san xuat|\bgtsx\b|tong gia tri\b|gia tri (?:cac nganh|thuong mai|cong nghiep|nong nghiep|xay dung)"
      r"|san xuat cong nghiep", "production_value"),
     (r"grdp (?:binh quan )?(?:dau nguoi|/ ?nguoi)|grdp binh quan", "grdp_per_capita"),
-    (r"tang truong kinh te|kinh te (?:\w+ ){0,4}tang truong|toc do tang truong|\bgrdp\b|tong san pham"
+    (r"tang truong (?:\w+ ){0,2}kinh te|kinh te (?:\w+ ){0,4}tang truong|toc do tang truong|\bgrdp\b|tong san pham"
      r"|phat trien kinh te (?:binh quan|hang nam)",
      "economic_growth"),
     (r"von dau tu (?:phat trien )?toan xa hoi|von dau tu phat trien tren dia ban|tong von dau tu phat trien",
@@ -59,7 +59,7 @@ KEY_OF_GROUP = {f"m{i}": k for i, (_, k) in enumerate(METRICS)}
 # every alternative of METRICS starts with one of these (keep in step when adding phrases)
 METRIC_SCAN = Anchored(METRIC_RE, (
     "giai ngan", "ke hoach von", "von dau tu", "chi ", "thu ", "tong ", "iip", "ban le", "doanh thu",
-    "kim ngach", "gia tri ", "gtsx", "san xuat cong nghiep", "tang truong kinh te", "kinh te ",
+    "kim ngach", "gia tri ", "gtsx", "san xuat cong nghiep", "tang truong", "kinh te ",
     "toc do tang truong", "grdp", "dau tu cong", "ty le ho ngheo", "ho ngheo", "thanh lap moi",
     "dau gia", "du an", "cong trinh", "phat trien kinh te", "gia tri san pham", "phan ", "so thu",
     "nguon von", "von huy dong",

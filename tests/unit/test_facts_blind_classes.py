@@ -204,3 +204,29 @@ def test_a_number_without_its_unit_is_a_misprint_row():
                   date(2025, 8, 5)).indicators
     assert got[1].value is None and got[1].unit is None and "misprint" in got[1].flags
     assert got[1].relation_type == "growth_abs" and got[1].qualifies == 1
+
+
+# dev-set classes (real reporting, tested in our own words) ---------------------------------------
+
+def test_an_abbreviation_with_a_dot_does_not_end_the_sentence():
+    got = figures("Tin\n\nThu ngân sách quận Long Biên, TP. Hà Nội tính đến ngày 5/6 đạt 4.100 tỷ đồng.", date(2024, 6, 20))
+    assert ("Long Biên", "budget_revenue", 4100, "tỷ đồng", None) in got
+
+
+def test_growth_named_before_the_word_economy():
+    got = figures("Huyện Đông Anh\n\nTăng trưởng sản xuất kinh tế ước đạt 10,2%.", date(2024, 6, 20))
+    assert got[0][1] == "economic_growth"
+
+
+def test_a_share_that_falls_or_rises_to_a_level_and_a_share_in_the_structure():
+    got = figures("Xã Quang Minh\n\nXã đề ra mục tiêu tỷ lệ nông nghiệp giảm xuống dưới 6%; dịch vụ chiếm hơn 55% "
+                  "trong cơ cấu kinh tế.", date(2025, 8, 20))
+    keys = {v: (k, r) for _, k, v, _, r in got}
+    assert keys[6] == ("production_value_agriculture", "share_of_total")
+    assert keys[55] == ("production_value_trade_services", "share_of_total")
+
+
+def test_con_so_before_an_amount_is_the_amount():
+    got = figures("Quận Hà Đông\n\nNăm 2023, thu ngân sách đạt 4.000 tỷ đồng, gấp 40 lần con số 100 tỷ đồng của năm "
+                  "2008.", date(2024, 1, 5))
+    assert any(v == 100 and k == "budget_revenue" for _, k, v, _, _ in got)
