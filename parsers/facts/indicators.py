@@ -371,6 +371,7 @@ _SECTOR_START = re.compile(
 _TUONG_UNG = re.compile(r"tuong ung")
 _CO_CAU_AFTER = re.compile(r"\s*(?:trong\s+|trong tong\s+)?co cau")
 # "tỷ lệ nông nghiệp giảm xuống dưới 7%", "tỷ trọng dịch vụ tăng lên 60%": the share's new level
+_PAREN_CHANGE = re.compile(r"\s*\(\s*(?:tang|giam)(?:\s+(?:them|hon|khoang|gan))?\s*")
 _SECTOR_SHARE_MOVE = re.compile(r"\bty (?:le|trong)(?: nganh| khu vuc)? (?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep"
                                 r"|thuy san|nong\W)[^,;%]{0,30}?(?:giam|tang) (?:xuong|len)(?: con| muc)?"
                                 r"(?: (?:duoi|tren|khoang|hon|gan))?\s*$")
@@ -591,6 +592,12 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 base_key, rel_type = key, "share_of_total"
                 rel_text = s[max(clause_start, ms - 60):end].strip(" ,;:")
                 prior = [(ms, ms, key)]
+        if unit == "%" and rel_type is None and figs and figs[-1].rel_type == "share_of_total" \
+                and _PAREN_CHANGE.fullmatch(sfold, figs[-1].end - base, ms):
+            # "thương mại – dịch vụ đạt 52,65% (tăng 6,25% so với đầu nhiệm kỳ)": the change of
+            # the share before it
+            base_key = figs[-1].base
+            prior = [(ms, ms, base_key)]
         if base_key and prior and rel_type is None:
             p1 = prior[-1][1]
             if p1 <= ms and " le" in sfold[p1:ms] and _TY_LE.search(sfold[p1:ms]):

@@ -230,3 +230,11 @@ def test_con_so_before_an_amount_is_the_amount():
     got = figures("Quận Hà Đông\n\nNăm 2023, thu ngân sách đạt 4.000 tỷ đồng, gấp 40 lần con số 100 tỷ đồng của năm "
                   "2008.", date(2024, 1, 5))
     assert any(v == 100 and k == "budget_revenue" for _, k, v, _, _ in got)
+
+
+def test_a_change_in_brackets_after_a_share_qualifies_the_share():
+    got = extract("Quận Hoàng Mai\n\nCơ cấu kinh tế chuyển dịch tích cực: tỷ trọng ngành thương mại - dịch vụ đạt 60,5% "
+                  "(tăng 4,2% so với đầu nhiệm kỳ).", date(2020, 8, 1)).indicators
+    assert [(i.metric_key, i.value, i.relation_type, i.qualifies) for i in got] == [
+        ("production_value_trade_services", 60.5, "share_of_total", None),
+        ("production_value_trade_services", 4.2, "growth_vs_period", 1)]
