@@ -899,6 +899,12 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     and ind.relation_type != "share_of_total" and _AS_OF_MONTH.match(period.text)):
                 # "tính đến (hết) tháng 10/2022, thu ngân sách đạt ...": the year so far
                 ind.period_kind, ind.period_start = "year_to_date", ind.period_end[:4] + "-01-01"
+            if ind.metric_key in PRODUCTION and (ind.relation_type == "share_of_total" or (
+                    qualified is not None and qualified.relation_type == "share_of_total")) and (
+                    ind.period_kind in (None, "multi_year")):
+                # a sector's share of the economy (and its change) is a level at the end of the period
+                ind.period_kind, ind.period_start = "as_of", None
+                ind.period_end = ind.period_end or pub_iso
             if (ind.period_kind == "as_of" and ind.period_end and period is not None and _is_money(ind.unit)
                     and ind.relation_type is None and ind.metric_family in _FLOW_FAMILIES
                     and ind.metric_key not in PER_PERSON

@@ -238,3 +238,9 @@ def test_a_change_in_brackets_after_a_share_qualifies_the_share():
     assert [(i.metric_key, i.value, i.relation_type, i.qualifies) for i in got] == [
         ("production_value_trade_services", 60.5, "share_of_total", None),
         ("production_value_trade_services", 4.2, "growth_vs_period", 1)]
+
+
+def test_a_share_of_the_economy_is_a_level_at_the_end_of_the_term():
+    got = periods("Phường Định Công\n\nNhiệm kỳ 2020-2025, cơ cấu kinh tế chuyển dịch: thương mại - dịch vụ chiếm 88%.",
+                  date(2025, 8, 1))
+    assert got[88] == ("as_of", None, "2025-12-31")
