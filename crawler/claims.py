@@ -96,17 +96,25 @@ def claim_id(key: tuple) -> str:
 
 
 def assign(rows: list[dict[str, Any]], published: str | None) -> None:
-    """Set ``claim_id`` on indicator rows (None where they make no claim)."""
+    """Set ``claim_id`` on indicator rows (None where they make no claim). A title's or
+    lead's restatement (``same_as_id``) takes the claim of the body row it restates and is
+    no mention of its own (a rounded "hơn 3.000 tỷ đồng" is not a second figure)."""
+    by_id = {}
     for row in rows:
         key = claim_key(row, published)
         row["claim_id"] = claim_id(key) if key else None
+        by_id[row.get("id")] = row
+    for row in rows:
+        target = by_id.get(row.get("same_as_id")) if row.get("same_as_id") else None
+        if target is not None:
+            row["claim_id"] = target["claim_id"]
 
 
 def update_claims(db: Database, article_id: str, rows: list[dict[str, Any]], old: set[str]) -> None:
     """Replace the article's mentions (``rows``: its inserted indicator rows with ``id`` and
     ``claim_id``; ``old``: the claims it mentioned before) and recount the claims touched."""
     db.execute("delete from claim_articles where article_id = ?", [article_id])
-    links = [(r["claim_id"], r["id"], article_id) for r in rows if r.get("claim_id")]
+    links = [(r["claim_id"], r["id"], article_id) for r in rows if r.get("claim_id") and not r.get("same_as_id")]
     db.conn.executemany("insert or ignore into claim_articles (claim_id, indicator_id, article_id) values (?, ?, ?)", links)
     touched = old | {c for c, _, _ in links}
     if not touched:
@@ -133,15 +141,20 @@ def rebuild_claims(db: Database) -> int:
     db.execute("delete from claims")
     names = ("id", "article_id", "place_id", "metric_key", "period_kind", "period_start", "period_end",
              "value", "value_max", "value_denominator", "unit", "relation_type", "kind")
-    cur = db.execute(f"select {', '.join('i.' + n for n in names)}, {pub_sql} from indicators i")
-    links = []
+    same = ", i.same_as_id" if "same_as_id" in db["indicators"].columns_dict else ", null"
+    cur = db.execute(f"select {', '.join('i.' + n for n in names)}{same}, {pub_sql} from indicators i")
+    links, claim_of, restated = [], {}, []
     for rec in cur:
         row = dict(zip(names, rec))
         key = claim_key(row, rec[-1])
-        if key:
-            links.append((claim_id(key), row["id"], row["article_id"]))
+        if rec[-2]:  # a restatement: the claim of the row it restates, no mention of its own
+            restated.append((row["id"], rec[-2]))
+        elif key:
+            claim_of[row["id"]] = claim_id(key)
+            links.append((claim_of[row["id"]], row["id"], row["article_id"]))
     db.conn.executemany("insert or ignore into claim_articles (claim_id, indicator_id, article_id) values (?, ?, ?)",
                         links)
     db.execute(_aggregate(db, "where true"))
-    db.conn.executemany("update indicators set claim_id = ? where id = ?", [(c, i) for c, i, _ in links])
+    db.conn.executemany("update indicators set claim_id = ? where id = ?",
+                        [(c, i) for c, i, _ in links] + [(claim_of[t], i) for i, t in restated if t in claim_of])
     return db.execute("select count(*) from claims").fetchone()[0]

@@ -30,7 +30,7 @@ INDICATOR_COLUMNS: dict[str, type] = {
     "period_start": str, "period_end": str, "relation": str, "relation_type": str,
     "relation_value": float, "kind": str, "sentence": str,
     "metric_family": str, "approx": str, "period_kind": str, "flags": str,
-    "qualifies_id": int, "claim_id": str,
+    "qualifies_id": int, "claim_id": str, "same_as_id": int,
 }
 METRIC_COLUMNS = {"key": str, "family": str, "parent": str, "unit_kind": str,
                   "description_vi": str, "description_en": str}
@@ -95,7 +95,7 @@ def create_fact_tables(db: Database) -> None:
             INDICATOR_COLUMNS, pk="id",
             foreign_keys=[*_fks(db, ("article_id", "articles", "id"), ("place_id", "places", "id"),
                                 ("metric_key", "metrics", "key"), ("claim_id", "claims", "id")),
-                          ("qualifies_id", "indicators", "id")],
+                          ("qualifies_id", "indicators", "id"), ("same_as_id", "indicators", "id")],
         )
         for cols in (["article_id"], ["place_id"], ["metric_key"], ["place_id", "metric_key"], ["claim_id"]):
             db.table("indicators").create_index(cols)
@@ -104,7 +104,7 @@ def create_fact_tables(db: Database) -> None:
 
 # links Datasette shows on an ``indicators`` row (an older table gets them in one rewrite)
 _INDICATOR_LINKS = (("metric_key", "metrics", "key"), ("claim_id", "claims", "id"),
-                    ("qualifies_id", "indicators", "id"))
+                    ("qualifies_id", "indicators", "id"), ("same_as_id", "indicators", "id"))
 
 
 def upgrade_indicators(db: Database) -> None:
@@ -217,7 +217,8 @@ def indicator_rows(db: Database, article_id: str, facts: Facts) -> list[dict[str
          "metric_family": metric_table.family(key(ind.metric_key)),
          "approx": ind.approx, "period_kind": ind.period_kind,
          "flags": json.dumps(list(ind.flags or []), ensure_ascii=False),
-         "qualifies_id": by_number.get(ind.qualifies) if ind.qualifies else None, "claim_id": None}
+         "qualifies_id": by_number.get(ind.qualifies) if ind.qualifies else None, "claim_id": None,
+         "same_as_id": by_number.get(ind.same_as) if getattr(ind, "same_as", None) else None}
         for n, ind in enumerate(facts.indicators, 1)
     ]
 

@@ -70,6 +70,7 @@ class Indicator:
     period_kind: str | None = None  # one of PERIOD_KINDS
     flags: list[str] = field(default_factory=list)  # from FLAGS
     metric_family: str | None = None  # budget | production | trade | investment | other
+    same_as: int | None = None  # a title's or lead's restatement: ``id`` of the body row it restates
 
 
 @dataclass

@@ -933,7 +933,42 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
             article_period = lead[0] if lead else None
     _fill_periods(out, paras, title_ids, article_period)
-    return _number(out if keep_repeats else _dedupe(out, title_ids, qualifies), qualifies)
+    if not keep_repeats:
+        return _number(_dedupe(out, title_ids, qualifies), qualifies)
+    _number(out, qualifies)
+    _link_restatements(out, paras)
+    return out
+
+
+def _restates(r: Indicator, v: float) -> bool:
+    """``r``'s value, as qualified, is a rounding of ``v`` ("hơn 200" of 214,5; "gần 3.000"
+    of 2.987; "khoảng 1.300" of 1.320,5; else within 5%)."""
+    x = r.value
+    if x is None:
+        return False
+    if r.approx in ("over", "at_least"):
+        return x <= v <= 1.15 * x
+    if r.approx in ("nearly", "under"):
+        return 0.85 * x <= v <= x
+    if r.approx == "about":
+        return abs(v - x) <= 0.1 * abs(v)
+    return abs(v - x) <= 0.05 * abs(v)
+
+
+def _link_restatements(out: list[Indicator], paras: list[int]) -> None:
+    """``same_as`` of a figure in the title or lead that restates one of the body ("Thu ngân
+    sách hơn 3.000 tỷ đồng" above "... đạt 3.012,6 tỷ đồng"): same metric, place, unit,
+    relation and kind, the value within 5%. Claims count the body's figure only."""
+    for k, r in enumerate(out):
+        if paras[k] > 1 or r.value is None:
+            continue
+        for j in range(k + 1, len(out)):
+            b = out[j]
+            if (paras[j] > paras[k] and b.value is not None and b.same_as is None and b.metric_key == r.metric_key
+                    and b.place_id == r.place_id and b.unit == r.unit and b.relation_type == r.relation_type
+                    and (b.kind == "target") == (r.kind == "target") and _restates(r, b.value)):
+                r.same_as = b.id
+                break
 
 
 def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], article: Period | None) -> None:

@@ -82,6 +82,27 @@ def test_one_figure_in_two_papers_is_one_claim_and_the_papers_one_cluster():
     assert db.execute("pragma foreign_key_check").fetchall() == []
 
 
+def test_a_rounded_restatement_in_the_title_shares_the_body_figures_claim():
+    db = _db()
+    _save(db, "a:1", "a", "Phường Hoàng Liệt thu ngân sách quý I hơn 200 tỷ đồng", RELEASE, "2026-03-12")
+    rows = {r["value"]: r for r in db.query("select id, value, same_as_id, claim_id from indicators")}
+    assert rows[200]["same_as_id"] == rows[214.5]["id"]
+    assert rows[200]["claim_id"] == rows[214.5]["claim_id"]
+    claims = list(db.query("select value, articles from claims where metric_key = 'budget_revenue' "
+                           "and unit = 'tỷ đồng'"))
+    assert claims == [{"value": 214.5, "articles": 1}]  # the rounded figure is no claim of its own
+    mentions = db.execute("select count(*) from claim_articles where claim_id = ?", [rows[214.5]["claim_id"]])
+    assert mentions.fetchone()[0] == 1
+    from crawler import claims as claims_module
+
+    claims_module.rebuild_claims(db)
+    assert list(db.query("select value from claims where metric_key = 'budget_revenue' and unit = 'tỷ đồng'")) \
+        == [{"value": 214.5}]
+    assert db.execute("select claim_id from indicators where id = ?", [rows[200]["id"]]).fetchone()[0] \
+        == rows[214.5]["claim_id"]
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+
+
 def test_sketch_containment_tells_copies_from_other_articles():
     a = clusters.sketch(RELEASE)
     assert clusters.containment(a, clusters.sketch(RELEASE[: len(RELEASE) // 2])) >= clusters.THRESHOLD
@@ -154,7 +175,8 @@ def test_reparse_rebuilds_claims_and_clusters(tmp_path, monkeypatch):
            "indicators": "select * from indicators order by id"}
     before = {t: [tuple(r) for r in db.execute(q).fetchall()] for t, q in sql.items()}
     assert before["claims"] and before["claim_articles"] and len(before["article_clusters"]) == 12
-    assert any(r[-1] is not None for r in before["indicators"]), "indicators link their claims"
+    assert db.execute("select count(*) from indicators where claim_id is not null").fetchone()[0], \
+        "indicators link their claims"
     monkeypatch.setattr(socket.socket, "connect", lambda *a, **k: (_ for _ in ()).throw(AssertionError("network")))
     with db.conn:
         db.execute("delete from claim_articles")  # reparse must rebuild what is gone
