@@ -83,6 +83,17 @@ def _facts_one_row_per_figure(db: Database) -> None:
     upgrade_archive(db)
 
 
+@archive(name="facts_0002_same_as")
+def _facts_same_as(db: Database) -> None:
+    """Issue 14: ``indicators.same_as_id`` (a title's or lead's restatement of a body figure)
+    on an archive that took ``facts_0001`` before the column existed; a no-op otherwise.
+    ``hanoi-news reparse`` fills it."""
+    from .facts_store import upgrade_indicators
+
+    if "indicators" in db.table_names():
+        upgrade_indicators(db)
+
+
 @state(name="0001_state_tables")
 def _state_tables(db: Database) -> None:
     db.table("frontier").create(

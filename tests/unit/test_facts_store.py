@@ -191,3 +191,15 @@ def test_create_is_idempotent():
     create_fact_tables(db)
     create_fact_tables(db)
     assert {"metrics", "claims", "claim_articles", "article_clusters"} <= set(db.table_names())
+
+
+def test_an_archive_migrated_before_same_as_gets_the_column(tmp_path):
+    db = open_db(tmp_path / "archive.db")
+    # an archive of facts_0001 before the column: drop it, forget the step, migrate again
+    db["indicators"].transform(drop={"same_as_id"})
+    db.execute("delete from _sqlite_migrations where name = 'facts_0002_same_as'")
+    db.conn.commit()
+    db.conn.close()
+    db = open_db(tmp_path / "archive.db", create=False)
+    assert "same_as_id" in db["indicators"].columns_dict
+    assert any(fk.column == "same_as_id" for fk in db["indicators"].foreign_keys)
