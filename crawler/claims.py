@@ -105,9 +105,12 @@ def assign(rows: list[dict[str, Any]], published: str | None) -> None:
         row["claim_id"] = claim_id(key) if key else None
         by_id[row.get("id")] = row
     for row in rows:
-        target = by_id.get(row.get("same_as_id")) if row.get("same_as_id") else None
-        if target is not None:
-            row["claim_id"] = target["claim_id"]
+        target, seen = row, set()
+        while target.get("same_as_id") and target["same_as_id"] in by_id and id(target) not in seen:
+            seen.add(id(target))  # (a restatement of a restatement: the claim of the last row)
+            target = by_id[target["same_as_id"]]
+        if target is not row:
+            row["claim_id"] = None if target.get("same_as_id") else target["claim_id"]
 
 
 def update_claims(db: Database, article_id: str, rows: list[dict[str, Any]], old: set[str]) -> None:
@@ -155,6 +158,16 @@ def rebuild_claims(db: Database) -> int:
     db.conn.executemany("insert or ignore into claim_articles (claim_id, indicator_id, article_id) values (?, ?, ?)",
                         links)
     db.execute(_aggregate(db, "where true"))
+    same = dict(restated)
+
+    def root(i: int) -> int:
+        seen = set()
+        while i in same and i not in seen:
+            seen.add(i)
+            i = same[i]
+        return i
+
     db.conn.executemany("update indicators set claim_id = ? where id = ?",
-                        [(c, i) for c, i, _ in links] + [(claim_of[t], i) for i, t in restated if t in claim_of])
+                        [(c, i) for c, i, _ in links]
+                        + [(claim_of[root(i)], i) for i, _ in restated if root(i) in claim_of])
     return db.execute("select count(*) from claims").fetchone()[0]

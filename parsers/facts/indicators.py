@@ -969,6 +969,10 @@ def _link_restatements(out: list[Indicator], paras: list[int]) -> None:
                     and (b.kind == "target") == (r.kind == "target") and _restates(r, b.value)):
                 r.same_as = b.id
                 break
+    for r in out:  # (a restatement of a restatement names the last one)
+        seen = 0
+        while r.same_as is not None and out[r.same_as - 1].same_as is not None and seen < len(out):
+            r.same_as, seen = out[r.same_as - 1].same_as, seen + 1
 
 
 def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], article: Period | None) -> None:

@@ -203,3 +203,17 @@ def test_an_archive_migrated_before_same_as_gets_the_column(tmp_path):
     db = open_db(tmp_path / "archive.db", create=False)
     assert "same_as_id" in db["indicators"].columns_dict
     assert any(fk.column == "same_as_id" for fk in db["indicators"].foreign_keys)
+
+
+def test_a_restatement_of_a_restatement_shares_the_last_claim():
+    db = _db()
+    with db.conn:
+        db["articles"].insert({"id": "a:1", "source": "a", "title": "t", "sapo": None, "body_text": "b",
+                               "published_at": "2026-03-12", "first_seen_at": "2026-03-12"})
+        save_facts(db, "a:1", extract("Phường Hoàng Liệt thu ngân sách quý I hơn 200 tỷ đồng\n\nQuý I/2026, phường "
+                                      "Hoàng Liệt thu ngân sách gần 215 tỷ đồng.\n\n" + RELEASE, date(2026, 3, 12)))
+    rows = list(db.query("select value, same_as_id, claim_id from indicators where unit = 'tỷ đồng' order by id"))
+    assert [r["value"] for r in rows] == [200, 215, 214.5]
+    assert len({r["claim_id"] for r in rows}) == 1 and rows[0]["same_as_id"] == rows[1]["same_as_id"]
+    assert list(db.query("select value from claims where unit = 'tỷ đồng'")) == [{"value": 214.5}]
+    assert db.execute("pragma foreign_key_check").fetchall() == []
