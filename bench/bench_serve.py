@@ -133,18 +133,21 @@ def add_article(db: Database, *, id: str, title: str, body_text: str, sapo: str 
         sync_pairs(db)
         for table in ("article_places", "indicators", "article_officials"):
             db.execute(f"delete from {table} where article_id = ?", [id])
+        main_id = None
         for i, ref in enumerate(places):
             row = db.execute(
                 "select id, name, type from places where id = ? or full_name = ? "
                 "order by valid_to is null, id limit 1", [ref, ref]).fetchone()
             if not row:
                 raise ValueError(f"unknown place {ref}")
+            main_id = main_id or row[0]
             db["article_places"].upsert({
                 "article_id": id, "place_id": row[0], "name": row[1], "type": row[2],
                 "mentions": 3 - min(i, 2), "is_primary": int(i == 0), "first_offset": i * 50,
             }, pk=("article_id", "place_id"))
         for j, ind in enumerate(indicators):
-            db["indicators"].insert({"article_id": id, "position": j, **ind}, pk="id")
+            db["indicators"].insert({"article_id": id, "position": j, **ind,
+                                     "place_id": ind.get("place_id") or main_id}, pk="id")
         for o in officials:
             oid = fold(o["name"]).replace(" ", "-")
             db["officials"].upsert({"id": oid, "name": o["name"],
@@ -252,6 +255,10 @@ def build_archive(path: str | Path, n: int, *, seed: int = 1, publish: bool = Tr
                 print(f"  generated {k + 1:,} articles ({time.time() - t0:.0f} s)",
                       file=sys.stderr)
     flush()
+    from crawler.facts_store import upgrade_archive
+
+    with conn:  # relation rows and claims from the rows above (issue 14; no clusters: too slow at 1M)
+        upgrade_archive(db, with_clusters=False)
     conn.execute("pragma synchronous=normal")
     if publish:
         from crawler.publish.search_index import ensure_search
@@ -314,7 +321,10 @@ def build_test_archive(path: str | Path, filler: int = 60) -> Database:
         body_text=XSS_BODY + " Quận Tây Hồ.", published_at="2024-06-01T08:00:00+07:00",
         places=["Quận Tây Hồ"])
     from crawler.publish.search_index import ensure_search
+    from crawler.facts_store import upgrade_archive
 
+    with db.conn:
+        upgrade_archive(db)  # relation rows, claims and clusters from the rows above (issue 14)
     ensure_search(db)
     return db
 

@@ -74,6 +74,26 @@ def _fact_tables(db: Database) -> None:
     create_fact_tables(db)
 
 
+@archive(name="facts_0001_one_row_per_figure")
+def _facts_one_row_per_figure(db: Database) -> None:
+    """Issue 14: metrics, one row per printed figure (relation rows linked to their amount),
+    period kinds, flags, claims and article clusters (``facts_store.upgrade_archive``)."""
+    from .facts_store import upgrade_archive
+
+    upgrade_archive(db)
+
+
+@archive(name="facts_0002_same_as")
+def _facts_same_as(db: Database) -> None:
+    """Issue 14: ``indicators.same_as_id`` (a title's or lead's restatement of a body figure)
+    on an archive that took ``facts_0001`` before the column existed; a no-op otherwise.
+    ``hanoi-news reparse`` fills it."""
+    from .facts_store import upgrade_indicators
+
+    if "indicators" in db.table_names():
+        upgrade_indicators(db)
+
+
 @state(name="0001_state_tables")
 def _state_tables(db: Database) -> None:
     db.table("frontier").create(

@@ -89,6 +89,8 @@ def reparse(db: Database, state: Database, rawstore: RawStore, sources: list[Sou
                 replay = Path(tmp) / "replay.db"
                 _replay(replay, state, rawstore, source, report)
                 _swap(db, replay, source, report)
+    if sources and "article_clusters" in db.table_names():
+        _recluster(db)
     return report
 
 
@@ -164,6 +166,67 @@ def _shared_columns(db: Database, table: str, *, without: tuple[str, ...] = ()) 
     return ", ".join(f"[{c}]" for c in _columns(db, "main", table) if c in replay and c not in without)
 
 
+def _copy_indicators(db: Database, cols: str, chunk: list[str]) -> None:
+    """The replayed figures of ``chunk``, their ids moved past the archive's (the links between
+    the figures of one article, ``qualifies_id`` and ``same_as_id``, move with them)."""
+    marks = ",".join("?" * len(chunk))
+    low = db.execute(f"select min(id) from replay.indicators where article_id in ({marks})", chunk).fetchone()[0]
+    if low is None:
+        return
+    top = db.execute("select coalesce(max(id), 0) from main.indicators").fetchone()[0]
+    shift = int(top) + 1 - int(low)
+    select = ", ".join(f"{c} + {shift}" if c in ("[id]", "[qualifies_id]", "[same_as_id]") else c
+                       for c in cols.split(", "))
+    db.execute(f"insert into main.indicators ({cols}) select {select} from replay.indicators "
+               f"where article_id in ({marks})", chunk)
+
+
+def _claims_of(db: Database, chunk: list[str]) -> dict[str, set[str]]:
+    """The claims each article of ``chunk`` mentions in the archive now."""
+    out: dict[str, set[str]] = {a: set() for a in chunk}
+    if "claim_articles" in db.table_names():
+        marks = ",".join("?" * len(chunk))
+        for aid, cid in db.execute(f"select article_id, claim_id from main.claim_articles "
+                                   f"where article_id in ({marks})", chunk).fetchall():
+            out[aid].add(cid)
+    return out
+
+
+def _facts_across_articles(db: Database, chunk: list[str], old_claims: dict[str, set[str]]) -> None:
+    """What ties an article to figures of other articles lives in the archive, not in the
+    replay (which holds one source): its mentions of claims (the same figure in several
+    papers) are recomputed here for each swapped article, as a crawl does."""
+    from . import claims
+
+    for aid in chunk:
+        rows = [{"id": r[0], "claim_id": r[1], "same_as_id": r[2]} for r in db.execute(
+            "select id, claim_id, same_as_id from main.indicators where article_id = ?", [aid]).fetchall()]
+        claims.update_claims(db, aid, rows, old_claims.get(aid, set()))
+
+
+def _recluster(db: Database) -> None:
+    """Clusters of near-duplicates again over the whole archive, an article clustered at each
+    of its versions in the order they were fetched (as the crawls made them: a cluster depends
+    on which articles were there first), a few hundred per write transaction so that crawls
+    get their turn. They span sources, so they are made after every swap."""
+    from . import clusters
+
+    with write_transaction(db):
+        for table in ("article_sketch_anchors", "article_sketches", "article_clusters"):
+            db.execute(f"delete from [{table}]")
+    ids = [r[0] for r in db.execute(
+        "select a.id from article_versions v join articles a on a.id = v.article_id "
+        "where v.change not like 'removed%' order by v.fetched_at, "  # ties: the order in the raw store
+        "substr(v.capture, 1, instr(v.capture, '#') - 1), cast(substr(v.capture, instr(v.capture, '#') + 1) as integer)"
+        ).fetchall()]
+    for i in range(0, len(ids), SWAP_BATCH):
+        with write_transaction(db):
+            for aid in ids[i:i + SWAP_BATCH]:
+                row = db.execute("select sapo, body_text from articles where id = ?", [aid]).fetchone()
+                if row is not None:
+                    clusters.cluster_article(db, aid, "\n".join(x for x in row if x))
+
+
 def _kept(db: Database, source_id: str) -> dict[str, str]:
     """Live articles of the source with a capture that was not read again (or none at all):
     id -> the first such capture. A capture was read again when its reference was, or when
@@ -200,12 +263,13 @@ def _swap(db: Database, replay: Path, source: Source, report: ReparseReport) -> 
         report.dropped += len(live - fresh - kept.keys())
         ids = sorted((live | fresh) - kept.keys())
         article_cols = _shared_columns(db, "articles")
-        child_cols = {t: _shared_columns(db, t, without=("id",) if t == "indicators" else ()) for t, _ in children}
+        child_cols = {t: _shared_columns(db, t) for t, _ in children}
         official_cols = _shared_columns(db, "officials")
         for i in range(0, len(ids), SWAP_BATCH):
             chunk = ids[i:i + SWAP_BATCH]
             marks = ",".join("?" * len(chunk))
             with write_transaction(db):
+                old_claims = _claims_of(db, chunk)
                 for table, col in children:
                     db.execute(f"delete from main.[{table}] where [{col}] in ({marks})", chunk)
                 db.execute(f"delete from main.articles where id in ({marks})", chunk)
@@ -215,9 +279,13 @@ def _swap(db: Database, replay: Path, source: Source, report: ReparseReport) -> 
                            f"from replay.officials where id in (select official_id from "
                            f"replay.article_officials where article_id in ({marks}))", chunk)
                 for table, col in children:
+                    if table == "indicators":
+                        _copy_indicators(db, child_cols[table], chunk)
+                        continue
                     verb = "insert or replace" if table == "article_urls" else "insert"
                     db.execute(f"{verb} into main.[{table}] ({child_cols[table]}) select {child_cols[table]} "
                                f"from replay.[{table}] where [{col}] in ({marks})", chunk)
+                _facts_across_articles(db, chunk, old_claims)
                 sync_pairs(db)  # the word pairs of these articles, as a crawl does
         failure_cols = _shared_columns(db, "parse_failures", without=("id",))
         with write_transaction(db):
