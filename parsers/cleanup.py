@@ -121,8 +121,11 @@ def remove_selectors(root: LexborNode, selectors: Iterable[str]) -> None:
             node.decompose()
 
 
-def remove_junk(root: LexborNode) -> None:
-    """Drop scripts, widgets, ads, link-only tables/lists and related-article boxes."""
+def remove_junk(root: LexborNode, *, keep_share: float | None = None) -> None:
+    """Drop scripts, widgets, ads, link-only tables/lists and related-article boxes.
+
+    With ``keep_share`` (the generic extractor, whose container is a guess), chrome or a
+    widget holding that share of ``root``'s text is kept: it wraps the article."""
     # A related box starts with one of BOX_HEADINGS, so its heading is in the text of the
     # whole container (text nodes joined by spaces): without any, no element can be one.
     headed = _has_box_heading(root)
@@ -139,8 +142,24 @@ def remove_junk(root: LexborNode) -> None:
                 or tag in _LIST_IDS and is_link_list(node, big) \
                 or headed and tag in _BOX_IDS and is_related_box(node, big):
             doomed.append(node)
+    if keep_share is not None and doomed:
+        floor = keep_share * len(root.text(separator=" ", strip=True))
+        doomed = [n for n in doomed if n.tag_id in _NON_CONTENT_IDS or never_wrapper(n)
+                  or len(n.text(separator=" ", strip=True)) < floor]
     for node in doomed:  # descendants before their ancestors
         node.decompose()
+
+
+NON_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
+               "link", "meta", "input", "select", "textarea", "button", "canvas")
+_NON_CONTENT_IDS = tag_ids(NON_CONTENT)
+_STRONG_JUNK = re.compile(r"comment|binh-?luan|related|lien-?quan", re.I)
+
+
+def never_wrapper(node: LexborNode) -> bool:
+    """Comments and related-article boxes never wrap the article, whatever their size."""
+    attrs = node.attributes
+    return _STRONG_JUNK.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}") is not None
 
 
 def _has_box_heading(root: LexborNode) -> bool:

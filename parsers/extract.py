@@ -18,7 +18,7 @@ from .body import Body, assemble, read_blocks
 from .bylines import split_byline
 from .cleanup import cut_after, remove_junk, remove_selectors
 from .dates import parse_date, to_iso
-from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
+from .generic import GENERIC, VERSION as GENERIC_VERSION, WRAPPER_SHARE, find_main_container
 from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
 from .query import css, css_first
@@ -385,7 +385,7 @@ def _read_container(container: LexborNode, profile: Profile | None, url: str,
     if profile is not None:
         cut_after(container, profile.body_end)
         remove_selectors(container, profile.drop)
-    remove_junk(container)
+    remove_junk(container, keep_share=None if profile is not None else WRAPPER_SHARE)
     blocks = read_blocks(container, article.canonical_url or url)
     return assemble(blocks, article.title, article.sapo, take_lead=take_lead)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .cleanup import ALWAYS_DROP, link_text_ratio, tag_ids
+from .cleanup import ALWAYS_DROP, NON_CONTENT, link_text_ratio, never_wrapper, tag_ids
 from .cleanup import _is_junk_widget as is_junk_widget
 from .profiles.base import Profile
 from .query import css, css_first
@@ -39,41 +39,96 @@ GENERIC = Profile(
           "[class*=tags] a"),
 )
 _PARAGRAPHS = "p, pre, blockquote, td, li, h2, h3"
-_STRIP_IDS = tag_ids(ALWAYS_DROP + ("header",))
+_NON_CONTENT_QUERY = ", ".join(NON_CONTENT)  # never content: removed before anything is measured
+# Page chrome by tag (ALWAYS_DROP's structural tags, and <header>): removed unless it wraps
+# the article (see WRAPPER_SHARE).
+_CHROME_IDS = tag_ids(tuple(t for t in ALWAYS_DROP if t not in NON_CONTENT) + ("header",))
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _LINK = frozenset({"a"})
 _NESTING = frozenset({"td", "li", "blockquote"})
 MIN_PARAGRAPH = 25
+TOP_CANDIDATES = 5
+WIDEN_LEVELS = 6
+WIDEN_SHARE = 0.5  # the best candidate holds less than this share of the ancestor's prose
+WIDEN_PROSE = 0.6  # ... and at least this share of what the ancestor adds is prose
 LISTING_MIN_ITEMS = 4
 MAX_TEASER_CHARS = 600
+MAX_TEASER_PROSE = 400  # mean prose per linked headline of a list of teasers (an article: more)
 MIN_TEASER_SIBLINGS = 3  # a short block with 3 look-alike linked siblings is a list item
+WRAPPER_SHARE = 0.5  # chrome holding this share of the page's prose is the article's wrapper
 
 
-def strip_boilerplate(root: LexborNode) -> None:
-    """Cheap page-wide removal: scripts, nav/aside/footer/header, widgets by class or id.
+Block = tuple[LexborNode, int, float]  # a prose block: (element, characters, points)
 
-    One pass over the elements (tags compared by lexbor's ids; a type-selector list of 20
-    tags is a slow query), the widget test only for elements with a class or id. Every
-    decision depends on the element alone, so taking them all before removing anything
-    leaves the same tree."""
+
+def strip_boilerplate(root: LexborNode) -> tuple[list[Block], dict[int, int]]:
+    """Remove scripts, page chrome (nav, aside, footer, header, form) and widgets (by class
+    or id) from ``root``. Returns the prose blocks left and the characters of prose held by
+    each element that holds any (by ``mem_id``).
+
+    Chrome or a widget that holds ``WRAPPER_SHARE`` of the page's prose is not removed: it
+    is the article's wrapper (ASP.NET pages put the whole page in a ``<form>``, some themes
+    the article in an ``<aside>`` or a ``<header>``, and class names such as "shared-content",
+    "Page-ad-margins" or a category "native-advertising" look like widgets). Every decision
+    is taken before anything is removed (nodes are freed by ``decompose``)."""
+    for node in reversed(css(root, _NON_CONTENT_QUERY)):  # descendants first
+        node.decompose()
     named = {n.mem_id for n in css(root, "[class], [id]")}
     key = root.mem_id
-    doomed = [n for n in css(root, "*")
-              if n.tag_id in _STRIP_IDS and n.mem_id != key
-              or n.mem_id in named and is_junk_widget(n)]
-    for node in reversed(doomed):  # descendants before their ancestors
-        node.decompose()
+    chrome = {n.mem_id: n for n in css(root, "*")
+              if n.mem_id != key and (n.tag_id in _CHROME_IDS or n.mem_id in named and is_junk_widget(n))}
+    blocks = prose_blocks(root)
+    memo: dict[int, tuple[int, ...]] = {}
+    chains = [_ancestry(node, memo) for node, _, _ in blocks]
+    links = {n.mem_id for n in css(root, "a")}
+    if links:  # a teaser's summary inside its link (a card) is not prose
+        inside = [i for i, chain in enumerate(chains) if not links.isdisjoint(chain)]
+        if inside:
+            drop = set(inside)
+            blocks = [b for i, b in enumerate(blocks) if i not in drop]
+            chains = [c for i, c in enumerate(chains) if i not in drop]
+    if chrome:
+        held: dict[int, int] = {}
+        for (_, size, _), chain in zip(blocks, chains):
+            for item in chrome.keys() & chain:
+                held[item] = held.get(item, 0) + size
+        floor = WRAPPER_SHARE * sum(size for _, size, _ in blocks)
+        doomed = {k for k, n in chrome.items() if held.get(k, 0) < floor or never_wrapper(n)}
+        kept = [i for i, chain in enumerate(chains) if doomed.isdisjoint(chain)]
+        blocks, chains = [blocks[i] for i in kept], [chains[i] for i in kept]
+        for node in reversed([n for k, n in chrome.items() if k in doomed]):  # document order
+            node.decompose()
+    prose: dict[int, int] = {}
+    for (_, size, _), chain in zip(blocks, chains):
+        for item in chain:
+            prose[item] = prose.get(item, 0) + size
+    return blocks, prose
 
 
-def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
-    """The element that holds the article text, or None when no prose is found."""
-    root = tree.body or tree.root
-    if root is None:
-        return None
-    strip_boilerplate(root)
-    scores: dict[int, float] = {}
-    nodes: dict[int, LexborNode] = {}
+def _ancestry(node: LexborNode, memo: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
+    """``mem_id`` of ``node`` and of its ancestors, outermost first (each element's answer
+    memoised: a walk stops where an earlier one passed)."""
+    path: list[int] = []
+    base: tuple[int, ...] = ()
+    current: LexborNode | None = node
+    while current is not None:
+        key = current.mem_id
+        if key in memo:
+            base = memo[key]
+            break
+        path.append(key)
+        current = current.parent
+    for key in reversed(path):
+        base = base + (key,)
+        memo[key] = base
+    return base
+
+
+def prose_blocks(root: LexborNode) -> list[tuple[LexborNode, int, float]]:
+    """Paragraphs of real prose (long, few links, commas) with their length and points,
+    and ``<div>``s whose own text is prose (pages written in ``<div>``s and ``<br>``s)."""
     linked = _holding(root, "a")  # a paragraph outside this set has no link to measure
+    blocks: list[tuple[LexborNode, int, float]] = []
     for para in css(root, _PARAGRAPHS):
         if para.tag in _NESTING:  # cells and items nest: their own text only (no links in it)
             text = para.text(deep=False, separator=" ", strip=True)
@@ -83,25 +138,66 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
             text = para.text(separator=" ", strip=True)
             if len(text) < MIN_PARAGRAPH or para.mem_id in linked and link_text_ratio(para, len(text)) > 0.5:
                 continue
-        points = 1.0 + text.count(",") + min(len(text) // 100, 3)
-        _give(para.parent, points, scores, nodes)
-        grandparent = para.parent.parent if para.parent is not None else None
-        _give(grandparent, points / 2, scores, nodes)
-    for div in css(root, "div"):  # prose written in <div>s and <br>s, no <p>
+        blocks.append((para, len(text), 1.0 + text.count(",") + min(len(text) // 100, 3)))
+    for div in css(root, "div"):
         own = div.text(deep=False, separator=" ", strip=True)
         if len(own) >= 2 * MIN_PARAGRAPH:
-            points = 1.0 + own.count(",") + min(len(own) // 100, 3)
-            _give(div.parent, points, scores, nodes)
-            _give(div.parent.parent if div.parent is not None else None, points / 2, scores, nodes)
+            blocks.append((div, len(own), 1.0 + own.count(",") + min(len(own) // 100, 3)))
+    return blocks
+
+
+def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
+    """The element that holds the article text, or None when no prose is found."""
+    root = tree.body or tree.root
+    if root is None:
+        return None
+    scores: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    blocks, prose = strip_boilerplate(root)
+    for block, _, points in blocks:
+        _give(block.parent, points, scores, nodes)
+        grandparent = block.parent.parent if block.parent is not None else None
+        _give(grandparent, points / 2, scores, nodes)
     if not scores:
         return None
     # Link density only for the top few: on every scored node it would be quadratic.
-    top = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
-    best = nodes[max(top, key=lambda k: scores[k] * (1 - link_text_ratio(nodes[k])))]
-    parent = best.parent
-    if parent is not None and _split_across_siblings(best, scores):
-        best = parent
-    return None if looks_like_listing(best) else best
+    top = sorted(scores, key=scores.__getitem__, reverse=True)[:TOP_CANDIDATES]
+    ranked = sorted(top, key=lambda k: scores[k] * (1 - link_text_ratio(nodes[k])), reverse=True)
+    for key in ranked:  # the best that is not a list of teasers (a sidebar widget can win)
+        best = nodes[key]
+        parent = best.parent
+        if parent is not None and _split_across_siblings(best, scores):
+            best = parent
+        if not looks_like_listing(best):
+            return _widen(best, prose, root)
+    return None
+
+
+def _widen(best: LexborNode, prose: dict[int, int], root: LexborNode) -> LexborNode:
+    """The nearest ancestor of ``best`` (within ``WIDEN_LEVELS``) that holds far more prose,
+    when what it adds is mostly prose: the article's text was split into sections, columns
+    or widgets, and ``best`` is one of them (a bullet list, a step, one column). Repeated
+    from there until no ancestor qualifies."""
+    stop = root.mem_id
+    current = best
+    while True:
+        have = prose.get(current.mem_id, 0)
+        size = None
+        ancestor = current.parent
+        for _ in range(WIDEN_LEVELS):
+            if ancestor is None or ancestor.mem_id == stop:
+                return current
+            more = prose.get(ancestor.mem_id, 0)
+            if have < WIDEN_SHARE * more:
+                if size is None:
+                    size = len(current.text(separator=" ", strip=True))
+                added = len(ancestor.text(separator=" ", strip=True)) - size
+                if more - have >= WIDEN_PROSE * added:
+                    current = ancestor
+                    break
+            ancestor = ancestor.parent
+        else:
+            return current
 
 
 def _holding(root: LexborNode, query: str) -> set[int]:
@@ -123,11 +219,14 @@ def looks_like_listing(node: LexborNode) -> bool:
     # (lexbor walks up from every link: quadratic on deeply nested lists).
     linked_headings = len(inside_below(node, _HEADINGS, "h1, h2, h3, h4", "a")
                           | inside_below(node, _LINK, "a", "h2, h3"))
+    size = len(node.text(strip=True))
     if linked_headings >= LISTING_MIN_ITEMS:
         paragraphs = sum(1 for p in css(node, "p") if len(p.text(strip=True)) >= MIN_PARAGRAPH)
-        if linked_headings * 2 >= paragraphs:
+        # Teasers: a short summary each. A ranked list article ("the 10 best ...") links its
+        # headings too, with sections of prose between them.
+        if linked_headings * 2 >= paragraphs and size < MAX_TEASER_PROSE * linked_headings:
             return True
-    if len(node.text(strip=True)) > MAX_TEASER_CHARS:
+    if size > MAX_TEASER_CHARS:
         return False
     current: LexborNode | None = node
     for _ in range(3):
