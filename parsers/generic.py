@@ -39,10 +39,12 @@ GENERIC = Profile(
           "[class*=tags] a"),
 )
 _PARAGRAPHS = "p, pre, blockquote, td, li, h2, h3"
+_BLOCKS = "div, p, table, ul, ol, dl, h1, h2, h3, h4, h5, h6, blockquote, pre, section, article, figure"
 _NON_CONTENT_QUERY = ", ".join(NON_CONTENT)  # never content: removed before anything is measured
 # Page chrome by tag (ALWAYS_DROP's structural tags, and <header>): removed unless it wraps
 # the article (see WRAPPER_SHARE).
 _CHROME_IDS = tag_ids(tuple(t for t in ALWAYS_DROP if t not in NON_CONTENT) + ("header",))
+_ASIDE_IDS = tag_ids(("aside", "nav", "footer"))
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _LINK = frozenset({"a"})
 _NESTING = frozenset({"td", "li", "blockquote"})
@@ -56,6 +58,7 @@ MAX_TEASER_CHARS = 600
 MAX_TEASER_PROSE = 400  # mean prose per linked headline of a list of teasers (an article: more)
 MIN_TEASER_SIBLINGS = 3  # a short block with 3 look-alike linked siblings is a list item
 WRAPPER_SHARE = 0.5  # chrome holding this share of the page's prose is the article's wrapper
+ASIDE_WRAPPER_SHARE = 0.9  # ... for <aside>, <nav> and <footer>, which say what they are
 
 
 Block = tuple[LexborNode, int, float]  # a prose block: (element, characters, points)
@@ -92,8 +95,9 @@ def strip_boilerplate(root: LexborNode) -> tuple[list[Block], dict[int, int]]:
         for (_, size, _), chain in zip(blocks, chains):
             for item in chrome.keys() & chain:
                 held[item] = held.get(item, 0) + size
-        floor = WRAPPER_SHARE * sum(size for _, size, _ in blocks)
-        doomed = {k for k, n in chrome.items() if held.get(k, 0) < floor or never_wrapper(n)}
+        total = sum(size for _, size, _ in blocks)
+        doomed = {k for k, n in chrome.items() if never_wrapper(n) or held.get(k, 0) < total * (
+            ASIDE_WRAPPER_SHARE if n.tag_id in _ASIDE_IDS else WRAPPER_SHARE)}
         kept = [i for i, chain in enumerate(chains) if doomed.isdisjoint(chain)]
         blocks, chains = [blocks[i] for i in kept], [chains[i] for i in kept]
         for node in reversed([n for k, n in chrome.items() if k in doomed]):  # document order
@@ -139,10 +143,17 @@ def prose_blocks(root: LexborNode) -> list[tuple[LexborNode, int, float]]:
             if len(text) < MIN_PARAGRAPH or para.mem_id in linked and link_text_ratio(para, len(text)) > 0.5:
                 continue
         blocks.append((para, len(text), 1.0 + text.count(",") + min(len(text) // 100, 3)))
+    with_blocks = _holding(root, _BLOCKS)
     for div in css(root, "div"):
-        own = div.text(deep=False, separator=" ", strip=True)
-        if len(own) >= 2 * MIN_PARAGRAPH:
-            blocks.append((div, len(own), 1.0 + own.count(",") + min(len(own) // 100, 3)))
+        if div.mem_id in with_blocks:
+            text = div.text(deep=False, separator=" ", strip=True)  # the text beside its blocks
+            if len(text) < 2 * MIN_PARAGRAPH:
+                continue
+        else:  # a <div> of inline elements only is a paragraph (Blogger, old editors)
+            text = div.text(separator=" ", strip=True)
+            if len(text) < MIN_PARAGRAPH or div.mem_id in linked and link_text_ratio(div, len(text)) > 0.5:
+                continue
+        blocks.append((div, len(text), 1.0 + text.count(",") + min(len(text) // 100, 3)))
     return blocks
 
 
@@ -226,8 +237,8 @@ def looks_like_listing(node: LexborNode) -> bool:
         # headings too, with sections of prose between them.
         if linked_headings * 2 >= paragraphs and size < MAX_TEASER_PROSE * linked_headings:
             return True
-    if size > MAX_TEASER_CHARS:
-        return False
+    if size > MAX_TEASER_CHARS or not linked_headings:
+        return False  # a teaser is short, and its headline is a link
     current: LexborNode | None = node
     for _ in range(3):
         if current is None or current.parent is None:
