@@ -341,11 +341,14 @@ def _image_block(img: LexborNode, caption: str | None, base_url: str) -> list[Bl
 
 
 def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
-             take_lead: bool = False) -> Body:
+             take_lead: bool = False, trim: bool = False) -> Body:
     """Turn blocks into body text, images, authors and credits (see module doc).
 
     With ``take_lead`` a bold first paragraph (the lead on pages without a sapo element)
-    is returned as ``lead`` instead of staying in the text.
+    is returned as ``lead`` instead of staying in the text. With ``trim`` (a container the
+    generic extractor guessed) the page's own lines are taken off the text: short lines
+    that are not sentences at its start and end ("Advertisement", "close", "Comments"), a
+    heading that ends it, and lines that are mostly a link ("SEE MORE: ...").
     """
     title_key = match_key(title or "")
     sapo_key = match_key(sapo or "")
@@ -375,6 +378,8 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
             continue
         kept.append(block)
     authors, byline_credits, kept = _take_byline(kept)
+    if trim:
+        kept = _trim(kept)
     for credit in byline_credits:
         if credit not in credits:
             credits.append(credit)
@@ -437,6 +442,29 @@ def _is_related_line(block: Block) -> bool:
     if not lowered.startswith(BOX_HEADINGS):
         return False
     return len(block.text) < 40 or block.link_ratio > 0.5
+
+
+CHROME_LINE_CHARS = 50
+MAX_LINK_LINE_CHARS = 200
+_SENTENCE_END = re.compile(r"(?<!\.\.)[.!?;:)\]\"'”’»]\s*$")
+
+
+def _chrome_line(block: Block) -> bool:
+    """A short line of the page, not of the article: no sentence, no heading, no picture."""
+    return block.image is None and not block.heading and len(block.text) < CHROME_LINE_CHARS \
+        and _SENTENCE_END.search(block.text) is None
+
+
+def _trim(blocks: list[Block]) -> list[Block]:
+    """``blocks`` without the page's own lines (see ``assemble``)."""
+    kept = [b for b in blocks if b.image is not None
+            or not (b.link_ratio >= 0.6 and len(b.text) < MAX_LINK_LINE_CHARS)]
+    start, end = 0, len(kept)
+    while start < end and _chrome_line(kept[start]):
+        start += 1
+    while end > start and (_chrome_line(kept[end - 1]) or kept[end - 1].heading):
+        end -= 1
+    return kept[start:end]
 
 
 def _take_byline(blocks: list[Block]) -> tuple[list[str], list[str], list[Block]]:

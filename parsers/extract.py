@@ -27,6 +27,7 @@ from .text import NOT_SPACE, clean_text, decode_page, match_key, page_source
 from .urls import absolute_url, host_of, path_of
 
 MIN_BODY_CHARS = 150
+MAX_SAPO_CHARS = 1000
 MAX_CATEGORY = 40
 _TITLE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+|\s*\|\s*")
 _UPDATED_LABEL = re.compile(r"cập\s*nhật|updated?|sửa\s*đổi", re.I)
@@ -84,8 +85,8 @@ def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
     article.site_article_id = (profile.site_article_id(article.canonical_url)
                                or profile.site_article_id(url)) if profile else None
     article.title = _title(tree, meta, chain, url)
-    on_page_sapo = _first_text(tree, chain, "sapo")
-    article.sapo, sapo_credits = _split_lead_agency(_sapo(meta, on_page_sapo, chain[0]),
+    on_page_sapo = _lead_sized(_first_text(tree, chain, "sapo"))
+    article.sapo, sapo_credits = _split_lead_agency(_lead_sized(_sapo(meta, on_page_sapo, chain[0])),
                                                     on_page_sapo)
     article.category = _category(tree, meta, chain)
     article.tags = _tags(tree, meta, chain)
@@ -214,6 +215,12 @@ def _sapo(meta: PageMeta, on_page: str | None, profile: Profile) -> str | None:
         if short and (match_key(on_page).startswith(short) or page.startswith(short)):
             found = on_page
     return found
+
+
+def _lead_sized(text: str | None) -> str | None:
+    """``text``, unless it is too long for a lead: a selector or a description that holds
+    the whole article."""
+    return text if text is None or len(text) <= MAX_SAPO_CHARS else None
 
 
 def _split_lead_agency(sapo: str | None, on_page: str | None) -> tuple[str | None, list[str]]:
@@ -387,7 +394,7 @@ def _read_container(container: LexborNode, profile: Profile | None, url: str,
         remove_selectors(container, profile.drop)
     remove_junk(container, keep_share=None if profile is not None else WRAPPER_SHARE)
     blocks = read_blocks(container, article.canonical_url or url)
-    return assemble(blocks, article.title, article.sapo, take_lead=take_lead)
+    return assemble(blocks, article.title, article.sapo, take_lead=take_lead, trim=profile is None)
 
 
 def _is_site_name(value: str, meta: PageMeta) -> bool:
