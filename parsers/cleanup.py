@@ -182,17 +182,24 @@ def _is_junk_widget(node: LexborNode) -> bool:
     if node.tag_id in _NEVER_JUNK_IDS:
         return False
     attrs = node.attributes
-    key = (attrs.get("class"), attrs.get("id"))
-    junk = _JUNK_SEEN.get(key)
-    if junk is None:  # pages repeat their class names: each is searched once
-        if len(_JUNK_SEEN) >= 4096:
-            _JUNK_SEEN.clear()
-        klass, ident = key  # (None, None) and ("", ""): " " cannot match
-        junk = _JUNK_SEEN[key] = _JUNK_TOKEN.search(f"{klass or ''} {ident or ''}") is not None
+    return junk_name(attrs.get("class")) or junk_name(attrs.get("id"))
+
+
+def junk_name(name: str | None) -> bool:
+    """True when a class or id value holds a widget's token ("share", "related", "ads" ...)."""
+    if not name:
+        return False
+    junk = _JUNK_SEEN.get(name)
+    if junk is None:  # pages and sites repeat their class names: each is searched once
+        junk = _JUNK_TOKEN.search(name) is not None
+        if len(name) <= 80:
+            if len(_JUNK_SEEN) >= 65536:
+                _JUNK_SEEN.clear()
+            _JUNK_SEEN[name] = junk
     return junk
 
 
-_JUNK_SEEN: dict[tuple[str | None, str | None], bool] = {}  # (class, id) -> _JUNK_TOKEN found
+_JUNK_SEEN: dict[str, bool] = {}  # class or id value -> _JUNK_TOKEN found
 
 
 def link_text_ratio(node: LexborNode, total: int | None = None) -> float:

@@ -81,51 +81,77 @@ def strip_boilerplate(root: LexborNode) -> tuple[list[Block], dict[int, int]]:
     chrome = {n.mem_id: n for n in css(root, "*")
               if n.mem_id != key and (n.tag_id in _CHROME_IDS or n.mem_id in named and is_junk_widget(n))}
     blocks = prose_blocks(root)
-    memo: dict[int, tuple[int, ...]] = {}
-    chains = [_ancestry(node, memo) for node, _, _ in blocks]
+    closure = _Closure()
+    for node, _, _ in blocks:
+        closure.add(node)
+    order = closure.top_down()
     links = {n.mem_id for n in css(root, "a")}
     if links:  # a teaser's summary inside its link (a card) is not prose
-        inside = [i for i, chain in enumerate(chains) if not links.isdisjoint(chain)]
-        if inside:
-            drop = set(inside)
-            blocks = [b for i, b in enumerate(blocks) if i not in drop]
-            chains = [c for i, c in enumerate(chains) if i not in drop]
+        linked = closure.marked_within(order, links)
+        blocks = [b for b in blocks if not linked[b[0].mem_id]]
     if chrome:
-        held: dict[int, int] = {}
-        for (_, size, _), chain in zip(blocks, chains):
-            for item in chrome.keys() & chain:
-                held[item] = held.get(item, 0) + size
+        held = closure.sums(order, blocks)
         total = sum(size for _, size, _ in blocks)
         doomed = {k for k, n in chrome.items() if never_wrapper(n) or held.get(k, 0) < total * (
             ASIDE_WRAPPER_SHARE if n.tag_id in _ASIDE_IDS else WRAPPER_SHARE)}
-        kept = [i for i, chain in enumerate(chains) if doomed.isdisjoint(chain)]
-        blocks, chains = [blocks[i] for i in kept], [chains[i] for i in kept]
+        gone = closure.marked_within(order, doomed)
+        blocks = [b for b in blocks if not gone[b[0].mem_id]]
         for node in reversed([n for k, n in chrome.items() if k in doomed]):  # document order
             node.decompose()
-    prose: dict[int, int] = {}
-    for (_, size, _), chain in zip(blocks, chains):
-        for item in chain:
-            prose[item] = prose.get(item, 0) + size
-    return blocks, prose
+    return blocks, closure.sums(order, blocks)
 
 
-def _ancestry(node: LexborNode, memo: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
-    """``mem_id`` of ``node`` and of its ancestors, outermost first (each element's answer
-    memoised: a walk stops where an earlier one passed)."""
-    path: list[int] = []
-    base: tuple[int, ...] = ()
-    current: LexborNode | None = node
-    while current is not None:
-        key = current.mem_id
-        if key in memo:
-            base = memo[key]
-            break
-        path.append(key)
-        current = current.parent
-    for key in reversed(path):
-        base = base + (key,)
-        memo[key] = base
-    return base
+class _Closure:
+    """The elements holding prose blocks, with their ancestors: the parent and depth of
+    each, found by walking up from each block until an element already seen (linear on
+    deeply nested pages, where one walk per block to the root would be quadratic)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int | None] = {}
+        self.depth: dict[int, int] = {}
+
+    def add(self, node: LexborNode) -> None:
+        path: list[int] = []
+        above: int | None = None
+        current: LexborNode | None = node
+        while current is not None:
+            key = current.mem_id
+            if key in self.depth:
+                above = key
+                break
+            path.append(key)
+            current = current.parent
+        depth = self.depth[above] if above is not None else -1
+        for key in reversed(path):
+            depth += 1
+            self.parent[key], self.depth[key] = above, depth
+            above = key
+
+    def top_down(self) -> list[int]:
+        """Every element, each after its parent."""
+        return sorted(self.depth, key=self.depth.__getitem__)
+
+    def marked_within(self, order: list[int], marked: set[int]) -> dict[int, bool]:
+        """For each element: it or one of its ancestors is in ``marked``."""
+        flags: dict[int, bool] = {}
+        parent = self.parent
+        for key in order:
+            above = parent[key]
+            flags[key] = key in marked or above is not None and flags[above]
+        return flags
+
+    def sums(self, order: list[int], blocks: list[Block]) -> dict[int, int]:
+        """For each element: the characters of the ``blocks`` that are it or inside it."""
+        total: dict[int, int] = {}
+        for node, size, _ in blocks:
+            key = node.mem_id
+            total[key] = total.get(key, 0) + size
+        parent = self.parent
+        for key in reversed(order):
+            above = parent[key]
+            if above is not None and key in total:
+                total[above] = total.get(above, 0) + total[key]
+        return total
 
 
 def prose_blocks(root: LexborNode) -> list[tuple[LexborNode, int, float]]:
