@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .cleanup import ALWAYS_DROP, NON_CONTENT, link_text_ratio, never_wrapper, tag_ids
-from .cleanup import _is_junk_widget as is_junk_widget
+from .cleanup import ALWAYS_DROP, NON_CONTENT, junk_name, link_text_ratio, never_wrapper, tag_ids
 from .profiles.base import Profile
 from .query import css, css_first
 from .select import inside_below
@@ -43,7 +42,10 @@ _BLOCKS = "div, p, table, ul, ol, dl, h1, h2, h3, h4, h5, h6, blockquote, pre, s
 _NON_CONTENT_QUERY = ", ".join(NON_CONTENT)  # never content: removed before anything is measured
 # Page chrome by tag (ALWAYS_DROP's structural tags, and <header>): removed unless it wraps
 # the article (see WRAPPER_SHARE).
-_CHROME_IDS = tag_ids(tuple(t for t in ALWAYS_DROP if t not in NON_CONTENT) + ("header",))
+_CHROME_TAGS = tuple(t for t in ALWAYS_DROP if t not in NON_CONTENT) + ("header",)
+_CHROME_IDS = tag_ids(_CHROME_TAGS)
+_CHROME_OR_NAMED = ", ".join(_CHROME_TAGS) + ", [class], [id]"
+_NEVER_JUNK_IDS = tag_ids(("html", "body", "main", "article"))
 _ASIDE_IDS = tag_ids(("aside", "nav", "footer"))
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _LINK = frozenset({"a"})
@@ -76,10 +78,17 @@ def strip_boilerplate(root: LexborNode) -> tuple[list[Block], dict[int, int]]:
     is taken before anything is removed (nodes are freed by ``decompose``)."""
     for node in reversed(css(root, _NON_CONTENT_QUERY)):  # descendants first
         node.decompose()
-    named = {n.mem_id for n in css(root, "[class], [id]")}
     key = root.mem_id
-    chrome = {n.mem_id: n for n in css(root, "*")
-              if n.mem_id != key and (n.tag_id in _CHROME_IDS or n.mem_id in named and is_junk_widget(n))}
+    chrome: dict[int, LexborNode] = {}  # in document order
+    for node in css(root, _CHROME_OR_NAMED):
+        tag = node.tag_id
+        if tag in _CHROME_IDS:
+            if node.mem_id != key:
+                chrome[node.mem_id] = node
+        elif tag not in _NEVER_JUNK_IDS:
+            attrs = node.attributes
+            if junk_name(attrs.get("class")) or junk_name(attrs.get("id")):
+                chrome[node.mem_id] = node
     blocks = prose_blocks(root)
     closure = _Closure()
     for node, _, _ in blocks:
