@@ -191,7 +191,7 @@ def junk_name(name: str | None) -> bool:
         return False
     junk = _JUNK_SEEN.get(name)
     if junk is None:  # pages and sites repeat their class names: each is searched once
-        junk = _JUNK_TOKEN.search(name) is not None
+        junk = _junk_search(name)
         if len(name) <= 80:
             if len(_JUNK_SEEN) >= 65536:
                 _JUNK_SEEN.clear()
@@ -200,6 +200,23 @@ def junk_name(name: str | None) -> bool:
 
 
 _JUNK_SEEN: dict[str, bool] = {}  # class or id value -> _JUNK_TOKEN found
+ATOMIC_MIN_TOKENS = 6
+
+
+def _junk_search(name: str) -> bool:
+    """``_JUNK_TOKEN`` in ``name``; a short token ("ad", "qc") not in an atomic-CSS class list
+    (Medium, Tailwind builds: "pw-post-body-paragraph pk pl jd pm b kb ... qc ie"), where
+    every two letters are some rule's name."""
+    atomic = None
+    for match in _JUNK_TOKEN.finditer(name):
+        if len(match.group().strip(" \t\n\r\f_-")) > 3:
+            return True
+        if atomic is None:
+            tokens = name.split()
+            atomic = len(tokens) >= ATOMIC_MIN_TOKENS and 2 * sum(len(t) <= 3 for t in tokens) > len(tokens)
+        if not atomic:
+            return True
+    return False
 
 
 def link_text_ratio(node: LexborNode, total: int | None = None) -> float:

@@ -52,7 +52,7 @@ _LINK = frozenset({"a"})
 _NESTING = frozenset({"td", "li", "blockquote"})
 MIN_PARAGRAPH = 25
 TOP_CANDIDATES = 5
-WIDEN_LEVELS = 10
+WIDEN_LEVELS = 5
 WIDEN_SHARE = 0.5  # the best candidate holds less than this share of the ancestor's prose
 WIDEN_PROSE = 0.5  # ... and at least this share of what the ancestor adds is prose
 LISTING_MIN_ITEMS = 4
@@ -220,27 +220,33 @@ def find_main_container(tree: LexborHTMLParser) -> LexborNode | None:
 
 
 def _widen(best: LexborNode, prose: dict[int, int], root: LexborNode) -> LexborNode:
-    """The nearest ancestor of ``best`` (within ``WIDEN_LEVELS``) that holds far more prose,
-    when what it adds is mostly prose: the article's text was split into sections, columns
-    or widgets, and ``best`` is one of them (a bullet list, a step, one column). Repeated
-    from there until no ancestor qualifies."""
+    """The nearest ancestor of ``best`` that holds far more prose (``WIDEN_SHARE``), when at
+    least ``WIDEN_PROSE`` of what it adds is prose: the article's text was split into
+    sections, columns or widgets, and ``best`` is one of them (a bullet list, a step, a
+    column). Looked for up to ``WIDEN_LEVELS`` ancestors that add prose (wrappers that add
+    none do not count), and again from there until none qualifies."""
     stop = root.mem_id
     current = best
     while True:
         have = prose.get(current.mem_id, 0)
         size = None
+        last = have
+        levels = 0
         ancestor = current.parent
-        for _ in range(WIDEN_LEVELS):
+        while levels < WIDEN_LEVELS:
             if ancestor is None or ancestor.mem_id == stop:
                 return current
             more = prose.get(ancestor.mem_id, 0)
-            if have < WIDEN_SHARE * more:
-                if size is None:
-                    size = len(current.text(separator=" ", strip=True))
-                added = len(ancestor.text(separator=" ", strip=True)) - size
-                if more - have >= WIDEN_PROSE * added:
-                    current = ancestor
-                    break
+            if more > last:
+                levels += 1
+                last = more
+                if have < WIDEN_SHARE * more:
+                    if size is None:
+                        size = len(current.text(separator=" ", strip=True))
+                    added = len(ancestor.text(separator=" ", strip=True)) - size
+                    if more - have >= WIDEN_PROSE * added:
+                        current = ancestor
+                        break
             ancestor = ancestor.parent
         else:
             return current
