@@ -37,7 +37,7 @@ class Article:
     credits: list[str] = field(default_factory=list)  # agencies, "Theo ..." sources
     published_at: str | None = None  # ISO 8601 with offset, e.g. 2023-07-20T10:15:00+07:00
     updated_at: str | None = None
-    date_source: str | None = None  # json-ld | meta | byline | url | feed | first-seen
+    date_source: str | None = None  # json-ld | meta | byline | url | feed | none (no date printed)
     category: str | None = None
     tags: list[str] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)

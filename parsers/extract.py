@@ -17,7 +17,8 @@ from .article import Article, ParseError
 from .body import Body, assemble, read_blocks
 from .bylines import split_byline
 from .cleanup import cut_after, remove_junk, remove_selectors
-from .dates import parse_date, to_iso
+from .dates import numeric_order, parse_date, to_iso
+from .datelines import find_headline, is_update_date, near_headline
 from .generic import GENERIC, VERSION as GENERIC_VERSION, WRAPPER_SHARE, find_main_container
 from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
@@ -28,6 +29,8 @@ from .urls import absolute_url, host_of, path_of
 
 MIN_BODY_CHARS = 150
 MAX_SAPO_CHARS = 1000
+MAX_DATE_CANDIDATES = 40
+NO_DATE = "none"  # date_source of a page that prints no publication date
 MAX_CATEGORY = 40
 _TITLE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+|\s*\|\s*")
 _UPDATED_LABEL = re.compile(r"cập\s*nhật|updated?|sửa\s*đổi", re.I)
@@ -271,11 +274,17 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
             article.published_at, article.date_source = to_iso(found), source
             break
     updated_text = None
+    numeric = numeric_order(meta.lang)
     if article.published_at is None:
         for profile in chain:
-            for text in _date_texts(tree, profile.date):  # lazily: up to the first date
+            anchor = None
+            if profile is GENERIC:  # broad selectors: only the dateline by the headline
+                anchor = find_headline(tree, article.title)
+                if anchor is None:
+                    continue
+            for text in _date_texts(tree, profile.date, anchor):  # lazily: up to the first date
                 published_text, updated_text = _split_updated(text)
-                found = parse_date(published_text, now=fetched_at)
+                found = parse_date(published_text, now=fetched_at, numeric=numeric)
                 if found:
                     article.published_at, article.date_source = to_iso(found), "byline"
                     break
@@ -286,8 +295,8 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
         found = parse_date("-".join(match.groups()), now=fetched_at) if match else None
         if found:
             article.published_at, article.date_source = to_iso(found), "url"
-    if article.published_at is None and fetched_at is not None:
-        article.published_at, article.date_source = to_iso(fetched_at), "first-seen"
+    if article.published_at is None:
+        article.date_source = NO_DATE  # the page prints none: not one from elsewhere, not today's
     updated = parse_date(meta.ld_modified or meta.meta_modified or updated_text, now=fetched_at)
     if updated is None:
         # The first text of the first profile that has one (the rest are not read).
@@ -318,11 +327,13 @@ def _in_listing(node: LexborNode) -> bool:
     return False
 
 
-def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> Iterator[str]:
+def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...],
+                anchor: LexborNode | None = None) -> Iterator[str]:
     """Date-bearing texts of the elements matching ``selectors`` (in order; at most five
     elements each, those of article lists skipped: ``datetime``, ``content``, text),
     produced as they are asked for: a caller that stops at the first usable one does not
-    query the remaining selectors."""
+    query the remaining selectors. With ``anchor`` (the headline) only elements near it
+    count (``datelines.near_headline``), and none marked as the date of an update."""
     if len(selectors) > 1:  # one query tells whether any of them matches at all
         try:
             if not matches_any(tree, selectors):
@@ -334,7 +345,12 @@ def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> Iterator[
             nodes = select(tree, selector)
         except ValueError:
             continue
-        for node in [n for n in nodes[:12] if not _in_listing(n)][:5]:
+        if anchor is None:
+            chosen = [n for n in nodes[:12] if not _in_listing(n)][:5]
+        else:
+            chosen = [n for n in nodes[:MAX_DATE_CANDIDATES] if not is_update_date(n)
+                      and near_headline(n, anchor) and not _in_listing(n)][:5]
+        for node in chosen:
             attrs = node.attributes
             for value in (attrs.get("datetime"), attrs.get("content")):
                 value = clean_text(value)
