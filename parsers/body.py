@@ -34,8 +34,9 @@ SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "f
                   "input", "select", "textarea", "iframe", "video", "audio", "head", "title",
                   "-comment", "figcaption", "picture-source", "source", "map", "canvas"})
 BLOCK_INSIDE = frozenset({"p", "div", "table", "figure", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
-                          "h6", "blockquote", "img", "section", "article"})
+                          "h6", "blockquote", "img", "amp-img", "section", "article"})
 _BR = frozenset({"br"})
+_IMAGE_TAGS = frozenset({"img", "amp-img"})  # AMP pages: <amp-img src=...>
 _UNION_QUERIES = {(BLOCK_INSIDE, _BR): ", ".join(sorted(BLOCK_INSIDE | _BR))}
 _STYLED = frozenset({"strong", "b", "em", "i", "a"})
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
@@ -123,7 +124,7 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
             inline.append((node.text(separator=" ") or "").replace("\n", " "))
         else:
             flush()
-            if tag == "img":
+            if tag in _IMAGE_TAGS:
                 blocks.extend(_image_block(node, None, base_url))
             elif tag in _BOX_TAGS and (parts := _image_box(node, tag)) is not _NOT_A_BOX:
                 blocks.extend(_image_box_blocks(node, base_url, parts))
@@ -274,7 +275,7 @@ def _image_box_blocks(node: LexborNode, base_url: str, found: object = _NOT_A_BO
     if found is _NOT_A_BOX:
         found = _box_parts(node)
     if found is None:  # a big box: let lexbor walk it
-        images, figcaption = css(node, "img"), css_first(node, "figcaption")
+        images, figcaption = css(node, "img, amp-img"), css_first(node, "figcaption")
         rows: list[LexborNode] | None = None
     else:
         images, figcaption, rows = found  # type: ignore[misc]
@@ -300,7 +301,7 @@ def _box_parts(node: LexborNode) -> _BoxParts | None:
         if count > MAX_PICTURE_NODES:
             return None
         tag = item.tag
-        if tag == "img":
+        if tag in _IMAGE_TAGS:
             images.append(item)
         elif tag == "tr":
             rows.append(item)

@@ -151,7 +151,8 @@ def remove_junk(root: LexborNode, *, keep_share: float | None = None) -> None:
 
 
 NON_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
-               "link", "meta", "input", "select", "textarea", "button", "canvas")
+               "link", "meta", "input", "select", "textarea", "button", "canvas",
+               "amp-ad", "amp-sidebar", "amp-analytics", "amp-social-share", "amp-consent")
 _NON_CONTENT_IDS = tag_ids(NON_CONTENT)
 _STRONG_JUNK = re.compile(r"comment|binh-?luan|related|lien-?quan", re.I)
 

@@ -20,7 +20,10 @@ from .cleanup import never_wrapper
 from .query import css
 from .text import match_key
 
-NEAR_LEVELS = 3
+NEAR_LEVELS = 2
+FAR_LEVELS = 4
+NEAR_CHARS = 400
+MAX_WALK = 2000
 MIN_HEADLINE_CHARS = 15
 _HEADLINES = ("h1", "[itemprop=headline]", "h2", "h3", "[class*=title]", "[class*=tieude]",
               "[class*=headline]", "[class*=tieu-de]")
@@ -76,30 +79,64 @@ def _rank(node: LexborNode) -> int:
 
 
 def near_headline(node: LexborNode, headline: LexborNode) -> bool:
-    """True when ``node`` is inside the ``NEAR_LEVELS``-th ancestor of ``headline`` and no
-    element between them is page chrome (by tag), a comment or a box of related articles
+    """True when ``node`` belongs to the headline's block: it is inside the
+    ``NEAR_LEVELS``-th ancestor of ``headline``, or inside the ``FAR_LEVELS``-th one and
+    follows the headline with at most ``NEAR_CHARS`` of text between them (a page title
+    block and the article's meta line are often children of siblings; a sidebar's list
+    comes after the whole article, a header widget before the headline). No element on the
+    way up from ``node`` may be page chrome (by tag), a comment or a box of related articles
     (by class or id)."""
-    scope: set[int] = set()
+    levels: dict[int, int] = {}
     above = headline.parent
-    for _ in range(NEAR_LEVELS):
+    for level in range(1, FAR_LEVELS + 1):
         if above is None or above.tag in ("html", "-document"):
             break
-        scope.add(above.mem_id)
+        levels[above.mem_id] = level
         above = above.parent
     current = node.parent
     while current is not None:
-        if current.mem_id in scope:
-            return True
+        level = levels.get(current.mem_id)
+        if level is not None:
+            return level <= NEAR_LEVELS or _walk_to(headline, node.mem_id) is not None
         if current.tag in _CHROME or never_wrapper(current):
             return False
         current = current.parent
     return False
 
 
+def _walk_to(start: LexborNode, goal: int) -> int | None:
+    """Characters of text between the end of ``start`` and the element ``goal`` after it
+    in reading order, or None when more than ``NEAR_CHARS`` (or ``MAX_WALK`` nodes) lie
+    between them."""
+    chars = 0
+    current: LexborNode | None = _after(start)
+    for _ in range(MAX_WALK):
+        if current is None:
+            return None
+        if current.mem_id == goal:
+            return chars
+        if current.tag == "-text":
+            chars += len((current.text_content or "").strip())
+            if chars > NEAR_CHARS:
+                return None
+        current = current.child if current.child is not None else _after(current)
+    return None
+
+
+def _after(node: LexborNode) -> LexborNode | None:
+    """The node after ``node`` and its subtree in reading order."""
+    current: LexborNode | None = node
+    while current is not None:
+        if current.next is not None:
+            return current.next
+        current = current.parent
+    return None
+
+
 _UPDATE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:updated?|modified|changed|revised|last-?mod\w*)(?:$|[\s_-])", re.I)
 _PUBLISHED_CLASS = re.compile(r"publish|posted|created", re.I)
-UPDATE_MARK_LEVELS = 2  # the element, or the box around it ("dateblock-updated > time")
+UPDATE_MARK_LEVELS = 3  # the element, or the boxes around it ("field--name-changed > div > time")
 
 
 def is_update_date(node: LexborNode) -> bool:
