@@ -16,7 +16,6 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .cleanup import never_wrapper
 from .query import css
 from .text import match_key
 
@@ -24,6 +23,8 @@ NEAR_LEVELS = 2
 FAR_LEVELS = 4
 NEAR_CHARS = 400
 MAX_WALK = 2000
+ITEM_LEVELS = 2  # a date's own box and the one around it
+HEADLINE_LINK_WORDS = 6  # a link this long is another article's headline
 MIN_HEADLINE_CHARS = 15
 _HEADLINES = ("h1", "[itemprop=headline]", "h2", "h3", "[class*=title]", "[class*=tieude]",
               "[class*=headline]", "[class*=tieu-de]")
@@ -84,8 +85,8 @@ def near_headline(node: LexborNode, headline: LexborNode) -> bool:
     follows the headline with at most ``NEAR_CHARS`` of text between them (a page title
     block and the article's meta line are often children of siblings; a sidebar's list
     comes after the whole article, a header widget before the headline). No element on the
-    way up from ``node`` may be page chrome (by tag), a comment or a box of related articles
-    (by class or id)."""
+    way up from ``node`` may be page chrome (by tag), comments or a box of other articles
+    (sidebar, related, most read, latest ...: by class or id)."""
     levels: dict[int, int] = {}
     above = headline.parent
     for level in range(1, FAR_LEVELS + 1):
@@ -94,14 +95,43 @@ def near_headline(node: LexborNode, headline: LexborNode) -> bool:
         levels[above.mem_id] = level
         above = above.parent
     current = node.parent
+    steps = 0
     while current is not None:
         level = levels.get(current.mem_id)
         if level is not None:
             return level <= NEAR_LEVELS or _walk_to(headline, node.mem_id) is not None
-        if current.tag in _CHROME or never_wrapper(current):
+        if current.tag in _CHROME or _elsewhere(current):
             return False
+        steps += 1
+        if steps <= ITEM_LEVELS and _holds_headline_link(current, node):
+            return False  # an item of a list of other articles: their headline and date
         current = current.parent
     return False
+
+
+def _holds_headline_link(box: LexborNode, date: LexborNode) -> bool:
+    """``box`` holds a link as long as a headline, other than one around ``date`` (a
+    permalink on the date, or on the article's own title)."""
+    around = {box.mem_id}  # (lexbor's css also matches the box itself)
+    above = date.parent
+    while above is not None and above.mem_id != box.mem_id:
+        around.add(above.mem_id)
+        above = above.parent
+    return any(a.mem_id not in around
+               and len(a.text(separator=" ", strip=True).split()) >= HEADLINE_LINK_WORDS
+               for a in css(box, "a[href]"))
+
+
+_ELSEWHERE = re.compile(
+    r"sidebar|widget|comment|binh-?luan|related|lien-?quan|tin-?khac|most-?read|popular|"
+    r"trending|latest|doc-?nhieu|xem-?nhieu|tin-?moi|other-?news", re.I)
+
+
+def _elsewhere(node: LexborNode) -> bool:
+    """A box of other articles or of comments, by its class or id."""
+    attrs = node.attributes
+    name = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return len(name) > 1 and _ELSEWHERE.search(name) is not None
 
 
 def _walk_to(start: LexborNode, goal: int) -> int | None:
