@@ -1,10 +1,13 @@
 """Generic main-content extractor for sites without a profile (or with drifted markup).
 
-Paragraph scoring in the readability tradition, on selectolax: each paragraph of real
-prose (long, few links, commas) gives points to its parent and half to its grandparent;
-the container with the most points, discounted by its link density, is the article.
-Navigation, asides, footers and widgets are removed first. Also a ``GENERIC`` profile of
-common selectors for the other fields (h1, time[datetime], .author, .tags ...).
+Paragraph scoring in the readability tradition, on selectolax: each block of real prose
+(long, few links, commas) gives points to its parent and half to its grandparent; the
+container with the most points, discounted by its link density, is the article. Before
+that, page chrome and widgets are removed unless they wrap most of the prose; after it,
+the container widens to the ancestor that holds the rest of a split article (see
+``strip_boilerplate``, ``find_main_container`` and ``_widen``; docs/DESIGN.md). Also a
+``GENERIC`` profile of common selectors for the other fields (h1, time[datetime], .author,
+.tags ...).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from .profiles.base import Profile
 from .query import css, css_first
 from .select import inside_below
 
-VERSION = "3"  # 3: dates of other articles in lists (sidebars) are not the byline
+VERSION = "4"  # 4: wrappers kept, split articles widened, edge lines trimmed, dateline by the headline
 
 GENERIC = Profile(
     name="generic",
@@ -57,7 +60,7 @@ WIDEN_SHARE = 0.6  # the best candidate holds less than this share of the ancest
 WIDEN_PROSE = 0.5  # ... and at least this share of what the ancestor adds is prose
 LISTING_MIN_ITEMS = 4
 MAX_TEASER_CHARS = 600
-MAX_TEASER_PROSE = 400  # mean prose per linked headline of a list of teasers (an article: more)
+MAX_TEASER_PROSE = 400  # mean text per linked headline of a list of teasers (an article: more)
 MIN_TEASER_SIBLINGS = 3  # a short block with 3 look-alike linked siblings is a list item
 WRAPPER_SHARE = 0.5  # chrome holding this share of the page's prose is the article's wrapper
 ASIDE_WRAPPER_SHARE = 0.9  # ... for <aside>, <nav> and <footer>, which say what they are
