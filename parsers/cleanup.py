@@ -129,8 +129,9 @@ def remove_junk(root: LexborNode, *, keep_share: float | None = None) -> None:
     # A related box starts with one of BOX_HEADINGS, so its heading is in the text of the
     # whole container (text nodes joined by spaces): without any, no element can be one.
     headed = _has_box_heading(root)
-    # Only an element with a class or id can be a widget (one lexbor query finds them).
-    named = {n.mem_id for n in inside(root, "[class], [id]")}
+    # Only an element with a class or id can be a widget (one lexbor query finds them);
+    # not one in preformatted text (a highlighter's "hljs-comment" is code).
+    named = {n.mem_id for n in inside(root, "[class], [id]")} - in_code(root)
     # Every decision is taken on the untouched tree, last element first (descendants before
     # ancestors): an ancestor of a box known to be too big is too big as well, which keeps
     # the size checks linear on deeply nested pages. Tags are compared by lexbor's ids.
@@ -161,6 +162,16 @@ def never_wrapper(node: LexborNode) -> bool:
     """Comments and related-article boxes never wrap the article, whatever their size."""
     attrs = node.attributes
     return _STRONG_JUNK.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}") is not None
+
+
+def in_code(root: LexborNode) -> set[int]:
+    """``mem_id`` of the elements inside a ``<pre>`` of ``root`` (each ``<pre>`` subtree
+    walked once: linear on deep pages)."""
+    found: set[int] = set()
+    for pre in inside(root, "pre"):
+        if pre.mem_id not in found:
+            found.update(n.mem_id for n in inside(pre, "*"))
+    return found
 
 
 def _has_box_heading(root: LexborNode) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .cleanup import ALWAYS_DROP, NON_CONTENT, junk_name, link_text_ratio, never_wrapper, tag_ids
+from .cleanup import ALWAYS_DROP, NON_CONTENT, in_code, junk_name, link_text_ratio, never_wrapper, tag_ids
 from .profiles.base import Profile
 from .query import css, css_first
 from .select import inside_below
@@ -83,12 +83,13 @@ def strip_boilerplate(root: LexborNode) -> tuple[list[Block], dict[int, int]]:
         node.decompose()
     key = root.mem_id
     chrome: dict[int, LexborNode] = {}  # in document order
+    code = in_code(root)  # a highlighter's "hljs-comment" is code, not a widget
     for node in css(root, _CHROME_OR_NAMED):
         tag = node.tag_id
         if tag in _CHROME_IDS:
             if node.mem_id != key:
                 chrome[node.mem_id] = node
-        elif tag not in _NEVER_JUNK_IDS:
+        elif tag not in _NEVER_JUNK_IDS and node.mem_id not in code:
             attrs = node.attributes
             if junk_name(attrs.get("class")) or junk_name(attrs.get("id")):
                 chrome[node.mem_id] = node

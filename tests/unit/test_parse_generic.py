@@ -126,3 +126,11 @@ def test_page_lines_at_the_edges_of_the_container_are_dropped() -> None:
     assert_whole_article(body)
     for line in ("close", "video", "XEM THÊM", "Tell us what YOU think", "comments"):
         assert line not in body
+
+
+def test_code_highlighted_as_comments_is_kept() -> None:  # highlight.js: <span class="hljs-comment">
+    code = ("<pre><code class='language-bash hljs'><span class='hljs-comment'># sao lưu cơ sở dữ liệu hằng đêm</span>\n"
+            "sqlite3 archive.db .dump &gt; backup.sql</code></pre>")
+    html = doc(f"<article><h1>{TITLE}</h1>{paragraphs()}{code}<p>{SENTENCES[0]}</p></article>")
+    body = body_of(html)
+    assert "# sao lưu cơ sở dữ liệu hằng đêm" in body and "sqlite3 archive.db" in body
