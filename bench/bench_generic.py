@@ -15,8 +15,8 @@ by argument or by the environment variables HANOI_BENCH_AEB / HANOI_BENCH_WCXB):
   pages with some output, recall the mean over all pages, F1 their harmonic mean.
   Split by the first hex digit of the page id: 0-7 "tune", 8-f "held".
 * **WCXB**, the Web Content eXtraction Benchmark v1.0 (CC-BY-4.0; 2,008 human-reviewed pages
-  of 2025, of which the 968 of type "article" are used: 711 in its dev split, 257 in its
-  test split) with a publication date (or null) per page:
+  of 2025; the 965 of type "article" with a main content are used: 709 of its dev split,
+  256 of its test split) with a publication date (or null) per page:
   ``git clone https://github.com/Murrough-Foley/web-content-extraction-benchmark`` (the
   folder holds ``dev/``, ``test/`` and ``metadata.json``). Scored with WCXB's own metric:
   bag of lower-cased ``\\w+`` words, precision/recall/F1 per page, each the mean over pages
@@ -39,7 +39,8 @@ Extractors, given the same page and its URL, each in the form it reads fastest:
 
 Speed: CPU time of this process per page, the two extractors interleaved page by page,
 median of ``--rounds`` rounds. An empty output is a page where the extractor returned no
-text (every page of both sets has an article).
+text, for the generic parser an empty ``body_text`` (every page of both sets has an
+article).
 
 Dates (WCXB, which states a publication date or null per page): the generic parser's
 ``published_at`` (Hanoi time; a day either side of the truth counts as right, for time
