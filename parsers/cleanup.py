@@ -213,12 +213,15 @@ def junk_name(name: str | None) -> bool:
 
 _JUNK_SEEN: dict[str, bool] = {}  # class or id value -> _JUNK_TOKEN found
 ATOMIC_MIN_TOKENS = 6
+_EMBEDDED_POST = re.compile(r"embed|twitter-tweet|instagram-media|tiktok-embed", re.I)
 
 
 def _junk_search(name: str) -> bool:
     """``_JUNK_TOKEN`` in ``name``; a short token ("ad", "qc") not in an atomic-CSS class list
     (Medium, Tailwind builds: "pw-post-body-paragraph pk pl jd pm b kb ... qc ie"), where
     every two letters are some rule's name."""
+    if _EMBEDDED_POST.search(name):
+        return False  # a post the article quotes (tweet, Instagram), in a "social-media-embed"
     atomic = None
     for match in _JUNK_TOKEN.finditer(name):
         if len(match.group().strip(" \t\n\r\f_-")) > 3:

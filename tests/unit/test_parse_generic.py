@@ -134,3 +134,12 @@ def test_code_highlighted_as_comments_is_kept() -> None:  # highlight.js: <span 
     html = doc(f"<article><h1>{TITLE}</h1>{paragraphs()}{code}<p>{SENTENCES[0]}</p></article>")
     body = body_of(html)
     assert "# sao lưu cơ sở dữ liệu hằng đêm" in body and "sqlite3 archive.db" in body
+
+
+def test_a_post_the_article_embeds_is_kept() -> None:  # a tweet in a "social-media-embed" box
+    tweet = ("<div class='social-media-embed'><blockquote class='twitter-tweet'><p lang='vi'>Sân chơi mới "
+             "bên hồ Định Công đông vui từ sáng sớm, cảm ơn phường đã lắng nghe người dân.</p>"
+             "— Hội cư dân Định Công (@cudandinhcong) <a href='https://x.example/s/1'>18/11/2025</a>"
+             "</blockquote></div>")
+    html = doc(f"<article><h1>{TITLE}</h1>{paragraphs()}{tweet}<p>{SENTENCES[1]}</p></article>")
+    assert "Sân chơi mới bên hồ Định Công đông vui từ sáng sớm" in body_of(html)
