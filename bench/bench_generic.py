@@ -326,8 +326,12 @@ def main() -> int:
     header = f"{'set':28s} {'pages':>5s}  {'extractor':34s} {'F1':>6s} {'prec':>6s} {'recall':>6s} {'empty':>6s}"
     print(header)
     print("-" * len(header))
-    for group in groups:
-        chosen = [p for p in pages if p.group == group]
+    sets = [(group, [p for p in pages if p.group == group]) for group in groups]
+    for name in ("AEB", "WCXB"):  # each benchmark whole, both halves
+        whole = [p for p in pages if p.group.startswith(name)]
+        if whole and len({p.group for p in whole}) > 1:
+            sets.append((f"{name} all (both halves)", whole))
+    for group, chosen in sets:
         for label, outputs in (("generic (lead + body)", texts),
                                ("generic, body_text only", bodies),
                                ("trafilatura defaults", theirs),
