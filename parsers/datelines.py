@@ -134,6 +134,18 @@ def _elsewhere(node: LexborNode) -> bool:
     return len(name) > 1 and _ELSEWHERE.search(name) is not None
 
 
+def headline_scope(headline: LexborNode) -> LexborNode:
+    """The ``FAR_LEVELS``-th ancestor of ``headline`` (or the highest below ``<html>``): no
+    dateline of the article lies outside it."""
+    scope = headline
+    for _ in range(FAR_LEVELS):
+        above = scope.parent
+        if above is None or above.tag in ("html", "-document"):
+            break
+        scope = above
+    return scope
+
+
 def _walk_to(start: LexborNode, goal: int) -> int | None:
     """Characters of text between the end of ``start`` and the element ``goal`` after it
     in reading order, or None when more than ``NEAR_CHARS`` (or ``MAX_WALK`` nodes) lie

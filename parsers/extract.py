@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -18,7 +18,7 @@ from .body import Body, assemble, read_blocks
 from .bylines import split_byline
 from .cleanup import cut_after, remove_junk, remove_selectors
 from .dates import numeric_order, parse_date, to_iso
-from .datelines import find_headline, is_update_date, near_headline
+from .datelines import find_headline, headline_scope, is_update_date, near_headline
 from .generic import GENERIC, VERSION as GENERIC_VERSION, WRAPPER_SHARE, find_main_container
 from .metadata import PageMeta, read_meta
 from .profiles import Profile, get_profile, profile_by_name
@@ -334,6 +334,9 @@ def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...],
     produced as they are asked for: a caller that stops at the first usable one does not
     query the remaining selectors. With ``anchor`` (the headline) only elements near it
     count (``datelines.near_headline``), and none marked as the date of an update."""
+    if anchor is not None:
+        yield from _texts_of(_near_dates(headline_scope(anchor), selectors, anchor))
+        return
     if len(selectors) > 1:  # one query tells whether any of them matches at all
         try:
             if not matches_any(tree, selectors):
@@ -345,20 +348,49 @@ def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...],
             nodes = select(tree, selector)
         except ValueError:
             continue
-        if anchor is None:
-            chosen = [n for n in nodes[:12] if not _in_listing(n)][:5]
-        else:
-            chosen = [n for n in nodes[:MAX_DATE_CANDIDATES] if not is_update_date(n)
-                      and near_headline(n, anchor) and not _in_listing(n)][:5]
-        for node in chosen:
-            attrs = node.attributes
-            for value in (attrs.get("datetime"), attrs.get("content")):
-                value = clean_text(value)
-                if value and len(value) <= 200:
-                    yield value
-            value = clean_text(node.text(separator=" "))
+        yield from _texts_of([n for n in nodes[:12] if not _in_listing(n)][:5])
+
+
+def _near_dates(scope: LexborNode, selectors: tuple[str, ...],
+                anchor: LexborNode) -> Iterator[LexborNode]:
+    """The elements matching ``selectors`` (in order, at most five each) inside ``scope``
+    that are near the headline ``anchor``, not an update's date, not in a list. Queries
+    stay inside the headline's block; each element is judged once."""
+    try:
+        if css_first(scope, ", ".join(selectors)) is None:
+            return
+    except ValueError:
+        pass
+    judged: dict[int, bool] = {}
+    for selector in selectors:
+        try:
+            nodes = css(scope, selector)
+        except ValueError:
+            continue
+        taken = 0
+        for node in nodes[:MAX_DATE_CANDIDATES]:
+            ok = judged.get(node.mem_id)
+            if ok is None:
+                ok = judged[node.mem_id] = not is_update_date(node) and near_headline(node, anchor) \
+                    and not _in_listing(node)
+            if ok:
+                yield node
+                taken += 1
+                if taken == 5:
+                    break
+
+
+def _texts_of(nodes: Iterable[LexborNode]) -> Iterator[str]:
+    """``datetime``, ``content`` and text of each element (200 characters at most)."""
+    for node in nodes:
+        attrs = node.attributes
+        for value in (attrs.get("datetime"), attrs.get("content")):
+            value = clean_text(value)
             if value and len(value) <= 200:
                 yield value
+        value = clean_text(node.text(separator=" "))
+        if value and len(value) <= 200:
+            yield value
 
 
 def _split_updated(text: str) -> tuple[str, str | None]:

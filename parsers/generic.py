@@ -41,6 +41,7 @@ GENERIC = Profile(
           "[class*=tags] a"),
 )
 _PARAGRAPHS = "p, pre, blockquote, td, li, h2, h3"
+_LINKED_PARAGRAPHS = "p:has(a), pre:has(a), h2:has(a), h3:has(a)"
 _BLOCKS = "div, p, table, ul, ol, dl, h1, h2, h3, h4, h5, h6, blockquote, pre, section, article, figure"
 _NON_CONTENT_QUERY = ", ".join(NON_CONTENT)  # never content: removed before anything is measured
 # Page chrome by tag (ALWAYS_DROP's structural tags, and <header>): removed unless it wraps
@@ -170,7 +171,9 @@ class _Closure:
 def prose_blocks(root: LexborNode) -> list[tuple[LexborNode, int, float]]:
     """Paragraphs of real prose (long, few links, commas) with their length and points,
     and ``<div>``s whose own text is prose (pages written in ``<div>``s and ``<br>``s)."""
-    linked = _holding(root, "a")  # a paragraph outside this set has no link to measure
+    # Paragraphs holding a link (the others have none to measure): p, pre and headings do
+    # not nest, so lexbor's :has walks each subtree once.
+    linked = {n.mem_id for n in css(root, _LINKED_PARAGRAPHS)}
     blocks: list[tuple[LexborNode, int, float]] = []
     for para in css(root, _PARAGRAPHS):
         if para.tag in _NESTING:  # cells and items nest: their own text only (no links in it)
@@ -190,7 +193,7 @@ def prose_blocks(root: LexborNode) -> list[tuple[LexborNode, int, float]]:
                 continue
         else:  # a <div> of inline elements only is a paragraph (Blogger, old editors)
             text = div.text(separator=" ", strip=True)
-            if len(text) < MIN_PARAGRAPH or div.mem_id in linked and link_text_ratio(div, len(text)) > 0.5:
+            if len(text) < MIN_PARAGRAPH or link_text_ratio(div, len(text)) > 0.5:
                 continue
         blocks.append((div, len(text), 1.0 + text.count(",") + min(len(text) // 100, 3)))
     return blocks
