@@ -201,17 +201,17 @@ def junk_name(name: str | None) -> bool:
     """True when a class or id value holds a widget's token ("share", "related", "ads" ...)."""
     if not name:
         return False
-    junk = _JUNK_SEEN.get(name)
+    junk = JUNK_SEEN.get(name)
     if junk is None:  # pages and sites repeat their class names: each is searched once
         junk = _junk_search(name)
         if len(name) <= 80:
-            if len(_JUNK_SEEN) >= 65536:
-                _JUNK_SEEN.clear()
-            _JUNK_SEEN[name] = junk
+            if len(JUNK_SEEN) >= 65536:
+                JUNK_SEEN.clear()
+            JUNK_SEEN[name] = junk
     return junk
 
 
-_JUNK_SEEN: dict[str, bool] = {}  # class or id value -> _JUNK_TOKEN found
+JUNK_SEEN: dict[str, bool] = {}  # class or id value -> _JUNK_TOKEN found
 ATOMIC_MIN_TOKENS = 6
 _EMBEDDED_POST = re.compile(r"embed|twitter-tweet|instagram-media|tiktok-embed", re.I)
 

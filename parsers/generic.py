@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .cleanup import ALWAYS_DROP, NON_CONTENT, in_code, junk_name, link_text_ratio, never_wrapper, tag_ids
+from .cleanup import (ALWAYS_DROP, JUNK_SEEN, NON_CONTENT, in_code, junk_name, link_text_ratio,
+                      never_wrapper, tag_ids)
 from .profiles.base import Profile
 from .query import css, css_first
 from .select import inside_below
@@ -85,14 +86,24 @@ def strip_boilerplate(root: LexborNode) -> tuple[list[Block], dict[int, int]]:
     key = root.mem_id
     chrome: dict[int, LexborNode] = {}  # in document order
     code = in_code(root)  # a highlighter's "hljs-comment" is code, not a widget
+    seen = JUNK_SEEN
     for node in css(root, _CHROME_OR_NAMED):
         tag = node.tag_id
         if tag in _CHROME_IDS:
             if node.mem_id != key:
                 chrome[node.mem_id] = node
-        elif tag not in _NEVER_JUNK_IDS and node.mem_id not in code:
+        elif tag not in _NEVER_JUNK_IDS:
             attrs = node.attributes
-            if junk_name(attrs.get("class")) or junk_name(attrs.get("id")):
+            klass, ident = attrs.get("class"), attrs.get("id")
+            # junk_name(klass) or junk_name(ident), its cache read here first (once a node)
+            junk = seen.get(klass) if klass else False
+            if junk is None:
+                junk = junk_name(klass)
+            if not junk and ident:
+                junk = seen.get(ident)
+                if junk is None:
+                    junk = junk_name(ident)
+            if junk and node.mem_id not in code:
                 chrome[node.mem_id] = node
     blocks = prose_blocks(root)
     closure = _Closure()
