@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Sequence
 from parsers.article import Article, ParseError
 from parsers.profiles import get_profile
 
-FIELDS = ("title", "sapo", "authors", "credits", "published_at", "canonical_url",
+FIELDS = ("title", "sapo", "authors", "credits", "published_at", "date_source", "canonical_url",
           "site_article_id", "category", "tags", "images", "body_contains", "body_excludes")
 ParseFn = Callable[..., Article]
 

@@ -182,6 +182,15 @@ def _breaker_opens(db: Database) -> None:
     db.table("hosts").add_column("breaker_opens", int, not_null_default=0)
 
 
+@archive(name="generic_0001_no_invented_dates")
+def _no_invented_dates(db: Database) -> None:
+    """An article whose page printed no publication date had its first-seen time stored as
+    ``published_at`` (date_source 'first-seen'); it now has none (date_source 'none'), since
+    ``first_seen_at`` already says when the archive saw it (issue 18)."""
+    db.execute("update articles set published_at = null, date_source = 'none' "
+               "where date_source = 'first-seen'")
+
+
 def migrate_archive(db: Database) -> None:
     _apply(archive, db)
 

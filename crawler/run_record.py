@@ -56,7 +56,7 @@ def field_states(article: parsers.Article, facts: parsers.Facts | None) -> dict[
     profiled = article.parser not in (None, "generic")
     values = {"title": article.title, "sapo": article.sapo, "author": article.authors,
               "body": len(article.body_text or "") >= MIN_BODY_CHARS, "category": article.category,
-              "date": article.date_source not in (None, "first-seen"),
+              "date": bool(article.published_at),
               "place": bool(facts and facts.places)}
     out = {}
     for name in FIELDS:

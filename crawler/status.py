@@ -126,7 +126,7 @@ def _one(db: Database, sid: str, has_places: bool, since_7d: str, since_24h: str
     place_share = share("id in (select article_id from article_places)") if has_places else 0.0
     return SourceHealth(
         source=sid, articles=n, last_success=last_ok, consecutive_failures=failures,
-        per_day_7d=recent / 7, with_date=share("date_source is not null and date_source != 'first-seen'"),
+        per_day_7d=recent / 7, with_date=share("published_at is not null"),
         with_author=share("authors is not null and authors != '[]'"),
         with_body=share(f"length(body_text) >= {MIN_BODY_CHARS}"), with_place=place_share,
         last_status=latest[0] if latest else None, last_run_at=latest[1] if latest else None,

@@ -148,15 +148,14 @@ def save_article(
             "tags": json.dumps(article.tags, ensure_ascii=False), "image_count": len(article.images),
             "word_count": len((article.body_text or "").split()), "content_hash": digest,
             "parser": article.parser, "parser_version": article.parser_version,
-            "date_source": article.date_source or ("first-seen" if not article.published_at else None),
+            # a page that prints no publication date keeps none (date_source "none"): when
+            # the archive first saw it is first_seen_at, never passed off as its date
+            "date_source": article.date_source or (None if article.published_at else "none"),
             "extraction": article.extraction, "status": "ok", "version": version, "capture": capture,
             "field_sources": json.dumps(article.field_sources, sort_keys=True),
             "discovered_via": discovered_via,
             "search_fold": search_fold_text(article.title, article.sapo, article.body_text),
         }
-        if record["published_at"] is None:
-            record["published_at"] = record["first_seen_at"]
-            record["date_source"] = "first-seen"
         articles.upsert(record, pk="id")
         sync_pairs(db)  # its word pairs, in the same transaction
         db.execute("delete from images where article_id = ?", [article_id])

@@ -37,7 +37,7 @@ class Article:
     credits: list[str] = field(default_factory=list)  # agencies, "Theo ..." sources
     published_at: str | None = None  # ISO 8601 with offset, e.g. 2023-07-20T10:15:00+07:00
     updated_at: str | None = None
-    date_source: str | None = None  # json-ld | meta | byline | url | feed | first-seen
+    date_source: str | None = None  # json-ld | meta | byline | url | feed | none (no date printed)
     category: str | None = None
     tags: list[str] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
@@ -46,7 +46,7 @@ class Article:
     parser_version: str | None = None
     extraction: str | None = None  # which step of the fallback chain gave the body
     # where each field came from: json-ld | meta | profile | generic | html-title | body |
-    # url | first-seen (generic = the site profile had nothing and the fallback was used)
+    # url (generic = the site profile had nothing and the fallback was used)
     field_sources: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

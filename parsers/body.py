@@ -34,8 +34,9 @@ SKIP = frozenset({"script", "style", "noscript", "template", "svg", "button", "f
                   "input", "select", "textarea", "iframe", "video", "audio", "head", "title",
                   "-comment", "figcaption", "picture-source", "source", "map", "canvas"})
 BLOCK_INSIDE = frozenset({"p", "div", "table", "figure", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
-                          "h6", "blockquote", "img", "section", "article"})
+                          "h6", "blockquote", "img", "amp-img", "section", "article"})
 _BR = frozenset({"br"})
+_IMAGE_TAGS = frozenset({"img", "amp-img"})  # AMP pages: <amp-img src=...>
 _UNION_QUERIES = {(BLOCK_INSIDE, _BR): ", ".join(sorted(BLOCK_INSIDE | _BR))}
 _STYLED = frozenset({"strong", "b", "em", "i", "a"})
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
@@ -123,7 +124,7 @@ def read_blocks(container: LexborNode, base_url: str) -> list[Block]:
             inline.append((node.text(separator=" ") or "").replace("\n", " "))
         else:
             flush()
-            if tag == "img":
+            if tag in _IMAGE_TAGS:
                 blocks.extend(_image_block(node, None, base_url))
             elif tag in _BOX_TAGS and (parts := _image_box(node, tag)) is not _NOT_A_BOX:
                 blocks.extend(_image_box_blocks(node, base_url, parts))
@@ -274,7 +275,7 @@ def _image_box_blocks(node: LexborNode, base_url: str, found: object = _NOT_A_BO
     if found is _NOT_A_BOX:
         found = _box_parts(node)
     if found is None:  # a big box: let lexbor walk it
-        images, figcaption = css(node, "img"), css_first(node, "figcaption")
+        images, figcaption = css(node, "img, amp-img"), css_first(node, "figcaption")
         rows: list[LexborNode] | None = None
     else:
         images, figcaption, rows = found  # type: ignore[misc]
@@ -300,7 +301,7 @@ def _box_parts(node: LexborNode) -> _BoxParts | None:
         if count > MAX_PICTURE_NODES:
             return None
         tag = item.tag
-        if tag == "img":
+        if tag in _IMAGE_TAGS:
             images.append(item)
         elif tag == "tr":
             rows.append(item)
@@ -341,11 +342,14 @@ def _image_block(img: LexborNode, caption: str | None, base_url: str) -> list[Bl
 
 
 def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
-             take_lead: bool = False) -> Body:
+             take_lead: bool = False, trim: bool = False) -> Body:
     """Turn blocks into body text, images, authors and credits (see module doc).
 
     With ``take_lead`` a bold first paragraph (the lead on pages without a sapo element)
-    is returned as ``lead`` instead of staying in the text.
+    is returned as ``lead`` instead of staying in the text. With ``trim`` (a container the
+    generic extractor guessed) the page's own lines are taken off the text: short lines
+    that are not sentences at its start and end ("Advertisement", "close", "Comments"), a
+    heading that ends it, and lines that are mostly a link ("SEE MORE: ...").
     """
     title_key = match_key(title or "")
     sapo_key = match_key(sapo or "")
@@ -375,6 +379,8 @@ def assemble(blocks: list[Block], title: str | None, sapo: str | None, *,
             continue
         kept.append(block)
     authors, byline_credits, kept = _take_byline(kept)
+    if trim:
+        kept = _trim(kept)
     for credit in byline_credits:
         if credit not in credits:
             credits.append(credit)
@@ -437,6 +443,29 @@ def _is_related_line(block: Block) -> bool:
     if not lowered.startswith(BOX_HEADINGS):
         return False
     return len(block.text) < 40 or block.link_ratio > 0.5
+
+
+CHROME_LINE_CHARS = 50
+MAX_LINK_LINE_CHARS = 200
+_SENTENCE_END = re.compile(r"(?<!\.\.)[.!?;:)\]\"'”’»]\s*$")
+
+
+def _chrome_line(block: Block) -> bool:
+    """A short line of the page, not of the article: no sentence, no heading, no picture."""
+    return block.image is None and not block.heading and len(block.text) < CHROME_LINE_CHARS \
+        and _SENTENCE_END.search(block.text) is None
+
+
+def _trim(blocks: list[Block]) -> list[Block]:
+    """``blocks`` without the page's own lines (see ``assemble``)."""
+    kept = [b for b in blocks if b.image is not None
+            or not (b.link_ratio >= 0.6 and len(b.text) < MAX_LINK_LINE_CHARS)]
+    start, end = 0, len(kept)
+    while start < end and _chrome_line(kept[start]):
+        start += 1
+    while end > start and (_chrome_line(kept[end - 1]) or kept[end - 1].heading):
+        end -= 1
+    return kept[start:end]
 
 
 def _take_byline(blocks: list[Block]) -> tuple[list[str], list[str], list[Block]]:

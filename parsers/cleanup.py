@@ -121,13 +121,17 @@ def remove_selectors(root: LexborNode, selectors: Iterable[str]) -> None:
             node.decompose()
 
 
-def remove_junk(root: LexborNode) -> None:
-    """Drop scripts, widgets, ads, link-only tables/lists and related-article boxes."""
+def remove_junk(root: LexborNode, *, keep_share: float | None = None) -> None:
+    """Drop scripts, widgets, ads, link-only tables/lists and related-article boxes.
+
+    With ``keep_share`` (the generic extractor, whose container is a guess), chrome or a
+    widget holding that share of ``root``'s text is kept: it wraps the article."""
     # A related box starts with one of BOX_HEADINGS, so its heading is in the text of the
     # whole container (text nodes joined by spaces): without any, no element can be one.
     headed = _has_box_heading(root)
-    # Only an element with a class or id can be a widget (one lexbor query finds them).
-    named = {n.mem_id for n in inside(root, "[class], [id]")}
+    # Only an element with a class or id can be a widget (one lexbor query finds them);
+    # not one in preformatted text (a highlighter's "hljs-comment" is code).
+    named = {n.mem_id for n in inside(root, "[class], [id]")} - in_code(root)
     # Every decision is taken on the untouched tree, last element first (descendants before
     # ancestors): an ancestor of a box known to be too big is too big as well, which keeps
     # the size checks linear on deeply nested pages. Tags are compared by lexbor's ids.
@@ -139,8 +143,35 @@ def remove_junk(root: LexborNode) -> None:
                 or tag in _LIST_IDS and is_link_list(node, big) \
                 or headed and tag in _BOX_IDS and is_related_box(node, big):
             doomed.append(node)
+    if keep_share is not None and doomed:
+        floor = keep_share * len(root.text(separator=" ", strip=True))
+        doomed = [n for n in doomed if n.tag_id in _NON_CONTENT_IDS or never_wrapper(n)
+                  or len(n.text(separator=" ", strip=True)) < floor]
     for node in doomed:  # descendants before their ancestors
         node.decompose()
+
+
+NON_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
+               "link", "meta", "input", "select", "textarea", "button", "canvas",
+               "amp-ad", "amp-sidebar", "amp-analytics", "amp-social-share", "amp-consent")
+_NON_CONTENT_IDS = tag_ids(NON_CONTENT)
+_STRONG_JUNK = re.compile(r"comment|binh-?luan|related|lien-?quan", re.I)
+
+
+def never_wrapper(node: LexborNode) -> bool:
+    """Comments and related-article boxes never wrap the article, whatever their size."""
+    attrs = node.attributes
+    return _STRONG_JUNK.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}") is not None
+
+
+def in_code(root: LexborNode) -> set[int]:
+    """``mem_id`` of the elements inside a ``<pre>`` of ``root`` (each ``<pre>`` subtree
+    walked once: linear on deep pages)."""
+    found: set[int] = set()
+    for pre in inside(root, "pre"):
+        if pre.mem_id not in found:
+            found.update(n.mem_id for n in inside(pre, "*"))
+    return found
 
 
 def _has_box_heading(root: LexborNode) -> bool:
@@ -163,17 +194,44 @@ def _is_junk_widget(node: LexborNode) -> bool:
     if node.tag_id in _NEVER_JUNK_IDS:
         return False
     attrs = node.attributes
-    key = (attrs.get("class"), attrs.get("id"))
-    junk = _JUNK_SEEN.get(key)
-    if junk is None:  # pages repeat their class names: each is searched once
-        if len(_JUNK_SEEN) >= 4096:
-            _JUNK_SEEN.clear()
-        klass, ident = key  # (None, None) and ("", ""): " " cannot match
-        junk = _JUNK_SEEN[key] = _JUNK_TOKEN.search(f"{klass or ''} {ident or ''}") is not None
+    return junk_name(attrs.get("class")) or junk_name(attrs.get("id"))
+
+
+def junk_name(name: str | None) -> bool:
+    """True when a class or id value holds a widget's token ("share", "related", "ads" ...)."""
+    if not name:
+        return False
+    junk = JUNK_SEEN.get(name)
+    if junk is None:  # pages and sites repeat their class names: each is searched once
+        junk = _junk_search(name)
+        if len(name) <= 80:
+            if len(JUNK_SEEN) >= 65536:
+                JUNK_SEEN.clear()
+            JUNK_SEEN[name] = junk
     return junk
 
 
-_JUNK_SEEN: dict[tuple[str | None, str | None], bool] = {}  # (class, id) -> _JUNK_TOKEN found
+JUNK_SEEN: dict[str, bool] = {}  # class or id value -> _JUNK_TOKEN found
+ATOMIC_MIN_TOKENS = 6
+_EMBEDDED_POST = re.compile(r"embed|twitter-tweet|instagram-media|tiktok-embed", re.I)
+
+
+def _junk_search(name: str) -> bool:
+    """``_JUNK_TOKEN`` in ``name``; a short token ("ad", "qc") not in an atomic-CSS class list
+    (Medium, Tailwind builds: "pw-post-body-paragraph pk pl jd pm b kb ... qc ie"), where
+    every two letters are some rule's name."""
+    if _EMBEDDED_POST.search(name):
+        return False  # a post the article quotes (tweet, Instagram), in a "social-media-embed"
+    atomic = None
+    for match in _JUNK_TOKEN.finditer(name):
+        if len(match.group().strip(" \t\n\r\f_-")) > 3:
+            return True
+        if atomic is None:
+            tokens = name.split()
+            atomic = len(tokens) >= ATOMIC_MIN_TOKENS and 2 * sum(len(t) <= 3 for t in tokens) > len(tokens)
+        if not atomic:
+            return True
+    return False
 
 
 def link_text_ratio(node: LexborNode, total: int | None = None) -> float:

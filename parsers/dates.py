@@ -1,20 +1,23 @@
 """Vietnamese publication dates: byline text or ISO strings -> timezone-aware datetimes.
 
 Regex only (STACK.md §4: 300x faster than dateparser and right on every byline form).
-Numeric dates are always day-first; a naive time is Asia/Ho_Chi_Minh (+07:00); "GMT+7"
-means UTC+7 (not the POSIX sign); relative forms ("2 giờ trước", "hôm qua") count back
-from ``now`` (the fetch time); a date later than ``now`` is never returned (a few minutes
-of clock skew are clamped to ``now``, anything later is rejected).
+Numeric dates are day-first (unless asked: US English pages are month-first, and on other
+English pages a numeric date that reads both ways is no date); a naive time is
+Asia/Ho_Chi_Minh (+07:00); "GMT+7" means UTC+7 (not the POSIX sign); relative forms ("2 giờ
+trước", "hôm qua") count back from ``now`` (the fetch time); a date later than ``now`` is
+never returned (a few minutes of clock skew are clamped to ``now``, anything later is
+rejected).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 
 VN_TZ = timezone(timedelta(hours=7))
 _VN_OFFSET = timedelta(hours=7)
+DAY_FIRST, MONTH_FIRST, EITHER = "day-first", "month-first", "either"
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew: such dates are clamped to ``now``
 
 _ISO = re.compile(
@@ -60,19 +63,35 @@ def to_iso(value: datetime) -> str:
     return value.astimezone(VN_TZ).replace(microsecond=0).isoformat()
 
 
-def parse_date(text: str | None, *, now: datetime | None = None) -> datetime | None:
-    """The first date (with its time, if any) stated in ``text``; None if none or future."""
+def parse_date(text: str | None, *, now: datetime | None = None,
+               numeric: str = DAY_FIRST) -> datetime | None:
+    """The first date (with its time, if any) stated in ``text``; None if none or future.
+
+    ``numeric``: the order of numeric dates, ``DAY_FIRST`` (Vietnamese), ``MONTH_FIRST``
+    (US English) or ``EITHER`` (English of no stated country: a date that reads both ways,
+    "04/09/2024", is no date; "13/04/2024" and "04/13/2024" are)."""
     if not text:
         return None
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
     ref = reference_time(now)
-    for finder in (_find_iso, _find_relative, _find_calendar):
+    calendar = _find_calendar if numeric == DAY_FIRST else partial(_find_english_calendar, numeric=numeric)
+    for finder in (_find_iso, _find_relative, calendar):
         found = finder(text, ref)
         if found is not None:
             if found <= ref:
                 return found
             return ref.replace(microsecond=0) if found - ref <= FUTURE_TOLERANCE else None
     return None
+
+
+def numeric_order(lang: str | None) -> str:
+    """The order of numeric dates on a page in ``lang`` (its ``<html lang>``)."""
+    lang = (lang or "").strip().lower().replace("_", "-")
+    if lang == "en-us":
+        return MONTH_FIRST
+    if lang == "en":
+        return EITHER
+    return DAY_FIRST
 
 
 def parse_date_iso(text: str | None, *, now: datetime | None = None) -> str | None:
@@ -126,6 +145,21 @@ def _find_relative(text: str, ref: datetime) -> datetime | None:
     return None
 
 
+def _find_english_calendar(text: str, ref: datetime, numeric: str) -> datetime | None:
+    match = _DMY.search(text)
+    if match is None or _WORDS.search(text) is not None:
+        return _find_calendar(text, ref)
+    first, second = int(match.group("d")), int(match.group("m"))
+    if numeric == EITHER:
+        if first <= 12 and second <= 12 and first != second:
+            return None  # reads both ways
+        month_first = second > 12
+    else:
+        month_first = True
+    tz, text = _extract_tz(text)
+    return _with_time(text, match, match.group("y"), tz, month_first=month_first)
+
+
 def _find_calendar(text: str, ref: datetime) -> datetime | None:
     tz, text = _extract_tz(text)
     for pattern in (_WORDS, _DMY, _YMD):
@@ -159,7 +193,8 @@ def _extract_tz(text: str) -> tuple[timezone, str]:
     return tz, text[: match.start()] + blank + text[match.end():]
 
 
-def _with_time(text: str, match: re.Match[str], year: object, tz: timezone) -> datetime | None:
+def _with_time(text: str, match: re.Match[str], year: object, tz: timezone,
+               month_first: bool = False) -> datetime | None:
     """Combine a date match with the clock time written nearest to it."""
     outside = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
     best: re.Match[str] | None = None
@@ -169,7 +204,10 @@ def _with_time(text: str, match: re.Match[str], year: object, tz: timezone) -> d
         if gap < best_gap:
             best, best_gap = clock, gap
     hour, minute, second = _clock(best) if best else (0, 0, 0)
-    return _build(year, match.group("m"), match.group("d"), hour, minute, second, tz)
+    month, day = match.group("m"), match.group("d")
+    if month_first:
+        month, day = day, month
+    return _build(year, month, day, hour, minute, second, tz)
 
 
 def _clock(match: re.Match[str]) -> tuple[int, int, int]:

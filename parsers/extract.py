@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import replace
 from datetime import datetime
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -19,8 +19,9 @@ from .article import Article, Image, ParseError
 from .body import Body, assemble, read_blocks
 from .bylines import split_byline
 from .cleanup import cut_after, remove_junk, remove_selectors
-from .dates import parse_date, to_iso
-from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
+from .dates import numeric_order, parse_date, to_iso
+from .datelines import find_headline, headline_scope, is_update_date, near_headline
+from .generic import GENERIC, VERSION as GENERIC_VERSION, WRAPPER_SHARE, find_main_container
 from .metadata import PageMeta, read_meta
 from .nesting import check_nesting
 from .profiles import Profile, get_profile, profile_by_name
@@ -30,6 +31,9 @@ from .text import NOT_SPACE, clean_text, decode_page, match_key, page_source
 from .urls import absolute_url, host_of, path_of
 
 MIN_BODY_CHARS = 150
+MAX_SAPO_CHARS = 1000
+MAX_DATE_CANDIDATES = 40
+NO_DATE = "none"  # date_source of a page that prints no publication date
 MAX_CATEGORY = 40
 _TITLE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+|\s*\|\s*")
 _UPDATED_LABEL = re.compile(r"cập\s*nhật|updated?|sửa\s*đổi", re.I)
@@ -93,7 +97,8 @@ def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
     origin = article.field_sources
     article.title, origin["title"] = _title(tree, meta, chain, url)
     on_page_sapo, on_page_from = _first_text_from(tree, chain, "sapo")
-    sapo = _sapo(meta, on_page_sapo, chain[0])
+    on_page_sapo = _lead_sized(on_page_sapo)
+    sapo = _lead_sized(_sapo(meta, on_page_sapo, chain[0]))
     origin["sapo"] = _origin(sapo, (meta.ld_description, "json-ld"), (meta.meta_description, "meta"),
                              (on_page_sapo, on_page_from))
     article.sapo, sapo_credits = _split_lead_agency(sapo, on_page_sapo)
@@ -252,6 +257,12 @@ def _sapo(meta: PageMeta, on_page: str | None, profile: Profile) -> str | None:
     return found
 
 
+def _lead_sized(text: str | None) -> str | None:
+    """``text``, unless it is too long for a lead: a selector or a description that holds
+    the whole article."""
+    return text if text is None or len(text) <= MAX_SAPO_CHARS else None
+
+
 def _split_lead_agency(sapo: str | None, on_page: str | None) -> tuple[str | None, list[str]]:
     """``"(NSHN) - Sáng 19/10 ..."`` -> (``"Sáng 19/10 ..."``, ``["NSHN"]``)."""
     credits: list[str] = []
@@ -302,11 +313,17 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
             article.published_at, article.date_source = to_iso(found), source
             break
     updated_text = None
+    numeric = numeric_order(meta.lang)
     if article.published_at is None:
         for profile in chain:
-            for text in _date_texts(tree, profile.date):  # lazily: up to the first date
+            anchor = None
+            if profile is GENERIC:  # broad selectors: only the dateline by the headline
+                anchor = find_headline(tree, article.title)
+                if anchor is None:
+                    continue
+            for text in _date_texts(tree, profile.date, anchor):  # lazily: up to the first date
                 published_text, updated_text = _split_updated(text)
-                found = parse_date(published_text, now=fetched_at)
+                found = parse_date(published_text, now=fetched_at, numeric=numeric)
                 if found:
                     article.published_at, article.date_source = to_iso(found), "byline"
                     article.field_sources["date"] = _step(profile)
@@ -318,9 +335,9 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
         found = parse_date("-".join(match.groups()), now=fetched_at) if match else None
         if found:
             article.published_at, article.date_source = to_iso(found), "url"
-    if article.published_at is None and fetched_at is not None:
-        article.published_at, article.date_source = to_iso(fetched_at), "first-seen"
-    if article.date_source and article.date_source != "byline":
+    if article.published_at is None:
+        article.date_source = NO_DATE  # the page prints none: not one from elsewhere, not today's
+    if article.date_source not in (None, "byline", NO_DATE):
         article.field_sources["date"] = article.date_source
     updated = parse_date(meta.ld_modified or meta.meta_modified or updated_text, now=fetched_at)
     if updated is None:
@@ -352,11 +369,16 @@ def _in_listing(node: LexborNode) -> bool:
     return False
 
 
-def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> Iterator[str]:
+def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...],
+                anchor: LexborNode | None = None) -> Iterator[str]:
     """Date-bearing texts of the elements matching ``selectors`` (in order; at most five
     elements each, those of article lists skipped: ``datetime``, ``content``, text),
     produced as they are asked for: a caller that stops at the first usable one does not
-    query the remaining selectors."""
+    query the remaining selectors. With ``anchor`` (the headline) only elements near it
+    count (``datelines.near_headline``), and none marked as the date of an update."""
+    if anchor is not None:
+        yield from _texts_of(_near_dates(headline_scope(anchor), selectors, anchor))
+        return
     if len(selectors) > 1:  # one query tells whether any of them matches at all
         try:
             if not matches_any(tree, selectors):
@@ -368,15 +390,49 @@ def _date_texts(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> Iterator[
             nodes = select(tree, selector)
         except ValueError:
             continue
-        for node in [n for n in nodes[:12] if not _in_listing(n)][:5]:
-            attrs = node.attributes
-            for value in (attrs.get("datetime"), attrs.get("content")):
-                value = clean_text(value)
-                if value and len(value) <= 200:
-                    yield value
-            value = clean_text(node.text(separator=" "))
+        yield from _texts_of([n for n in nodes[:12] if not _in_listing(n)][:5])
+
+
+def _near_dates(scope: LexborNode, selectors: tuple[str, ...],
+                anchor: LexborNode) -> Iterator[LexborNode]:
+    """The elements matching ``selectors`` (in order, at most five each) inside ``scope``
+    that are near the headline ``anchor``, not an update's date, not in a list. Queries
+    stay inside the headline's block; each element is judged once."""
+    try:
+        if css_first(scope, ", ".join(selectors)) is None:
+            return
+    except ValueError:
+        pass
+    judged: dict[int, bool] = {}
+    for selector in selectors:
+        try:
+            nodes = css(scope, selector)
+        except ValueError:
+            continue
+        taken = 0
+        for node in nodes[:MAX_DATE_CANDIDATES]:
+            ok = judged.get(node.mem_id)
+            if ok is None:
+                ok = judged[node.mem_id] = not is_update_date(node) and near_headline(node, anchor) \
+                    and not _in_listing(node)
+            if ok:
+                yield node
+                taken += 1
+                if taken == 5:
+                    break
+
+
+def _texts_of(nodes: Iterable[LexborNode]) -> Iterator[str]:
+    """``datetime``, ``content`` and text of each element (200 characters at most)."""
+    for node in nodes:
+        attrs = node.attributes
+        for value in (attrs.get("datetime"), attrs.get("content")):
+            value = clean_text(value)
             if value and len(value) <= 200:
                 yield value
+        value = clean_text(node.text(separator=" "))
+        if value and len(value) <= 200:
+            yield value
 
 
 def _split_updated(text: str) -> tuple[str, str | None]:
@@ -431,9 +487,9 @@ def _read_container(container: LexborNode, profile: Profile | None, url: str,
     if profile is not None:
         cut_after(container, profile.body_end)
         remove_selectors(container, profile.drop)
-    remove_junk(container)
+    remove_junk(container, keep_share=None if profile is not None else WRAPPER_SHARE)
     blocks = read_blocks(container, article.canonical_url or url)
-    return assemble(blocks, article.title, article.sapo, take_lead=take_lead)
+    return assemble(blocks, article.title, article.sapo, take_lead=take_lead, trim=profile is None)
 
 
 def _is_site_name(value: str, meta: PageMeta) -> bool:

@@ -111,11 +111,11 @@ def test_meta_dates_and_title_suffix() -> None:
     assert article.published_at == "2025-08-17T17:22:00+07:00" and article.date_source == "meta"
 
 
-def test_future_dates_rejected_and_first_seen_fallback() -> None:
+def test_future_dates_rejected_and_no_fallback_to_the_fetch_time() -> None:
     head = '<meta property="article:published_time" content="2030-01-01T00:00:00+07:00">'
     article = parse(page(head, f"<p>{PARA}</p>"), "https://example.vn/a.html", fetched_at=FETCHED)
-    assert article.date_source == "first-seen"
-    assert article.published_at == "2024-06-01T10:00:00+07:00"
+    assert article.date_source == "none"  # the crawler keeps when it first saw the page
+    assert article.published_at is None
 
 
 def test_url_date() -> None:
