@@ -108,22 +108,65 @@ def _serve_datasette(db_path: Path, port: int, *, demo: bool, scheduler_setup=No
 
 
 def _demo(port: int, serve_it: bool, out: Path) -> None:
-    from .demo import build_demo
+    from .demo import build_demo, demo_site
     from .publish.serve import check_port
 
+    site = None
     if serve_it:
         check_port("127.0.0.1", port)
+        # the fixture site stays up while the demo is served, so the articles' "original"
+        # links lead to their pages (on the port after Datasette's when it is free)
+        site = _start_site(demo_site, port + 1 if port < 65535 else 0)
     click.echo("Demo: crawling the bundled fixture site (a reconstruction of laodongthudo.vn) on localhost…")
-    update, close = _progress_bar("demo")
     try:
-        db_path, reports = build_demo(out, progress=update)
+        update, close = _progress_bar("demo")
+        try:
+            db_path, reports = build_demo(out, progress=update, site=site)
+        finally:
+            close()
+        for i, report in enumerate(reports, 1):
+            click.echo(f"  pass {i}: {report.summary()}")
+        click.echo(f"Demo archive written to {db_path} (demo data, separate from archive.db)")
+        if site is not None:
+            click.echo(f"The fixture site (the demo's 'original' pages) is at {site.base_url}/")
+            _serve_datasette(db_path, port, demo=True)
     finally:
-        close()
-    for i, report in enumerate(reports, 1):
-        click.echo(f"  pass {i}: {report.summary()}")
-    click.echo(f"Demo archive written to {db_path} (demo data, separate from archive.db)")
-    if serve_it:
-        _serve_datasette(db_path, port, demo=True)
+        if site is not None:
+            site.stop()
+
+
+def _start_site(make, port: int):
+    """The demo's fixture site on ``port``, or on any free port when that one is taken."""
+    try:
+        return make(port).start()
+    except OSError:
+        return make(0).start()
+
+
+def _site_only(port: int, out: Path) -> None:
+    """Serve the fixture site alone and say how to crawl it with the real commands."""
+    import signal
+    import threading
+
+    from .demo import demo_site, write_demo_sources
+
+    site = _start_site(demo_site, port)
+    sources = write_demo_sources(out, site.base_url)
+    mine = f"--sources {sources} --db {out}/mine.db --data-dir {out}/mine-data"
+    click.echo(f"The demo's fixture site is served at {site.base_url}/ (Ctrl+C stops it).\n"
+               f"Its source is in {sources}. In another terminal, crawl it as you would a paper:\n"
+               f"  hanoi-news crawl {mine}\n"
+               f"  hanoi-news status {mine}\n"
+               f"  hanoi-news probe laodongthudo --sources {sources}\n"
+               f"  hanoi-news run {mine} --port 8002    (scheduler + Datasette on that archive)")
+    done = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: done.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        done.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        site.stop()
 
 
 @cli.command()
@@ -131,15 +174,22 @@ def _demo(port: int, serve_it: bool, out: Path) -> None:
 @click.option("--no-serve", is_flag=True, help="Build the demo archive and exit.")
 @click.option("--out", type=click.Path(file_okay=False), default="demo", show_default=True,
               help="Folder of the demo archive.")
+@click.option("--site-only", is_flag=True,
+              help="Only serve the fixture site (on --port) and write a sources file for it, to crawl it "
+                   "yourself with 'hanoi-news crawl'.")
 @_friendly
-def demo(port: int, no_serve: bool, out: str) -> None:
+def demo(port: int, no_serve: bool, out: str, site_only: bool) -> None:
     """Offline demo: crawl the bundled fixture site and serve it with Datasette.
 
     \b
-    Example:
+    Examples:
         hanoi-news demo --port 8001
+        hanoi-news demo --site-only --port 8765    # then crawl it yourself
     """
-    _demo(port, not no_serve, Path(out))
+    if site_only:
+        _site_only(port, Path(out))
+    else:
+        _demo(port, not no_serve, Path(out))
 
 
 def _reachable(sources) -> list[str]:

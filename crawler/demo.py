@@ -53,18 +53,51 @@ def prepare_out_dir(out_dir: Path) -> None:
                                   "in this folder; nothing else here is touched.\n", encoding="utf-8")
 
 
-def build_demo(out_dir: Path, *, passes: int = 2, progress=None) -> tuple[Path, list[RunReport]]:
-    """Crawl the fixture site into ``out_dir/demo.db`` and publish it (search index and the
-    downloadable snapshot the home page links to). The second pass shows that an unchanged
-    site costs only conditional requests and adds nothing."""
+def demo_site(port: int = 0) -> FixtureServer:
+    """The fixture site as a self-contained local site (not started): its pages' links to the
+    real paper lead back to it, so the demo's articles link to pages that exist (on this
+    machine, while the demo runs) and never to a real paper's address."""
     if not FIXTURE_SITE.is_dir():
         raise CrawlerError(f"the fixture site is missing at {FIXTURE_SITE}; run from a clone of the repository")
+    origin = load_sources(PROJECT_ROOT / "sources.yml")
+    real = next((s.base_url for s in origin if s.id == DEMO_SOURCE), None)
+    return FixtureServer(FIXTURE_SITE, port=port, mirror_of=real.rstrip("/") if real else None)
+
+
+def build_demo(out_dir: Path, *, passes: int = 2, progress=None,
+               site: FixtureServer | None = None) -> tuple[Path, list[RunReport]]:
+    """Crawl the fixture site (``site`` when it is already running, else one started for the
+    crawl) into ``out_dir/demo.db`` and publish it (search index and the downloadable
+    snapshot the home page links to). The second pass shows that an unchanged site costs
+    only conditional requests and adds nothing."""
     prepare_out_dir(out_dir)
     settings = Settings(db_path=out_dir / "demo.db", data_dir=out_dir / "data")
     reports = []
-    with FixtureServer(FIXTURE_SITE) as server:
+    server = site or demo_site().start()
+    try:
         source = demo_source(server.base_url)
         for _ in range(passes):
             reports.append(crawl(source, settings, progress=progress))
+    finally:
+        if site is None:
+            server.stop()
     publish_archive(settings.db_path)
     return settings.db_path, reports
+
+
+def write_demo_sources(out_dir: Path, base_url: str) -> Path:
+    """A sources.yml with the demo's one source pointed at ``base_url`` (the fixture site
+    served by ``demo --site-only``), for trying ``crawl`` by hand."""
+    import yaml
+
+    config = yaml.safe_load((PROJECT_ROOT / "sources.yml").read_text(encoding="utf-8"))
+    entry = next(e for e in config["sources"] if e["id"] == DEMO_SOURCE)
+    entry = {**entry, "base_url": base_url, "name": f"{entry['name']} (DEMO: fixture site)",
+             "enabled": True}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "sources-demo.yml"
+    path.write_text("# The demo's fixture site as a source, written by 'hanoi-news demo --site-only'.\n"
+                    + yaml.safe_dump({"defaults": config.get("defaults") or {}, "sources": [entry]},
+                                     allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return path

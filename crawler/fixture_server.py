@@ -2,7 +2,9 @@
 
 Rules: a path maps to ``<root>/<path>``, else ``<root>/<path>.html``, else
 ``<root>/<path>/index.html``. ``{{BASE_URL}}`` in text responses becomes the server's own
-base URL. Responses carry an ETag and Last-Modified and answer conditional GETs with 304,
+base URL; with ``mirror_of`` (the demo), so does that origin (the fixture pages name the
+real site in absolute links, as its pages do), so that every link of the served site leads
+back to this server and nothing in the demo points at a real paper. Responses carry an ETag and Last-Modified and answer conditional GETs with 304,
 like a well-behaved news site.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ class FixtureServer:
     root: Path
     host: str = "127.0.0.1"
     port: int = 0
+    mirror_of: str | None = None  # an origin ("https://laodongthudo.vn") served as this server
     requests: list[tuple[str, int]] = field(default_factory=list)
     _httpd: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -62,6 +65,8 @@ class FixtureServer:
                 ctype = TYPES.get(target.suffix, "application/octet-stream")
                 if ctype.startswith(("text/", "application/xml", "application/rss")):
                     body = body.replace(b"{{BASE_URL}}", server.base_url.encode())
+                    if server.mirror_of:
+                        body = body.replace(server.mirror_of.encode(), server.base_url.encode())
                 etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
                 if self.headers.get("If-None-Match") == etag or (
                         self.headers.get("If-Modified-Since") == LAST_MODIFIED and not self.headers.get("If-None-Match")):

@@ -42,6 +42,17 @@ def test_demo_builds_an_archive_that_datasette_serves(tmp_path):
         {k: r[k] for k in ("place", "date", "growth_pct")} for r in growth_rows]
     assert all(r["metric"] == "production_value" for r in growth_rows)
 
+    # nothing in the demo points at a real paper: its articles, canonicals and images are on
+    # the local fixture site (whose pages name laodongthudo.vn, as the real ones would)
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    for sql in ("select url from articles", "select canonical_url from articles where canonical_url is not null",
+                "select url from images", "select url from article_urls"):
+        urls = [r[0] for r in conn.execute(sql)]
+        assert urls and all("laodongthudo.vn" not in u and "127.0.0.1:" in u for u in urls), (sql, urls[:3])
+    conn.close()
+
     # the home page links to the whole database: the demo has published it
     home = asyncio.run(ds.client.get("/")).text
     assert "/-/snapshot/demo.db" in home
@@ -103,3 +114,37 @@ def test_a_port_out_of_range_is_a_usage_error(tmp_path, command, port):
     assert "--port" in result.output and "range" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert not (tmp_path / "d").exists() and not (tmp_path / "a.db").exists()
+
+
+def test_demo_site_only_can_be_crawled_with_the_real_commands(tmp_path):
+    """`demo --site-only` serves the fixture site and writes a sources file; `crawl` with it
+    stores the site's articles, as the README's walk-through says."""
+    import re
+    import subprocess
+    import sys
+
+    out = tmp_path / "d"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "crawler", "demo", "--site-only", "--port", str(port),
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        while not any("crawl --sources" in line for line in lines):
+            line = proc.stdout.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        text = "".join(lines)
+        assert f"http://127.0.0.1:{port}/" in text
+        command = re.search(r"hanoi-news (crawl .*)", text).group(1).split()
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 0, result.output
+        import sqlite3
+
+        conn = sqlite3.connect(out / "mine.db")
+        assert conn.execute("select count(*) from articles").fetchone()[0] >= 12
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
