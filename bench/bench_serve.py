@@ -319,6 +319,130 @@ def build_test_archive(path: str | Path, filler: int = 60) -> Database:
     return db
 
 
+NEW_WARD_DONG_DA = "hn-2025-00235-phuong-dong-da"
+
+
+def _figure(place: str, place_id: str | None, metric: str, key: str, value: float, unit: str,
+            period: str, start: str, end: str, kind: str, sentence: str, **more) -> dict:
+    return {"place": place, "place_id": place_id, "metric": metric, "metric_key": key,
+            "value": value, "unit": unit, "period_text": period, "period_start": start,
+            "period_end": end, "kind": kind, "sentence": sentence, **more}
+
+
+def add_reader_articles(db: Database, warc_root: str | Path | None = None) -> None:
+    """Articles for the reader's pages (tests of the article, place and figure pages, the
+    feeds and the browser): Quận Đống Đa's budget revenue printed for a half-year, a year and
+    five years (three series that must never share a chart), the new Phường Đống Đa (since
+    1 July 2025), an article with two versions, images and a copy in another paper
+    (``article_clusters``), and, with ``warc_root``, the raw capture of that article.
+    Facts and sentences are written for the tests."""
+    dd = "hn-pre2025-006-quan-dong-da"
+    s1 = ("6 tháng đầu năm 2024, thu ngân sách trên địa bàn quận Đống Đa ước đạt 6.214 tỷ đồng, "
+          "bằng 58,6% dự toán.")
+    s2 = "Năm 2023, quận thu ngân sách đạt 11.380 tỷ đồng."
+    s3 = "Giai đoạn 2021-2025, tổng thu ngân sách của quận ước đạt 52.000 tỷ đồng."
+    body = (f"{s1} Giải ngân vốn đầu tư công đạt 41% kế hoạch.\n\n{s2} Ngày 8/1, quận tổ chức "
+            f"hội nghị tổng kết.\n\n{s3}\n\nChủ tịch UBND quận Đống Đa Lê Văn Hòa cho biết quận "
+            f"sẽ tiếp tục rà soát nguồn thu.")
+    add_article(
+        db, id="kinhtedothi:401", source="kinhtedothi",
+        title="Đống Đa: thu ngân sách 6 tháng đạt 58,6% dự toán",
+        sapo="Quận Đống Đa công bố kết quả thu ngân sách nửa đầu năm 2024.",
+        body_text=body, published_at="2024-07-05T14:10:00+07:00",
+        places=["Quận Đống Đa", "Quận Ba Đình"],
+        url="https://kinhtedothi.vn/dong-da-thu-ngan-sach-401.html",
+        indicators=[
+            _figure("Đống Đa", dd, "thu ngân sách", "budget_revenue", 6214.0, "tỷ đồng",
+                    "6 tháng đầu năm 2024", "2024-01-01", "2024-06-30", "estimate", s1,
+                    relation="bằng 58,6% dự toán", relation_type="share_of_plan",
+                    relation_value=58.6),
+            _figure("Đống Đa", dd, "thu ngân sách", "budget_revenue", 11380.0, "tỷ đồng",
+                    "năm 2023", "2023-01-01", "2023-12-31", "actual", s2),
+            _figure("Đống Đa", dd, "thu ngân sách", "budget_revenue", 52000.0, "tỷ đồng",
+                    "giai đoạn 2021-2025", "2021-01-01", "2025-12-31", "estimate", s3),
+            _figure("Đống Đa", dd, "giải ngân vốn đầu tư công", "public_investment_disbursement",
+                    41.0, "%", "6 tháng đầu năm 2024", "2024-01-01", "2024-06-30", "actual",
+                    s1 + " Giải ngân vốn đầu tư công đạt 41% kế hoạch.",
+                    relation="đạt 41% kế hoạch", relation_type="share_of_plan",
+                    relation_value=41.0),
+            # printed nowhere in this text: listed, never marked (not the 8 of "Ngày 8/1")
+            _figure("Đống Đa", dd, "tăng trưởng kinh tế", "economic_growth", 8.0, "%",
+                    "năm 2024", "2024-01-01", "2024-12-31", "target",
+                    "Quận phấn đấu tăng trưởng kinh tế 8% trong năm 2024.")],
+        officials=[{"name": "Lê Văn Hòa", "title": "Chủ tịch UBND",
+                    "organisation": "UBND quận Đống Đa", "place_id": dd, "is_former": 0,
+                    "sentence": "Chủ tịch UBND quận Đống Đa Lê Văn Hòa cho biết quận sẽ tiếp "
+                                "tục rà soát nguồn thu."}])
+    s4 = ("6 tháng đầu năm 2025, thu ngân sách trên địa bàn quận Đống Đa ước đạt 6.950 tỷ đồng.")
+    add_article(
+        db, id="hanoimoi:404", source="hanoimoi",
+        title="Đống Đa thu ngân sách nửa đầu năm 2025",
+        sapo="Kết quả thu ngân sách của quận trước khi sắp xếp đơn vị hành chính.",
+        body_text=s4, published_at="2025-06-28T09:00:00+07:00", places=["Quận Đống Đa"],
+        indicators=[_figure("Đống Đa", dd, "thu ngân sách", "budget_revenue", 6950.0,
+                            "tỷ đồng", "6 tháng đầu năm 2025", "2025-01-01", "2025-06-30",
+                            "estimate", s4)])
+    # another paper's copy of kinhtedothi:401
+    add_article(
+        db, id="anninhthudo:405", source="anninhthudo",
+        title="Quận Đống Đa: thu ngân sách nửa đầu năm đạt 6.214 tỷ đồng",
+        sapo="Quận Đống Đa công bố kết quả thu ngân sách nửa đầu năm 2024.",
+        body_text=body, published_at="2024-07-05T16:00:00+07:00", places=["Quận Đống Đa"])
+    s5 = "9 tháng năm 2025, phường Đống Đa thu ngân sách ước đạt 1.250 tỷ đồng."
+    add_article(
+        db, id="hanoimoi:406", source="hanoimoi",
+        title="Phường Đống Đa sau ba tháng vận hành chính quyền hai cấp",
+        sapo="Phường Đống Đa mới được thành lập từ ngày 1/7/2025.",
+        body_text=f"{s5}\n\nBộ máy mới của phường hoạt động thông suốt.",
+        published_at="2025-10-08T08:00:00+07:00", places=[NEW_WARD_DONG_DA],
+        indicators=[_figure("Đống Đa", NEW_WARD_DONG_DA, "thu ngân sách", "budget_revenue",
+                            1250.0, "tỷ đồng", "9 tháng năm 2025", "2025-01-01", "2025-09-30",
+                            "estimate", s5)])
+    with db.atomic():
+        db.execute("update articles set authors = ? where id = ?",
+                   ['["Minh Anh", "Thu Hà"]', "kinhtedothi:401"])
+        db.execute("update articles set authors = ? where id = ?", ['["Quang Huy"]', "hanoimoi:406"])
+        db["images"].upsert_all([
+            {"article_id": "kinhtedothi:401", "position": 0,
+             "url": "https://kinhtedothi.vn/images/hoi-nghi-dong-da.jpg",
+             "caption": "Hội nghị sơ kết 6 tháng của quận Đống Đa.", "credit": "Minh Anh"},
+            {"article_id": "kinhtedothi:401", "position": 1,
+             "url": "https://kinhtedothi.vn/images/bo-phan-mot-cua.jpg",
+             "caption": "Người dân làm thủ tục tại bộ phận một cửa.", "credit": "Thu Hà"}],
+            pk=("article_id", "position"))
+        db["article_versions"].upsert_all([
+            {"article_id": "kinhtedothi:401", "version": 1, "fetched_at": "2024-07-05T14:30:00+07:00",
+             "content_hash": "v1", "title": "Đống Đa: thu ngân sách 6 tháng đạt 58% dự toán",
+             "body_text": body.replace(" Giải ngân vốn đầu tư công đạt 41% kế hoạch.", ""),
+             "change": "new"},
+            {"article_id": "kinhtedothi:401", "version": 2, "fetched_at": "2024-07-06T08:00:00+07:00",
+             "content_hash": "v2", "title": "Đống Đa: thu ngân sách 6 tháng đạt 58,6% dự toán",
+             "body_text": body, "change": "content"}], pk=("article_id", "version"))
+        db.execute("update articles set version = 2 where id = 'kinhtedothi:401'")
+        if "article_clusters" not in db.table_names():
+            db["article_clusters"].create({"article_id": str, "cluster_id": str,
+                                           "matched_article_id": str, "similarity": float,
+                                           "method": str}, pk="article_id")
+        db["article_clusters"].upsert_all([
+            {"article_id": "kinhtedothi:401", "cluster_id": "kinhtedothi:401"},
+            {"article_id": "anninhthudo:405", "cluster_id": "kinhtedothi:401",
+             "matched_article_id": "kinhtedothi:401", "similarity": 0.93,
+             "method": "test fixture"}], pk="article_id")
+    if warc_root is not None:
+        from crawler.rawstore import RawStore
+
+        html = ("<html><head><title>Đống Đa</title><script>window.__captured = 1</script>"
+                "</head><body><h1>Đống Đa: thu ngân sách 6 tháng đạt 58,6% dự toán</h1>"
+                f"<p>{s1}</p></body></html>").encode()
+        ref = RawStore(warc_root).write(
+            "kinhtedothi", "https://kinhtedothi.vn/dong-da-thu-ngan-sach-401.html", 200, "OK",
+            [("Content-Type", "text/html; charset=utf-8")], html, "2024-07-06T08:00:00+07:00")
+        with db.atomic():
+            db.execute("update articles set capture = ? where id = 'kinhtedothi:401'", [ref])
+            db.execute("update article_versions set capture = ? where article_id = "
+                       "'kinhtedothi:401' and version = 2", [ref])
+
+
 # --- the benchmark ---------------------------------------------------------------------------
 
 
