@@ -15,7 +15,17 @@ after a one-article commit, as while the crawler writes (crawler/publish/plugins
 with the counts/facets cached before the commit and recounts in the background; run with
 HANOI_NEWS_COUNTS_MAX_STALE=0 to measure exact recounting instead).
 
-This module also holds the archive factory the tests use (``build_archive``, ``add_article``).
+The reader's pages are timed too: the place page of the most and of the least tagged
+district and an article page (``reader_pages``). ``--baseline ../main`` also serves the same
+archive with another checkout's code and times the news view, those place pages and that
+article page on both servers in turn (``side_by_side``; on a checkout without the reader's
+pages they are Datasette's stock row pages); ``--only-reader`` skips the rest:
+
+    .venv/bin/python bench/bench_serve.py --reuse --no-export --no-snapshot \
+        --baseline ../main --only-reader
+
+This module also holds the archive factory the tests use (``build_archive``, ``add_article``,
+``build_test_archive``, ``add_reader_articles``).
 """
 from __future__ import annotations
 
@@ -446,6 +456,14 @@ def add_reader_articles(db: Database, warc_root: str | Path | None = None) -> No
 # --- the benchmark ---------------------------------------------------------------------------
 
 
+def _describe_checkout(root: Path) -> str:
+    try:
+        return subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %cI %s"],
+                              capture_output=True, text=True, timeout=10).stdout.strip()[:120]
+    except (OSError, subprocess.SubprocessError):
+        return str(root)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -466,9 +484,10 @@ uvicorn.run(make_datasette(Path(sys.argv[1])).app(), host="127.0.0.1", port=int(
 """
 
 
-def serve_in_process(path: Path, port: int) -> subprocess.Popen:
-    """Datasette for ``path`` on 127.0.0.1:``port`` in a child process, once it answers."""
-    proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(path), str(port), str(ROOT)])
+def serve_in_process(path: Path, port: int, root: Path = ROOT) -> subprocess.Popen:
+    """Datasette for ``path`` on 127.0.0.1:``port`` in a child process, once it answers;
+    ``root``: the checkout whose code serves it (another one for --baseline)."""
+    proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(path), str(port), str(root)])
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -591,6 +610,54 @@ def _time_distinct(client, base: str, queries: list[str], suffix: str) -> dict:
     return out
 
 
+def reader_pages(path: Path) -> dict[str, str]:
+    """The reader's pages to time (paths under the database): the place page of the most
+    and of the least tagged district, and the article page of the newest article with both
+    figures and an official."""
+    conn = sqlite3.connect(path)
+    try:
+        tagged = conn.execute(
+            "select place_id, count(*) from article_places group by place_id "
+            "order by 2 desc").fetchall()
+        article = conn.execute(
+            "select i.article_id from indicators i where exists (select 1 from "
+            "article_officials o where o.article_id = i.article_id) "
+            "order by i.id desc limit 1").fetchone()
+    finally:
+        conn.close()
+    from datasette.utils import tilde_encode
+
+    out = {f"place_page_most_tagged ({tagged[0][0]}, {tagged[0][1]:,} articles)":
+           f"/places/{tilde_encode(tagged[0][0])}",
+           f"place_page_least_tagged ({tagged[-1][0]}, {tagged[-1][1]:,} articles)":
+           f"/places/{tilde_encode(tagged[-1][0])}"}
+    if article:
+        out[f"article_page ({article[0]})"] = f"/articles/{tilde_encode(article[0])}"
+    return out
+
+
+def side_by_side(client, bases: dict[str, str], paths: dict[str, str], runs: int) -> dict:
+    """Each page timed on every server in turn (the first request of each is left out as
+    its warm-up), so that both see the same machine at the same moment."""
+    out: dict = {}
+    for label, path in paths.items():
+        out[label] = {}
+        for name, base in bases.items():
+            client.get(base + path)
+        times: dict[str, list[float]] = {name: [] for name in bases}
+        statuses: dict[str, set] = {name: set() for name in bases}
+        for _ in range(runs):
+            for name, base in bases.items():
+                t = time.perf_counter()
+                r = client.get(base + path)
+                times[name].append((time.perf_counter() - t) * 1000)
+                statuses[name].add(r.status_code)
+        for name in bases:
+            out[label][name] = {**_stats(times[name]), "statuses": sorted(statuses[name])}
+        print(f"{label}: {out[label]}", file=sys.stderr)
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=1_000_000)
@@ -609,6 +676,13 @@ def main(argv=None) -> int:
                     help="requests per URL each made right after a one-article commit")
     ap.add_argument("--write-pause", type=float, default=2.5,
                     help="seconds between that commit and the request (reader think time)")
+    ap.add_argument("--baseline", metavar="CHECKOUT",
+                    help="another checkout of hanoi-news (e.g. main): also serve the archive"
+                         " with its code and time the news view, the place pages and the"
+                         " article page on both, side by side")
+    ap.add_argument("--only-reader", action="store_true",
+                    help="time only the news view and the reader's pages (with --baseline:"
+                         " only the side-by-side table)")
     args = ap.parse_args(argv)
     import httpx
 
@@ -657,15 +731,37 @@ def main(argv=None) -> int:
             f"{base}/latest_for_place?place=%C4%90%E1%BB%91ng+%C4%90a",
         "canned_budget_revenue (budget_revenue?place=)": f"{base}/budget_revenue?place=",
     }
+    pages = reader_pages(path)
+    urls.update({label: base + p for label, p in pages.items()})
+    news = {"news (4 facets)": "/news", "news?_search=dong da": "/news?_search=dong+da"}
+    if args.only_reader:
+        urls = {k: v for k, v in urls.items() if k.startswith(("faceted_table (", "search_two_words (",
+                                                                "place_page", "article_page"))}
     timings = {}
     with httpx.Client(timeout=60) as client:
+        if args.baseline:
+            other_port = _free_port()
+            other = serve_in_process(path, other_port, Path(args.baseline).resolve())
+            try:
+                bases = {"this": base,
+                         "baseline": f"http://127.0.0.1:{other_port}/{path.stem}"}
+                out["baseline"] = _describe_checkout(Path(args.baseline))
+                out["side_by_side"] = side_by_side(client, bases, {**news, **pages}, args.runs)
+            finally:
+                other.terminate()
+                other.wait(30)
+            if args.only_reader:
+                server.terminate()
+                server.wait(30)
+                print(json.dumps(out, ensure_ascii=False, indent=2))
+                return 0
         for label, url in urls.items():
             timings[label] = _time(client, url, args.runs)
             if args.write_rounds:
                 timings[label].update(_time_after_writes(client, url, path, args.write_rounds,
                                                          args.write_pause))
             print(f"{label}: {timings[label]}", file=sys.stderr)
-        if args.distinct:
+        if args.distinct and not args.only_reader:
             qs = distinct_searches(args.distinct * 2)
             for label, suffix, chunk in (("distinct_searches_json_nofacet", ".json?_nofacet=1",
                                           qs[:args.distinct]),

@@ -117,3 +117,13 @@ def test_indicator_chart_one_series(sized_page, shot):
     _fits_the_width(pg)
     shot(pg, f"reader-charts-{width}", full=True)
     assert not errors, errors
+
+
+def test_news_view_shows_its_rows_on_the_first_screen(page, shot):
+    page.goto("/archive/news", wait_until="networkidle")
+    # the column descriptions are one line ("What the … columns mean"), not a screenful
+    assert page.locator("dl.column-descriptions").is_hidden()
+    assert _box(page, "form.filters")["y"] < 900  # the search box, on the first screen
+    shot(page, "reader-news-first-screen")
+    page.locator("details.hn-column-help summary").click()
+    assert page.locator("details.hn-column-help dd").first.is_visible()

@@ -2,7 +2,9 @@
 
 The demo archive is built as ``hanoi-news demo`` builds it (the bundled fixture site crawled
 from localhost), served by the same Datasette, and spidered from its home page: every
-``href``/``src`` of every HTML page that stays on the site is requested, breadth first.
+``href``/``src`` of every HTML page that stays on the site is requested, breadth first, and
+every GET form as a reader would send it unchanged (its fields' default values: a canned
+query's empty form is how a reader first runs it).
 Bounded: at most ``MAX_REQUESTS`` requests; pages that differ only in the values of their
 query string (the same table sorted, faceted or paged another way) are requested at most
 ``SAME_SHAPE`` times each, and Datasette's own row pages ``SAME_TABLE_ROWS`` times per table;
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
-from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
@@ -47,7 +49,8 @@ def _shape(url: str):
     return None, None
 
 
-def _links(url: str, body: str) -> list[str]:
+def _links(url: str, body: str) -> list[tuple[str, bool]]:
+    """(URL, whether it is a form's) of every internal link and GET form of a page."""
     tree = LexborHTMLParser(body)
     out = []
     for node in tree.css("a[href], link[href], script[src], img[src], iframe[src]"):
@@ -55,7 +58,29 @@ def _links(url: str, body: str) -> list[str]:
         target, _ = urldefrag(urljoin(url, ref.strip()))
         parts = urlsplit(target)
         if parts.scheme in ("http", "https") and parts.netloc == "localhost":
-            out.append(target)
+            out.append((target, False))
+    for form in tree.css("form"):
+        if (form.attributes.get("method") or "get").lower() != "get":
+            continue
+        fields = []
+        for field in form.css("input[name], select[name], textarea[name]"):
+            kind = (field.attributes.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "file", "reset"):
+                continue
+            if kind in ("checkbox", "radio") and "checked" not in field.attributes:
+                continue
+            if field.tag == "select":
+                chosen = field.css_first("option[selected]") or field.css_first("option")
+                value = chosen.attributes.get("value", chosen.text()) if chosen else ""
+            elif field.tag == "textarea":
+                value = field.text()
+            else:
+                value = field.attributes.get("value") or ""
+            fields.append((field.attributes["name"], value or ""))
+        target = urljoin(url, form.attributes.get("action") or url)
+        target = urlsplit(target)._replace(query=urlencode(fields), fragment="").geturl()
+        if urlsplit(target).netloc == "localhost":
+            out.append((target, True))
     return out
 
 
@@ -76,11 +101,13 @@ async def spider(ds, start: str = "/") -> dict:
             continue
         if "text/html" not in r.headers.get("content-type", "") or r.status_code >= 400:
             continue
-        for link in _links(str(r.url), r.text):
+        for link, from_form in _links(str(r.url), r.text):
             if link in seen:
                 continue
             seen.add(link)
-            shape, most = _shape(link)
+            # a form sent as it is: a few per form target (table filters differ by page)
+            shape, most = ((urlsplit(link).path, "form"), SAME_SHAPE) if from_form \
+                else _shape(link)
             if shape is not None:
                 if shapes[shape] >= most:
                     continue

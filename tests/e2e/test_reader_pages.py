@@ -16,7 +16,8 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_serve import NEW_WARD_DONG_DA, add_reader_articles, build_test_archive  # noqa: E402
+from bench_serve import (NEW_WARD_DONG_DA, XSS_TITLE, add_reader_articles,  # noqa: E402
+                         build_test_archive)
 
 from crawler.publish.app import make_datasette  # noqa: E402
 
@@ -161,8 +162,10 @@ def test_raw_capture_is_served_read_only_and_sandboxed(ds):
     "/-/capture/nodb/kinhtedothi/2024-07-06.warc.gz/0",
 ])
 def test_raw_capture_refuses_what_is_not_a_capture(ds, path):
+    good = html(ds, ARTICLE).css_first("a.hn-capture").attributes["href"]
+    assert get(ds, good).status_code == 200  # the capture route is there ...
     r = asyncio.run(ds.client.get(path, follow_redirects=True))
-    assert r.status_code == 404, (path, r.status_code)
+    assert r.status_code == 404, (path, r.status_code)  # ... and serves nothing else
 
 
 def test_stored_html_stays_text_on_the_article_page(ds):
@@ -170,7 +173,9 @@ def test_stored_html_stays_text_on_the_article_page(ds):
     assert r.status_code == 200
     assert "<script>window.__xss" not in r.text
     assert 'onerror="window.__xss' not in r.text
-    assert "&lt;script&gt;window.__xss" in r.text
+    page = HTMLParser(r.text)
+    assert page.css_first("h1").text() == XSS_TITLE  # the headline, shown as text
+    assert "<img src=x onerror" in page.css_first(".hn-lead").text()
 
 
 # --- the place page --------------------------------------------------------------------------
@@ -197,6 +202,7 @@ def test_new_ward_page_shows_what_it_was_formed_from(ds):
     assert "Quận Đống Đa" in before
     assert page.css_first(".hn-latest a").text() == \
         "Phường Đống Đa sau ba tháng vận hành chính quyền hai cấp"
+    assert get(ds, "/archive/places/hn-nowhere").status_code == 404
 
 
 def test_place_page_lists_latest_articles_officials_feed_and_map(ds):
@@ -231,10 +237,6 @@ def test_place_figures_keep_periods_of_one_kind_together(ds):
     assert all(v["href"].startswith("/archive/indicators/") for v in spec["data"]["values"])
     # a percentage is never drawn with amounts
     assert not any(label.startswith("%") and "tỷ đồng" in label for label in series)
-
-
-def test_unknown_place_page_is_404(ds):
-    assert get(ds, "/archive/places/hn-nowhere").status_code == 404
 
 
 # --- a figure's page -------------------------------------------------------------------------
@@ -350,3 +352,11 @@ def test_figures_view_period_kinds(archive, ds):
     kinds = {r["period_text"]: r["period_kind"] for r in rows}
     assert kinds == {"6 tháng đầu năm 2024": "half_year", "năm 2023": "year",
                      "giai đoạn 2021-2025": "multi_year", "năm 2024": "year"}
+
+
+def test_column_descriptions_are_folded_on_table_pages(ds):
+    page = html(ds, "/archive/news")
+    help_ = page.css_first("details.hn-column-help")
+    assert help_ is not None and "columns mean" in help_.css_first("summary").text()
+    assert "Publication month, YYYY-MM" in help_.text()
+    assert "open" not in help_.attributes
