@@ -229,7 +229,20 @@ async def _latest_articles(db, place_id: str) -> tuple[int, list[dict]]:
     return tagged, await _rows(db, sql, {"p": place_id})
 
 
-async def _place_figures(db, place_id: str) -> list[dict]:
+async def _metric_labels(db, tables: set[str]) -> dict[str, str]:
+    """Readable names of the metric keys, from the ``metrics`` table when it exists."""
+    if "metrics" not in tables:
+        return {}
+    columns = set(await db.table_columns("metrics"))
+    described = [c for c in ("description_en", "description_vi") if c in columns]
+    if "key" not in columns or not described:
+        return {}
+    label = f"coalesce({', '.join(described)}, null)"
+    return {r["key"]: r["label"] for r in await _rows(
+        db, f"select key, {label} as label from metrics where {label} is not null limit 1000")}
+
+
+async def _place_figures(db, place_id: str, labels: dict[str, str]) -> list[dict]:
     """The place's figures by metric, then by series (unit, what a % measures, period kind),
     each series one point per period end and kind: the latest report of it."""
     rows = await _rows(db, CACHED + f"""
@@ -244,7 +257,8 @@ async def _place_figures(db, place_id: str) -> list[dict]:
     for r in rows:
         _decorate_figure(r)
         m = metrics.setdefault(r["metric_key"] or "other", {
-            "key": r["metric_key"] or "other", "label": (r["metric_key"] or "other").replace("_", " "),
+            "key": r["metric_key"] or "other",
+            "label": labels.get(r["metric_key"]) or (r["metric_key"] or "other").replace("_", " "),
             "series": OrderedDict(), "points": 0})
         m["series"].setdefault(r["series"], []).append(r)
         m["points"] += 1
@@ -337,7 +351,8 @@ async def place_context(datasette, database: str, place_id: str) -> dict[str, An
         else (0, [])
     for a in latest:
         a["page"] = datasette.urls.row(database, "articles", tilde_encode(a["article_id"]))
-    metrics = await _place_figures(db, place_id) if "indicators" in tables else []
+    metrics = await _place_figures(db, place_id, await _metric_labels(db, tables)) \
+        if "indicators" in tables else []
     officials = await _rows(db, CACHED + f"""
         select ao.official_id, coalesce(o.name, ao.name) as name, ao.title,
                ao.organisation, sum(ao.is_former) > 0 as ever_former,

@@ -360,3 +360,48 @@ def test_column_descriptions_are_folded_on_table_pages(ds):
     assert help_ is not None and "columns mean" in help_.css_first("summary").text()
     assert "Publication month, YYYY-MM" in help_.text()
     assert "open" not in help_.attributes
+
+
+def test_pages_follow_the_issue_14_columns_when_they_land(tmp_path):
+    """indicators with period_kind, approx, qualifies_id… (one row per printed figure) and a
+    metrics table: the figures view takes them as they are, the pages show them."""
+    path = tmp_path / "archive.db"
+    db = build_test_archive(path, filler=3)
+    for column, kind in (("metric_family", "text"), ("approx", "text"), ("period_kind", "text"),
+                         ("flags", "text"), ("qualifies_id", "integer")):
+        db.execute(f"alter table indicators add column {column} {kind}")
+    amount = db.execute("select id from indicators where article_id = 'hanoimoi:101'").fetchone()[0]
+    # the printed kind wins over the one computed from the bounds; the 112% is its own row
+    db.execute("update indicators set period_kind = 'year_to_date', approx = 'over', "
+               "relation = null, relation_type = null, relation_value = null where id = ?",
+               [amount])
+    db["indicators"].insert({"article_id": "hanoimoi:101", "position": 1, "place": "Đống Đa",
+                             "place_id": DONG_DA, "metric": "thu ngân sách",
+                             "metric_key": "budget_revenue", "value": 112.0, "unit": "%",
+                             "relation_type": "share_of_plan", "qualifies_id": amount,
+                             "period_text": "năm 2024", "period_start": "2024-01-01",
+                             "period_end": "2024-12-31", "kind": "actual",
+                             "sentence": "Thu ngân sách trên địa bàn quận Đống Đa năm 2024 đạt "
+                                         "4.520 tỷ đồng, bằng 112% dự toán."})
+    pct = db.execute("select max(id) from indicators").fetchone()[0]
+    db["metrics"].insert({"key": "budget_revenue", "family": "budget",
+                          "description_en": "Budget revenue collected in the area"}, pk="key")
+    db.conn.commit()
+    db.close()
+    small = make_datasette(path)
+    rows = get(small, "/archive.json", params={
+        "sql": "select id, period_kind, approx, series, qualifies_id from figures "
+               "where article_id = 'hanoimoi:101' order by id", "_shape": "array"}).json()
+    assert rows == [
+        {"id": amount, "period_kind": "year_to_date", "approx": "over",
+         "series": "tỷ đồng · months of a year", "qualifies_id": None},
+        {"id": pct, "period_kind": "year", "approx": None, "series": "% of plan · year",
+         "qualifies_id": amount}]
+    article = html(small, "/archive/articles/hanoimoi~3A101")
+    marks = {m.attributes["id"]: m.text() for m in article.css(".hn-text mark.figure")}
+    assert marks == {f"fig-{amount}": "4.520 tỷ đồng", f"fig-{pct}": "112%"}
+    assert "over 4.520 tỷ đồng" in article.css_first(f"#figure-{amount}").text()
+    figure = html(small, f"/archive/indicators/{pct}")
+    assert figure.css_first(f"a[href='/archive/indicators/{amount}']") is not None
+    place = html(small, f"/archive/places/{DONG_DA}")
+    assert place.css_first("#metric-budget_revenue").text() == "Budget revenue collected in the area"
