@@ -325,11 +325,21 @@ def test_indicator_over_time_carries_series_sentence_and_article(ds):
             "/archive/articles/kinhtedothi~3A401#fig-")
 
 
-def test_canned_query_pages_link_titles_to_article_pages(ds):
-    page = html(ds, "/archive/budget_revenue?place=dong+da")
-    links = [a.attributes["href"] for a in page.css("td.col-title a")]
-    assert links and all(h.startswith("/archive/articles/") for h in links)
-    assert any("kinhtedothi~3A401#fig-" in h for h in links)
+@pytest.mark.parametrize("query, column, expected", [
+    ("budget_revenue?place=dong+da", "title", "kinhtedothi~3A401#fig-"),
+    ("indicator_over_time?metric_key=budget_revenue", "title", "kinhtedothi~3A401#fig-"),
+    ("growth_over_time?metric=", "title", "kinhtedothi~3A401#fig-"),
+    ("latest_for_place?place=dong+da", "title", "kinhtedothi~3A401"),
+    ("search?q=thu+ngan+sach", "title", "kinhtedothi~3A401"),
+    ("officials_by_place?place=dong+da", "last_article", "kinhtedothi~3A401"),
+])
+def test_canned_query_pages_link_titles_to_article_pages(ds, query, column, expected):
+    page = html(ds, f"/archive/{query}")
+    links = [a.attributes["href"] for a in page.css(f"td.col-{column} a")]
+    assert links and all(h.startswith("/archive/articles/") for h in links), query
+    assert any(expected in h for h in links), (query, links[:5])
+    for href in links[:3]:
+        assert get(ds, href.split("#")[0]).status_code == 200
 
 
 def test_indicator_chart_never_mixes_series(ds):

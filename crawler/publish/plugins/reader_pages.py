@@ -74,7 +74,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     if not isinstance(value, str) or not value.startswith("/"):
-        if column == "title" and isinstance(value, str) and value and row is not None:
+        if column in ("title", "last_article") and isinstance(value, str) and value \
+                and row is not None:
             keys = row.keys() if hasattr(row, "keys") else ()
             page = row["article_page"] if "article_page" in keys else None
             if isinstance(page, str) and page.startswith("/"):
