@@ -20,6 +20,11 @@ qualifies_id, kind, flags, sentence) and
 * the article's ``published_at``, ``source``, ``title`` and original ``url``;
 * ``article_page`` and ``figure_page``: paths of the article's page at the figure, marked in
   its text (``…/articles/<id>#fig-<figure id>``), and of the figure's own row.
+
+``figure_keys`` is the same without the article and place (its ``period_date`` has no
+fallback to the publication day): what aggregates over many figures group by, without a
+lookup of the article per figure (a district has tens of thousands of figures at a million
+articles; the place page groups them there, then reads ``figures`` for the points it shows).
 """
 from __future__ import annotations
 
@@ -74,9 +79,11 @@ def period_kind_sql(start: str = "i.period_start", end: str = "i.period_end") ->
     )
 
 
-def figures_view_sql(table_path: str, indicator_columns: set[str], tables: set[str]) -> str:
-    """``create temp view figures`` for a database with these ``indicators`` columns and
-    tables; ``table_path`` is the path of its tables in Datasette's URLs (``/archive``)."""
+def figures_view_sql(table_path: str, indicator_columns: set[str],
+                     tables: set[str]) -> list[str]:
+    """``create temp view`` statements of ``figure_keys`` and ``figures`` for a database with
+    these ``indicators`` columns and tables; ``table_path`` is the path of its tables in
+    Datasette's URLs (``/archive``)."""
     def col(name: str) -> str:
         return f"i.{name}" if name in indicator_columns else "null"
 
@@ -94,22 +101,38 @@ def figures_view_sql(table_path: str, indicator_columns: set[str], tables: set[s
     art = ("article_index f on f.article_id = i.article_id" if "article_index" in tables
            else "articles f on f.id = i.article_id")
     prefix = table_path.rstrip("/").replace("'", "''")
-    return f"""
-create temp view if not exists figures as
+    keys = f"""
+create temp view if not exists figure_keys as
 select *, ({series}) as series from (
-  select i.id, i.article_id, i.position, i.place_id, coalesce(i.place, p.name) as place,
+  select i.id, i.article_id, i.position, i.place_id, i.place,
          i.metric, i.metric_key, {col('metric_family')} as metric_family,
          i.value, i.value_max, i.value_denominator, i.unit, {col('approx')} as approx,
          i.period_text, i.period_start, i.period_end, {kind_sql} as period_kind,
          i.relation, i.relation_type, i.relation_value, {col('qualifies_id')} as qualifies_id,
          i.kind, {col('flags')} as flags, i.sentence,
-         coalesce(i.period_end, i.period_start, substr(f.published_at, 1, 10)) as date,
-         f.published_at, f.source, f.title, f.url,
-         '{prefix}/articles/' || hn_tilde_encode(i.article_id) || '#fig-' || i.id
-           as article_page,
-         '{prefix}/indicators/' || i.id as figure_page
+         coalesce(i.period_end, i.period_start) as period_date
   from indicators i
-  left join {art}
-  left join places p on p.id = i.place_id
 )
 """
+    shared = ", ".join(f"k.{c}" for c in KEY_COLUMNS if c not in ("place", "period_date"))
+    figures = f"""
+create temp view if not exists figures as
+select {shared}, coalesce(k.place, p.name) as place,
+       coalesce(k.period_date, substr(f.published_at, 1, 10)) as date,
+       f.published_at, f.source, f.title, f.url,
+       '{prefix}/articles/' || hn_tilde_encode(k.article_id) || '#fig-' || k.id
+         as article_page,
+       '{prefix}/indicators/' || k.id as figure_page
+from figure_keys k
+left join {art.replace('i.article_id', 'k.article_id')}
+left join places p on p.id = k.place_id
+"""
+    return [keys, figures]
+
+
+# the columns of figure_keys, in order
+KEY_COLUMNS = ("id", "article_id", "position", "place_id", "place", "metric", "metric_key",
+               "metric_family", "value", "value_max", "value_denominator", "unit", "approx",
+               "period_text", "period_start", "period_end", "period_kind", "relation",
+               "relation_type", "relation_value", "qualifies_id", "kind", "flags", "sentence",
+               "period_date", "series")

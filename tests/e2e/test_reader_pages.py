@@ -415,3 +415,21 @@ def test_pages_follow_the_issue_14_columns_when_they_land(tmp_path):
     assert figure.css_first(f"a[href='/archive/indicators/{amount}']") is not None
     place = html(small, f"/archive/places/{DONG_DA}")
     assert place.css_first("#metric-budget_revenue").text() == "Budget revenue collected in the area"
+
+
+def test_place_page_section_out_of_time_says_so_instead_of_failing(ds, monkeypatch):
+    """A section over sql_time_limit_ms (a cold cache at a million articles) leaves a note,
+    and the rest of the page is served."""
+    from datasette.database import QueryInterrupted
+
+    from crawler.publish import pages
+
+    async def too_slow(*args, **kwargs):
+        raise QueryInterrupted(None, "select …", {})
+
+    monkeypatch.setattr(pages, "_place_figures", too_slow)
+    r = get(ds, f"/archive/places/{DONG_DA}")
+    assert r.status_code == 200
+    page = HTMLParser(r.text)
+    assert "Still gathering this place's figures" in page.css_first(".hn-pending").text()
+    assert page.css(".hn-latest li")  # the other sections are there

@@ -44,7 +44,8 @@ def prepare_connection(conn, database, datasette):
         if "indicators" not in tables:
             return
         columns = {r[1] for r in conn.execute("pragma table_info(indicators)")}
-        conn.execute(figures_view_sql(datasette.urls.database(database), columns, tables))
+        for statement in figures_view_sql(datasette.urls.database(database), columns, tables):
+            conn.execute(statement)
     except sqlite3.Error:  # pragma: no cover - a connection without the view serves tables
         log.warning("no figures view on %s", database, exc_info=True)
 
