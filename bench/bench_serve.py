@@ -637,13 +637,16 @@ def reader_pages(path: Path) -> dict[str, str]:
 
 
 def side_by_side(client, bases: dict[str, str], paths: dict[str, str], runs: int) -> dict:
-    """Each page timed on every server in turn (the first request of each is left out as
-    its warm-up), so that both see the same machine at the same moment."""
+    """Each page timed on every server in turn, so that both see the same machine at the same
+    moment; the first request of each (nothing cached yet) is ``first_ms``, apart."""
     out: dict = {}
     for label, path in paths.items():
         out[label] = {}
+        first: dict[str, float] = {}
         for name, base in bases.items():
+            t = time.perf_counter()
             client.get(base + path)
+            first[name] = round((time.perf_counter() - t) * 1000, 1)
         times: dict[str, list[float]] = {name: [] for name in bases}
         statuses: dict[str, set] = {name: set() for name in bases}
         for _ in range(runs):
@@ -653,7 +656,8 @@ def side_by_side(client, bases: dict[str, str], paths: dict[str, str], runs: int
                 times[name].append((time.perf_counter() - t) * 1000)
                 statuses[name].add(r.status_code)
         for name in bases:
-            out[label][name] = {**_stats(times[name]), "statuses": sorted(statuses[name])}
+            out[label][name] = {**_stats(times[name]), "first_ms": first[name],
+                                "statuses": sorted(statuses[name])}
         print(f"{label}: {out[label]}", file=sys.stderr)
     return out
 
