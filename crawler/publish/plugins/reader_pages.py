@@ -31,6 +31,7 @@ PAGES = {"articles": (pages.article_context, "article_page.html"),
          "places": (pages.place_context, "place_page.html"),
          "indicators": (pages.figure_context, "figure_page.html")}
 LINK_TEXT = {"article_page": "article", "figure_page": "figure", "place_page": "place"}
+TITLE_COLUMNS = ("title", "last_article")  # linked to the row's article_page
 
 
 @hookimpl(trylast=True)  # after query_cache's `pragma temp_store`, which drops temp views
@@ -74,16 +75,17 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if not isinstance(value, str) or not value.startswith("/"):
-        if column in ("title", "last_article") and isinstance(value, str) and value \
-                and row is not None:
-            keys = row.keys() if hasattr(row, "keys") else ()
-            page = row["article_page"] if "article_page" in keys else None
-            if isinstance(page, str) and page.startswith("/"):
-                return Markup('<a href="{}">{}</a>').format(page, value)
-        return None
     if column in LINK_TEXT:
-        return Markup('<a href="{}">{}</a>').format(value, LINK_TEXT[column])
+        if isinstance(value, str) and value.startswith("/"):
+            return Markup('<a href="{}">{}</a>').format(value, LINK_TEXT[column])
+        return None
+    if column in TITLE_COLUMNS and isinstance(value, str) and value and row is not None:
+        try:
+            page = row["article_page"]
+        except (IndexError, KeyError):  # a row without the column
+            return None
+        if isinstance(page, str) and page.startswith("/"):
+            return Markup('<a href="{}">{}</a>').format(page, value)
     return None
 
 
