@@ -143,18 +143,21 @@ def add_article(db: Database, *, id: str, title: str, body_text: str, sapo: str 
         sync_pairs(db)
         for table in ("article_places", "indicators", "article_officials"):
             db.execute(f"delete from {table} where article_id = ?", [id])
+        main_id = None
         for i, ref in enumerate(places):
             row = db.execute(
                 "select id, name, type from places where id = ? or full_name = ? "
                 "order by valid_to is null, id limit 1", [ref, ref]).fetchone()
             if not row:
                 raise ValueError(f"unknown place {ref}")
+            main_id = main_id or row[0]
             db["article_places"].upsert({
                 "article_id": id, "place_id": row[0], "name": row[1], "type": row[2],
                 "mentions": 3 - min(i, 2), "is_primary": int(i == 0), "first_offset": i * 50,
             }, pk=("article_id", "place_id"))
         for j, ind in enumerate(indicators):
-            db["indicators"].insert({"article_id": id, "position": j, **ind}, pk="id")
+            db["indicators"].insert({"article_id": id, "position": j, **ind,
+                                     "place_id": ind.get("place_id") or main_id}, pk="id")
         for o in officials:
             oid = fold(o["name"]).replace(" ", "-")
             db["officials"].upsert({"id": oid, "name": o["name"],
@@ -262,6 +265,10 @@ def build_archive(path: str | Path, n: int, *, seed: int = 1, publish: bool = Tr
                 print(f"  generated {k + 1:,} articles ({time.time() - t0:.0f} s)",
                       file=sys.stderr)
     flush()
+    from crawler.facts_store import upgrade_archive
+
+    with conn:  # relation rows and claims from the rows above (issue 14; no clusters: too slow at 1M)
+        upgrade_archive(db, with_clusters=False)
     conn.execute("pragma synchronous=normal")
     if publish:
         from crawler.publish.search_index import ensure_search
@@ -324,7 +331,10 @@ def build_test_archive(path: str | Path, filler: int = 60) -> Database:
         body_text=XSS_BODY + " Quận Tây Hồ.", published_at="2024-06-01T08:00:00+07:00",
         places=["Quận Tây Hồ"])
     from crawler.publish.search_index import ensure_search
+    from crawler.facts_store import upgrade_archive
 
+    with db.conn:
+        upgrade_archive(db)  # relation rows, claims and clusters from the rows above (issue 14)
     ensure_search(db)
     return db
 
@@ -343,8 +353,9 @@ def add_reader_articles(db: Database, warc_root: str | Path | None = None) -> No
     """Articles for the reader's pages (tests of the article, place and figure pages, the
     feeds and the browser): Quận Đống Đa's budget revenue printed for a half-year, a year and
     five years (three series that must never share a chart), the new Phường Đống Đa (since
-    1 July 2025), an article with two versions, images and a copy in another paper
-    (``article_clusters``), and, with ``warc_root``, the raw capture of that article.
+    1 July 2025), an article with two versions, images and a copy in another paper (found
+    by the clusters of ``upgrade_archive``), and, with ``warc_root``, the raw capture of that
+    article.
     Facts and sentences are written for the tests."""
     dd = "hn-pre2025-006-quan-dong-da"
     s1 = ("6 tháng đầu năm 2024, thu ngân sách trên địa bàn quận Đống Đa ước đạt 6.214 tỷ đồng, "
@@ -383,7 +394,8 @@ def add_reader_articles(db: Database, warc_root: str | Path | None = None) -> No
                     "organisation": "UBND quận Đống Đa", "place_id": dd, "is_former": 0,
                     "sentence": "Chủ tịch UBND quận Đống Đa Lê Văn Hòa cho biết quận sẽ tiếp "
                                 "tục rà soát nguồn thu."}])
-    s4 = ("6 tháng đầu năm 2025, thu ngân sách trên địa bàn quận Đống Đa ước đạt 6.950 tỷ đồng.")
+    s4 = ("6 tháng đầu năm 2025, thu ngân sách trên địa bàn quận Đống Đa ước đạt 6.950 tỷ đồng, "
+          "tăng 11,8% so với cùng kỳ.")
     add_article(
         db, id="hanoimoi:404", source="hanoimoi",
         title="Đống Đa thu ngân sách nửa đầu năm 2025",
@@ -391,7 +403,8 @@ def add_reader_articles(db: Database, warc_root: str | Path | None = None) -> No
         body_text=s4, published_at="2025-06-28T09:00:00+07:00", places=["Quận Đống Đa"],
         indicators=[_figure("Đống Đa", dd, "thu ngân sách", "budget_revenue", 6950.0,
                             "tỷ đồng", "6 tháng đầu năm 2025", "2025-01-01", "2025-06-30",
-                            "estimate", s4)])
+                            "estimate", s4, relation="tăng 11,8% so với cùng kỳ",
+                            relation_type="growth_yoy", relation_value=11.8)])
     # another paper's copy of kinhtedothi:401
     add_article(
         db, id="anninhthudo:405", source="anninhthudo",
@@ -429,15 +442,10 @@ def add_reader_articles(db: Database, warc_root: str | Path | None = None) -> No
              "content_hash": "v2", "title": "Đống Đa: thu ngân sách 6 tháng đạt 58,6% dự toán",
              "body_text": body, "change": "content"}], pk=("article_id", "version"))
         db.execute("update articles set version = 2 where id = 'kinhtedothi:401'")
-        if "article_clusters" not in db.table_names():
-            db["article_clusters"].create({"article_id": str, "cluster_id": str,
-                                           "matched_article_id": str, "similarity": float,
-                                           "method": str}, pk="article_id")
-        db["article_clusters"].upsert_all([
-            {"article_id": "kinhtedothi:401", "cluster_id": "kinhtedothi:401"},
-            {"article_id": "anninhthudo:405", "cluster_id": "kinhtedothi:401",
-             "matched_article_id": "kinhtedothi:401", "similarity": 0.93,
-             "method": "test fixture"}], pk="article_id")
+    from crawler.facts_store import upgrade_archive
+
+    with db.conn:  # comparisons as rows of their own, claims, clusters (the copy joins 401's)
+        upgrade_archive(db)
     if warc_root is not None:
         from crawler.rawstore import RawStore
 

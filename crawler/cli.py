@@ -71,7 +71,7 @@ def _load_sources(settings: Settings):
 db_option = click.option("--db", "db", type=click.Path(dir_okay=False), help="Archive database (default archive.db).")
 data_option = click.option("--data-dir", type=click.Path(file_okay=False), help="Crawler state and raw captures (default data/).")
 sources_option = click.option("--sources", type=click.Path(dir_okay=False), help="Source definitions (default sources.yml).")
-port_option = click.option("--port", type=int, default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")
+port_option = click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -269,7 +269,13 @@ def _pick(all_sources, ids):
 @sources_option
 @_friendly
 def reparse(db, data_dir, sources) -> None:
-    """Rebuild every parsed table from the raw captures, with no network."""
+    """Rebuild every parsed table from the raw captures, with no network.
+
+    One source at a time, under its lock (a crawl of it waits). An article whose capture
+    cannot be read again keeps its rows; such articles and unreadable regions of the raw
+    store are listed, and the exit code is then 1.
+    """
+    from .facts_store import ensure_gazetteer
     from .rawstore import RawStore
     from .reparse import reparse as do_reparse
     from .store import open_db, open_state
@@ -277,25 +283,55 @@ def reparse(db, data_dir, sources) -> None:
     settings = _settings(db, data_dir, sources)
     dbh = open_db(settings.db_path, create=False)
     state = open_state(settings.state_path)
-    report = do_reparse(dbh, state, RawStore(settings.warc_dir), _load_sources(settings))
+    try:
+        ensure_gazetteer(dbh)
+        report = do_reparse(dbh, state, RawStore(settings.warc_dir), _load_sources(settings),
+                            lock_dir=settings.lock_dir, work_dir=settings.data_dir)
+    finally:
+        dbh.close()
+        state.close()
     click.echo(report.summary())
+    if not report.complete:
+        for line in report.problems():
+            click.echo(line, err=True)
+        raise click.ClickException("the raw store could not be read completely: the articles listed "
+                                   "above keep their rows as they were")
 
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", required=True, help="The page's URL (chooses the site profile).")
-def parse(file: str, url: str) -> None:
+@click.option("--source", "source_id", help="Parse as this source of sources.yml does (its parser and selectors:).")
+@sources_option
+@_friendly
+def parse(file: str, url: str, source_id: str | None, sources: str | None) -> None:
     """Print the parsed article of a saved page as JSON.
 
+    With --source, the page is parsed with that source's parser and selectors, and what
+    each selector matched on the page is printed to stderr (to try selectors: on pages
+    saved by `probe --save`).
+
     \b
-    Example:
+    Examples:
         hanoi-news parse page.html --url https://laodongthudo.vn/x-157025.html
+        hanoi-news parse probe/article-1.html --url https://example.vn/tin-tuc/1-a.html --source mypaper
     """
     import parsers
 
     data = Path(file).read_bytes()
+    profile = None
+    if source_id:
+        chosen = _pick(_load_sources(_settings(None, None, sources)), (source_id,))[0]
+        profile = chosen.parse_profile
+        if isinstance(profile, parsers.Profile):
+            from parsers.profiles.configured import selector_hits
+
+            for field_name, hits in selector_hits(data, profile).items():
+                shown = ", ".join(f"{sel!r}: {n}" for sel, n in hits)
+                click.echo(f"selectors.{field_name}: {shown}" + ("  <- nothing matched" if not any(n for _, n in hits) else ""),
+                           err=True)
     try:
-        article = parsers.parse(data, url)
+        article = parsers.parse(data, url, profile=profile)
     except parsers.ParseError as exc:
         raise click.ClickException(f"{file}: {exc}") from None
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
@@ -325,21 +361,89 @@ def sources_cmd(sources) -> None:
     for s in _load_sources(_settings(None, None, sources)):
         state = "enabled" if s.enabled else "disabled"
         click.echo(f"{s.id:<14} {state:<8} every {s.interval_minutes:g} min  {s.base_url}  parser={s.parser}  "
-                   f"listings={len(s.listings)} feeds={len(s.feeds)} sitemaps={len(s.sitemaps)}")
+                   f"listings={len(s.listings)} feeds={len(s.feeds)} sitemaps={len(s.sitemaps)}"
+                   + (f"  selectors={','.join(name for name, _ in s.selectors)}" if s.selectors else ""))
 
 
 @cli.command()
+@click.option("--source", "source_ids", multiple=True, help="Source id (repeatable; default all enabled).")
 @db_option
+@data_option
 @sources_option
+@click.option("--json", "as_json", is_flag=True, help="Print the health as JSON.")
+@click.option("--no-notify", is_flag=True, help="Do not send alarm notifications from this check.")
+@click.option("--accept", "accept_ids", type=int, multiple=True, metavar="ALARM_ID",
+              help="Close an open alarm as accepted: what it measured is the new normal (repeatable).")
 @_friendly
-def status(db, sources) -> None:
-    """Health of each source: last success, failures, articles per day, completeness."""
-    from .status import format_table, health
+def status(source_ids, db, data_dir, sources, as_json, no_notify, accept_ids) -> None:
+    """Health of each source: open alarms, last run, last success, completeness.
+
+    Exit code 0 when every source checked is healthy, 3 when one is not (an open alarm,
+    a failed or dead last run, never crawled), 1 when the archive or sources.yml cannot
+    be read. Meant for cron and monitors.
+
+    \b
+    Example:
+        hanoi-news status --json
+    """
+    from .notify import notifier_for
+    from .status import exit_code, format_table, health, to_json
     from .store import open_db
 
-    settings = _settings(db, None, sources)
+    settings = _settings(db, data_dir, sources)
+    chosen = _pick(_load_sources(settings), source_ids)
     dbh = open_db(settings.db_path, create=False)
-    click.echo(format_table(health(dbh, [s.id for s in _load_sources(settings)], state_path=settings.state_path)))
+    from .alarms import accept
+
+    for alarm_id in accept_ids:
+        alarm = accept(dbh, alarm_id)
+        if alarm is None:
+            raise CrawlerError(f"no open alarm has id {alarm_id}; see 'hanoi-news status' or the alarms table")
+        click.echo(f"accepted alarm {alarm_id}: {alarm['source']} {alarm['kind']} {alarm['subject']}".rstrip(),
+                   err=True)
+    notify = None if no_notify else notifier_for(_sources_file(settings))
+    rows = health(dbh, [s.id for s in chosen], state_path=settings.state_path, on_alarms=notify)
+    click.echo(to_json(rows) if as_json else format_table(rows))
+    sys.exit(exit_code(rows))
+
+
+@cli.command("probe")
+@click.argument("source_id")
+@click.option("--save", "save_dir", type=click.Path(file_okay=False),
+              help="Write every response fetched (body and headers) to this folder, as fixture makings.")
+@click.option("--base-url", help="Probe a mirror or a local copy at this address instead of the site.")
+@click.option("--articles", default=3, show_default=True, help="Articles to fetch and parse.")
+@click.option("--pages", default=1, show_default=True, help="Pages of each listing to read.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@sources_option
+@_friendly
+def probe_cmd(source_id, save_dir, base_url, articles, pages, as_json, sources) -> None:
+    """First contact with a site: what each entry point and field gives, and what to fix.
+
+    Run it first on a machine with internet, for each source. It fetches robots.txt, the
+    home page, each feed and sitemap, the first page of each listing and a few articles,
+    politely (the source's own rate and robots.txt), and writes nothing to the archive.
+    Exit code 0 when everything worked, 3 when something needs fixing.
+
+    \b
+    Example:
+        hanoi-news probe hanoimoi --save probe-hanoimoi
+    """
+    from .probe import format_report, probe
+
+    source = _pick(_load_sources(_settings(None, None, sources)), (source_id,))[0]
+    if base_url:
+        source = source.with_base_url(base_url.rstrip("/"))
+    report = probe(source, articles=articles, pages=pages, save_dir=Path(save_dir) if save_dir else None)
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else format_report(report))
+    if save_dir:
+        click.echo(f"saved to {save_dir}", err=True)
+    sys.exit(3 if report.fixes or not report.articles else 0)
+
+
+def _sources_file(settings: Settings) -> Path:
+    path = settings.sources_path
+    return path if path.exists() or not (PROJECT_ROOT / path).exists() else PROJECT_ROOT / path
 
 
 from .cli_evaluate import evaluate  # noqa: E402

@@ -26,11 +26,17 @@ def evaluate_parsers(generic: bool, verbose: bool) -> None:
 
 
 @evaluate.command("facts")
-@click.option("--set", "which", type=click.Choice(["all", "site", "text"]), default="all", show_default=True)
+@click.option("--set", "which", type=click.Choice(["all", "site", "text", "forms", "holdout", "blind"]), default="all",
+              show_default=True)
+@click.option("--dir", "folder", type=click.Path(exists=True, file_okay=False),
+              help="Score any folder of <stem>.txt + <stem>.json cases (convention v2 or older) instead.")
 @click.option("-v", "--verbose", is_flag=True, help="List misses and extras.")
-def evaluate_facts(which: str, verbose: bool) -> None:
-    """Precision, recall and F1 per table against the hand-annotated gold facts."""
+def evaluate_facts(which: str, folder: str | None, verbose: bool) -> None:
+    """Precision, recall and F1 per table against hand-annotated facts."""
     from crawler.evaluate_facts import main
 
+    args = ["--set", which, *(["-v"] if verbose else [])]
+    if folder:
+        args += ["--dir", os.path.abspath(folder)]
     os.chdir(PROJECT_ROOT)
-    main(["--set", which, *(["-v"] if verbose else [])])
+    main(args)

@@ -136,10 +136,30 @@ def _same_instant(expected: str | None, got: str | None) -> bool:
         return False
 
 
-def check_fixture(fixture: Fixture, parse_fn: ParseFn | None = None) -> list[Check]:
-    """Parse the fixture's page and compare every expected field."""
+def configured_profiles(sources_path: str | Path | None = None) -> dict[str, Any]:
+    """``{source id: its profile}`` for the sources.yml entries with ``selectors:``: the
+    fixtures of such a source (``<dir>/<source id>/``) are parsed as the crawler parses its
+    pages, with those selectors. Empty when the file is missing or invalid."""
+    from .config import PROJECT_ROOT
+    from .errors import ConfigError
+    from .sources import load_sources
+
+    try:
+        sources = load_sources(sources_path or PROJECT_ROOT / "sources.yml")
+    except ConfigError:
+        return {}
+    return {s.id: s.parse_profile for s in sources if s.selectors}
+
+
+def check_fixture(fixture: Fixture, parse_fn: ParseFn | None = None,
+                  profiles: dict[str, Any] | None = None) -> list[Check]:
+    """Parse the fixture's page and compare every expected field (a configured source's
+    fixture with its profile, from ``profiles``)."""
     if parse_fn is None:
-        from parsers import parse as parse_fn
+        from parsers import parse
+
+        profile = (profiles or {}).get(fixture.site)
+        parse_fn = (lambda html, url, **kw: parse(html, url, profile=profile, **kw)) if profile else parse
     html = fixture.page.read_bytes()
     try:
         article = parse_fn(html, fixture.url, fetched_at=fixture.fetched_at)
@@ -173,11 +193,15 @@ def check_fixture(fixture: Fixture, parse_fn: ParseFn | None = None) -> list[Che
     return checks
 
 
-def evaluate(fixture_dirs: Iterable[str | Path], parse_fn: ParseFn | None = None) -> Report:
-    """Score every fixture under ``fixture_dirs``; see ``Report`` for the rates."""
+def evaluate(fixture_dirs: Iterable[str | Path], parse_fn: ParseFn | None = None,
+             sources_path: str | Path | None = None) -> Report:
+    """Score every fixture under ``fixture_dirs``; see ``Report`` for the rates. Without
+    ``parse_fn``, fixtures of sources configured with ``selectors:`` in ``sources_path``
+    (default: the project's sources.yml) are parsed with them."""
     report = Report()
+    profiles = configured_profiles(sources_path) if parse_fn is None else {}
     for fixture in find_fixtures(fixture_dirs):
-        report.checks.extend(check_fixture(fixture, parse_fn))
+        report.checks.extend(check_fixture(fixture, parse_fn, profiles))
     return report
 
 

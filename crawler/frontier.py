@@ -7,6 +7,7 @@ from typing import Any, Iterable, Iterator
 from sqlite_utils import Database
 
 from . import clock
+from .dbconn import write_transaction
 
 MAX_ATTEMPTS = 5
 
@@ -15,7 +16,7 @@ def add(state: Database, *, source_id: str, url: str, key: str, found_via: str, 
         lastmod: str | None = None) -> bool:
     """Record a discovered article URL. Returns True when the URL is new to the frontier."""
     now = clock.iso()
-    with state.atomic():
+    with write_transaction(state):
         cur = state.execute(
             "insert or ignore into frontier (url, source, article_key, found_via, found_on, first_seen_at, "
             "last_seen_at, lastmod, status, attempts, checks_done) values (?,?,?,?,?,?,?,?,'new',0,0)",
@@ -78,7 +79,7 @@ def urls_of(state: Database, key: str) -> list[str]:
 def mark_key(state: Database, key: str, status: str, *, error: str | None = None,
              next_check_at: str | None = None, count_attempt: bool = False) -> None:
     """Set the status of every URL of one article key."""
-    with state.atomic():
+    with write_transaction(state):
         if count_attempt:
             state.execute("update frontier set attempts = attempts + 1 where article_key = ?", [key])
             row = state.execute("select max(attempts) from frontier where article_key = ?", [key]).fetchone()
@@ -95,7 +96,7 @@ def schedule_revisit(state: Database, key: str, revisit_hours: tuple[float, ...]
     nxt = None
     if done < len(revisit_hours):
         nxt = (fetched + timedelta(hours=revisit_hours[done])).isoformat(timespec="seconds")
-    with state.atomic():
+    with write_transaction(state):
         state.execute("update frontier set next_check_at = ? where article_key = ?", [nxt, key])
 
 
@@ -115,7 +116,7 @@ def due_revisits(state: Database, source_id: str, now: datetime, limit: int = 50
 
 
 def count_check(state: Database, key: str) -> None:
-    with state.atomic():
+    with write_transaction(state):
         state.execute("update frontier set checks_done = checks_done + 1 where article_key = ?", [key])
 
 
@@ -135,7 +136,7 @@ def save_validators(state: Database, url: str, headers: dict[str, str]) -> None:
     etag, lm = headers.get("etag"), headers.get("last-modified")
     if not etag and not lm:
         return
-    with state.atomic():
+    with write_transaction(state):
         state.table("validators").upsert(
             {"url": url, "etag": etag, "last_modified": lm, "checked_at": clock.iso()}, pk="url")
 
@@ -147,7 +148,7 @@ def get_cursor(state: Database, source_id: str, name: str) -> str | None:
 
 
 def set_cursor(state: Database, source_id: str, name: str, value: str | None) -> None:
-    with state.atomic():
+    with write_transaction(state):
         state.table("cursors").upsert(
             {"source": source_id, "name": name, "value": value, "updated_at": clock.iso()},
             pk=("source", "name"))

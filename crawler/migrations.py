@@ -74,6 +74,26 @@ def _fact_tables(db: Database) -> None:
     create_fact_tables(db)
 
 
+@archive(name="facts_0001_one_row_per_figure")
+def _facts_one_row_per_figure(db: Database) -> None:
+    """Issue 14: metrics, one row per printed figure (relation rows linked to their amount),
+    period kinds, flags, claims and article clusters (``facts_store.upgrade_archive``)."""
+    from .facts_store import upgrade_archive
+
+    upgrade_archive(db)
+
+
+@archive(name="facts_0002_same_as")
+def _facts_same_as(db: Database) -> None:
+    """Issue 14: ``indicators.same_as_id`` (a title's or lead's restatement of a body figure)
+    on an archive that took ``facts_0001`` before the column existed; a no-op otherwise.
+    ``hanoi-news reparse`` fills it."""
+    from .facts_store import upgrade_indicators
+
+    if "indicators" in db.table_names():
+        upgrade_indicators(db)
+
+
 @state(name="0001_state_tables")
 def _state_tables(db: Database) -> None:
     db.table("frontier").create(
@@ -99,9 +119,72 @@ def _state_tables(db: Database) -> None:
     )
 
 
+def _add_columns(db: Database, table: str, columns: dict[str, type]) -> None:
+    have = set(db.table(table).columns_dict)
+    for name, kind in columns.items():
+        if name not in have:  # another branch's step may have added it already
+            db.table(table).add_column(name, kind)
+
+
+@archive(name="health_0001_outcomes_and_alarms")
+def _health_outcomes_and_alarms(db: Database) -> None:
+    """Honest run outcomes (ok, degraded, failed, interrupted), what each entry point and
+    each field gave per run, and the alarms judged against that history (issue 16)."""
+    _add_columns(db, "runs", {"entry_points": int, "entry_points_answered": int,
+                              "entry_points_failed": int, "entry_points_empty": int,
+                              "articles_parsed": int, "article_failures": int,
+                              "parse_failures": int, "pid": int})
+    _add_columns(db, "articles", {"field_sources": str})
+    # the statuses written before: 'stopped' is an interrupted run; 'paused' and
+    # 'ok_with_errors' reached the site (degraded) unless they got no answer at all (failed)
+    db.execute("update runs set status = 'interrupted', error = coalesce(error, 'stopped on request') "
+               "where status = 'stopped'")
+    db.execute("update runs set status = case when coalesce(fetched, 0) = 0 then 'failed' "
+               "else 'degraded' end where status in ('ok_with_errors', 'paused')")
+    db.table("entry_point_runs").create(
+        {"id": int, "run_id": int, "source": str, "kind": str, "entry_point": str, "url": str,
+         "checked_at": str, "outcome": str, "pages": int, "answered": int, "not_modified": int,
+         "failed": int, "links": int, "items": int, "new_urls": int, "children": int,
+         "status_code": int, "error": str},
+        pk="id", foreign_keys=[("run_id", "runs", "id")], if_not_exists=True)
+    db.table("entry_point_runs").create_index(["source", "entry_point", "run_id"], if_not_exists=True)
+    db.table("run_fields").create(
+        {"run_id": int, "source": str, "field": str, "articles": int, "missing": int, "fallback": int},
+        pk=("run_id", "field"), foreign_keys=[("run_id", "runs", "id")], if_not_exists=True)
+    db.table("run_fields").create_index(["source", "field", "run_id"], if_not_exists=True)
+    db.table("alarms").create(
+        {"id": int, "source": str, "kind": str, "subject": str, "state": str, "opened_at": str,
+         "closed_at": str, "last_checked_at": str, "opened_run_id": int, "last_run_id": int,
+         "measured": float, "usual": float, "unit": str, "message": str},
+        pk="id", if_not_exists=True)
+    db.table("alarms").create_index(["source", "state"], if_not_exists=True)
+    db.table("runs").create_index(["source", "id"], if_not_exists=True)
+
+
+def _apply(migrations: Migrations, db: Database) -> None:
+    """Apply the pending steps. Two processes starting at once (two crawls from cron, a crawl
+    and ``publish``) must not both run a step: the steps run in one ``BEGIN IMMEDIATE``
+    transaction, so the second process waits for the first, then finds nothing pending."""
+    from .dbconn import write_transaction
+
+    pending = migrations.pending(db)
+    if not pending:
+        return
+    if any(not m.transactional for m in pending):  # a step that cannot run in a transaction
+        migrations.apply(db)
+        return
+    with write_transaction(db):
+        migrations.apply(db)
+
+@state(name="hostile_0001_breaker_opens")
+def _breaker_opens(db: Database) -> None:
+    """How many times in a row a host's breaker opened: its pause doubles each time (issue 15)."""
+    db.table("hosts").add_column("breaker_opens", int, not_null_default=0)
+
+
 def migrate_archive(db: Database) -> None:
-    archive.apply(db)
+    _apply(archive, db)
 
 
 def migrate_state(db: Database) -> None:
-    state.apply(db)
+    _apply(state, db)

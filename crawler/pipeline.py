@@ -7,6 +7,7 @@ is honoured between requests, so a stopped run leaves no partial rows.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,13 +16,13 @@ from typing import Callable
 import httpx
 from sqlite_utils import Database
 
-import parsers
 from parsers import ParseError
 
-from . import clock, frontier, store
-from .decode import decode_html, is_plain_utf8, looks_mojibake
+from . import clock, frontier, run_record, store
 from .discover import Discoverer
 from .fetch import Fetcher, FetchResult, Stopped, make_client
+from .parse_worker import parse_page as _parse_page  # noqa: F401 - tests reach it here
+from .parse_worker import read_within
 from .rawstore import RawStore
 from .sources import Source
 from .urls import article_key
@@ -47,13 +48,22 @@ class RunReport:
     removed_articles: int = 0
     not_modified: int = 0
     errors: int = 0
+    article_failures: int = 0  # article pages that could not be fetched (left to retry)
+    parse_failures: int = 0
     requests_by_kind: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    outcome: dict[str, int] = field(default_factory=dict)  # entry points tried, answered, failed, empty
+
+    @property
+    def articles_parsed(self) -> int:
+        return self.new_articles + self.updated_articles + self.unchanged_articles
 
     def counts(self) -> dict[str, int]:
         return {"discovered": self.discovered, "fetched": self.fetched, "new_articles": self.new_articles,
                 "updated_articles": self.updated_articles, "removed_articles": self.removed_articles,
-                "not_modified": self.not_modified, "errors": self.errors}
+                "not_modified": self.not_modified, "errors": self.errors,
+                "articles_parsed": self.articles_parsed, "article_failures": self.article_failures,
+                "parse_failures": self.parse_failures, **self.outcome}
 
     def summary(self) -> str:
         return (f"{self.source}: {self.new_articles} new, {self.updated_articles} updated, "
@@ -74,9 +84,20 @@ class SourceRun:
         self.progress = progress
         self.report = RunReport(source=source.id, mode=mode)
         self.report.run_id = store.start_run(db, source, mode)
+        with db.atomic():  # tells a live run from one left 'running' by a dead process
+            db.table("runs").update(self.report.run_id, {"pid": os.getpid()})
+        self.fields = run_record.FieldTally()
+        self.paused = False
         self.fetcher = Fetcher(client, source, rawstore=rawstore, on_fetch=self._on_fetch, stop=stop,
                                state=state)
-        self.discoverer = Discoverer(source, self.fetcher, state, self._known, on_new_url=self._new_url)
+        self.discoverer = Discoverer(source, self.fetcher, state, self._known, on_new_url=self._new_url,
+                                     on_batch=self._fetch_fresh)
+        self.tried: set[str] = set()  # article keys requested in this run
+
+    def _fetch_fresh(self) -> None:
+        """Articles found by the last discovery step are fetched before discovery goes on, so
+        a long (or endless) sitemap walk does not keep new articles waiting (issue 15)."""
+        self.fetch_pending(keys=self.discoverer.take_fresh() - self.tried)
 
     def _new_url(self, url: str, key: str) -> None:
         """A new URL of an article already in the archive becomes one of its aliases."""
@@ -98,12 +119,18 @@ class SourceRun:
         return bool(store.known_article_ids(self.db, [key])) or frontier.is_done(self.state, key)
 
     # -- articles -----------------------------------------------------------------------
-    def fetch_pending(self, keys: set[str] | None = None, limit: int | None = None) -> list[str | None]:
-        """Fetch every article still to fetch (optionally only some keys); returns dates."""
+    def fetch_pending(self, keys: set[str] | None = None, limit: int | None = None,
+                      skip: set[str] | None = None) -> list[str | None]:
+        """Fetch every article still to fetch (optionally only some keys, none of ``skip``);
+        returns dates."""
         dates = []
+        if keys is not None and not keys:
+            return dates
         for row in frontier.pending(self.state, self.source.id, limit=limit, keys=keys):
             if row["article_key"] and store.known_article_ids(self.db, [row["article_key"]]):
                 frontier.mark_key(self.state, row["article_key"], "done")
+                continue
+            if skip and row["article_key"] in skip:
                 continue
             dates.append(self.fetch_article(row["url"], row["article_key"], row["found_via"],
                                             row["first_seen_at"]))
@@ -113,6 +140,7 @@ class SourceRun:
 
     def fetch_article(self, url: str, key: str, found_via: str | None, first_seen_at: str | None,
                       revisit: bool = False) -> str | None:
+        self.tried.add(key)
         res = self.fetcher.get(url, kind="revisit" if revisit else "article")
         if res.paused:
             raise HostPaused(res.error)
@@ -131,6 +159,7 @@ class SourceRun:
         if not res.ok:
             frontier.mark_key(self.state, key, "retry", error=res.error or f"HTTP {res.status}",
                               count_attempt=True)
+            self.report.article_failures += 1
             return None
         return self.store_response(res, key, found_via, first_seen_at)
 
@@ -143,7 +172,9 @@ class SourceRun:
         if result.error:
             frontier.mark_key(self.state, key, "failed", error=f"parse: {result.error}")
             self.report.errors += 1
+            self.report.parse_failures += 1
             return None
+        self.fields.add(result.fields)
         counter = {"new": "new_articles", "updated": "updated_articles"}.get(result.change, "unchanged_articles")
         setattr(self.report, counter, getattr(self.report, counter) + 1)
         frontier.mark_key(self.state, key, "done")
@@ -175,7 +206,7 @@ class SourceRun:
             lambda url, value: frontier.set_cursor(self.state, sid, f"seen-sitemap:{url}", value)))
         d.listings_incremental()
         self.report.discovered = d.stats.new_urls
-        self.fetch_pending()
+        self.fetch_pending(skip=self.tried)  # what is left: older retries, what discovery skipped
         self.revisit_due(clock.now())
 
     def backfill(self, until: date) -> None:
@@ -219,26 +250,7 @@ class Ingested:
     change: str | None = None  # new | updated | unchanged
     published_at: str | None = None
     error: str | None = None
-
-
-def _parse_page(body: bytes, content_type: str | None, url: str, fetched_at: datetime,
-                profile: str | None) -> parsers.Article:
-    """``parsers.parse`` of a fetched page. A page in valid UTF-8 without a BOM (nearly all)
-    is parsed from its bytes: lexbor reads them as they are, where decoding, normalising
-    and re-encoding a 150 KB page first cost about as much as the parse itself (4.8 -> 2.4 ms
-    per page, 35 % script chrome; same run).
-    Any other page, and one whose parse looks mis-decoded (mojibake already in the UTF-8),
-    is decoded here (header, BOM, meta, detection, mojibake repair) and parsed as text."""
-    if is_plain_utf8(body):
-        article = parsers.parse(body, url, fetched_at=fetched_at, profile=profile)
-        if not _misdecoded(article):
-            return article
-    text, _how = decode_html(body, content_type)
-    return parsers.parse(text, url, fetched_at=fetched_at, profile=profile)
-
-
-def _misdecoded(article: parsers.Article) -> bool:
-    return looks_mojibake(f"{article.title}\n{article.sapo or ''}\n{article.body_text}")
+    fields: dict[str, str] | None = None  # ok | fallback | missing per field (run_record.FIELDS)
 
 
 def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, content_type: str | None,
@@ -248,56 +260,54 @@ def ingest(db: Database, source: Source, *, key: str, url: str, body: bytes, con
     both call this, so a reparse yields the tables the crawl wrote. A page that cannot be
     parsed becomes a ``parse_failures`` row, never a half-written article."""
     fetched_dt = datetime.fromisoformat(fetched_at)
-    try:
-        article = _parse_page(body, content_type, url, fetched_dt, source.parser)
-        if not article.title or not (article.body_text or "").strip():
-            raise ParseError("no title or no body text found")
-        if _misdecoded(article):
-            raise ParseError("text looks mis-decoded (mojibake); kept out of the archive")
+    try:  # in a worker process, within the source's parse budget (crawler/parse_worker.py)
+        article, facts, facts_error = read_within(source.politeness.parse_budget_s, body, content_type, url,
+                                                  fetched_dt, source.parse_profile)
     except Exception as exc:  # a parser bug must not stop the run: it becomes a recorded failure
         error = str(exc) if isinstance(exc, ParseError) else f"parser crashed: {type(exc).__name__}: {exc}"
         if not isinstance(exc, ParseError):
-            log.exception("parser crashed on %s", url)
+            log.error("parser crashed on %s: %s", url, exc)
         store.record_parse_failure(db, source, url, fetched_at, capture, error, None)
         return Ingested(error=error)
-    article_id = key
-    if article.canonical_url and source.owns(article.canonical_url):
-        article_id = article_key(source, article.canonical_url) or key
-    facts = extract_facts_safely(article)
+    if facts_error:
+        log.error("fact extraction failed for %s: %s", url, facts_error)
+    article_id, article.canonical_url = identity(source, key, url, article.canonical_url)
     outcome = store.save_article(
         db, source=source, article_id=article_id, article=article, facts=facts,
         url=article.canonical_url or url, fetched_at=fetched_at, capture=capture,
         discovered_via=found_via, first_seen_at=first_seen_at,
         aliases=[url, article.canonical_url or "", *(aliases or [])])
-    return Ingested(article_id=article_id, change=outcome.change, published_at=article.published_at)
+    return Ingested(article_id=article_id, change=outcome.change, published_at=article.published_at,
+                    fields=run_record.field_states(article, facts))
 
 
-def extract_facts_safely(article: parsers.Article) -> parsers.Facts | None:
-    text = "\n\n".join(p for p in (article.title, article.sapo, article.body_text) if p)
-    published = None
-    if article.published_at:
-        try:
-            published = datetime.fromisoformat(article.published_at).date()
-        except ValueError:
-            published = None
-    try:
-        return parsers.extract_facts(text, published)
-    except Exception:  # facts are an extra: a bug there must not lose the article
-        log.exception("fact extraction failed for %s", article.url)
-        return None
+def identity(source: Source, key: str, url: str, canonical: str | None) -> tuple[str, str | None]:
+    """(article id, canonical URL kept) of a page fetched from ``url`` (the last hop) for
+    the frontier's ``key``. Identity comes from the fetched URL, never from what the page
+    says about itself: a canonical naming another article (or another host) would let any
+    page overwrite that article. The canonical is kept only when it is on the source's
+    hosts and names this same article (a variant of its URL)."""
+    article_id = article_key(source, url) or key
+    if canonical and source.owns(canonical) and article_key(source, canonical) == article_id:
+        return article_id, canonical
+    return article_id, None
 
 
 def run_source(source: Source, *, db: Database, state: Database, rawstore: RawStore,
                client: httpx.Client | None = None, mode: str = "incremental",
                backfill_until: date | None = None, stop: threading.Event | None = None,
-               progress: Callable[[int], None] | None = None) -> RunReport:
-    """Run one source once. Never raises for trouble with the site: it is in the report."""
+               progress: Callable[[int], None] | None = None,
+               on_alarms: Callable[[list], None] | None = None) -> RunReport:
+    """Run one source once. Never raises for trouble with the site: it is in the report.
+    Afterwards the source's alarms are judged on what the run measured (``alarms.py``);
+    ``on_alarms`` receives those that opened or closed (the notifier)."""
     stop = stop or threading.Event()
     own_client = client is None
     client = client or make_client(source)
     store.sync_sources(db, [source])
     store.close_abandoned_runs(db, source.id)
     run = SourceRun(source, db, state, rawstore, client, stop, progress, mode)
+    crashed = False
     try:
         if mode == "backfill":
             if backfill_until is None:
@@ -305,25 +315,47 @@ def run_source(source: Source, *, db: Database, state: Database, rawstore: RawSt
             run.backfill(backfill_until)
         else:
             run.incremental()
-        run.report.status = "ok" if run.report.errors == 0 else "ok_with_errors"
-    except Stopped:
-        run.report.status = "stopped"
+    except (Stopped, KeyboardInterrupt, SystemExit) as exc:  # asked to stop (Ctrl+C in 'crawl' too)
+        run.report.status = run_record.INTERRUPTED
+        run.report.error = run_record.STOPPED_ERROR
+        if not isinstance(exc, Stopped):
+            raise
     except HostPaused as exc:
-        run.report.status = "paused"
+        run.paused = True
         run.report.error = str(exc)
         log.warning("%s: run ended, %s", source.id, exc)
     except Exception as exc:
         log.exception("run of %s failed", source.id)
-        run.report.status = "failed"
+        crashed = True
         run.report.error = f"{type(exc).__name__}: {exc}"
     finally:
-        store.finish_run(db, run.report.run_id, run.report.counts(), run.report.status, run.report.error)
-        r = run.report
-        log.info("run source=%s run_id=%s mode=%s status=%s new=%d updated=%d removed=%d fetched=%d "
-                 "not_modified=%d discovered=%d errors=%d requests=%s%s", r.source, r.run_id, r.mode, r.status,
-                 r.new_articles, r.updated_articles, r.removed_articles, r.fetched, r.not_modified,
-                 r.discovered, r.errors, ",".join(f"{k}:{v}" for k, v in sorted(r.requests_by_kind.items())),
-                 f" error={r.error!r}" if r.error else "")
+        _finish(run, crashed, on_alarms)
         if own_client:
             client.close()
     return run.report
+
+
+def _finish(run: SourceRun, crashed: bool, on_alarms: Callable[[list], None] | None) -> None:
+    """The run's honest status, its row, its measurements and the alarms they raise."""
+    r = run.report
+    entries = list(run.discoverer.stats.entries.values())
+    status, r.outcome = run_record.run_status(
+        entries, reached_articles=r.articles_parsed + r.removed_articles + r.parse_failures,
+        article_failures=r.article_failures, parse_failures=r.parse_failures, paused=run.paused)
+    if r.status != run_record.INTERRUPTED:
+        r.status = run_record.FAILED if crashed else status
+    store.finish_run(run.db, r.run_id, r.counts(), r.status, r.error)
+    log.info("run source=%s run_id=%s mode=%s status=%s new=%d updated=%d removed=%d fetched=%d "
+             "not_modified=%d discovered=%d errors=%d requests=%s%s", r.source, r.run_id, r.mode, r.status,
+             r.new_articles, r.updated_articles, r.removed_articles, r.fetched, r.not_modified,
+             r.discovered, r.errors, ",".join(f"{k}:{v}" for k, v in sorted(r.requests_by_kind.items())),
+             f" error={r.error!r}" if r.error else "")
+    try:  # the health record must never cost the run itself
+        from . import alarms
+
+        run_record.record(run.db, run.source, r.run_id, entries, run.fields)
+        changes = alarms.after_run(run.db, run.state, run.source, r.run_id)
+        if changes and on_alarms is not None:
+            on_alarms(changes)
+    except Exception:
+        log.exception("health record of run %s of %s failed", r.run_id, r.source)

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from parsers import Article, Facts
 
 from . import clock
+from .dbconn import connect, write_transaction
 from .errors import StorageError
 from .facts_store import save_facts
 from .migrations import migrate_archive, migrate_state
@@ -30,12 +31,7 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
     if not path.parent.exists():
         raise StorageError(f"the folder {path.parent} does not exist; create it or choose another --db path")
     try:
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        db = Database(conn)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=30000")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA synchronous=NORMAL")
+        db = connect(path, foreign_keys=True)
         migrate_archive(db)
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"cannot use {path} as the archive database: {exc}") from exc
@@ -46,11 +42,7 @@ def open_state(path: str | Path) -> Database:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        db = Database(conn)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=30000")
-        db.execute("PRAGMA synchronous=NORMAL")  # WAL: crash-safe; no fsync per frontier update
+        db = connect(path)
         migrate_state(db)
     except (OSError, sqlite3.DatabaseError) as exc:
         raise StorageError(f"cannot use {path} for the crawler's state: {exc}") from exc
@@ -58,7 +50,7 @@ def open_state(path: str | Path) -> Database:
 
 
 def sync_sources(db: Database, sources: Iterable[Source]) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db.table("sources").upsert_all(
             [{"id": s.id, "name": s.name, "base_url": s.base_url, "licence": s.licence,
               "licence_url": s.licence_url, "attribution": s.attribution, "parser": s.parser,
@@ -69,7 +61,7 @@ def sync_sources(db: Database, sources: Iterable[Source]) -> None:
 
 # -- runs and fetches ---------------------------------------------------------------------
 def start_run(db: Database, source: Source, mode: str) -> int:
-    with db.atomic():
+    with write_transaction(db):
         table = db.table("runs")
         table.insert({"source": source.id, "mode": mode, "started_at": clock.iso(), "status": "running",
                       "discovered": 0, "fetched": 0, "new_articles": 0, "updated_articles": 0,
@@ -78,13 +70,13 @@ def start_run(db: Database, source: Source, mode: str) -> int:
 
 
 def finish_run(db: Database, run_id: int, counts: dict[str, int], status: str, error: str | None = None) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db.table("runs").update(run_id, {**counts, "finished_at": clock.iso(), "status": status, "error": error})
 
 
 def close_abandoned_runs(db: Database, source_id: str) -> int:
     """Runs left 'running' by a crash or kill -9 are marked 'interrupted'."""
-    with db.atomic():
+    with write_transaction(db):
         cur = db.execute(
             "update runs set status = 'interrupted', finished_at = coalesce(finished_at, ?) "
             "where source = ? and status = 'running'", [clock.iso(), source_id])
@@ -92,7 +84,7 @@ def close_abandoned_runs(db: Database, source_id: str) -> int:
 
 
 def record_fetch(db: Database, run_id: int | None, source_id: str, res: Any) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db.table("fetches").insert({
             "run_id": run_id, "source": source_id, "url": res.url, "final_url": res.final_url,
             "kind": res.kind, "fetched_at": res.fetched_at, "status_code": res.status,
@@ -134,12 +126,13 @@ def save_article(
     all in one transaction, so a reader never sees half an article."""
     digest = content_hash(article)
     articles = db.table("articles")
-    with db.atomic():
+    with write_transaction(db):
         row = db.execute("select content_hash, version, first_seen_at from articles where id = ?",
                          [article_id]).fetchone()
         if row is not None and row[0] == digest:
-            db.execute("update articles set fetched_at = ?, status = 'ok', capture = coalesce(?, capture) "
-                       "where id = ?", [fetched_at, capture, article_id])
+            db.execute("update articles set fetched_at = ?, status = 'ok', capture = coalesce(?, capture), "
+                       "field_sources = ? where id = ?",
+                       [fetched_at, capture, json.dumps(article.field_sources, sort_keys=True), article_id])
             _aliases(db, article_id, [url, *aliases], fetched_at)
             return SaveOutcome(article_id, "unchanged")
         version = 1 if row is None else int(row[1] or 1) + 1
@@ -157,6 +150,7 @@ def save_article(
             "parser": article.parser, "parser_version": article.parser_version,
             "date_source": article.date_source or ("first-seen" if not article.published_at else None),
             "extraction": article.extraction, "status": "ok", "version": version, "capture": capture,
+            "field_sources": json.dumps(article.field_sources, sort_keys=True),
             "discovered_via": discovered_via,
             "search_fold": search_fold_text(article.title, article.sapo, article.body_text),
         }
@@ -184,7 +178,7 @@ def save_article(
 
 def add_aliases(db: Database, article_id: str, urls: Iterable[str], seen_at: str) -> None:
     """Map more URL variants to an article already stored (its own transaction)."""
-    with db.atomic():
+    with write_transaction(db):
         _aliases(db, article_id, urls, seen_at)
 
 
@@ -197,7 +191,7 @@ def _aliases(db: Database, article_id: str, urls: Iterable[str], seen_at: str) -
 
 def mark_removed(db: Database, article_id: str, fetched_at: str, why: str, capture: str | None) -> bool:
     """Mark an article removed (404/410/redirect home). Nothing is deleted."""
-    with db.atomic():
+    with write_transaction(db):
         row = db.execute("select status, version, content_hash, title, body_text from articles where id = ?",
                          [article_id]).fetchone()
         if row is None or row[0] == "removed":
@@ -215,7 +209,7 @@ def mark_removed(db: Database, article_id: str, fetched_at: str, why: str, captu
 
 def record_parse_failure(db: Database, source: Source, url: str, fetched_at: str, capture: str | None,
                          error: str, parser_version: str | None) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db.table("parse_failures").insert({
             "source": source.id, "url": url, "fetched_at": fetched_at, "capture": capture,
             "error": error[:1000], "parser_version": parser_version})

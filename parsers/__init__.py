@@ -9,19 +9,21 @@ from datetime import date, datetime
 
 from .article import Article, Image, ParseError
 from .facts_types import Facts, Indicator, OfficialMention, PlaceMention
+from .profiles.base import Profile
 
 __all__ = [
     "Article", "Image", "ParseError", "Facts", "Indicator", "OfficialMention",
-    "PlaceMention", "parse", "extract_facts",
+    "PlaceMention", "Profile", "parse", "extract_facts",
 ]
 
 
 def parse(html: str | bytes, url: str, *, fetched_at: datetime | None = None,
-          profile: str | None = None) -> Article:
+          profile: "str | Profile | None" = None) -> Article:
     """Parse one article page. Raises ``ParseError`` only for input that is not a page.
 
     The site profile is chosen by the URL's host, or by name with ``profile`` (a source's
-    ``parser:``), for copies of a site served elsewhere (a mirror, the demo's fixture site).
+    ``parser:``), for copies of a site served elsewhere (a mirror, the demo's fixture site),
+    or is given as a ``Profile`` (a source's ``selectors:``, ``Source.parse_profile``).
     """
     from .extract import parse_article
 

@@ -45,6 +45,9 @@ class Article:
     parser: str | None = None  # profile name, e.g. "laodongthudo" or "generic"
     parser_version: str | None = None
     extraction: str | None = None  # which step of the fallback chain gave the body
+    # where each field came from: json-ld | meta | profile | generic | html-title | body |
+    # url | first-seen (generic = the site profile had nothing and the fallback was used)
+    field_sources: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -2,24 +2,27 @@
 
 Per field: JSON-LD -> OpenGraph/meta -> the site profile's selectors -> generic selectors
 (and the generic main-content extractor for the body). ``extraction`` says which step gave
-the body, ``date_source`` which gave ``published_at``.
+the body, ``date_source`` which gave ``published_at``, and ``field_sources`` which step gave
+each field (``generic`` where the site profile found nothing and the fallback was used).
 """
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import datetime
-from typing import Iterator
+from typing import Callable, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .article import Article, ParseError
+from .article import Article, Image, ParseError
 from .body import Body, assemble, read_blocks
 from .bylines import split_byline
 from .cleanup import cut_after, remove_junk, remove_selectors
 from .dates import parse_date, to_iso
 from .generic import GENERIC, VERSION as GENERIC_VERSION, find_main_container
 from .metadata import PageMeta, read_meta
+from .nesting import check_nesting
 from .profiles import Profile, get_profile, profile_by_name
 from .query import css, css_first
 from .select import matches_any, select, select_first
@@ -37,15 +40,17 @@ _HOME = {"trang chủ", "home", "trang chu", "trangchủ"}
 
 
 def parse_article(html: str | bytes, url: str, *, fetched_at: datetime | None = None,
-                  profile_name: str | None = None, use_profile: bool = True) -> Article:
+                  profile_name: str | Profile | None = None, use_profile: bool = True) -> Article:
     """Parse one article page (see module doc). Raises ``ParseError`` for non-pages.
 
     The profile is the one named ``profile_name`` (a source's ``parser:``, e.g. for a copy
-    of the site served elsewhere) or else the one for the URL's host.
+    of the site served elsewhere), or that profile itself (a source's profile with the
+    ``selectors:`` of sources.yml, profiles/configured.py), or else the one for the URL's host.
     ``use_profile=False`` ignores profiles (to measure the generic extractor).
     """
     head, source, sure = page_source(html)
     _check_is_html(head)
+    check_nesting(source)  # lexbor's time grows with the square of the depth
     article = _parse_source(source, url, fetched_at, profile_name, use_profile)
     if not sure and _has_replacement(article):
         text, decoded = decode_page(html)  # invalid UTF-8 somewhere: the page's own charset
@@ -71,33 +76,43 @@ def _has_replacement(article: Article) -> bool:
 
 
 def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
-                  profile_name: str | None, use_profile: bool) -> Article:
+                  profile_name: str | Profile | None, use_profile: bool) -> Article:
     tree = LexborHTMLParser(source)
     meta = read_meta(tree)
     profile = None
     if use_profile:
-        profile = (profile_by_name(profile_name) if profile_name else None) or get_profile(url)
+        profile = profile_name if isinstance(profile_name, Profile) else (
+            (profile_by_name(profile_name) if profile_name else None) or get_profile(url))
+        _drop_configured(tree, profile)
     chain = (profile, GENERIC) if profile else (GENERIC,)
     article = Article(url=url, parser=profile.name if profile else "generic",
                       parser_version=profile.version if profile else GENERIC_VERSION)
     article.canonical_url = _canonical(tree, meta, url)
     article.site_article_id = (profile.site_article_id(article.canonical_url)
                                or profile.site_article_id(url)) if profile else None
-    article.title = _title(tree, meta, chain, url)
-    on_page_sapo = _first_text(tree, chain, "sapo")
-    article.sapo, sapo_credits = _split_lead_agency(_sapo(meta, on_page_sapo, chain[0]),
-                                                    on_page_sapo)
-    article.category = _category(tree, meta, chain)
-    article.tags = _tags(tree, meta, chain)
+    origin = article.field_sources
+    article.title, origin["title"] = _title(tree, meta, chain, url)
+    on_page_sapo, on_page_from = _first_text_from(tree, chain, "sapo")
+    sapo = _sapo(meta, on_page_sapo, chain[0])
+    origin["sapo"] = _origin(sapo, (meta.ld_description, "json-ld"), (meta.meta_description, "meta"),
+                             (on_page_sapo, on_page_from))
+    article.sapo, sapo_credits = _split_lead_agency(sapo, on_page_sapo)
+    article.category, origin["category"] = _category(tree, meta, chain)
+    article.tags, origin["tags"] = _tags(tree, meta, chain)
     article.lang = meta.lang
     _dates(article, tree, meta, chain, url, fetched_at)
+    finish_overrides = _apply_overrides(article, tree, profile, url, fetched_at)
     declared, declared_credits = _real_names(meta.ld_authors, meta)
+    declared_from = "json-ld" if declared else "meta"
     declared = declared or _real_names(meta.meta_authors, meta)[0]
-    selector_authors, selector_credits = ([], []) if declared else _selector_authors(tree, chain)
+    selector_authors, selector_credits, selector_from = (
+        ([], [], None) if declared else _selector_authors(tree, chain))
     body, article.extraction = _body(source, tree, profile, url, article,
                                      take_lead=on_page_sapo is None)
+    origin["body"] = article.extraction
     if body.lead:  # no lead element on the page: its bold first paragraph is the sapo
         article.sapo = body.lead
+        origin["sapo"] = "body"
     if article.sapo and profile is not None and profile.sapo_prefix is not None:
         # The paper's own tag before the lead ("Kinhtedothi - ", "ANTĐ - ") is not part of
         # it (removed last: the body's repeat of the lead still carries it).
@@ -105,9 +120,15 @@ def _parse_source(source: str | bytes, url: str, fetched_at: datetime | None,
     article.body_text = body.text
     article.images = body.images
     article.authors = _first_nonempty(declared, selector_authors, body.authors)
+    origin["author"] = (declared_from if declared else selector_from if selector_authors
+                        else "body" if body.authors else None)
+    for name in [k for k, v in origin.items() if v is None]:
+        del origin[name]  # a field not found has no source
     article.credits = _unique(
         [c for c in meta.ld_org_authors if not _is_site_name(c, meta)] + declared_credits
         + sapo_credits + selector_credits + body.credits)
+    if finish_overrides is not None:
+        finish_overrides(article)
     return article
 
 
@@ -154,12 +175,26 @@ def _texts(tree: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> l
     return []
 
 
-def _first_text(tree: LexborHTMLParser, chain: tuple[Profile, ...], attr: str) -> str | None:
+def _first_text_from(tree: LexborHTMLParser, chain: tuple[Profile, ...],
+                     attr: str) -> tuple[str | None, str | None]:
+    """The first text of ``attr`` along the chain, and which step gave it."""
     for profile in chain:
         texts = _texts(tree, getattr(profile, attr))
         if texts:
-            return texts[0]
-    return None
+            return texts[0], _step(profile)
+    return None, None
+
+
+def _step(profile: Profile) -> str:
+    """``profile`` for a site profile's selectors, ``generic`` for the fallback's."""
+    return "generic" if profile is GENERIC else "profile"
+
+
+def _origin(value: object, *candidates: tuple[object, str | None]) -> str | None:
+    """The step of the first candidate equal to ``value`` (None when ``value`` is empty)."""
+    if not value:
+        return None
+    return next((step for candidate, step in candidates if candidate and candidate == value), None)
 
 
 def _canonical(tree: LexborHTMLParser, meta: PageMeta, url: str) -> str | None:
@@ -177,15 +212,16 @@ def _canonical(tree: LexborHTMLParser, meta: PageMeta, url: str) -> str | None:
 
 
 def _title(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...],
-           url: str) -> str | None:
-    heading = _first_text(tree, chain, "title")
-    for candidate in (meta.ld_title, meta.meta_title, heading, meta.html_title):
+           url: str) -> tuple[str | None, str | None]:
+    heading, heading_from = _first_text_from(tree, chain, "title")
+    for candidate, step in ((meta.ld_title, "json-ld"), (meta.meta_title, "meta"),
+                            (heading, heading_from), (meta.html_title, "html-title")):
         if not candidate:
             continue
         if heading and candidate != heading and match_key(heading) and match_key(heading) in match_key(candidate):
-            return heading  # "[Ảnh] Title - Site name" in the metas: the page heading is plain
-        return _strip_site_name(_LABEL.sub("", candidate), meta, url) or candidate
-    return None
+            return heading, heading_from  # "[Ảnh] Title - Site name" in the metas: the heading is plain
+        return _strip_site_name(_LABEL.sub("", candidate), meta, url) or candidate, step
+    return None, None
 
 
 def _strip_site_name(title: str, meta: PageMeta, url: str) -> str:
@@ -228,32 +264,34 @@ def _split_lead_agency(sapo: str | None, on_page: str | None) -> tuple[str | Non
     return sapo, credits
 
 
-def _category(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) -> str | None:
+def _category(tree: LexborHTMLParser, meta: PageMeta,
+              chain: tuple[Profile, ...]) -> tuple[str | None, str | None]:
     if meta.ld_section:
-        return meta.ld_section
+        return meta.ld_section, "json-ld"
     if meta.meta_section:
-        return meta.meta_section
+        return meta.meta_section, "meta"
     # A JSON-LD breadcrumb often ends with the article's own (long) title: skip it.
     crumbs = [c for c in meta.ld_breadcrumb if c.lower() not in _HOME and len(c) <= MAX_CATEGORY]
     if crumbs:
-        return crumbs[-1]
+        return crumbs[-1], "json-ld"
     for profile in chain:
         texts = [t for t in _texts(tree, profile.category) if t.lower() not in _HOME]
         if texts:
-            return texts[-1]
-    return None
+            return texts[-1], _step(profile)
+    return None, None
 
 
-def _tags(tree: LexborHTMLParser, meta: PageMeta, chain: tuple[Profile, ...]) -> list[str]:
+def _tags(tree: LexborHTMLParser, meta: PageMeta,
+          chain: tuple[Profile, ...]) -> tuple[list[str], str | None]:
     if meta.ld_keywords:
-        return meta.ld_keywords
+        return meta.ld_keywords, "json-ld"
     if meta.meta_tags:
-        return meta.meta_tags
+        return meta.meta_tags, "meta"
     for profile in chain:
         texts = _unique(t.lstrip("#").strip() for t in _texts(tree, profile.tags))
         if texts:
-            return texts
-    return []
+            return texts, _step(profile)
+    return [], None
 
 
 def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
@@ -271,6 +309,7 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
                 found = parse_date(published_text, now=fetched_at)
                 if found:
                     article.published_at, article.date_source = to_iso(found), "byline"
+                    article.field_sources["date"] = _step(profile)
                     break
             if article.published_at:
                 break
@@ -281,6 +320,8 @@ def _dates(article: Article, tree: LexborHTMLParser, meta: PageMeta,
             article.published_at, article.date_source = to_iso(found), "url"
     if article.published_at is None and fetched_at is not None:
         article.published_at, article.date_source = to_iso(fetched_at), "first-seen"
+    if article.date_source and article.date_source != "byline":
+        article.field_sources["date"] = article.date_source
     updated = parse_date(meta.ld_modified or meta.meta_modified or updated_text, now=fetched_at)
     if updated is None:
         # The first text of the first profile that has one (the rest are not read).
@@ -346,15 +387,16 @@ def _split_updated(text: str) -> tuple[str, str | None]:
     return text[: match.start()], text[match.end():]
 
 
-def _selector_authors(tree: LexborHTMLParser, chain: tuple[Profile, ...]) -> tuple[list[str], list[str]]:
+def _selector_authors(tree: LexborHTMLParser,
+                      chain: tuple[Profile, ...]) -> tuple[list[str], list[str], str | None]:
     for profile in chain:
         for text in _texts(tree, profile.author)[:3]:
             if len(text) > 120:
                 continue
             authors, credits = split_byline(text)
             if authors or credits:
-                return authors, credits
-    return [], []
+                return authors, credits, _step(profile)
+    return [], [], None
 
 
 def _body(source: str | bytes, tree: LexborHTMLParser, profile: Profile | None, url: str,
@@ -372,9 +414,13 @@ def _body(source: str | bytes, tree: LexborHTMLParser, profile: Profile | None, 
         body = _read_container(container, profile, url, article, take_lead)
         if body.text and len(body.text) >= MIN_BODY_CHARS:
             return body, "profile"
-    container = find_main_container(LexborHTMLParser(source) if touched else tree)
+    fresh = LexborHTMLParser(source) if touched else tree
+    if touched:
+        _drop_configured(fresh, profile)
+    container = find_main_container(fresh)
     if container is not None:
-        body = _read_container(container, None, url, article, take_lead)
+        configured = profile if profile is not None and profile.overrides else None
+        body = _read_container(container, configured, url, article, take_lead)
         if body.text:
             return body, "generic"
     return Body(text=None), None
@@ -419,3 +465,85 @@ def _unique(items: object) -> list[str]:
         if item and item not in out:
             out.append(item)
     return out
+
+
+# -- sources.yml ``selectors:`` (profiles/configured.py) ---------------------------------------
+
+
+def _drop_configured(tree: LexborHTMLParser, profile: Profile | None) -> None:
+    """Elements a source's ``drop:`` names are never read, for any field."""
+    dropped = profile.override("drop") if profile is not None else ()
+    root = tree.root
+    if dropped and root is not None:
+        remove_selectors(root, dropped)
+
+
+def _apply_overrides(article: Article, tree: LexborHTMLParser, profile: Profile | None,
+                     url: str, fetched_at: datetime | None) -> Callable[[Article], None] | None:
+    """The page's own elements named in sources.yml beat its metadata: title, sapo, dates,
+    category and tags are set here (where a selector matches; the chain's value stays
+    otherwise). Returns what sets the authors and images once the body has been read."""
+    if profile is None or not profile.overrides:
+        return None
+    origin = article.field_sources  # a field read through sources.yml's selectors: "selectors"
+    title = _texts(tree, profile.override("title"))
+    if title:
+        article.title, origin["title"] = title[0], "selectors"
+    sapo = _texts(tree, profile.override("sapo"))
+    if sapo:
+        article.sapo, origin["sapo"] = _split_lead_agency(sapo[0], None)[0], "selectors"
+    category = [t for t in _texts(tree, profile.override("category")) if t.lower() not in _HOME]
+    if category:
+        article.category, origin["category"] = category[-1], "selectors"
+    tags = _unique(t.lstrip("#").strip() for t in _texts(tree, profile.override("tags")))
+    if tags:
+        article.tags, origin["tags"] = tags, "selectors"
+    for attr in ("date", "updated"):
+        for text in _date_texts(tree, profile.override(attr)):
+            found = parse_date(_split_updated(text)[0], now=fetched_at)
+            if found:
+                if attr == "date":
+                    article.published_at, article.date_source = to_iso(found), "byline"
+                    origin["date"] = "selectors"
+                else:
+                    article.updated_at = to_iso(found)
+                break
+    authors, credits, _ = _selector_authors(tree, (replace(profile, author=profile.override("author")),))
+    images = _configured_images(tree, profile.override("images"), article.canonical_url or url)
+
+    def finish(done: Article) -> None:
+        if authors or credits:
+            done.authors = authors
+            done.credits = _unique(done.credits + credits)
+            done.field_sources["author"] = "selectors"
+        if images:
+            done.images = images
+    return finish
+
+
+def _configured_images(tree: LexborHTMLParser, selectors: tuple[str, ...], base_url: str) -> list[Image]:
+    """The pictures (``img`` elements, or boxes holding one and its caption) matched by
+    ``selectors``, outermost matches only, read as the body reads pictures."""
+    nodes = [n for selector in selectors for n in _safe_select(tree, selector)]
+    if not nodes:
+        return []
+    chosen = {n.mem_id for n in nodes}
+    outer: list[LexborNode] = []
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in chosen:
+            parent = parent.parent
+        if parent is None and all(node.mem_id != o.mem_id for o in outer):
+            outer.append(node)
+    boxes = LexborHTMLParser("<div>" + "".join(n.html or "" for n in outer) + "</div>")
+    holder = css_first(boxes, "div")
+    if holder is None:
+        return []
+    return assemble(read_blocks(holder, base_url), None, None).images
+
+
+def _safe_select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+    try:
+        return select(tree, selector)
+    except ValueError:
+        return []

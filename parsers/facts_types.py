@@ -31,8 +31,23 @@ class OfficialMention:
     sentence: str | None = None
 
 
+# ``Indicator.period_kind`` values (docs/DESIGN.md "Facts: conventions")
+PERIOD_KINDS = ("month", "quarter", "half_year", "nine_months", "year", "multi_year",
+                "average_annual", "year_to_date", "as_of", "range")
+# ``Indicator.relation_type`` values: how a percentage or multiple qualifies an amount
+RELATION_TYPES = ("share_of_plan", "above_plan", "growth_yoy", "decline_yoy", "growth_vs_period",
+                  "decline_vs_period", "avg_annual_growth", "multiple", "share_of_total", "ratio_yoy",
+                  "growth_abs", "growth_rate_diff", "growth_rate_ratio")
+# ``Indicator.approx`` values: the qualifier printed before the number
+APPROX = ("over", "nearly", "about", "under", "at_least")
+# ``Indicator.flags`` values: why a figure is doubtful
+FLAGS = ("uncertain_place", "uncertain_period", "uncertain_metric", "misprint", "predecessor_period")
+
+
 @dataclass
 class Indicator:
+    """One printed figure. A percentage or multiple that qualifies an amount is a row of its
+    own with ``relation_type`` and ``qualifies`` = the ``id`` of the amount's row."""
     place_id: str | None
     place: str | None
     metric: str  # as written: "giá trị sản xuất các ngành"
@@ -43,12 +58,19 @@ class Indicator:
     period_text: str | None
     period_start: str | None  # ISO date
     period_end: str | None
-    relation: str | None  # "đạt 40% dự toán", "tăng 12,1% so với cùng kỳ"
+    relation: str | None  # on a relation row, as written: "đạt 40% dự toán", "tăng 12,1% so với cùng kỳ"
     kind: str | None  # actual | estimate | target
     sentence: str
     value_denominator: float | None = None  # "21/21 chỉ tiêu" -> 21
-    relation_type: str | None = None  # share_of_plan | growth_yoy | above_plan | ...
-    relation_value: float | None = None  # 40.0 for "đạt 40% dự toán"
+    relation_type: str | None = None  # one of RELATION_TYPES, on a relation row
+    relation_value: float | None = None  # a relation row's value again (40.0 for "đạt 40% dự toán")
+    id: int = 0  # 1, 2, ... in text order: stable within an article
+    qualifies: int | None = None  # ``id`` of the amount this relation row qualifies
+    approx: str | None = None  # one of APPROX ("hơn 3.000 tỷ đồng" -> over), value as printed
+    period_kind: str | None = None  # one of PERIOD_KINDS
+    flags: list[str] = field(default_factory=list)  # from FLAGS
+    metric_family: str | None = None  # budget | production | trade | investment | other
+    same_as: int | None = None  # a title's or lead's restatement: ``id`` of the body row it restates
 
 
 @dataclass

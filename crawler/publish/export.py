@@ -9,6 +9,10 @@ while the crawler writes):
 * ``DATA_DICTIONARY.md`` and ``data_dictionary.json``: tables, columns, types, descriptions,
   licence and source, generated from metadata.yml
 * ``SHA256SUMS``            ``sha256sum -c SHA256SUMS`` checks the files
+
+The dump is written into a hidden folder next to it and renamed into place when complete, so
+a dump folder never holds files from two exports or a ``SHA256SUMS`` that does not match
+(an export killed midway leaves the previous dump of the day as it was).
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ import hashlib
 import io
 import json
 import os
+import secrets
+import shutil
 import sqlite3
 from datetime import date as date_cls
 from datetime import datetime, timezone
@@ -27,6 +33,7 @@ from typing import Any
 import click
 
 from .app import load_metadata
+from .csv_safe import safe_row
 
 # Never exported: search internals (rebuildable from articles) and bookkeeping.
 INTERNAL_COLUMNS = {"articles": {"search_fold"}}
@@ -96,8 +103,8 @@ def dump_table(conn: sqlite3.Connection, table: str, out_dir: Path) -> dict[str,
             if not rows:
                 break
             for row in rows:
-                w.writerow(["" if v is None else
-                            (v.hex() if isinstance(v, bytes) else v) for v in row])
+                w.writerow(safe_row("" if v is None else
+                                    (v.hex() if isinstance(v, bytes) else v) for v in row))
                 fj.write(json.dumps(
                     {c: (v.hex() if isinstance(v, bytes) else v) for c, v in zip(cols, row)},
                     ensure_ascii=False) + "\n")
@@ -146,7 +153,11 @@ def dictionary_markdown(d: dict[str, Any]) -> str:
              f"Licence: {d['license']} ({d['license_url']}). Source: {d['source']}.", "",
              "Files per table: `<table>.csv.gz` (UTF-8, header row) and `<table>.jsonl.gz` "
              "(one JSON object per line). The whole database: the `.db` file. Check with "
-             "`sha256sum -c SHA256SUMS`.", ""]
+             "`sha256sum -c SHA256SUMS`.", "",
+             "In the CSV files a text cell that starts with `=`, `+`, `-`, `@`, a tab or a "
+             "carriage return (and is not a number) is written with a leading `'`, so that a "
+             "spreadsheet shows it as text instead of running it as a formula; the JSON Lines "
+             "files and the database keep every value as it is.", ""]
     for t in d["tables"]:
         lines += [f"## {t['name']}", "", cell(t["description"]), "",
                   f"- rows: {t['rows']}", f"- licence: {cell(t['license'])}",
@@ -163,9 +174,27 @@ def export_archive(db_path: str | Path, out_root: str | Path = "exports", *,
                    metadata_path: str | Path | None = None) -> dict[str, Any]:
     """Write ``out_root/YYYY-MM-DD/``; returns {"directory", "tables", "files", "bytes"}."""
     db_path = Path(db_path)
+    final_dir = Path(out_root) / (day or datetime.now(timezone.utc).date()).isoformat()
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    out_dir = final_dir.with_name(f".{final_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    out_dir.mkdir()
+    try:
+        result = _export_into(db_path, out_dir, metadata_path)
+    except BaseException:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    old = None
+    if final_dir.exists():  # an earlier dump of the same day: moved aside, then removed
+        old = final_dir.with_name(f".{final_dir.name}.old-{secrets.token_hex(4)}")
+        os.rename(final_dir, old)
+    os.rename(out_dir, final_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return {**result, "directory": final_dir}
+
+
+def _export_into(db_path: Path, out_dir: Path, metadata_path: str | Path | None) -> dict[str, Any]:
     name = db_path.stem
-    out_dir = Path(out_root) / (day or datetime.now(timezone.utc).date()).isoformat()
-    out_dir.mkdir(parents=True, exist_ok=True)
     snap = snapshot(db_path, out_dir / f"{name}.db")
     meta = load_metadata(name, metadata_path=metadata_path)
     conn = sqlite3.connect(f"file:{snap}?mode=ro", uri=True)

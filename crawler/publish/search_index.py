@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..dbconn import write_transaction
 from .search_fold import search_fold_text  # noqa: F401  (re-exported for writers and tests)
 from .search_pairs import ensure_pairs
 
@@ -134,15 +135,25 @@ def _norm(sql: str) -> str:
 def _ensure_triggers(db: Database) -> bool:
     """Create the article_index triggers, replacing any whose definition changed."""
     changed = False
-    existing = dict(db.execute(
-        "select name, sql from sqlite_master where type = 'trigger'").fetchall())
+
+    def current(name: str) -> str | None:
+        row = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?",
+                         [name]).fetchone()
+        return row[0] if row else None
+
     for name, sql in _trigger_sql().items():
-        if name in existing and _norm(existing[name]) == _norm(sql):
+        old = current(name)
+        if old is not None and _norm(old) == _norm(sql):
             continue
-        with db.conn:
+        # looked at again under the write lock: two processes starting at once must not both
+        # drop and create it
+        with write_transaction(db):
+            old = current(name)
+            if old is not None and _norm(old) == _norm(sql):
+                continue
             db.execute(f"drop trigger if exists [{name}]")
             db.execute(sql)
-        changed = changed or name in existing
+        changed = changed or old is not None
     return changed
 
 
@@ -176,7 +187,7 @@ def backfill_search_fold(db: Database, batch: int = 2000) -> int:
         ).fetchall()
         if not rows:
             return done
-        with db.conn:
+        with write_transaction(db):
             db.conn.executemany(
                 "update articles set search_fold = ? where rowid = ?",
                 [(search_fold_text(t, s, b), rid) for rid, t, s, b in rows],
@@ -216,26 +227,33 @@ def ensure_search(db: Database, *, backfill: bool = True,
     if backfill:
         did["backfilled"] = backfill_search_fold(db)
     if not _fts_ok(db):
-        if db[FTS_TABLE].exists():
-            db["articles"].disable_fts()
-            did["fts"] = "repaired"
-        else:
-            did["fts"] = "created"
-        db["articles"].enable_fts(
-            FTS_COLUMNS, fts_version="FTS5", tokenize=FTS_TOKENIZE,
-            create_triggers=True, replace=True,
-        )
+        # checked again under the write lock: another process may have just built it; and
+        # built in one transaction, so no article written meanwhile misses the index
+        with write_transaction(db):
+            if not _fts_ok(db):
+                if db[FTS_TABLE].exists():
+                    db["articles"].disable_fts()
+                    did["fts"] = "repaired"
+                else:
+                    did["fts"] = "created"
+                db["articles"].enable_fts(
+                    FTS_COLUMNS, fts_version="FTS5", tokenize=FTS_TOKENIZE,
+                    create_triggers=True, replace=True,
+                )
     if not db["article_places"].exists() or not db["places"].exists():
         raise RuntimeError("fact tables missing: run crawler.migrations.migrate_archive first")
-    if db["article_index"].exists() and (
-        db["article_index"].pks != ["art_rowid"]
-        or not set(_TEXT_COLUMNS) <= set(db["article_index"].columns_dict)
-    ):
+    def old_index() -> bool:
+        return db["article_index"].exists() and (
+            db["article_index"].pks != ["art_rowid"]
+            or not set(_TEXT_COLUMNS) <= set(db["article_index"].columns_dict))
+
+    if old_index():
         # before 2026-11: article_id was the key; the row id is now articles.rowid, so
         # search (rowid in FTS matches) and the news view reach a row in one B-tree probe
-        with db.conn:
-            db.execute("drop table article_index")
-        did["article_index"] = "rebuilt"
+        with write_transaction(db):
+            if old_index():
+                db.execute("drop table article_index")
+                did["article_index"] = "rebuilt"
     with db.conn:
         db.conn.executescript(ARTICLE_INDEX_DDL)
     if _ensure_triggers(db):
@@ -243,7 +261,7 @@ def ensure_search(db: Database, *, backfill: bool = True,
     n_articles = db.execute("select count(*) from articles").fetchone()[0]
     n_index = db.execute("select count(*) from article_index").fetchone()[0]
     if n_articles != n_index:
-        with db.conn:
+        with write_transaction(db):
             db.execute(
                 "delete from article_index where article_id not in (select id from articles)"
             )
@@ -256,26 +274,31 @@ def ensure_search(db: Database, *, backfill: bool = True,
     if n_articles and _stats_stale(db, "article_index", n_articles):
         # the planner needs row estimates to read facet columns from article_index_id_facets
         # when the news page is filtered by a district tag (measured: ~40 % less time)
-        with db.conn:
+        with write_transaction(db):
             for table in ("article_index", "article_places", "places"):
                 db.execute(f"analyze [{table}]")
         did["analyzed"] = True
-    for name, sql in VIEWS.items():
+    def view_ok(name: str, sql: str) -> bool:
         existing = db.execute(
             "select sql from sqlite_master where type='view' and name=?", [name]
         ).fetchone()
-        if not existing or " ".join(existing[0].split()).lower() != " ".join(sql.split()).lower():
-            with db.conn:
+        return bool(existing) and " ".join(existing[0].split()).lower() == " ".join(sql.split()).lower()
+
+    for name, sql in VIEWS.items():
+        if view_ok(name, sql):
+            continue
+        with write_transaction(db):  # looked at again under the lock, as for the triggers
+            if not view_ok(name, sql):
                 db.execute(f"drop view if exists [{name}]")
                 db.execute(sql)
-            did[f"view_{name}"] = "created"
+                did[f"view_{name}"] = "created"
     did.update(ensure_pairs(db, rebuild=rebuild_pairs))
     return did
 
 
 def rebuild_article_index(db: Database) -> None:
     """Recompute every article_index row (e.g. after places were corrected)."""
-    with db.conn:
+    with write_transaction(db):
         db.execute("delete from article_index")
         db.execute(
             f"insert into article_index ({INDEX_COLUMNS}) select {_index_row_sql('a')} "

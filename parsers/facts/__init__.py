@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date, datetime
 from itertools import islice
 
-from ..facts_types import Facts
+from ..facts_types import Facts, Indicator, PlaceMention
 from .indicators import find_indicators
 from .numbers import lower_same_length
 from .officials import find_officials
@@ -45,8 +45,10 @@ def _lower_doc(text: str) -> bool:
     return letters > 0 and sum(map(str.isupper, sample)) < 0.005 * letters
 
 
-def extract(text: str, published: date | None = None) -> Facts:
-    """Places, officials and indicators stated in ``text`` (title + lead + body)."""
+def extract(text: str, published: date | None = None, *, keep_repeats: bool = True) -> Facts:
+    """Places, officials and indicators stated in ``text`` (title + lead + body).
+    ``keep_repeats``: every printed occurrence of a figure is a row (convention v2); False
+    drops a title's or lead's restatement of a body figure (the convention before)."""
     if not isinstance(text, str) or not text.strip():
         return Facts()
     if isinstance(published, datetime):
@@ -67,5 +69,19 @@ def extract(text: str, published: date | None = None) -> Facts:
     places = summarise(hits, title_end, lead_end)
     low = lower_same_length(work)
     officials = find_officials(work, folded, hits, places, tokens, low)
-    indicators = find_indicators(work, folded, published, hits, places, tokens, low)
+    indicators = find_indicators(work, folded, published, hits, places, tokens, low, keep_repeats)
+    _units_in_turn(places, indicators)
     return Facts(places=places, officials=officials, indicators=indicators)
+
+
+def _units_in_turn(places: list[PlaceMention], indicators: list[Indicator]) -> None:
+    """Units the article reports figures for in turn are primary too (convention: "several
+    only when the article reports figures or events for each of them in turn"): two or more
+    units besides the primary one, each the place of an amount of its own."""
+    primary = {p.place_id for p in places if p.is_primary}
+    own = {i.place_id for i in indicators
+           if i.place_id and i.place_id not in primary and i.relation_type is None and i.value is not None}
+    if len(own) >= 2:
+        for p in places:
+            if p.place_id in own:
+                p.is_primary = True

@@ -25,20 +25,18 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, islice
 
 from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
                       scale_unit)
 from .gazetteer import Unit, load
+from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION,
+                           SECTOR_KEY, SECTOR_WORDS, refine, sector)
+from .metrics import family
 from .places import PlaceHit
 from .text import Anchored, Tokens, fold
 
-# A percentage of plan or a growth rate stated after an absolute figure is attached to it as
-# ``relation`` and, with this switch on, also kept as its own row (one row per figure, the
-# convention our gold sets used before issue 5). Off (the project convention, and every gold
-# set's now): only the absolute figure's row carries it.
-SEPARATE_RELATION_ROWS = False
 NUM = r"\d+(?:[.,]\d+)*"
 FIGURE = re.compile(
     rf"(?<![\w/.,-])(?P<a>{NUM})(?:\s*(?P<sep>/|-|–|đến|tới)\s*(?P<b>{NUM}))?(?![\w/])"
@@ -101,53 +99,38 @@ NOT_FIGURE_AFTER = re.compile(
     re.IGNORECASE,
 )
 REL_AFTER = re.compile(
-    r"\s*(?P<ref>(?:so\s+(?:với\s+)?(?:cùng kỳ|năm trước|năm\s+\d{4}|kế hoạch|dự toán|chỉ tiêu)(?:\s+năm\s+\d{4})?)"
+    r"\s*(?P<ref>(?:so\s+(?:với\s+)?(?:cùng kỳ|năm trước|năm\s+\d{4}|kế hoạch|dự toán|chỉ tiêu|nhiệm kỳ trước|đầu nhiệm kỳ"
+    r"|giai đoạn trước|khi (?:mới )?thành lập)(?:\s+năm\s+\d{4})?)"
     r"|(?:dự toán|kế hoạch|KH|chỉ tiêu|mục tiêu)(?:\s+(?:năm|Thành phố giao|thành phố giao|HĐND|quận giao|huyện giao|giao|đề ra|được giao|\w+ giao))*"
     r"|(?:cùng kỳ)(?:\s+năm\s+\d{4})?)",
     re.IGNORECASE,
 )
 # REL_AFTER and VERB_BEFORE for text written without diacritics, matched on its fold
 REL_AFTER_PLAIN = re.compile(
-    r"\s*(?P<ref>(?:so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam\s+\d{4}|ke hoach|du toan|chi tieu)(?:\s+nam\s+\d{4})?)"
+    r"\s*(?P<ref>(?:so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam\s+\d{4}|ke hoach|du toan|chi tieu|nhiem ky truoc|dau nhiem ky"
+    r"|giai doan truoc|khi (?:moi )?thanh lap)(?:\s+nam\s+\d{4})?)"
     r"|(?:du toan|ke hoach|kh|chi tieu|muc tieu)(?:\s+(?:nam|thanh pho giao|hdnd|quan giao|huyen giao|giao|de ra"
     r"|duoc giao|\w+ giao))*"
     r"|(?:cung ky)(?:\s+nam\s+\d{4})?)"
 )
 VERB_BEFORE_PLAIN = re.compile(
-    r"(?P<verb>dat|bang|vuot|tang truong|tang binh quan|tang|giam|hoan thanh|thuc hien)"
+    r"(?P<verb>dat|bang|vuot|tang truong|tang binh quan|tang thu|tang|giam|hoan thanh|thuc hien)"
     r"(?:\s+(?P<vref>du toan|ke hoach|chi tieu)(?:\s+(?:thanh pho|hdnd|nam)?\s*giao)?)?"
-    r"(?:\s+(?:binh quan|tren|hon|gan|khoang|xap xi|muc|duoc|tu|it nhat|toi thieu))*\s*$"
+    r"(?:\s+(?:binh quan|trung binh|hang nam|moi nam|tren|hon|gan|khoang|xap xi|muc|duoc|tu|it nhat|toi thieu))*\s*$"
 )
 VERB_BEFORE = re.compile(
-    r"(?P<verb>đạt|bằng|vượt|tăng trưởng|tăng bình quân|tăng|giảm|hoàn thành|thực hiện)"
+    r"(?P<verb>đạt|bằng|vượt|tăng trưởng|tăng bình quân|tăng thu|tăng|giảm|hoàn thành|thực hiện)"
     r"(?:\s+(?P<vref>dự toán|kế hoạch|chỉ tiêu)(?:\s+(?:Thành phố|thành phố|HĐND|năm)?\s*giao)?)?"
-    r"(?:\s+(?:bình quân|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu))*\s*$",
+    r"(?:\s+(?:bình quân|trung bình|hằng năm|hàng năm|mỗi năm|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu))*\s*$",
     re.IGNORECASE,
 )
-# metric phrases (folded) -> key; order matters: first match in a phrase wins.
-METRICS: list[tuple[str, str]] = [
-    (r"giai ngan", "public_investment_disbursement"),
-    (r"thu ngan sach|thu nsnn|thu ns\b|tong thu ngan sach|thu tien su dung dat|thu thue|thu noi dia"
-     r"|thu tu dau gia|\bthu(?= (?:duoc |ve )?(?:hon |gan |tren )?\d)", "budget_revenue"),
-    (r"chi dau tu xay dung|chi dau tu phat trien|chi dau tu cong", "public_investment_disbursement"),
-    (r"chi ngan sach|chi nsnn|tong chi ngan sach", "budget_expenditure"),
-    (r"gia tri san xuat (?:cong nghiep|nganh cong nghiep)|san xuat cong nghiep|\biip\b", "industry_value"),
-    (r"gia tri san xuat (?:nong nghiep|nganh nong nghiep|thuy san)|gia tri (?:san pham|thu hoach)", "sector_value"),
-    (r"(?:gia tri san xuat|doanh thu|tong muc ban le)[^.;]{0,30}?(?:thuong mai|dich vu|du lich)", "trade_service"),
-    (r"gia tri san xuat|tang truong kinh te|toc do tang truong|\bgrdp\b|tong san pham tren dia ban", "production_value"),
-    (r"von dau tu|thu hut dau tu|von dang ky|tong muc dau tu|dau tu cong|tong von\b", "investment"),
-]
-METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
-# every alternative of METRICS starts with one of these (keep in step when adding phrases)
-METRIC_SCAN = Anchored(METRIC_RE, (
-    "giai ngan", "thu ", "tong ", "chi ", "gia tri ", "san xuat cong nghiep", "iip", "doanh thu",
-    "tang truong kinh te", "toc do tang truong", "grdp", "von d", "dau tu cong",
-))
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
-TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
+TARGET_WORDS = re.compile(r"\b(?:phan dau|muc tieu|dat ra|de ra|du kien|giao du toan|chi tieu(?:\s+\w+){0,4}\s+(?:la|giao))\b")
 _TARGET_FOLDS = ("phan dau", "muc tieu", "dat ra", "de ra", "chi tieu")  # every match holds one
 _VERB_END = re.compile(r"(?i)(đạt|là|có|tăng|giảm)\s*$")  # words of at most 4 letters
 SENT_END = re.compile(r"[.!?…]\s+")
+# "quận Đống Đa, TP. Hà Nội", "Q. Ba Đình", "TX. Sơn Tây", "ThS. Lê An": an abbreviation, not an end
+_ABBREV_BEFORE = re.compile(r"(?<!\w)(?:TP|Tp|Q|P|TX|TT|H|X|ThS|TS|PGS|GS|Th\.S|BS|KS|Đ/c)$")
 STOP_UNIT = {
     "so", "với", "và", "của", "trong", "đã", "được", "là", "trên", "tại", "cho", "theo", "từ",
     "đến", "các", "những", "luôn", "đạt", "tăng", "giảm", "vượt", "chiếm", "hoàn", "thành",
@@ -174,6 +157,9 @@ class _Fig:
     mspec: tuple[str, int, int, str | None, int | None]  # for ``metric``: computed if kept
     estimate: bool
     base: str | None
+    approx: str | None = None
+    flags: list[str] | None = None
+    average: bool = False  # a yearly average over a term ("bình quân ... /năm")
 
     @property
     def metric(self) -> str:
@@ -197,17 +183,14 @@ def _sentences(text: str) -> list[tuple[int, int, int]]:
         pos = lm.start()
         for m in SENT_END.finditer(text, lm.start(), lm.end()):
             nxt = text[m.end():m.end() + 3].lstrip("\"“(-–•+ ")
-            if nxt and (nxt[0].isupper() or nxt[0].isdigit()):
+            if nxt and (nxt[0].isupper() or nxt[0].isdigit()) and not (
+                    text[m.start()] == "." and _ABBREV_BEFORE.search(text, max(lm.start(), m.start() - 5), m.start())):
                 out.append((pos, m.start() + 1, para))
                 pos = m.end()
         if pos < lm.end():
             out.append((pos, lm.end(), para))
         para += 1
     return out
-
-
-MONEY_METRICS = {"budget_revenue", "budget_expenditure", "public_investment_disbursement",
-                 "investment", "production_value", "trade_service"}
 
 
 _MONEY = re.compile(r"(?i)đồng|usd|tỷ|tỉ")
@@ -219,32 +202,20 @@ def _is_money(unit: str | None) -> bool:
 
 
 SECTOR = re.compile(r"(?:nganh|khoi|linh vuc|khu vuc)\s+(?:(thuong mai|dich vu|du lich)|(cong nghiep)|(nong nghiep))")
-PER_UNIT = re.compile(r"tren (?:1|mot) ha|/ha\b|moi ha|binh quan dau nguoi|tren dau nguoi")
+PER_UNIT = re.compile(r"tren (?:1|mot) ?ha|/ ?ha\b|moi ha|binh quan dau nguoi|tren dau nguoi")
 SHARE_OF_NOUN = re.compile(
     r"\s+(?:trường|hộ|học sinh|người|dân số|doanh nghiệp|xã|phường|thôn|tổ dân phố|gia đình|"
     r"cơ quan|đơn vị|trẻ|lao động|hồ sơ|diện tích|đảng viên|cán bộ|công chức|thủ tục|dự án|"
     r"công trình|khách|tuyến|cơ sở|số|tổng số)\b",
     re.IGNORECASE,
 )
-BUDGET = {"budget_revenue", "budget_expenditure", "public_investment_disbursement"}
-GROWABLE = {"production_value", "trade_service", "industry_value"}
-
-
 def _metric_key(base: str | None, growth: bool) -> str:
-    if base is None or base == "sector_value":
-        return "other"
-    if base == "industry_value":
-        return "industry_value_growth" if growth else "other"
-    if base == "trade_service":
-        return "trade_service_growth" if growth else "trade_service_revenue"
-    if base == "production_value":
-        return "production_value_growth" if growth else "production_value"
-    return base
+    return "other" if base is None else base
 
 
 _UOC = re.compile(r"\buoc\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong)\b")
+ELLIPSIS = re.compile(r"\s*(?:rieng|trong do|con|trong so do|rieng trong|cu the)\b")
 
 
 # VERB_BEFORE's verbs, folded (no two can overlap in a text)
@@ -266,11 +237,14 @@ _CO_CAU = re.compile(r"co cau|ty trong")
 _GROWTH_PRE = re.compile(r"toc do tang|tang truong")
 _GIAI_NGAN = re.compile(r"giai ngan")
 _GTSX_DT = re.compile(r"gia tri san xuat|doanh thu")
+_GROWTH_GAP = re.compile(r"\s*(?:tang|tang truong|toc do tang)\s*")
 _PLAN_GAP = re.compile(r"\s*(?:(?:ke hoach|du toan|chi tieu)(?: nam)?\s*)?")
 _SLASH_DATE = re.compile(r"\s*/\s*\d")
 _DATE_AFTER = re.compile(r"\s*(?:\d|năm\b)")
 _NEXT_WORDS = re.compile(r"\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)")
 _THI_DUA = re.compile(r"\s*thi đua")
+# the unit printed on the last item of a list only ("61,2 triệu, ... 55 triệu đồng/người/năm")
+_TRIEU_LATER = re.compile(r"\d\s*triệu\s+đồng", re.IGNORECASE)
 
 
 def _digit_tokens(tokens: Tokens) -> list[int]:
@@ -303,7 +277,23 @@ def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None) ->
     for i in _digit_tokens(tokens) if digits is None else digits:
         if i < last and words[i + 1] in ("thang", "nam"):
             out += [p for p in (ends[i] - 2, ends[i] - 1) if p >= starts[i]]
+    # "sáu tháng", "mười hai tháng", "hiện chiếm", "hết quý" (``PERIOD_SCAN.start_class``): the
+    # token before "thang", "chiem" ... (a superset: "hai" may be "hải", "het" "hết" or "hệt")
+    for i in compress(range(last), map(_PERIOD_WORD_FIRST.__contains__, words)):
+        w, nxt = words[i], words[i + 1]
+        if w == "hien":
+            if nxt in _NOW_NEXT and (i == 0 or words[i - 1] != "thuc"):
+                out.append(starts[i])
+        elif w == "het":
+            if nxt == "quy":
+                out.append(starts[i])
+        elif nxt == "thang" or (w == "muoi" and nxt in ("mot", "hai") and i + 2 <= last and words[i + 2] == "thang"):
+            out.append(starts[i])
     return out
+
+
+_PERIOD_WORD_FIRST = frozenset({"hai", "ba", "bon", "sau", "bay", "tam", "chin", "muoi", "hien", "het"})
+_NOW_NEXT = frozenset({"chiem", "dat", "la", "van", "con"})
 
 
 def _per_unit(sfold: str, start: int, end: int) -> bool:
@@ -327,6 +317,10 @@ def _not_figure_before(before: str) -> bool:
     entries = _NOT_FIGURE_BY_LAST.get(last.lower())
     if entries is None:
         return False
+    if last.lower() == "số" and t[:-len(last)].rstrip().lower().endswith(" con"):
+        return False  # "gấp 60 lần con số 90 tỷ đồng": the figure itself
+    if last.lower() == "năm" and _YEARLY.search(t):
+        return False  # "bình quân hằng năm 10,5%": a rate, not a year
     low = t[-_NOT_FIGURE_REACH:].lower()
     for e in entries:
         p = len(t) - len(e)  # where the entry starts in ``t``: after a non-word character
@@ -335,11 +329,105 @@ def _not_figure_before(before: str) -> bool:
     return False
 
 
+_PER_THING = re.compile(r"\s*/\s*(?!nam\b)[a-z]")  # "triệu đồng/ha", "/người" (not "/năm")
+_GROWTH_VERB = re.compile(r"\b(?:tang|giam)(?:\s+(?:binh quan|hon|tren|gan|khoang))?\s*$")
+_AMOUNT_YEARLY = re.compile(r"(?:^|\W)(?:moi nam|hang nam|trung binh)\b")  # "Mỗi năm, ... đạt 1.000 tỷ đồng"
+_YEARLY = re.compile(r"(?i)\b(?:hằng|hàng|mỗi|mọi)\s+năm$")
+_SECTOR_AFTER = re.compile(r"\s*(?:là|thuộc|cho|của)\s+(?:ngành\s+|khu vực\s+)?")
+_MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$")
+# a clause that opens with a comparison continues the one before it ("... 925,46 tỷ đồng; bằng
+# 107,58% so với cùng kỳ", "...; tăng thu bình quân 25,9%/năm")
+# "...; phường Đông Ngạc đạt 385 tỷ đồng": a list of units, each with the figure of the first
+_UNIT_START = re.compile(r"\s*(?:tai\s+)?(?:phuong|xa|quan|huyen|thi tran|thi xa)\s")
+_CHAIN_PARA = re.compile(r"\s*(?:[-–+•]\s*)?(?:trong do|trong so do|cu the)\b")
+# "bằng 118% mức tăng trưởng của cùng kỳ", "giảm 3,5% mức tăng cùng kỳ": a growth rate compared
+# with last year's growth rate
+_RATE_OF_RATE = re.compile(r"\s*(?:so voi\s+)?muc tang")
+_COMPARISON_START = re.compile(r"\s*(?:va\s+)?(?:bang|dat|tang|giam|vuot|gap|chiem|so voi)\b")
+_LAN = re.compile(r"\s*lần(?!\s+thứ)\b", re.IGNORECASE)
+_COMPOUND = re.compile(r"\s+(\d{1,3})\s+(?:triệu|tr)(?:\s+đồng)?(?!\w)", re.IGNORECASE)
+_APPROX_OF = {"hon": "over", "tren": "over", "vuot muc": "over", "xap xi gan": "nearly", "gan": "nearly",
+              "xap xi": "about", "khoang": "about", "chung": "about", "uoc khoang": "about", "duoi": "under",
+              "it nhat": "at_least", "toi thieu": "at_least"}
+def _approx_before(bfold: str) -> str | None:
+    """The qualifier ending the folded text before a number: "hơn", "gần", "khoảng" ..."""
+    words = bfold.rsplit(None, 2)
+    if not words or bfold[-1:].isalnum():
+        return None
+    two = " ".join(words[-2:])
+    return _APPROX_OF.get(two) or _APPROX_OF.get(words[-1])
+
+
+_ABS_GROWTH = re.compile(r"\btang(?:\s+(?:them|hon|khoang|gan|tren|xap xi))?\s*$")
+_CLAUSE_END = re.compile(r"[ \t]*(?:[,;.)]|$)")
+_AT_LEAST_AFTER = re.compile(r"\s*tro len\b")
+_PER_YEAR_AFTER = re.compile(r"[ \t]*(?:/[ \t]*nam|mot nam|moi nam|hang nam)\b")
+_AVERAGE = re.compile(r"\b(?:binh quan|trung binh|hang nam|moi nam)\b")
+_SHARE_VERB = re.compile(r"chiem(?:\s+\w+){0,3}\s*$")
+_RATIO_REF = re.compile(r"so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam \d{4}|ca nam)")
+_SECTOR_START = re.compile(
+    r"\s*(?:[-–+•]\s*)?(?:trong do\W+|rieng\W+)?(?:nganh\s+|khu vuc\s+|linh vuc\s+|khoi\s+|gia tri\s+)?"
+    r"(?=cong nghiep|thuong mai|dich vu|nong|thuy san|tieu thu cong|cn\W|tm\W)")
+_TUONG_UNG = re.compile(r"tuong ung")
+_CO_CAU_AFTER = re.compile(r"\s*(?:trong\s+|trong tong\s+)?co cau")
+# "tỷ lệ nông nghiệp giảm xuống dưới 7%", "tỷ trọng dịch vụ tăng lên 60%": the share's new level
+_PAREN_CHANGE = re.compile(r"\s*\(\s*(?:tang|giam)(?:\s+(?:them|hon|khoang|gan))?\s*")
+_SECTOR_SHARE_MOVE = re.compile(r"\bty (?:le|trong)(?: nganh| khu vuc)? (?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep"
+                                r"|thuy san|nong\W)[^,;%]{0,30}?(?:giam|tang) (?:xuong|len)(?: con| muc)?"
+                                r"(?: (?:duoi|tren|khoang|hon|gan))?\s*$")
+_SECTOR_CHIEM = re.compile(r"(?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep|thuy san|lam nghiep)\W{0,3}"
+                           r"(?:van\s+|hien\s+|chi\s+|con\s+)*chiem(?:\s+(?:khoang|tren|hon|gan|duoi|xap xi))?\s*$")
+_STRUCTURE = re.compile(r"co cau|ty trong")
+
+
+_SEPARATOR = re.compile(r"[.,]")
+
+
+def _misprint(a: str) -> bool:
+    """A number that cannot be right as printed: a dot followed by four digits or more
+    ("2.3337", "1.4020,5"), or a group of other than three digits between separators."""
+    if "." not in a and a.count(",") < 2:
+        return False
+    groups = _SEPARATOR.split(a)
+    if len(groups) < 2:
+        return False
+    dots = [g for g, sep in zip(groups[1:], _SEPARATOR.findall(a)) if sep == "."]
+    if any(len(g) >= 4 for g in dots):
+        return True
+    return len(groups) > 2 and any(len(g) != 3 for g in groups[1:-1])
+
+
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*%")
+
+
+def _structure_keys(sfold: str) -> tuple[int, list[str]] | None:
+    """For "Cơ cấu các ngành A; B; C tương ứng là: x%; y%; z%" or "cơ cấu A - B - C là x% - y% -
+    z%": where the percentages start and the sectors named before them, in order (two or more
+    sectors before the first percentage, none between)."""
+    t = _TUONG_UNG.search(sfold)
+    at = max(sfold.find("co cau"), sfold.find("ty trong"))
+    if t is None and at < 0:
+        return None
+    first = _PERCENT.search(sfold, t.end() if t else at)
+    if first is None:
+        return None
+    keys = [SECTOR_KEY[m.lastgroup] for m in SECTOR_WORDS.finditer(sfold, max(at, 0) if t is None else 0,
+                                                                     first.start()) if m.lastgroup]
+    if len(keys) < 2 or SECTOR_WORDS.search(sfold, first.end()):
+        return None  # (a sector after the first percentage: each value has its own)
+    return first.start(), keys
+
+
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
-             carried: str | None = None, cands: list[int] | None = None, plain: bool = False) -> list[_Fig]:
+             carried: str | None = None, cands: list[int] | None = None, plain: bool = False,
+             structure: bool = False) -> list[_Fig]:
     """The figures of sentence ``s`` (at ``base`` in the text). ``cands``: where a figure
     may start (``FIGURE_SCAN.candidates`` of the sentence or a superset); ``plain``: the
-    article is written without diacritics (comparisons are then read on the fold).
+    article is written without diacritics (comparisons are then read on the fold);
+    ``carried``: the metric key the paragraph spoke of last (a chain "Trong đó, công
+    nghiệp – xây dựng ...; thương mại – dịch vụ ..." names only the sector); ``structure``:
+    the figures are shares of the economy's structure ("cơ cấu kinh tế"; else: the sentence
+    says so).
 
     One pass over the sentence's numbers; what does not depend on the number (the metric
     phrases, their keys) is worked out once per sentence, and what only some numbers need
@@ -348,16 +436,20 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
     found = FIGURE_SCAN.finditer(s, cands)
     if not found:
         return figs
-    metrics = [(m.start(), m.end(), m.lastgroup or "") for m in metric_matches]
+    metrics = [(m.start(), m.end(), KEY_OF_GROUP[m.lastgroup or ""]) for m in metric_matches]
     append = figs.append
     not_figure_before, number, unit_match = _not_figure_before, parse_number, _UNIT_RE.match
     not_figure_after = NOT_FIGURE_AFTER.match
+    structure = structure or (("co cau" in sfold or "ty trong" in sfold) and _STRUCTURE.search(sfold) is not None)
+    listed = _structure_keys(sfold) if structure else None
+    listed_n = 0
+    skip_to = 0
     for m in found:
         a, sep, b, glue = m.groups()
         if glue:
             continue
         ms, me = m.span()
-        if ms > 0 and s[ms - 1] in "-/":
+        if ms < skip_to or (ms > 0 and s[ms - 1] in "-/"):
             continue
         bstart = ms - 40 if ms > 40 else 0
         before = s[bstart:ms]
@@ -366,33 +458,47 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         va = number(a)
         if va is None:
             continue
+        bfold = sfold[bstart:ms]
         # (the expressions below are matched at ``me`` in ``s``: none looks behind)
         slash = sep == "/"
+        multiple = None
         if slash:
             if b and (_SLASH_DATE.match(s, me) or _DATE_AFTER.match(s, me)):
                 continue  # a date
+        elif "lần" in s[me:me + 6] and _MULTIPLE_BEFORE.search(bfold) and (multiple := _LAN.match(s, me)):
+            pass  # "gấp hơn 60 lần", "tăng 1,76 lần"
         elif not_figure_after(s, me):
             continue
-        um = unit_match(s, me)
-        if len(a) == 4 and (b or not um) and _YEAR.fullmatch(a):
+        um = unit_match(s, me) if multiple is None else None
+        no_unit = False
+        if len(a) == 4 and (b or not um) and multiple is None and _YEAR.fullmatch(a):
             continue  # a year or a span of years
         vb = number(b) if b else None
-        if um is not None:
+        if multiple is not None:
+            unit, end = "lần", multiple.end()
+        elif um is not None:
             unit, end = um.group(1), um.end()
         else:
             unit, end = None, me
             nm = _NEXT_WORDS.match(s, me)
             if not nm:
                 if not slash:
-                    continue
+                    if not (bfold.endswith(("tang ", "tang them ")) and _CLAUSE_END.match(s, me)):
+                        continue
+                    no_unit = True  # "..., tăng 19,5." : the unit is missing
             else:
                 w = nm.group(1).split()
                 if w[0].lower() in STOP_UNIT:
                     if not slash:
-                        continue
+                        if not (w[0].lower() == "so" and bfold.endswith(("tang ", "tang them "))):
+                            continue
+                        no_unit = True  # "tăng 19,5 so với năm 2020": the unit is missing
                 else:
                     unit = w[0] if len(w) == 1 or w[1].lower() in STOP_UNIT else " ".join(w)
                     end = nm.end()
+        if unit is not None and unit.lower() == "triệu" and (tm := _TRIEU_LATER.search(s, end, end + 160)) \
+                and ";" not in s[end:tm.start()]:
+            unit = "triệu đồng"  # "xã A đạt 61,2 triệu, xã B 58,4 triệu đồng/người": the last item's unit
         pct = unit == "%" or unit == "lần"
         denom = None
         value, value_max = va, None
@@ -403,87 +509,200 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         if unit:
             if unit.lower() in ("tháng", "năm"):
                 continue
+            bare_ty = unit.lower() in ("tỷ", "tỉ")
             value, unit = scale_unit(value, unit)
             if value_max is not None:
                 if um and fold(um.group(1)).startswith(("nghin ty", "ngan ty")):
                     value_max *= 1000
+            if bare_ty and value_max is None and (cm := _COMPOUND.match(s, end)):
+                value = round(value + int(cm.group(1)) / 1000, 6)  # "81.289 tỷ 961 triệu đồng"
+                end = skip_to = cm.end()
+        flags = ["misprint"] if no_unit or _misprint(a) or (b and _misprint(b)) else []
+        approx = _approx_before(bfold)
+        if "tro len" in sfold[end:end + 12] and _AT_LEAST_AFTER.match(sfold, end):
+            approx = "at_least"
         rel = ((REL_AFTER_PLAIN.match(sfold, end) if plain else REL_AFTER.match(s, end))
                if pct else None)
         clause_start = s.rfind(";", 0, ms) + 1
+        while clause_start > 0 and sfold[clause_start:clause_start + 1] == " " and _COMPARISON_START.match(sfold, clause_start):
+            clause_start = s.rfind(";", 0, clause_start - 1) + 1
         if metrics:
             prior = [x for x in metrics if clause_start <= x[0] and x[1] <= ms]
-            if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách"
-                prior = [x for x in metrics if end <= x[0] <= end + 14
-                         and _PLAN_GAP.fullmatch(sfold, end, x[0])]
+            if not prior:  # "dành 15.000 tỷ đồng vốn đầu tư công", "100% kế hoạch thu ngân sách",
+                # "đạt 13% tăng tổng giá trị sản phẩm": the metric printed right after the figure
+                prior = [x for x in metrics if end <= x[0] <= end + 20
+                         and (_PLAN_GAP.fullmatch(sfold, end, x[0]) or _GROWTH_GAP.fullmatch(sfold, end, x[0]))]
         else:
             prior = []
-        if not prior and (metrics or carried) and ELLIPSIS.match(sfold, clause_start):
-            # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...":
-            # the metric of the previous clause (or sentence) carries on
-            prior = [x for x in metrics if x[1] <= clause_start][-1:] or (
-                [(0, 0, carried)] if carried else [])
-        base_key = METRICS[int(prior[-1][2][1:])][1] if prior else None
+        chained = from_before = False
+        if not prior and (metrics or carried) and (ELLIPSIS.match(sfold, clause_start)
+                                                   or _SECTOR_START.match(sfold, clause_start)
+                                                   or (clause_start > 0 and (_UNIT_START.match(sfold, clause_start)
+                                                                             or _bare_predicate(sfold, clause_start, ms)))):
+            # "...; riêng 6 tháng cuối năm đạt 1.760 tỷ đồng", "Trong đó, phường X thu ...",
+            # "...; thương mại – dịch vụ tăng 9%": the metric of the previous clause (or
+            # sentence) carries on
+            prior = [x for x in metrics if x[1] <= clause_start][-1:]
+            if not prior and carried:
+                prior, from_before = [(clause_start, clause_start, carried)], True
+            chained = True
+        base_key = prior[-1][2] if prior else None
+        rel_type = rel_text = None
         if base_key is not None:
             p0, p1 = prior[-1][0], prior[-1][1]
-            if base_key == "production_value":  # "ngành thương mại, dịch vụ có giá trị sản xuất tăng"
-                sector = SECTOR.search(sfold, max(clause_start, p0 - 45), p0)
-                if sector:
-                    base_key = ("trade_service" if sector.group(1) else
-                                "industry_value" if sector.group(2) else "sector_value")
-            elif base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, ms):
+            if chained and base_key in PRODUCTION | {"economic_growth"}:
+                base_key = sector(sfold, clause_start, ms) or base_key
+                if base_key == "economic_growth" and not pct:
+                    base_key = "production_value"
+            else:
+                base_key = refine(base_key, sfold, clause_start, p0, ms)
+            if base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, ms):
                 base_key = "public_investment_disbursement"
         elif unit == "%" and _GTSX_DT.search(sfold, 0, clause_start):
             # "Giá trị sản xuất ngành công nghiệp tăng 5,6%; ngành dịch vụ tăng 9,2%"
-            sector = SECTOR.search(sfold, clause_start, ms)
-            if sector:
-                base_key = ("trade_service" if sector.group(1) else
-                            "industry_value" if sector.group(2) else "sector_value")
-                prior = [(sector.start(), sector.end(), "")]
-        if base_key and prior:
+            sec = SECTOR.search(sfold, clause_start, ms)
+            if sec:
+                base_key = ("production_value_trade_services" if sec.group(1) else
+                            "production_value_industry" if sec.group(2) else "production_value_agriculture")
+                prior = [(sec.start(), sec.end(), base_key)]
+        struct_at = max(sfold.rfind("co cau", 0, ms), sfold.rfind("ty trong", 0, ms)) if structure else -1
+        if struct_at < 0 and unit == "%" and (
+                ("co cau" in sfold[end:end + 20] and _CO_CAU_AFTER.match(sfold, end))
+                or ("chiem" in bfold[-16:] and _SECTOR_CHIEM.search(bfold))
+                or ("ty " in bfold and _SECTOR_SHARE_MOVE.search(bfold))):
+            # "thương mại – dịch vụ chiếm 98,1% cơ cấu kinh tế", "đến năm 2030 thương mại – dịch
+            # vụ chiếm trên 98%": a sector's share of the economy
+            struct_at = clause_start
+        if unit == "%" and (struct_at >= 0 or (listed is not None and ms >= listed[0])) \
+                and not _GROWTH_VERB.search(bfold) and (
+                    base_key is None or base_key in PRODUCTION or base_key == "economic_growth"
+                    or struct_at > prior[-1][0] or from_before):
+            # "cơ cấu: công nghiệp – xây dựng chiếm 66%; thương mại – dịch vụ 25%", "tỷ trọng
+            # ngành thương mại – dịch vụ chiếm 52,65%", "... tương ứng là: 85,8%; 5,1%; 9,1%"
+            key = None
+            if listed is not None and ms >= listed[0]:
+                key = listed[1][listed_n] if listed_n < len(listed[1]) else None
+                listed_n += 1
+            else:
+                key = sector(sfold, max(clause_start, ms - 80), ms)  # (the last sector named before it)
+                sa = _SECTOR_AFTER.match(s, end) if key is None else None
+                if sa is not None:  # "còn lại 13% là nông nghiệp"
+                    key = sector(sfold, sa.end(), min(len(sfold), sa.end() + 30))
+            if key is not None:
+                base_key, rel_type = key, "share_of_total"
+                rel_text = s[max(clause_start, ms - 60):end].strip(" ,;:")
+                prior = [(ms, ms, key)]
+        if unit == "%" and rel_type is None and figs and figs[-1].rel_type == "share_of_total" \
+                and _PAREN_CHANGE.fullmatch(sfold, figs[-1].end - base, ms):
+            # "thương mại – dịch vụ đạt 52,65% (tăng 6,25% so với đầu nhiệm kỳ)": the change of
+            # the share before it
+            base_key = figs[-1].base
+            prior = [(ms, ms, base_key)]
+        if base_key and prior and rel_type is None:
             p1 = prior[-1][1]
             if p1 <= ms and " le" in sfold[p1:ms] and _TY_LE.search(sfold[p1:ms]):
                 base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
-            elif _per_unit(sfold, p1, ms):
-                base_key = None  # "trên 1 ha", "bình quân đầu người": a ratio, not the total
-        if base_key is not None and unit == "%" and SHARE_OF_NOUN.match(s, end):
+            elif base_key not in PER_PERSON and (_per_unit(sfold, p1, ms) or (
+                    "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end))):
+                base_key = None  # "trên 1 ha", "bình quân đầu người", "triệu đồng/ha": a ratio
+        if base_key is not None and unit == "%" and rel_type is None and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
-        if base_key in MONEY_METRICS and not pct and not _is_money(unit):
+        if base_key in MONEY and not pct and not _is_money(unit) and not no_unit:
             base_key = None  # "1,6 km" in a sentence about investment
-        rel_type = rel_text = None
-        if pct:
-            vb_m = _verb_before(before, sfold[bstart:ms], plain)
+        if base_key == "economic_growth" and not pct:
+            base_key = "grdp" if _is_money(unit) else None
+        average = not pct and (("nam" in sfold[end:end + 10] and _PER_YEAR_AFTER.match(sfold, end) is not None)
+                               or _AMOUNT_YEARLY.search(bfold) is not None)
+        if not pct and rel_type is None and base_key is not None and (no_unit or _is_money(unit)) \
+                and "tang" in bfold[-16:] and (ab := _ABS_GROWTH.search(bfold)) is not None:
+            # "thu nhập ... đạt 68 triệu đồng, tăng 21,5 triệu đồng so với năm 2020": the increase
+            rel_type = "growth_abs"
+            rel_m = REL_AFTER_PLAIN.match(sfold, end) if plain else REL_AFTER.match(s, end)
+            rel_text = s[bstart + ab.start():rel_m.end() if rel_m else end].strip(" ,")
+        if pct and rel_type is None:
+            vb_m = _verb_before(before, bfold, plain)
             verb = vb_m.group("verb") if vb_m else None
             vf = fold(verb) if verb else ""
-            plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
-            if rel or (verb and not plain_share) or (plain_share and base_key in BUDGET):
-                ref = rel.group("ref") if rel else (vb_m.group("vref") if vb_m else None)
-                rt = relation_type(verb, ref, unit)
-                if rt:
-                    rel_type = rt
-                    rs = bstart + vb_m.start() if vb_m else ms
-                    rel_text = s[rs:rel.end() if rel else end].strip(" ,")
+            seg = sfold[prior[-1][1] if prior else max(0, ms - 40):ms]  # (after the metric phrase)
+            average = ((("binh quan" in seg or "trung binh" in seg or "hang nam" in seg or "moi nam" in seg)
+                        and _AVERAGE.search(seg) is not None)
+                       or ("nam" in sfold[end:end + 10] and _PER_YEAR_AFTER.match(sfold, end) is not None))
+            if unit == "lần":
+                rel_type, rs = "multiple", bstart + (vb_m.start() if vb_m else max(0, len(bfold) - 12))
+                rel_text = s[bstart + bfold.rfind("gap") if "gap" in bfold else ms:end].strip(" ,")
+            elif "chiem" in bfold and _SHARE_VERB.search(bfold):
+                rel_type = "share_of_total"
+                rel_text = s[bstart + bfold.rfind("chiem"):end].strip(" ,")
+            else:
+                plain_share = vf in ("dat", "bang", "hoan thanh", "thuc hien") and not rel
+                if rel or (verb and not plain_share) or (plain_share and base_key in BUDGET):
+                    ref = rel.group("ref") if rel else (vb_m.group("vref") if vb_m else None)
+                    rt = relation_type(verb, ref, unit)
+                    if rt:
+                        rel_type = rt
+                        rs = bstart + vb_m.start() if vb_m else ms
+                        rel_text = s[rs:rel.end() if rel else end].strip(" ,")
         seg_fold = sfold[prior[-1][0]:ms] if prior else sfold[:ms]
-        if base_key in GROWABLE:
+        if base_key in GROWABLE and rel_type not in ("share_of_total", "multiple"):
             p0 = prior[-1][0]
             pre_metric = sfold[max(0, p0 - 16):p0]
             growth = bool(
                 rel_type in ("growth_yoy", "decline_yoy")
-                or (unit == "%"
+                or (unit == "%" and rel_type is None
                     and ((("tang" in seg_fold or "giam" in seg_fold) and GROWTH_WORDS.search(seg_fold[-80:]))
-                         or _GROWTH_PRE.search(pre_metric))))
+                         or _GROWTH_PRE.search(pre_metric) or base_key == "economic_growth"
+                         or pre_metric.endswith("tang "))))  # "tăng thu ngân sách trên 20%/năm"
             if _CO_CAU.search(pre_metric):
                 base_key = None  # a share of the economy's structure, not the value
         else:
             growth = rel_type in ("growth_yoy", "decline_yoy")
         key = _metric_key(base_key, growth)
+        if growth and rel_type is None and unit == "%":
+            rel_type = "growth_yoy"  # "tốc độ tăng giá trị sản xuất đạt 12-13%"
+            rel_text = s[bstart:end].strip(" ,")
+        if rel_type in ("growth_yoy", "share_of_plan") and average and "giam" not in bfold[-30:]:
+            rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm"
+        if unit == "%" and "muc tang" in sfold[end:end + 14] and _RATE_OF_RATE.match(sfold, end):
+            rel_type = "growth_rate_ratio" if rel_type in (None, "share_of_plan", "ratio_yoy") else "growth_rate_diff"
+            rel_text = s[bstart + (bfold.rfind(" ") + 1 if rel_text is None else 0):end + 30].strip(" ,;.") \
+                if rel_text is None else rel_text
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
+        if unit in ("triệu đồng", "đồng") and key in MONEY and key not in PER_PERSON and not (
+                "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end)):
+            # "868.000 triệu đồng" is 868 tỷ đồng, "125.400.000.000 đồng" 125.4 tỷ đồng
+            div = 1000 if unit == "triệu đồng" else 1e9
+            value, unit = round(value / div, 6), "tỷ đồng"
+            value_max = round(value_max / div, 6) if value_max is not None else None
+        if key in PER_PERSON:
+            average = False  # "triệu đồng/người/năm" is a level, not a yearly average over a term
+        if flags:
+            value = value_max = None
         mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
         near = sfold[max(0, ms - 25):ms]
         est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
         append(_Fig(base + ms, base + end, value, value_max, denom, unit, rel_type,
-                    rel_text, key, mspec, est, base_key))
+                    rel_text, key, mspec, est, base_key, approx, flags,
+                    average or rel_type == "avg_annual_growth"))
     return figs
+
+
+# a clause of time words and a verb only ("...; ước 6 tháng đầu năm đạt 61% dự toán", "...;
+# tầm nhìn đến năm 2045 đạt 30.000 USD"): the figure is of the metric of the clause before
+_PREDICATE_WORDS = frozenset(
+    "uoc tinh du kien luy ke tam nhin den nam thang quy dau cuoi ca het nay rieng va con sau toi trong "
+    "giai doan nhiem ky i ii iii iv hon tren gan khoang xap xi vuot phan duoi xuong muc o".split())
+_PREDICATE_VERBS = frozenset({"dat", "la", "vuot", "len", "tang", "giam"})
+_WORD = re.compile(r"\w+")
+
+
+def _bare_predicate(sfold: str, start: int, end: int) -> bool:
+    words = _WORD.findall(sfold, start, end)
+    if not words or len(words) > 10:
+        return False
+    verb = next((k for k in range(len(words) - 1, -1, -1) if words[k] in _PREDICATE_VERBS), None)
+    return verb is not None and verb >= len(words) - 3 and all(
+        w in _PREDICATE_WORDS or w.isdigit() for k, w in enumerate(words) if k != verb)
 
 
 _COUNT_WORD = re.compile(r"(?i)(số|tỷ lệ|tỉ lệ|tổng số|số lượng)\b")
@@ -505,18 +724,25 @@ def _other_metric(s: str, start: int, end: int, unit: str | None) -> str:
     return " ".join(tail.split()[:8])[:120].rstrip(" .,;…") or unit
 
 
-_PHRASE_PERIOD = re.compile(r"(?i)\s+(?:\d+\s+tháng|năm\s+\d{4}|quý\s|trong\s+\d)")
-_PHRASE_VERB = re.compile(r"(?i)\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|mới|chỉ)\b")
+_PHRASE_PERIOD_LOW = re.compile(r"\s+(?:\d+\s+tháng|năm\s+\d{4}|quý\s|trong\s+\d)")
+_PHRASE_VERB_LOW = re.compile(r"\s+(?:ước|đạt|tăng|giảm|vượt|là|bằng|hơn|trên|có|đã|thực hiện|chiếm|mới|chỉ)\b")
+_PHRASE_PERIOD = re.compile(_PHRASE_PERIOD_LOW.pattern, re.IGNORECASE)
+_PHRASE_VERB = re.compile(_PHRASE_VERB_LOW.pattern, re.IGNORECASE)
 
 
 def _metric_phrase(s: str, start: int, end: int) -> str:
     seg = s[start:end]
+    low = seg.lower()
+    if len(low) != len(seg):  # (a letter whose lower case is longer: the slow way)
+        period, verb, low = _PHRASE_PERIOD, _PHRASE_VERB, seg
+    else:  # (the expressions without IGNORECASE on the lower-cased text: many times faster)
+        period, verb = _PHRASE_PERIOD_LOW, _PHRASE_VERB_LOW
     # the text before the first match (every match holds a digit or "quý")
-    m = _PHRASE_PERIOD.search(seg) if (_DIGIT.search(seg) or "quý" in seg.lower()) else None
-    seg = seg[:m.start()] if m else seg
-    m = _PHRASE_VERB.search(seg)
-    seg = seg[:m.start()] if m else seg
-    return seg.strip(" ,:;-–()")[:120]
+    m = period.search(low) if (_DIGIT.search(seg) or "quý" in low) else None
+    cut = m.start() if m else len(seg)
+    m = verb.search(low, 0, cut)
+    cut = m.start() if m else cut
+    return seg[:cut].strip(" ,:;-–()")[:120]
 
 
 _PHRASE_CUT = re.compile(r"[,;:()]|\s[–-]\s|\btrong đó\b")
@@ -540,9 +766,10 @@ def _noun_phrase(s: str, end: int) -> str:
 
 def find_indicators(text: str, folded: str, published: date | None, hits: list[PlaceHit],
                     places: list[PlaceMention], tokens: Tokens | None = None,
-                    low: str | None = None) -> list[Indicator]:
+                    low: str | None = None, keep_repeats: bool = True) -> list[Indicator]:
     """Every figure reported about a place, in text order. ``tokens``: ``Tokens(folded)``;
-    ``low``: ``lower_same_length(text)`` (if already made)."""
+    ``low``: ``lower_same_length(text)`` (if already made); ``keep_repeats``: a figure the
+    title or lead restates is a row again (convention v2; off: the convention before it)."""
     plain = folded[:3000] == text[:3000].lower()  # no diacritics: comparisons read on the fold
     primary = next((p for p in places if p.is_primary), None)
     out: list[Indicator] = []
@@ -554,15 +781,17 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     subject_para = -1
     carried_metric: str | None = None
     carried_para = -1
+    para_start = 0
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
-    stated_rel: set[tuple] = set()  # comparisons attached to amounts
+    qualifies: dict[int, Indicator] = {}  # id(relation row) -> the row it qualifies
+    paras: list[int] = []  # the paragraph of each row of ``out``
     mi = fi = pi = 0  # where the next sentence's candidates start in each list
     pub_iso = published.isoformat() if published else None
     hit_starts = [h.start for h in hits]  # hits are in text order
-    metric_starts = METRIC_SCAN.candidates(folded)
     if tokens is None:
         tokens = Tokens(folded)
+    metric_starts = METRIC_SCAN.word_candidates(tokens)  # (every metric phrase starts a word)
     if low is None:
         low = lower_same_length(text)
     digits = _digit_tokens(tokens)
@@ -571,6 +800,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     # (both expressions start at a word: the token index finds their candidates)
     other_unit_starts = OTHER_UNIT_SCAN.token_candidates(tokens)
     generic_starts = GENERIC_TYPE_SCAN.token_candidates(tokens)
+    elsewhere_memo: dict[int, tuple[int, bool]] = {}
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]
         sfold = folded[s0:s1]
@@ -580,6 +810,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         is_bullet = stripped[0] in "-–•+"
         if para != subject_para:
             para_subject, subject_para = None, para
+            para_start = s0
         near = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, min(s1, s0 + SUBJECT_START))]
         if near:
             para_subject = _subject(near, s0, s1, text) or para_subject
@@ -594,10 +825,13 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         fig_cands = [p - s0 for p in figure_starts[lo:fi]] if fi > lo else []
         if s[:1].isdigit() and (not fig_cands or fig_cands[0] != 0):
             fig_cands.insert(0, 0)  # (FIGURE's look-behind sees no character there)
-        figs = _figures(s, s0, sfold, metric_matches, carried_metric if para == carried_para else None,
-                        fig_cands, plain) if fig_cands else []
+        # the metric of the paragraph carries on; a paragraph opening with "Trong đó" takes the
+        # one of the paragraph before
+        carry = carried_metric if (para == carried_para or (para == carried_para + 1 and s0 == para_start
+                                                            and _CHAIN_PARA.match(sfold))) else None
+        figs = _figures(s, s0, sfold, metric_matches, carry, fig_cands, plain) if fig_cands else []
         if metric_matches:
-            carried_metric, carried_para = metric_matches[-1].lastgroup, para
+            carried_metric, carried_para = KEY_OF_GROUP[metric_matches[-1].lastgroup or ""], para
         other_province = bool(figs) and _names_other_province(s)
         lo = bisect_left(period_starts, s0, pi)
         pi = bisect_left(period_starts, s1, lo)
@@ -618,31 +852,29 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         last_other: tuple[Indicator, int] | None = None  # an uncategorised amount and its end
         # a target word before a figure is a target word in the sentence (most have none)
         target_words = (bool(figs) and ("phan dau" in sfold or "muc tieu" in sfold or "dat ra" in sfold
-                                        or "de ra" in sfold or "chi tieu" in sfold)
+                                        or "de ra" in sfold or "chi tieu" in sfold or "du kien" in sfold
+                                        or "giao du toan" in sfold)
                         and TARGET_WORDS.search(sfold) is not None)
         for f in figs:
-            period = (_pick_period(periods, f.start - s0, real)
-                      or (ctx_period if (ctx_para == para or target_block) else None)
-                      or article_period)
+            period = _period_after(periods, f.end - s0, sfold) or _pick_period(periods, f.start - s0, real)
+            if period is not None and _later_elsewhere(period, f.end - s0, sfold):
+                # the sentence's period comes in a later clause: the one in force before it
+                period = (ctx_period if (ctx_para == para or target_block) else None) or article_period or period
+            period = period or (ctx_period if (ctx_para == para or target_block) else None) or article_period
             kind = "estimate" if f.estimate else "actual"
             if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0]))
                     or (period and period.start and pub_iso and period.start > pub_iso)):
                 kind = "target"
+            qualified: Indicator | None = None
             if f.rel_type and f.base and f.base in last:
-                prev = last[f.base]
-                attached = _attach(prev, f, stated_rel)
-                if prev.metric_key and prev.metric_key.endswith("_growth") and f.rel_type in ("above_plan", "share_of_plan"):
-                    f.metric_key = prev.metric_key  # "tăng 12,37% ..., vượt 0,36% kế hoạch"
-                if attached and not SEPARATE_RELATION_ROWS:
-                    continue
+                qualified = last[f.base]  # "1.402 tỷ đồng, đạt 40% dự toán, tăng 12%"
             elif (f.rel_type and not f.base and last_other is not None
                   and _RIGHT_AFTER.fullmatch(folded, last_other[1], f.start)):
-                # "đạt 320 triệu đồng, tăng 5% so với năm 2022": the amount's comparison
-                if _attach(last_other[0], f, stated_rel) and not SEPARATE_RELATION_ROWS:
-                    continue
+                qualified = last_other[0]  # "đạt 320 triệu đồng, tăng 5% so với năm 2022"
+                f.metric_key = qualified.metric_key
             if f.metric_key == "other" and not _keep_other(f, kind == "target"):
                 continue
-            if _elsewhere(text, f.start, f.end, other_unit_starts) or (
+            if _elsewhere(text, f.start, f.end, other_unit_starts, elsewhere_memo) or (
                     other_province and not any(max(s0, text.rfind(";", s0, f.start)) <= h.start < f.start
                                                for h in hits)):
                 continue  # "3 tỷ đồng hỗ trợ huyện Mèo Vạc (tỉnh Hà Giang)", "tỉnh bạn ..."
@@ -659,12 +891,40 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 relation=f.rel_text, kind=kind, sentence=stripped[:600],
                 value_denominator=f.denom, relation_type=f.rel_type,
                 relation_value=f.value if f.rel_type else None,
+                period_kind="average_annual" if f.average else (period.kind if period else None),
+                metric_family=family(f.metric_key), approx=f.approx, flags=list(f.flags or []),
             )
+            if (ind.period_kind == "as_of" and period is not None and ind.period_end
+                    and ind.metric_family in _FLOW_FAMILIES and ind.metric_key not in PER_PERSON
+                    and ind.relation_type != "share_of_total" and _AS_OF_MONTH.match(period.text)):
+                # "tính đến (hết) tháng 10/2022, thu ngân sách đạt ...": the year so far
+                ind.period_kind, ind.period_start = "year_to_date", ind.period_end[:4] + "-01-01"
+            if ind.metric_key in PRODUCTION and (ind.relation_type == "share_of_total" or (
+                    qualified is not None and qualified.relation_type == "share_of_total")) and (
+                    ind.period_kind in (None, "multi_year")):
+                # a sector's share of the economy (and its change) is a level at the end of the period
+                ind.period_kind, ind.period_start = "as_of", None
+                ind.period_end = ind.period_end or pub_iso
+            if (ind.period_kind == "as_of" and ind.period_end and period is not None and _is_money(ind.unit)
+                    and ind.relation_type is None and ind.metric_family in _FLOW_FAMILIES
+                    and ind.metric_key not in PER_PERSON
+                    and period.text[:7].lower() == "đến năm"):
+                # "đến năm 2025 thu ngân sách đạt 9.000 tỷ đồng": a yearly flow in that year
+                ind.period_kind, ind.period_start = "year", ind.period_end[:4] + "-01-01"
+            if place_id.startswith("hn-2025-") and ind.period_start and ind.period_start < "2025-07-01" \
+                    and kind != "target":
+                ind.flags.append("predecessor_period")  # a new unit's figure for a time before it existed
+            if ind.relation_type in ("growth_yoy", "decline_yoy") and _versus_earlier(f.rel_text, period):
+                ind.relation_type = "growth_vs_period" if ind.relation_type == "growth_yoy" else "decline_vs_period"
+            if qualified is not None:
+                qualifies[id(ind)] = qualified
             out.append(ind)
+            paras.append(para)
             if s0 < title_end:
                 title_ids.add(id(ind))
             if f.base:
-                last[f.base] = ind
+                if qualified is None:
+                    last[f.base] = ind
             elif f.unit not in ("%", "lần"):
                 last_other = (ind, f.end)
         if real and not target_block:
@@ -672,12 +932,75 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if article_period is None and para <= 1:
             lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
             article_period = lead[0] if lead else None
-    return _dedupe(out, title_ids, stated_rel)
+    _fill_periods(out, paras, title_ids, article_period)
+    if not keep_repeats:
+        return _number(_dedupe(out, title_ids, qualifies), qualifies)
+    _number(out, qualifies)
+    _link_restatements(out, paras)
+    return out
+
+
+def _restates(r: Indicator, v: float) -> bool:
+    """``r``'s value, as qualified, is a rounding of ``v`` ("hơn 200" of 214,5; "gần 3.000"
+    of 2.987; "khoảng 1.300" of 1.320,5; else within 5%)."""
+    x = r.value
+    if x is None:
+        return False
+    if r.approx in ("over", "at_least"):
+        return x <= v <= 1.15 * x
+    if r.approx in ("nearly", "under"):
+        return 0.85 * x <= v <= x
+    if r.approx == "about":
+        return abs(v - x) <= 0.1 * abs(v)
+    return abs(v - x) <= 0.05 * abs(v)
+
+
+def _link_restatements(out: list[Indicator], paras: list[int]) -> None:
+    """``same_as`` of a figure in the title or lead that restates one of the body ("Thu ngân
+    sách hơn 3.000 tỷ đồng" above "... đạt 3.012,6 tỷ đồng"): same metric, place, unit,
+    relation and kind, the value within 5%. Claims count the body's figure only."""
+    for k, r in enumerate(out):
+        if paras[k] > 1 or r.value is None:
+            continue
+        for j in range(k + 1, len(out)):
+            b = out[j]
+            if (paras[j] > paras[k] and b.value is not None and b.same_as is None and b.metric_key == r.metric_key
+                    and b.place_id == r.place_id and b.unit == r.unit and b.relation_type == r.relation_type
+                    and (b.kind == "target") == (r.kind == "target") and _restates(r, b.value)):
+                r.same_as = b.id
+                break
+    for r in out:  # (a restatement of a restatement names the last one)
+        seen = 0
+        while r.same_as is not None and out[r.same_as - 1].same_as is not None and seen < len(out):
+            r.same_as, seen = out[r.same_as - 1].same_as, seen + 1
+
+
+def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], article: Period | None) -> None:
+    """A figure printed without a period takes the period of the body figure it restates (a
+    title's), else of the next figure of its paragraph that has one, else the article's."""
+    for k, ind in enumerate(out):
+        if ind.period_start or ind.period_end:
+            continue  # (a period without bounds, "hai tháng đầu vận hành", is filled too)
+        src: Indicator | Period | None = None
+        if id(ind) in title_ids and ind.value is not None:
+            src = next((b for b in out[k + 1:] if id(b) not in title_ids and b.metric_key == ind.metric_key
+                        and b.unit == ind.unit and b.value and abs(b.value - ind.value) <= 0.05 * abs(b.value)
+                        and (b.period_start or b.period_end)), None)
+        if src is None:
+            src = next((b for j, b in enumerate(out[k + 1:], k + 1) if paras[j] == paras[k]
+                        and (b.period_start or b.period_end) and b.kind == ind.kind), None)
+        if src is None and article is not None and ind.kind != "target":
+            ind.period_text, ind.period_start, ind.period_end = article.text, article.start, article.end
+            ind.period_kind = ind.period_kind or article.kind
+            continue
+        if isinstance(src, Indicator):
+            ind.period_text, ind.period_start, ind.period_end = src.period_text, src.period_start, src.period_end
+            ind.period_kind = ind.period_kind or src.period_kind
 
 
 OTHER_UNIT = re.compile(
     r"(?:\b(?:tỉnh|huyện|quận|thành phố|thị xã|xã|phường)\s+(?P<name>[A-ZĐÂĂÊÔƠƯ]\w*(?:\s+[A-ZĐÂĂÊÔƠƯ]\w*){0,3}))"
-    r"|\bnước\s+(?:ngoài|bạn)\b|\b(?:Lào|Campuchia|Trung Quốc|Nhật Bản|Hàn Quốc)\b"
+    r"|(?<!đầu tư )(?<!vốn )\bnước\s+(?:ngoài|bạn)\b|\b(?:Lào|Campuchia|Trung Quốc|Nhật Bản|Hàn Quốc)\b"
 )
 OTHER_UNIT_SCAN = Anchored(OTHER_UNIT, (
     "tỉnh", "huyện", "quận", "thành phố", "thị xã", "xã", "phường", "nước", "Lào", "Campuchia",
@@ -685,9 +1008,12 @@ OTHER_UNIT_SCAN = Anchored(OTHER_UNIT, (
 ))
 
 
-def _elsewhere(text: str, start: int, end: int, cands: list[int] | None = None) -> bool:
+def _elsewhere(text: str, start: int, end: int, cands: list[int] | None = None,
+               memo: dict[int, tuple[int, bool]] | None = None) -> bool:
     """The clause of the figure names a unit outside Hanoi. ``cands``:
-    ``OTHER_UNIT_SCAN.candidates(text)``, if already known."""
+    ``OTHER_UNIT_SCAN.candidates(text)``, if already known; ``memo``: for one text, the
+    offset of a match -> (its end, whether it names a unit outside Hanoi) (figures of one
+    clause look at the same names)."""
     left = max(text.rfind(",", 0, start), text.rfind(";", 0, start), text.rfind(".", 0, start - 1)) + 1
     limit = end + 80  # (a stop further away does not change ``endpos``)
     if cands is not None and bisect_left(cands, left) == bisect_left(cands, limit):
@@ -695,20 +1021,50 @@ def _elsewhere(text: str, start: int, end: int, cands: list[int] | None = None) 
     stops = [x for x in (text.find(";", end, limit), text.find(". ", end, limit + 1), text.find("\n", end, limit))
              if x >= 0]
     right = min(stops) if stops else len(text)
-    g = load()
     endpos = min(right, limit)
-    found = (OTHER_UNIT.finditer(text, left, endpos) if cands is None
-             else OTHER_UNIT_SCAN.finditer_range(text, left, endpos, cands))
-    for m in found:
-        name = m.group("name")
-        if name is None:
-            return True
-        if name.startswith("Hà Nội") or m.group(0).lower().startswith(("thành phố hà nội", "thành phố giao")):
+    if cands is None or memo is None:
+        found = (OTHER_UNIT.finditer(text, left, endpos) if cands is None
+                 else OTHER_UNIT_SCAN.finditer_range(text, left, endpos, cands))
+        return any(_outside(m) for m in found)
+    # ``OTHER_UNIT_SCAN.finditer_range`` with the verdict on each match kept: a match that
+    # ends well before ``endpos`` (more than a name's next word) is the same match with any
+    # ``endpos`` as far
+    last = left
+    match = OTHER_UNIT.match
+    for p in cands[bisect_left(cands, left):bisect_left(cands, endpos)]:
+        if p < last:
             continue
-        words = name.split()
-        if not any(g.by_fold(" ".join(words[:k])) for k in range(len(words), 0, -1)):
+        known = memo.get(p)
+        if known is not None and known[0] + _ROOM <= endpos:
+            if known[1]:
+                return True
+            last = known[0]
+            continue
+        m = match(text, p, endpos)
+        if m is None:
+            continue
+        verdict = _outside(m)
+        if m.end() + _ROOM <= endpos:
+            memo[p] = (m.end(), verdict)
+        if verdict:
             return True
+        last = m.end()
     return False
+
+
+_ROOM = 30
+
+
+def _outside(m: re.Match[str]) -> bool:
+    """The ``OTHER_UNIT`` match names a unit outside Hanoi."""
+    name = m.group("name")
+    if name is None:
+        return True
+    if name.startswith("Hà Nội") or m.group(0).lower().startswith(("thành phố hà nội", "thành phố giao")):
+        return False
+    words = name.split()
+    g = load()
+    return not any(g.by_fold(" ".join(words[:k])) for k in range(len(words), 0, -1))
 
 
 OTHER_PROVINCE = re.compile(r"\btỉnh\s+(?:bạn|láng giềng|lân cận|[A-ZĐÂĂÊÔƠƯ])")
@@ -733,81 +1089,59 @@ def _keep_other(f: _Fig, target: bool) -> bool:
     return target and f.value_max is not None
 
 
-GROWTH_OF = {"production_value": "production_value_growth", "trade_service_revenue": "trade_service_growth"}
-
-
-def _attach(prev: Indicator, f: _Fig, stated: set[tuple] | None = None) -> bool:
-    """Attach relation figure ``f`` to the previous indicator of the same metric, if it fits;
-    ``stated`` collects the percentages attached to amounts (see ``_dedupe``)."""
-    done = _attach_to(prev, f)
-    if done and stated is not None and prev.unit not in ("%", "lần") and f.unit == "%" and f.value is not None:
-        key = GROWTH_OF.get(prev.metric_key or "", prev.metric_key) if f.rel_type in (
-            "growth_yoy", "decline_yoy") else prev.metric_key
-        stated.add((key, f.value, prev.place_id, f.rel_type, prev.kind == "target"))
-    return done
-
-
-def _attach_to(prev: Indicator, f: _Fig) -> bool:
-    if prev.relation is None and prev.unit not in ("%", "lần"):
-        prev.relation, prev.relation_type, prev.relation_value = f.rel_text, f.rel_type, f.value
-        return True
-    if prev.relation_type in ("growth_yoy", "decline_yoy") and prev.value == prev.relation_value \
-            and f.rel_type in ("above_plan", "share_of_plan"):
-        # "tăng 12,37% so với cùng kỳ, vượt 0,36% kế hoạch": the growth is the value
-        prev.relation = f"{prev.relation}, {f.rel_text}"
-        prev.relation_type, prev.relation_value = f.rel_type, f.value
-        return True
-    if prev.unit not in ("%", "lần") and prev.relation and f.rel_type == prev.relation_type:
-        prev.relation = f"{prev.relation} và {f.rel_text}"  # "đạt 64% ... và đạt 53% ..."
-        return True
-    if prev.unit not in ("%", "lần") and prev.relation and not SEPARATE_RELATION_ROWS:
-        # "..., đạt 58,3% dự toán, tăng 14% so với cùng kỳ": the text keeps the second
-        # comparison; relation_type/relation_value stay those of the first
-        prev.relation = f"{prev.relation}, {f.rel_text}"
-        return True
-    return False
-
-
-def _dedupe(inds: list[Indicator], title_ids: set[int], stated_rel: set[tuple] | None = None) -> list[Indicator]:
-    """Drop repeats: the same figure twice; a percentage standing alone that restates a
-    comparison attached to an amount elsewhere (the lead's "giải ngân đạt 41,3% kế hoạch" and
-    the body's "538 tỷ đồng, đạt 41,3% kế hoạch" are one figure); and a title's rounded figure
+def _dedupe(inds: list[Indicator], title_ids: set[int], qualifies: dict[int, Indicator]) -> list[Indicator]:
+    """Drop repeats: the same figure twice (a title, lead or heading restating the body: the
+    row that qualifies an amount is kept, else the first), and a title's rounded figure
     ("hơn 3.000 tỷ đồng", "vượt 60% dự toán") that the body states precisely (same metric and
-    unit, within 5%). ``stated_rel``: (metric key, percentage, place, relation type, is
-    target) of every comparison attached to an amount, as ``_attach`` collects them."""
-    attached = set() if SEPARATE_RELATION_ROWS else (stated_rel or set())  # (on: those rows are wanted)
-    if attached:
-        inds = [i for i in inds if not (
-            i.unit == "%" and i.value is not None and i.value_max is None and i.value_denominator is None
-            and (i.metric_key, i.value, i.place_id, i.relation_type, i.kind == "target") in attached)]
-    stated: list[tuple[str | None, str | None, float, str | None]] = []  # what the body states
-    for b in inds:
-        if id(b) in title_ids:
-            continue
-        if b.value:
-            stated.append((b.metric_key, b.unit, b.value, b.place_id))
-        if b.relation_value and b.relation_type:
-            key = GROWTH_OF.get(b.metric_key or "", b.metric_key) if b.relation_type in (
-                "growth_yoy", "decline_yoy") else b.metric_key
-            stated.append((key, "%", b.relation_value, b.place_id))
+    unit, within 5%). ``qualifies``: id(relation row) -> the row it qualifies."""
+    stated = [(b.metric_key, b.unit, b.value, b.place_id) for b in inds if id(b) not in title_ids and b.value]
     inds = [i for i in inds if id(i) not in title_ids or i.value is None or not any(
         (k, u, p) == (i.metric_key, i.unit, i.place_id) and abs(v - i.value) <= 0.05 * abs(v)
         and not (v == i.value and u != "%")  # an exact repeat is merged below instead
         for k, u, v, p in stated)]
+
+    def key(i: Indicator) -> tuple:
+        return (i.metric_key, i.value, i.value_max, i.value_denominator, i.unit, i.place_id,
+                i.relation_type, i.kind == "target")
+
+    qualifying = {key(i) for i in inds if id(i) in qualifies}
     seen: dict[tuple, int] = {}
     out: list[Indicator] = []
+    dropped: set[int] = set()
     for i in inds:
-        k = (i.metric_key, i.value, i.value_max, i.value_denominator, i.unit, i.place_id)
+        k = key(i)
+        if id(i) in qualifies:
+            if id(qualifies[id(i)]) in dropped and k in seen:
+                dropped.add(id(i))  # the restated amount's restated comparison
+                continue
+            seen.setdefault(k, len(out))
+            out.append(i)  # each qualifies its own amount
+            continue
+        if k in qualifying and i.unit in ("%", "lần"):
+            continue  # "giải ngân đạt 41% kế hoạch" restating "538 tỷ đồng, đạt 41% kế hoạch"
         if k in seen:  # the title or lead restates a body figure: keep what each adds
+            dropped.add(id(i))
             kept = out[seen[k]]
-            if i.relation is not None and len(i.relation) > len(kept.relation or ""):
-                kept.relation, kept.relation_type, kept.relation_value = i.relation, i.relation_type, i.relation_value
             if kept.period_text is None and i.period_text is not None:
                 kept.period_text, kept.period_start, kept.period_end = i.period_text, i.period_start, i.period_end
+                kept.period_kind = i.period_kind
             continue
         seen[k] = len(out)
         out.append(i)
     return out
+
+
+def _number(inds: list[Indicator], qualifies: dict[int, Indicator]) -> list[Indicator]:
+    """Give the rows their ids (1, 2, ... in text order) and each relation row the id of the
+    row it qualifies (none if that row was dropped as a repeat)."""
+    ids = {}
+    for n, i in enumerate(inds, 1):
+        i.id = n
+        ids[id(i)] = n
+    for i in inds:
+        q = qualifies.get(id(i))
+        i.qualifies = ids.get(id(q)) if q is not None else None
+    return inds
 
 
 # between an amount and the comparison that follows it: ", tăng ", " bằng "
@@ -822,10 +1156,33 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
     out = []
     for p in periods_in(s, published, _year_hint(ctx), cands, low):
         pre = sfold[max(0, p.start_pos - 14):p.start_pos]
-        if sfold.startswith("nhiem ky", p.start_pos) or _COMPARED.search(pre):
-            continue
+        if ("ky" in pre or "so voi" in pre) and _COMPARED.search(pre) or (
+                p.text.endswith(("năm", "nay")) and p.text.lower().endswith(("cả năm", "năm nay"))
+                and _PLAN_REF.search(pre)):
+            continue  # "so với cùng kỳ năm 2022", "bằng 124% dự toán cả năm"
+        if ("du toan" in pre or "ke hoach" in pre) and _PLAN_SHARE_REF.search(sfold, max(0, p.start_pos - 45),
+                                                                           p.start_pos):
+            continue  # "bằng 47% kế hoạch vốn năm 2021", "21,3% dự toán 6 tháng cuối năm": the plan's period
+        if sfold.startswith("nhiem ky", p.start_pos) and not _PAST_TERM.match(
+                sfold, p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60), p.start_pos):
+            continue  # "Đại hội ... lần thứ I, nhiệm kỳ 2025-2030", "HĐND khóa XX, nhiệm kỳ 2021-2026"
+        pre30 = sfold[max(0, p.start_pos - 30):p.start_pos]
+        if ("phuong huong" in pre30 or "nhiem vu" in pre30 or "ke hoach" in pre30 or "trien khai" in pre30) \
+                and _PLAN_BEFORE.search(pre30):
+            p.plan = True  # "phương hướng nhiệm vụ 3 tháng cuối năm": not the period of a result
         out.append(p)
     return out
+
+
+_AS_OF_MONTH = re.compile(r"(?i)(?:tính\s+)?đến\s+(?:hết\s+|cuối\s+)?tháng")
+_FLOW_FAMILIES = frozenset({"budget", "production", "trade"})  # amounts per period (not stocks or levels)
+_PLAN_REF = re.compile(r"(?:du toan|ke hoach)\s*$")
+_PAST_TERM = re.compile(r"nhiem ky\s+(?:vua\s+)?qua|nhiem ky truoc")  # never a term label
+_PLAN_SHARE_REF = re.compile(r"\d\s*%\s*(?:so voi\s+|cua\s+)?(?:du toan|ke hoach)(?:\s+von)?(?:\s+dau tu cong)?"
+                             r"(?:\s+(?:duoc\s+)?giao|\s+thanh pho giao)?\s*(?:cua\s+|trong\s+)?$")
+_TERM_LABEL = re.compile(r"(?:dai hoi|khoa [ivxl\d]+\b|hdnd|hoi dong nhan dan|ky hop|ban chap hanh|lan thu|dang bo"
+                         r"|dai bieu|bau cu|bi thu|chu tich|uy vien)[^,.;:()]{0,45}?[\s,]*$")
+_PLAN_BEFORE = re.compile(r"(?:phuong huong|(?<!thuc hien )nhiem vu|ke hoach|trien khai)(?:\s+\w+){0,3}\s*$")
 
 
 def _year_hint(p: Period | None) -> int | None:
@@ -842,11 +1199,52 @@ def _pick_period(ps: list[Period], pos: int, real: list[Period] | None = None) -
     if not real:
         return ps[0] if ps else None
     before = [p for p in real if p.start_pos < pos]
-    return before[-1] if before else real[0]
+    done = [p for p in before if not p.plan]
+    return done[-1] if done else before[-1] if before else real[0]
+
+
+def _later_elsewhere(p: Period | None, pos: int, sfold: str) -> bool:
+    """``p`` is printed after the figure at ``pos``, in another clause ("...; riêng tháng 4
+    thu 286 tỷ đồng", "(dự kiến hết quý III đạt 75%)"): not the figure's period."""
+    if p is None or p.start_pos < pos:
+        return False
+    gap = sfold[pos:p.start_pos]
+    return ";" in gap or "(" in gap or " rieng " in gap or " con " in gap
+
+
+_AFTER_FIGURE = re.compile(r"\s*,?\s*(?:cua|trong|vao|nam)?\s*$")
+_BASE_YEAR = re.compile(r"nam (\d{4})")
+_EARLIER = re.compile(r"dau nhiem ky|nhiem ky truoc|giai doan truoc|khi (?:moi )?thanh lap|nam dau")
+
+
+def _period_after(ps: list[Period], end: int, sfold: str) -> Period | None:
+    """A period printed right after the figure ("90 tỷ đồng của năm 2004")."""
+    for p in ps:
+        if end <= p.start_pos <= end + 12 and (p.start or p.end) and _AFTER_FIGURE.fullmatch(sfold[end:p.start_pos]):
+            return p
+    return None
+
+
+def _versus_earlier(rel_text: str | None, period: Period | None) -> bool:
+    """The comparison is with a period other than the one before ("so với năm 2020" about
+    2025, "so với đầu nhiệm kỳ"): growth over a span, not year on year."""
+    if not rel_text:
+        return False
+    rf = fold(rel_text)
+    if _EARLIER.search(rf):
+        return True
+    m = _BASE_YEAR.search(rf)
+    if m is None or period is None or not period.end:
+        return False
+    return int(m.group(1)) < int(period.end[:4]) - 1
 
 
 _LEAD_CLAUSE = re.compile(r"\s*(?:Theo|Tại|Ở|Trên địa bàn)\b")
 _CLAUSE_MARK = re.compile(r"[,;:]")
+_LEAD_MARK = re.compile(r"[,;:()–]")
+_FORMER_AFTER = re.compile(r"\s+cũ\b")
+_LEAD_ONLY = re.compile(r"[\s\-–•+“\"(]*(?:Theo|Tại|Ở|Trên địa bàn|Riêng|Với)\s*")
+_ASIDE_AFTER = re.compile(r"\s*(?:[–—(]|-\s)")
 
 
 def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
@@ -855,11 +1253,28 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
     """The unit the figure is about: named in its clause, in a leading "Theo/Tại ..." clause or
     at the start of the sentence; else the article's primary unit."""
     inside = [h for h in hits if s0 <= h.start < pos]
+    if len(inside) > 1:
+        # "(huyện Phú Xuyên cũ)": a former unit named aside is not what the figure is about
+        inside = [h for h in inside if "cũ" not in text[h.end:h.end + 5] or not _FORMER_AFTER.match(text, h.end)] \
+            or inside
     if inside:
+        first = inside[0]
+        if first is not inside[-1] and _LEAD_ONLY.fullmatch(text, s0, first.start) \
+                and _ASIDE_AFTER.match(text, first.end):
+            # "Ở xã X – địa bàn hình thành từ các xã A, B (huyện C cũ) – ...": the unit the
+            # sentence opens with; the others are named in an aside
+            return first.unit.id, first.unit.name
         h = inside[-1]
         between = text[h.end:pos]
         lead_clause = _LEAD_CLAUSE.match(text[s0:h.start]) is not None
-        if not _CLAUSE_MARK.search(between) or lead_clause or h.start - s0 < 40:
+        if not _CLAUSE_MARK.search(between) or h.start - s0 < 40:
+            return h.unit.id, h.unit.name
+        if lead_clause:
+            # "Ở xã X – địa bàn hình thành từ xã A (huyện B cũ) – ..., giá trị ... tăng 3,2%": the
+            # unit the leading clause opens with, not the last one named in it
+            first = inside[0]
+            if first is not h and not _LEAD_MARK.search(text, s0, first.start):
+                return first.unit.id, first.unit.name
             return h.unit.id, h.unit.name
     clause = text[max(s0, text.rfind(";", s0, pos) + 1):pos]
     if any(w in clause for w in _CITY_WORDS) and CITY_SUBJECT.search(clause):
@@ -882,9 +1297,9 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
 GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)")
 # (its candidates come from the token index: ``Anchored.token_candidates``)
 GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "phường", "xã"))
-CITY_SUBJECT = re.compile(r"(?:toàn|cả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
-                          r"(?:toàn|cả) (?:tỉnh|nước)")
-_CITY_WORDS = ("toàn", "cả", "hành phố", "TP")  # every match of CITY_SUBJECT holds one
+CITY_SUBJECT = re.compile(r"(?:[Tt]oàn|[Cc]ả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
+                          r"(?:[Tt]oàn|[Cc]ả) (?:tỉnh|nước)|cấp xã của (?:thành phố|Thành phố|TP)")
+_CITY_WORDS = ("toàn", "Toàn", "cả", "Cả", "hành phố", "TP", "cấp xã của")  # every match of CITY_SUBJECT holds one
 SUBJECT_START = 45  # a unit named this close to a sentence start is its subject
 _SUBJECT_LEAD = re.compile(r"[\s\-–•+“\"(]*(?:(?:Riêng|Còn|Tại|Ở|Với|Theo|Trong đó|Đối với)\s*,?\s*)?"
                            r"(?:UBND\s+|Ủy ban nhân dân\s+)?")

@@ -28,6 +28,8 @@ Tống Thân Khuất Khổng Nghiêm Nông Lò Hứa Mạc Doãn Giang Vi Kim Vi
 Châu Cù Đồng Ninh Âu Tiêu Hàn Bế Trình Phí Nhữ Đậu Lã Lữ Mạch Tôn Thạch Ma Giáp Đường
 Khúc Bành Lạc Khương Cấn Chử Thiều Ứng Nhâm Sầm Mẫn Văn Tào Tiết Phó Lạng Lỗ Hán Đường Yên
 Hoa Lục Âu Mẫn Khổng Lò Đèo Hàm Tòng Vàng Sùng Giàng Thào Quản Thiệu Vy Bạc Lành
+Uông Ngọ Ân Bàn Biện Cái Cầm Chế Chiêm Chung Công Cung Diêm Dư Đan Đới Hạ Hạng Hồng Khiếu
+Kha Lăng Mã Ngụy Nhan Quan Thịnh Từ Mông Lường Quàng Điêu Mùa Lầu Sình Chảo Ôn Khà
 """.split())
 PROVINCES = {norm_key(s) for s in """
 An Giang|Bà Rịa - Vũng Tàu|Bà Rịa|Vũng Tàu|Bạc Liêu|Bắc Giang|Bắc Kạn|Bắc Ninh|Bến Tre|Bình Dương|
@@ -48,22 +50,38 @@ _HEADS = [
     "Tổng Bí thư", "Bí thư", "Chủ tịch", "Chủ nhiệm", "Tổng Giám đốc", "Giám đốc",
     "Trưởng Ban", "Trưởng phòng", "Trưởng Công an", "Trưởng đoàn", "Trưởng khoa", "Trưởng thôn", "Trưởng Văn phòng",
     "Chánh Văn phòng", "Chánh án", "Chánh Thanh tra", "Viện trưởng",
+    "Chi cục trưởng", "Cục trưởng", "Vụ trưởng", "Đội trưởng", "Hạt trưởng", "Trạm trưởng",
     "Ủy viên", "Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Hiệu trưởng", "Chỉ huy trưởng",
     "Chính ủy", "Tư lệnh", "Tổ trưởng", "Đại biểu Quốc hội", "Đại biểu HĐND",
     "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá", "Trung tá",
     "Thiếu tá", "Tổng Thư ký", "Thư ký", "Trưởng", "Kế toán trưởng", "Người phát ngôn",
+    "Chủ tịch nước",
 ]
+# "Thành ủy viên, Bí thư ...": a membership before the first post, skipped when the name is
+# looked for before the roles (not a title: "Quận ủy" would make every district party
+# committee a title candidate)
+_MEMBER_BEFORE = re.compile(r"(?i)\s*[–—-]?\s*(?:(?:thành|quận|huyện|thị|đảng)\s+[uủ]y\s+viên|TUV|ĐUV|QUV|HUV)\s*,\s*$")
+# memberships and ranks: held with a post, never the title itself ("Ủy viên Bộ Chính trị, Bí
+# thư Thành ủy": the title is "Bí thư"); a person with only these keeps the first
+_MEMBERSHIP = re.compile(r"(?i)^(?:nguyên\s+)?(?:ủy viên|uỷ viên|thành ủy viên|quận ủy viên|huyện ủy viên|thị ủy viên"
+                         r"|đảng ủy viên|đại biểu|thượng tướng|trung tướng|thiếu tướng|đại tướng|đại tá|thượng tá"
+                         r"|trung tá|thiếu tá|uy vien|thanh uy vien|dai bieu|trung tuong|thieu tuong|dai ta)\b")
+# abbreviated titles, upper case in the text, before the body they head ("PCT UBND quận")
+_ABBREVIATED = {"pct": "Phó Chủ tịch", "ct": "Chủ tịch", "pbt": "Phó Bí thư", "bt": "Bí thư",
+                "pgđ": "Phó Giám đốc", "gđ": "Giám đốc", "pgd": "Phó Giám đốc", "gd": "Giám đốc"}
+_ABBR_RE = (r"(?:pct|pbt|pgđ|pgd|ct|bt|gđ|gd)(?=\s+(?:ubnd|hđnd|hdnd|ủy ban|uy ban|quận ủy|huyện ủy|thành ủy|đảng ủy"
+            r"|quan uy|huyen uy|thanh uy|dang uy|mttq|sở|so|ban|hội|hoi|công ty|cong ty))")
 _HEAD_RE = "|".join(sorted((re.escape(tone_normalize(h)) for h in _HEADS), key=len, reverse=True))
 # without diacritics a lone "Truong" is as often "Trường" (a school) as "Trưởng": not a title there
 _HEAD_PLAIN = "|".join(sorted((re.escape(fold(h)) for h in _HEADS if h != "Trưởng"), key=len, reverse=True))
 # titles are matched on lower-cased text, without IGNORECASE and with "nguyên" checked apart:
 # a Unicode case-insensitive alternation tried at every offset is the slowest step otherwise
 _TITLE_LOW = re.compile(
-    rf"(?<!\w)(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+thường\s+trực)?(?!\w)"
+    rf"(?<!\w)(?:quyền\s+)?(?:(?:phó\s+)?(?:{_HEAD_RE.lower()})(?:\s+(?:thường\s+trực|chuyên\s+trách))?|{_ABBR_RE})(?!\w)"
 )
 _FORMER = re.compile(r"\bnguyên\s+$")
 # every title starts with "phó" or a head word
-_TITLE_SCAN = Anchored(_TITLE_LOW, ("phó", *{tone_normalize(h).lower() for h in _HEADS}))
+_TITLE_SCAN = Anchored(_TITLE_LOW, ("phó", "quyền", *_ABBREVIATED, *{tone_normalize(h).lower() for h in _HEADS}))
 
 
 class _T:
@@ -86,9 +104,9 @@ class _T:
 
 _NGUYEN = re.compile(r"nguyên\s+")
 _NGUYEN_PLAIN = re.compile(r"nguyen\s+")
-_TITLE_PLAIN = re.compile(rf"(?<!\w)(?:pho\s+)?(?:{_HEAD_PLAIN})(?:\s+thuong\s+truc)?(?!\w)")
+_TITLE_PLAIN = re.compile(rf"(?<!\w)(?:quyen\s+)?(?:pho\s+)?(?:{_HEAD_PLAIN})(?:\s+thuong\s+truc)?(?!\w)")
 _FORMER_PLAIN = re.compile(r"\bnguyen\s+$")
-_TITLE_SCAN_PLAIN = Anchored(_TITLE_PLAIN, ("pho", *{fold(h) for h in _HEADS if h != "Trưởng"}))
+_TITLE_SCAN_PLAIN = Anchored(_TITLE_PLAIN, ("pho", "quyen", *{fold(h) for h in _HEADS if h != "Trưởng"}))
 
 
 def _title_search(text: str, low: str, pos: int, anchored: bool = False,
@@ -121,8 +139,13 @@ tổ quốc và đảng chấp đồng mặt trận văn phòng công an tỉnh 
 cơ sở chi đoàn thanh niên phụ nữ nông cựu chiến binh liên đoàn lao động tuyên giáo dân vận
 tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục đào tạo quản lý xây dựng
 đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy nước phủ
+hiệp hội liên bệnh viện đại học sở ngành chuyên trách bộ phận tiểu văn kiện công tác nông thôn
+thương mại dịch vụ văn hóa thông tin thể thao du lịch lao động thương binh xã hội nội vụ trị khoa
+cục thuế hải quan kho bạc thống kê điều phối chi lễ hội chỉ đạo
 """.split())
-NEXT_PERSON = re.compile(r"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)\s+[A-ZĐ]")
+# an upper-case initial, accented ones included ("Ánh", "Ứng", "Ý")
+_UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+NEXT_PERSON = re.compile(rf"\b(?:và|cùng)\s+(?:ông|bà|đồng chí|anh|chị)\s+[{_UP}]")
 
 
 @dataclass(frozen=True)
@@ -165,7 +188,14 @@ def _title_words(heads: list[str]) -> tuple[frozenset[str], frozenset[tuple[str,
     return singles, pairs
 
 
-_TITLE_WORDS = {False: _title_words(_HEADS), True: _title_words([h for h in _HEADS if h != "Trưởng"])}
+def _with_prefixes(words: tuple[frozenset[str], frozenset[tuple[str, str]]]) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """Abbreviations start a title alone; "quyền" before any title."""
+    singles, pairs = words
+    return singles | {fold(a) for a in _ABBREVIATED} | {"quyen"}, pairs
+
+
+_TITLE_WORDS = {False: _with_prefixes(_title_words(_HEADS)),
+                True: _with_prefixes(_title_words([h for h in _HEADS if h != "Trưởng"]))}
 
 
 def _title_candidates(tokens: Tokens, lex: _Lex) -> list[int]:
@@ -295,12 +325,21 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
             org_words.append(w)
             i += 1
             continue
+        if org_words and allow_name and (fm := _FILLER.match(text, w[1])) is not None:
+            # "nguyên Bí thư Quận ủy X qua các thời kỳ Trần Văn A": words between the body and
+            # the name
+            while i < len(words) and words[i][1] < fm.end():
+                i += 1
+            continue
         break
     org = text[org_words[0][1]:org_words[-1][2]] if org_words else None
     return _clean_org(org), None
 
 
-_ORG_TAIL = re.compile(r"(?:\s+(?:và|của|tại|cùng))+$")
+_FILLER = re.compile(r"(?i)(?:qua\s+)?(?:các|những)\s+(?:thời\s+kỳ|nhiệm\s+kỳ|khóa|khoá)\s+(?=[A-ZĐ])")
+
+
+_ORG_TAIL = re.compile(r"(?:\s+(?:và|của|tại|cùng|nhiệm kỳ|khóa|khoá))+$")
 
 
 def _clean_org(org: str | None) -> str | None:
@@ -360,7 +399,13 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
         m = _title_search(text, low, pos, cands=title_starts, lex=lex)
         if not m:
             break
-        if not m.group("title")[0].isupper() and not m.group("former"):
+        t0 = m.group("title")
+        if t0[:6].lower() in ("quyền ", "quyen "):
+            t0 = t0[6:].lstrip()
+        if t0.lower() in _ABBREVIATED and not t0.isupper():
+            pos = m.end()
+            continue  # "ct", "bt" in running text are not titles
+        if not t0[0].isupper() and not m.group("former"):
             # lower-case titles are common words: only after "nguyên" or "bà X, phó chủ tịch ..."
             if not _NAMED_BEFORE.search(
                              text[max(0, m.start() - 50):m.start()]):
@@ -398,11 +443,47 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
             name_span = _name_before(text, chain_start, hits, lex)
             if name_span:
                 roles = _recut_roles(text, low, chain_start, stop, hits, lex, orgs, titles)
+            elif (after := _INTRO_AFTER.match(text, part_end)) is not None:
+                name_span = _name_after(text, after.end(), hits, lex)
+                if name_span:
+                    end_pos = name_span[1]
         if name_span:
             sent = _sentence(text, name_span[0])
             people.append(_Person(text[name_span[0]:name_span[1]], roles, name_span[0], sent))
+            if name_span[1] == end_pos:  # (the name after the roles)
+                for other in _names_sharing(text, low, name_span[1], hits, lex):
+                    people.append(_Person(text[other[0]:other[1]], list(roles), other[0], sent))
+                    end_pos = other[1]
         pos = max(end_pos, m.end())
     return _merge(people, hits, places)
+
+
+_NAME_LIST_SEP = re.compile(r"\s*(?:,\s*(?:và\s+)?|\s+và\s+)(?=[" + _UP + r"])")
+
+
+def _names_sharing(text: str, low: str, pos: int, hits: list[PlaceHit], lex: _Lex) -> list[tuple[int, int]]:
+    """Names listed after the one at ``pos`` that share its roles ("nguyên Bí thư Quận ủy X
+    Trần Văn A, Nguyễn Thị B"): each a name (a surname and one to three capitalised words)
+    that no title follows."""
+    out: list[tuple[int, int]] = []
+    while len(out) < 6:
+        sep = _NAME_LIST_SEP.match(text, pos)
+        if sep is None:
+            break
+        if _title_search(text, low, sep.end(), anchored=True, lex=lex) is not None:
+            break  # "..., Phó Chủ tịch Nguyễn Thị B": a title, not a name
+        nm = _name_after(text, sep.end(), hits, lex)
+        if nm is None:
+            break
+        rest = text[nm[1]:nm[1] + 3]
+        if rest[:1].isalnum() or rest.lstrip(" ")[:1] in ("(", "-", "–"):
+            break  # a longer name, or one with its own role ("Trần Văn B - Phó Chủ tịch")
+        q = _skip_link(text, nm[1] + 1) if text[nm[1]:nm[1] + 1] == "," else None
+        if q is not None and _title_search(text, low, q, anchored=True, lex=lex) is not None:
+            break  # "..., Trần Văn B, Phó Chủ tịch ...": B has a title of his own
+        out.append(nm)
+        pos = nm[1]
+    return out
 
 
 def _recut_roles(text: str, low: str, start: int, stop: int,
@@ -456,24 +537,61 @@ def _title(t: str) -> str:
     """Canonical spelling of a title: "Phó bí thư thường trực" -> "Phó Bí thư Thường trực"
     (cached: articles repeat a few titles)."""
     words = " ".join(t.split())
+    if fold(words) in _ABBREVIATED or words.lower() in _ABBREVIATED:
+        return _ABBREVIATED.get(words.lower()) or _ABBREVIATED[fold(words)]
+    if norm_key(words).startswith(("quyền ", "quyen ")):
+        return words[:6].lower() + _title(words[6:].strip())
     prefix, rest = "", words
     if norm_key(words).startswith("phó "):
         prefix, rest = "Phó ", words[4:]
     suffix = ""
     if norm_key(rest).endswith(" thường trực"):
         rest, suffix = rest[: -len(" thường trực")], " Thường trực"
+    elif norm_key(rest).endswith(" chuyên trách"):
+        rest, suffix = rest[: -len(" chuyên trách")], " Chuyên trách"
     return prefix + _CANON.get(norm_key(rest), rest[0].upper() + rest[1:]) + suffix
 
 
 _NAME_SEP = re.compile(r"(\S)\s*(?:,|\(|[–—-])\s*$")
-_NAME_LA = re.compile(r"(\S)\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$")
-_INTRO_LA = re.compile(r"(?i)\b(?:ông|bà|anh|chị|đồng chí)\s+(?:[A-ZĐ]\w*\s+){1,3}[A-ZĐ]\w*\s+(?:nay|hiện|hiện nay|đang)?\s*là\s*$")
+_LA = r"(?:(?:nay|hiện|hiện nay|đang)?\s*là|(?:được\s+(?:[^\W\d]+\s+){0,3})?(?:giữ|làm|đảm nhiệm)(?:\s+chức(?:\s+(?:danh|vụ))?)?)"
+_NAME_LA = re.compile(r"(\S)\s+" + _LA + r"\s*$")
+_MEMBER_LA = re.compile(r"(?i)\s*,\s*(?:(?:thành|quận|huyện|thị|đảng)\s+[uủ]y\s+viên|TUV|ĐUV|QUV|HUV)\s*,\s*"
+                        + _LA + r"\s*$")
+_INTRO_LA = re.compile(rf"\b(?:[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị|[Đđ]ồng chí)\s+(?:[{_UP}]\w*\s+){{1,3}}[{_UP}]\w*\s+" + _LA + r"\s*$")
+# "Chủ tịch UBND huyện X, ông Nguyễn Văn A, cho biết": the name after the roles
+_INTRO_AFTER = re.compile(rf"\s*,?\s*(?:ông|bà|đồng chí)\s+(?=[{_UP}])")
+
+
+def _name_after(text: str, pos: int, hits: list[PlaceHit], lex: _Lex) -> tuple[int, int] | None:
+    """The 2-4 capitalised words at ``pos`` when they start with a surname (after "ông")."""
+    words = []
+    for w, a, b in _cap_words(text, pos, min(len(text), pos + 60)):
+        if (words and text[words[-1][2]:a].strip()) or not _is_cap(w):
+            break
+        words.append((w, a, b))
+        if len(words) == 4:
+            break
+    if len(words) < 2 or not lex.surname(words[0][0]):
+        return None
+    s, e = words[0][1], words[-1][2]
+    if lex.key(text[s:e]) in lex.not_names or _overlaps(hits, s, e):
+        return None
+    return s, e
 
 
 def _name_before(text: str, chain_start: int, hits: list[PlaceHit],
                  lex: _Lex | None = None) -> tuple[int, int] | None:
     lex = lex or _ACCENTED
     before = text[max(0, chain_start - 80):chain_start]
+    mb = _MEMBER_BEFORE.search(before) if ("viên" in before[-20:] or "UV" in before[-8:]) else None
+    if mb is None and ("viên" in before or "UV" in before):
+        # "đồng chí X, Thành ủy viên, giữ chức Bí thư ...": the membership, then the verb
+        mb = _MEMBER_LA.search(before)
+    if mb is not None:  # "Đồng chí X - Thành ủy viên, Bí thư ...": the name is before the membership
+        chain_start -= len(before) - mb.start()
+        before = text[max(0, chain_start - 80):chain_start]
+        if not before.rstrip().endswith((",", "-", "–", "(")):
+            before += " -"
     m = _NAME_SEP.search(before)
     if not m:  # "anh Nguyễn Văn Nam nay là Bí thư ...": only after ông/bà/anh/chị/đồng chí
         m = _NAME_LA.search(before)
@@ -504,28 +622,85 @@ def _sentence(text: str, pos: int) -> str:
     return text[s + 1:e].strip()[:500]
 
 
+def _main_role(roles: list[tuple[str, str | None, bool]]) -> tuple[str | None, str | None, bool]:
+    """The title of a person: the first current post that is not a membership or a rank,
+    else the first former post, else the first role."""
+    posts = [r for r in roles if not _MEMBERSHIP.match(r[0])]
+    current = [r for r in posts if not r[2]]
+    return (current or posts or roles or [(None, None, False)])[0]
+
+
+_TP = re.compile(r"\bTP\.?(?=\s|$)")
+_CITY_BODY = re.compile(r"(?i)^(?:Thành ủy|Thành uỷ|(?:UBND|HĐND|Ủy ban MTTQ Việt Nam|Ủy ban Mặt trận Tổ quốc Việt Nam"
+                        r"|Ủy ban nhân dân|Hội đồng nhân dân|Công an|Bộ Chỉ huy Quân sự) thành phố)$")
+_BARE_BODY = re.compile(r"(?i)^(?:(?P<district>Quận ủy|Quận uỷ|Huyện ủy|Huyện uỷ|Thị ủy|Thị uỷ)"
+                        r"|(?:UBND|HĐND|Ủy ban nhân dân|Hội đồng nhân dân|Đảng ủy|Đảng uỷ|Ủy ban MTTQ(?: Việt Nam)?)"
+                        r"(?:\s+(?P<type>quận|huyện|thị xã|phường|xã|thị trấn))?)$")
+_UNIT_IN_ORG = re.compile(r"(?i)\b(quận|huyện|thị xã|phường|xã|thị trấn)\s+([A-ZĐÂĂÊÔƠƯ][^\s,;]*(?:\s+[A-ZĐÂĂÊÔƠƯ][^\s,;]*)*)")
+_TYPE_OF_BODY = {"quận ủy": "quận", "quận uỷ": "quận", "huyện ủy": "huyện", "huyện uỷ": "huyện",
+                 "thị ủy": "thị xã", "thị uỷ": "thị xã"}
+
+
+# the body a national title belongs to when the text names none
+_NATIONAL_BODY = {"tong bi thu": "Ban Chấp hành Trung ương Đảng", "thu tuong": "Chính phủ",
+                  "chu tich nuoc": "Nhà nước"}
+
+
+def _complete_org(org: str | None, title: str | None, roles: list[tuple[str, str | None, bool]],
+                  places: list[PlaceMention]) -> str | None:
+    """The organisation with its level spelt out: "UBND TP" -> "UBND thành phố Hà Nội",
+    "Thành ủy" -> "Thành ủy Hà Nội", "Đảng ủy" of a person who also chairs "HĐND phường X"
+    -> "Đảng ủy phường X", "Quận ủy" -> "Quận ủy <the article's district>"; "Trưởng Ban" of
+    "Tuyên giáo Thành ủy" -> "Ban Tuyên giáo Thành ủy Hà Nội"."""
+    if not org:
+        return _NATIONAL_BODY.get(fold(title or ""))
+    org = _TP.sub("thành phố", org)
+    if title and fold(title).endswith("truong ban") and not fold(org).startswith("ban "):
+        org = "Ban " + org
+    if _CITY_BODY.match(org) or (fold(org).endswith(("thanh uy", "thanh pho")) and "ha noi" not in fold(org)):
+        return org + " Hà Nội"
+    bare = _BARE_BODY.match(org)
+    if bare is None:
+        return org
+    typ = bare.group("type") or _TYPE_OF_BODY.get(bare.group("district").lower() if bare.group("district") else "")
+    for _, other, _ in roles:  # the unit another role of the person names
+        m = _UNIT_IN_ORG.search(other or "")
+        if m and (typ is None or m.group(1).lower() == typ):
+            head = org if bare.group("type") else f"{org} {m.group(1).lower()}" if not bare.group("district") else org
+            return f"{head} {m.group(2)}"
+    prim = [p for p in places if p.is_primary and (typ is None or p.type == typ)]
+    if len(prim) == 1:
+        p = prim[0]
+        if bare.group("district") or bare.group("type"):
+            return f"{org} {p.name}"
+        return f"{org} {p.type} {p.name}"
+    return org
+
+
 def _merge(people: list[_Person], hits: list[PlaceHit], places: list[PlaceMention]) -> list[OfficialMention]:
     out: dict[str, OfficialMention] = {}
+    all_roles: dict[str, list[tuple[str, str | None, bool]]] = {}
     ids = {h.unit.id for h in hits}
     memo: dict[str, str | None] = {}
     for p in people:
         key = fold(p.name).replace(" ", "-")
         roles = [f"{'nguyên ' if f else ''}{t}{' ' + o if o else ''}" for t, o, f in p.roles]
-        main = p.roles[0] if p.roles else (None, None, False)
         place_id = _role_place(p, hits, places, ids, memo)
         if key not in out:
-            out[key] = OfficialMention(
-                name=p.name, title=main[0], organisation=main[1], roles=roles,
-                place_id=place_id, is_former=bool(main[2]), sentence=p.sentence,
-            )
+            out[key] = OfficialMention(name=p.name, title=None, organisation=None, roles=roles,
+                                       place_id=place_id, sentence=p.sentence)
+            all_roles[key] = list(p.roles)
             continue
         o = out[key]
         for r in roles:
             if norm_key(r) not in {norm_key(x) for x in o.roles}:
                 o.roles.append(r)
-        if o.organisation is None and main[1]:
-            o.title, o.organisation, o.is_former = main[0], main[1], bool(main[2])
+        all_roles[key] += [r for r in p.roles if r not in all_roles[key]]
         o.place_id = o.place_id or place_id
+    for key, o in out.items():
+        title, org, former = _main_role(all_roles[key])
+        o.title, o.is_former = title, bool(former)
+        o.organisation = _complete_org(org, title, all_roles[key], places)
     return list(out.values())
 
 

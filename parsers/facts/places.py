@@ -52,6 +52,7 @@ BLOCKERS = {
     "hop tac xa", "htx", "da khoa", "ban quan ly", "to dan pho", "khu do thi", "tpcp",
     "bv", "ctcp", "tnhh", "clb", "cau lac bo", "doi bong", "hoi", "giai",
     "huong ve", "ve phia", "qua", "nga tu", "nga ba", "thanh co", "lang co",
+    "phu", "tran",  # historic units: "phủ Quốc Oai, trấn Sơn Tây"
 }
 PROVINCE_AFTER = re.compile(  # ", huyện Vũ Thư", " (tỉnh Thái Bình)": same sentence, name capitalised
     r"^[ \t]*[,(–-]?[ \t]*(?:(?:[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hành phố|TP\.?)[ \t]+"
@@ -76,6 +77,7 @@ def _tokens(folded: str) -> list[tuple[str, int, int]]:
 @lru_cache(maxsize=8192)
 def _agrees(written: str, name: str) -> bool:
     """``written`` is ``name`` with some or all diacritics dropped (hyphens/spaces aside)."""
+    written = written.replace("–", "-").replace("—", "-")
     return consistent(written.replace("-", " "), name.replace("-", " ")) or consistent(written, name)
 
 
@@ -119,13 +121,26 @@ def _blocked(folded: str, toks: list[tuple[str, int, int]], i: int, text: str) -
     """Is the name starting at token i part of a street/building/organisation name?"""
     j = i - 1
     capital_run = 0
+    items = 0  # list items passed ("các cây cầu Long Biên, Chương Dương, Thanh Trì")
     while j >= 0 and capital_run <= 4:
         w, s, e = toks[j]
-        if folded[e:toks[j + 1][1]].strip(" -") not in ("",):
-            return False  # punctuation in between: a new phrase starts
-        for n in (2, 1):
+        gap = folded[e:toks[j + 1][1]].strip(" -")
+        if gap not in ("",):
+            if gap == "," and (capital_run or j == i - 1) and items < 8 and text[s].isupper():
+                items, capital_run = items + 1, 0  # the item before in a list of names
+            else:
+                return False  # punctuation in between: a new phrase starts
+        elif w == "va" and (capital_run or j == i - 1) and items < 8 and j > 0 and text[toks[j - 1][1]].isupper():
+            items, capital_run = items + 1, 0  # "..., Vĩnh Tuy và Thanh Trì"
+            j -= 1
+            continue
+        for n in (2, 1) if not items or not text[s].isupper() else ():  # (in a list: "Chương Dương")
             if j - n + 1 >= 0 and " ".join(t[0] for t in toks[j - n + 1:j + 1]) in BLOCKERS:
-                return True
+                # a list of streets, bridges ... is one only after a plural ("các cây cầu",
+                # "những tuyến phố", "nhiều khu đô thị"): "cầu Vĩnh Tuy, Long Biên đã ..." names
+                # the district after the bridge
+                return not items or _PLURAL.search(folded, max(0, toks[j - n + 1][1] - 12),
+                                                   toks[j - n + 1][1]) is not None
         if not text[s].isupper():
             return False
         capital_run += 1
@@ -133,7 +148,30 @@ def _blocked(folded: str, toks: list[tuple[str, int, int]], i: int, text: str) -
     return False
 
 
+_PLURAL = re.compile(r"\b(?:cac|nhung|nhieu|hai|ba|bon|nam)(?: (?:cay|tuyen|con|ngoi))?\s*$")
+
+
 _COMMA_GAP = re.compile(r"\s*,\s*")
+_LIST_INTRO = re.compile(r"\s*:\s*")
+_LIST_WORDS = frozenset({"nhu", "gom"})
+# a unit's former district in brackets inside a list: "Trung Liệt (quận Đống Đa cũ), và Thành Công"
+_ASIDE = re.compile(r"\s*\((?:quan|huyen|thi xa)\s[^()]{2,40}\)\s*,?\s*")
+_ITEM = re.compile(r"\s*(?:,|\bva\b)\s*")
+
+
+def _unknown_item(text: str, folded: str, toks: list[tuple[str, int, int]], j: int, n: int) -> int | None:
+    """The token after a capitalised list item of 1-3 words that the gazetteer lacks, when a
+    comma or "và" follows it (the list goes on); else None."""
+    for L in (1, 2, 3):
+        if j + L >= n or not all(text[t[1]].isupper() for t in toks[j:j + L]):
+            return None
+        gap = folded[toks[j + L - 1][2]:toks[j + L][1]]
+        if _ITEM.fullmatch(gap) or (toks[j + L][0] == "va" and not gap.strip()):
+            k = j + L + (1 if toks[j + L][0] == "va" else 0)
+            return k if k < n and text[toks[k][1]].isupper() else None
+        if gap.strip():
+            return None
+    return None
 
 
 def find_places(text: str, folded: str, when: date | None, lower_doc: bool = False,
@@ -172,7 +210,18 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
         types = DISTRICT_TYPES if typ in DISTRICT_TYPES else WARD_TYPES
         j = i + k
         start = toks[i][1]
+        # "(nhiều / các) phường như A, B, C", "các xã gồm A, B", "các phường: A, B": a list
+        # introduced after the type word
+        if j + 1 < n and (_LIST_INTRO.fullmatch(folded, toks[j - 1][2], toks[j][1])
+                          or (toks[j][0] in _LIST_WORDS and not folded[toks[j][2]:toks[j + 1][1]].strip(" :"))):
+            if toks[j][0] in _LIST_WORDS:
+                j += 1
+            if text[toks[j][1]].isupper():
+                start = toks[j][1]
+            else:
+                j = i + k
         matched = False
+        resume: int | None = None
         while j < n:
             got = None
             for L in g.lengths.get(toks[j][0], ()):  # other lengths have no candidates
@@ -190,7 +239,14 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
                 got = (L, units, s, e)
                 break
             if got is None:
-                break
+                # an item of a list the gazetteer does not know ("Cổ Nhuế" of 2024, now
+                # "Cổ Nhuế 1"/"2"): skip it when a comma or "và" and another name follow
+                skip = _unknown_item(text, folded, toks, j, n) if matched else None
+                if skip is None:
+                    break
+                j = skip
+                start = toks[j][1]
+                continue
             L, units, s, e = got
             if not _other_province(text, e, g):
                 pending.append((start, e, units, (typ,)))
@@ -198,7 +254,18 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
                 used[q] = True
             matched = True
             j += L
-            # a list carries the type forward: "phường A, B và C"
+            # a list carries the type forward: "phường A, B và C", also past "(quận X cũ)"
+            if j < n and (aside := _ASIDE.match(folded, e)):
+                k2 = j
+                while k2 < n and toks[k2][1] < aside.end():
+                    k2 += 1
+                if k2 < n and toks[k2][0] == "va" and k2 + 1 < n:
+                    k2 += 1
+                if k2 < n and text[toks[k2][1]].isupper():
+                    resume = j if resume is None else resume  # (the unit in brackets is read after)
+                    j = k2
+                    start = toks[j][1]
+                    continue
             if j < n and _COMMA_GAP.fullmatch(folded[e:toks[j][1]]):
                 if toks[j][0] == "va" and j + 1 < n:
                     j += 1
@@ -210,7 +277,7 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
                 start = toks[j][1]
                 continue
             break
-        i = j if matched else i + 1
+        i = (j if resume is None else resume) if matched else i + 1
     districts_seen: set[str] = set()
     for start, end, units, types in pending:
         if units[0].type in DISTRICT_TYPES:
@@ -277,8 +344,14 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
         # part of a longer capitalised name ("Hoàng Mai Hoa", "Tây Hồ Tây")?
         if i < n and folded[e:toks[i][1]] == " " and text[toks[i][1]].isupper():
             continue
-        if _blocked(folded, toks, i - L, text):
+        # the end of a person's name ("Nguyễn Thanh Xuân"): a capitalised word right before
+        # (not an acronym such as "UBND Thanh Xuân")
+        p = i - L - 1
+        if p >= 0 and folded[toks[p][2]:s] == " " and text[toks[p][1]].isupper() \
+                and text[toks[p][1] + 1:toks[p][2]].islower():
             continue
+        if _blocked(folded, toks, i - L, text) or _CRAFT_BEFORE.search(folded, max(0, s - 30), s):
+            continue  # ("làng nghề đồ gỗ Vân Hà": a village, not the unit)
         choice = _ward_in_context(text, folded, s, units, when, typed)
         if len(choice) != 1:
             districts = [u for u in units if u.level == "district"]
@@ -291,16 +364,19 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
     return out
 
 
+_CRAFT_BEFORE = re.compile(r"\b(?:lang|lang nghe|(?<!nong )thon)\b[a-z ]{0,20}$")
 WARD_WORD = re.compile(r"\b(phuong|xa|thi tran)\b")
+# a plural ward word that opens a list of bare names: "các xã như", "3 phường", "những xã"
+LIST_WARD_WORD = re.compile(r"\b(?:cac|nhung|nhieu|mot so|\d+)\s+(phuong|xa|thi tran)\b")
 
 
 def _ward_in_context(text: str, folded: str, pos: int, units: list[Unit], when: date | None,
                      typed: list[PlaceHit]) -> list[Unit]:
     """A bare ward/commune name after "các xã như ...", "những phường ...": the sentence names
     the type; the unit must be unique in force (or under a district the article names)."""
-    sent_start = max(folded.rfind(". ", 0, pos), folded.rfind("\n", 0, pos)) + 1
-    types = [TYPE_WORDS[tuple(m.group(1).split())][1] for m in WARD_WORD.finditer(folded, sent_start, pos)
-             if consistent(text[m.start():m.end()], TYPE_WORDS[tuple(m.group(1).split())][0])]
+    sent_start = max(folded.rfind(". ", 0, pos), folded.rfind("\n", 0, pos), pos - 80) + 1
+    types = [TYPE_WORDS[tuple(m.group(1).split())][1] for m in LIST_WARD_WORD.finditer(folded, sent_start, pos)
+             if consistent(text[m.start(1):m.end(1)], TYPE_WORDS[tuple(m.group(1).split())][0])]
     if not types:
         return []
     cands = [u for u in units if u.type == types[-1] and in_force(u, when)]
@@ -319,9 +395,16 @@ def summarise(hits: list[PlaceHit], title_end: int, lead_end: int) -> list[Place
     in_title = {uid for uid, hs in by_id.items() if any(h.start < title_end for h in hs)}
     in_lead = {uid for uid, hs in by_id.items() if any(h.start < lead_end for h in hs)}
     primary = in_title or in_lead
+    if len(primary) > 2:
+        # a title or lead that lists many units names them in passing: those the article
+        # comes back to are its subject (each of five districts reported in turn), else the first
+        again = {uid for uid in primary if len(by_id[uid]) >= 2}
+        primary = again or {min(primary, key=lambda uid: by_id[uid][0].start)}
     if not primary and by_id:
         best = max(len(hs) for hs in by_id.values())
-        if best >= 2:
+        # the most mentioned unit, when it stands out (a list of twenty units named once each
+        # and one named twice has no main unit)
+        if best >= 3 or (best == 2 and len(by_id) <= 3):
             primary = {uid for uid, hs in by_id.items() if len(hs) == best}
     out = []
     for uid, hs in by_id.items():

@@ -9,12 +9,13 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
-from . import anninhthudo, hanoimoi, kinhtedothi, laodongthudo
+from . import anninhthudo, hanoimoi, kinhtedothi, laodongthudo, nhipsonghanoi
 from ..urls import host_of
 from .base import Profile
 
 PROFILES: tuple[Profile, ...] = (
     laodongthudo.PROFILE, hanoimoi.PROFILE, kinhtedothi.PROFILE, anninhthudo.PROFILE,
+    nhipsonghanoi.PROFILE,
 )
 
 

@@ -25,4 +25,6 @@ PROFILE = Profile(
     drop=("div.c-box", "div.sc-longform-header", "div.sc-empty-layer", ".c-share-detail",
           ".c-tags", ".c-comment"),
     body_end=(".c-share-detail",),
+    # Nhịp sống Hà Nội runs on the same platform but is its own source (nhipsonghanoi.py)
+    excluded_hosts=("nhipsonghanoi.hanoimoi.vn", "nhipsonghanoi.hanoimoi.com.vn"),
 )

@@ -42,6 +42,12 @@ def test_demo_builds_an_archive_that_datasette_serves(tmp_path):
         {k: r[k] for k in ("place", "date", "growth_pct")} for r in growth_rows]
     assert all(r["metric"] == "production_value" for r in growth_rows)
 
+    # the home page links to the whole database: the demo has published it
+    home = asyncio.run(ds.client.get("/")).text
+    assert "/-/snapshot/demo.db" in home
+    snap = asyncio.run(ds.client.get("/-/snapshot/demo.db"))
+    assert snap.status_code == 200 and snap.content[:16] == b"SQLite format 3\x00"
+
 
 def test_missing_database_folder_is_one_plain_line(tmp_path):
     result = CliRunner().invoke(cli, ["crawl", "--db", str(tmp_path / "nope" / "archive.db"),
@@ -86,3 +92,14 @@ def test_port_in_use(tmp_path):
     assert result.exit_code == 1
     assert f"port {port}" in result.output and "--port" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "demo"])
+@pytest.mark.parametrize("port", ["70000", "0", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(tmp_path, command, port):
+    result = CliRunner().invoke(cli, [command, "--port", port, "--out" if command == "demo" else "--db",
+                                      str(tmp_path / ("d" if command == "demo" else "a.db"))])
+    assert result.exit_code == 2, result.output
+    assert "--port" in result.output and "range" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "d").exists() and not (tmp_path / "a.db").exists()

@@ -25,7 +25,7 @@ def test_interrupted_backfill_resumes_from_its_cursor(tmp_path):
 
         until = date(2025, 5, 20)  # about 41 days back: ~82 of the 80 articles -> all, via listings
         report = crawl(source, settings, mode="backfill", backfill_until=until, stop=stop, progress=progress)
-        assert report.status == "stopped"
+        assert report.status == "interrupted" and report.error == "stopped on request"
         state = open_state(settings.state_path)
         cursor = state.execute("select value from cursors where name = 'backfill:/thoi-su'").fetchone()[0]
         assert "page=" in cursor

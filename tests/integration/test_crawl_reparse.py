@@ -21,7 +21,9 @@ TABLES = {
     "article_urls": "select url, article_id from article_urls order by url",
     "parse_failures": "select source, url, fetched_at, capture, error from parse_failures order by url, fetched_at",
     "article_places": "select * from article_places order by 1, 2",
-    "indicators": "select * from indicators order by 1, 2, 3, 4, 5",
+    # indicators.id is a row number: a reparse numbers the rows it writes anew
+    "indicators": "select article_id, position, place_id, metric_key, value, value_max, unit, relation, "
+                  "relation_type, relation_value, kind, sentence from indicators order by article_id, position",
     "article_officials": "select * from article_officials order by 1, 2, 3",
 }
 

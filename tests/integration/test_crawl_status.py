@@ -23,8 +23,8 @@ def test_status_reports_health_and_paused_hosts(tmp_path):
         site.faults["/rss/home.rss"] = Fault("status", status=503)
         site.faults["/sitemap.xml"] = Fault("status", status=503)
         site.faults["/thoi-su"] = Fault("status", status=503)
-        assert crawl(source, settings).status in ("paused", "ok_with_errors")
-        assert crawl(source, settings).status == "paused"
+        assert crawl(source, settings).status == "failed"  # nothing answered: the breaker opened
+        assert crawl(source, settings).status == "failed"  # paused: nothing sent
         db = open_db(settings.db_path, create=False)
         [h] = health(db, ["testsite"], state_path=settings.state_path)
         assert h.articles == 12 and h.last_success and h.consecutive_failures >= 1
@@ -39,7 +39,7 @@ def test_status_reports_health_and_paused_hosts(tmp_path):
         sources = tmp_path / "sources.yml"
         sources.write_text(site_sources_yaml(site.base_url), encoding="utf-8")
         result = CliRunner().invoke(cli, ["status", "--db", str(settings.db_path), "--sources", str(sources)])
-        assert result.exit_code == 0 and "testsite" in result.output
+        assert result.exit_code == 3 and "testsite" in result.output and "UNHEALTHY" in result.output
 
 
 def test_runs_and_fetches_tables_tell_the_story(tmp_path):

@@ -71,4 +71,4 @@ def test_run_stops_cleanly_mid_crawl(tmp_path, sig):
         assert conn.execute("select count(*) from articles a where image_count != "
                             "(select count(*) from images i where i.article_id = a.id)").fetchone()[0] == 0
         assert conn.execute("select count(*) from runs where status = 'running'").fetchone()[0] == 0
-        assert conn.execute("select status from runs order by id desc limit 1").fetchone()[0] == "stopped"
+        assert conn.execute("select status from runs order by id desc limit 1").fetchone()[0] == "interrupted"

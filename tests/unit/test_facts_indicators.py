@@ -17,25 +17,36 @@ def inds(text, pub):
     return {(i.metric_key, i.value): i for i in extract(text, pub).indicators}
 
 
+def rows(text, pub):
+    return extract(text, pub).indicators
+
+
 def test_district_report_sentence():
     got = inds(TEXT, date(2023, 7, 20))
-    # a growth rate or share of plan stated after an amount is that amount's relation
-    assert set(got) == {("production_value", 30054.4), ("budget_revenue", 1402)}
+    # one row per printed figure: a growth rate or share of plan after an amount is its own row
+    assert set(got) == {("production_value", 30054.4), ("production_value", 12.1),
+                        ("budget_revenue", 1402), ("budget_revenue", 40)}
     pv = got[("production_value", 30054.4)]
-    assert (pv.unit, pv.kind, pv.place) == ("tỷ đồng", "estimate", "Bắc Từ Liêm")
+    assert (pv.unit, pv.kind, pv.place, pv.relation_type, pv.qualifies) == ("tỷ đồng", "estimate", "Bắc Từ Liêm",
+                                                                             None, None)
     assert (pv.period_text, pv.period_start, pv.period_end) == ("6 tháng đầu năm", "2023-01-01", "2023-06-30")
-    assert pv.relation == "tăng 12,1% so với cùng kỳ"
-    assert (pv.relation_type, pv.relation_value) == ("growth_yoy", 12.1)
+    assert pv.period_kind == "half_year" and pv.metric_family == "production"
+    g = got[("production_value", 12.1)]
+    assert (g.unit, g.relation, g.relation_type, g.qualifies) == ("%", "tăng 12,1% so với cùng kỳ", "growth_yoy", pv.id)
     br = got[("budget_revenue", 1402)]
-    assert (br.relation, br.relation_type, br.relation_value) == ("đạt 40% dự toán giao", "share_of_plan", 40)
+    share = got[("budget_revenue", 40)]
+    assert (share.relation, share.relation_type, share.qualifies) == ("đạt 40% dự toán giao", "share_of_plan", br.id)
+    assert [i.id for i in rows(TEXT, date(2023, 7, 20))] == [1, 2, 3, 4]
 
 
-def test_separate_relation_rows_switch(monkeypatch):
-    import parsers.facts.indicators as ind
-
-    monkeypatch.setattr(ind, "SEPARATE_RELATION_ROWS", True)
-    got = inds(TEXT, date(2023, 7, 20))
-    assert {("production_value_growth", 12.1), ("budget_revenue", 40)} <= set(got)
+def test_two_comparisons_on_one_amount_are_two_rows():
+    text = ("Quận Long Biên\n\nNăm 2023, tổng thu ngân sách trên địa bàn quận đạt 4.120 tỷ đồng, bằng 108% "
+            "dự toán, tăng 11,5% so với cùng kỳ.")
+    got = rows(text, date(2024, 1, 5))
+    amount = next(i for i in got if i.unit == "tỷ đồng")
+    rel = {i.relation_type: i for i in got if i.qualifies == amount.id}
+    assert set(rel) == {"share_of_plan", "growth_yoy"}
+    assert (rel["share_of_plan"].value, rel["growth_yoy"].value) == (108, 11.5)
 
 
 def test_ranges_fractions_thousands_and_targets():
@@ -46,16 +57,19 @@ def test_ranges_fractions_thousands_and_targets():
     t = got[("targets_met", 21)]
     assert t.value_denominator == 21 and t.unit == "chỉ tiêu" and t.kind == "actual"
     assert got[("budget_revenue", 22000)].unit == "tỷ đồng"
-    g = got[("production_value_growth", 12)]
+    g = got[("production_value", 12)]
     assert g.value_max == 13 and g.kind == "target" and g.period_start == "2024-01-01"
+    assert g.relation_type == "growth_yoy"
 
 
 def test_relations_after_growth_and_budget():
     text = ("Quận Bắc Từ Liêm năm 2022\n\nGiá trị sản xuất các ngành ước tăng 12,37% so với cùng kỳ, "
             "vượt 0,36% kế hoạch. Chi ngân sách ước đạt 102% dự toán Thành phố giao, 97,4% dự toán quận giao.")
     got = inds(text, date(2022, 12, 14))
-    g = got[("production_value_growth", 12.37)]  # a growth rate standing alone is the value
-    assert (g.relation_type, g.relation_value) == ("above_plan", 0.36)
+    g = got[("production_value", 12.37)]  # a growth rate standing alone
+    assert g.relation_type == "growth_yoy" and g.qualifies is None
+    above = got[("production_value", 0.36)]
+    assert (above.relation_type, above.qualifies) == ("above_plan", g.id)
     assert got[("budget_expenditure", 102)].relation_type == "share_of_plan"
     assert got[("budget_expenditure", 97.4)].relation_type == "share_of_plan"
 
@@ -91,8 +105,8 @@ def test_city_wide_and_other_province_figures_are_dropped():
     assert set(got) == {("public_investment_disbursement", 71.4)}
 
 
-def test_lead_restating_an_attached_comparison_is_one_row():
-    # the lead prints the share and the growth alone; the body attaches them to the amounts
+def test_every_printed_figure_is_a_row_and_the_older_reading_drops_restatements():
+    # the title and lead print the share and the growth alone; the body after the amounts
     text = ("Quận Đống Đa: thu ngân sách 6 tháng đạt 58% dự toán\n\n"
             "6 tháng đầu năm 2024, quận Đống Đa giải ngân vốn đầu tư công đạt 41% kế hoạch; "
             "doanh thu thương mại – dịch vụ tăng 9% so với cùng kỳ.\n\n"
@@ -100,11 +114,19 @@ def test_lead_restating_an_attached_comparison_is_one_row():
             "538 tỷ đồng, đạt 41% kế hoạch. Doanh thu thương mại – dịch vụ ước đạt 61.530 tỷ đồng, "
             "tăng 9% so với cùng kỳ.\n\n"
             "Năm 2025, quận phấn đấu giải ngân đạt 41% kế hoạch vốn trong quý II.")
-    got = inds(text, date(2024, 7, 5))
-    assert set(got) == {("budget_revenue", 6214), ("public_investment_disbursement", 538),
-                        ("trade_service_revenue", 61530), ("public_investment_disbursement", 41)}
-    assert got[("public_investment_disbursement", 41)].kind == "target"  # a target is a new figure
-    assert got[("trade_service_revenue", 61530)].relation == "tăng 9% so với cùng kỳ"
+    body = [("budget_revenue", 6214, False), ("budget_revenue", 58, False),
+            ("public_investment_disbursement", 538, False), ("public_investment_disbursement", 41, False),
+            ("trade_service_revenue", 61530, False), ("trade_service_revenue", 9, False),
+            ("public_investment_disbursement", 41, True)]  # a target is a new figure
+    got = rows(text, date(2024, 7, 5))
+    assert sorted((i.metric_key, i.value, i.kind == "target") for i in got) == sorted(
+        body + [("budget_revenue", 58, False), ("public_investment_disbursement", 41, False),
+                ("trade_service_revenue", 9, False)])  # title and lead: printed again
+    older = extract(text, date(2024, 7, 5), keep_repeats=False).indicators
+    assert sorted((i.metric_key, i.value, i.kind == "target") for i in older) == sorted(body)
+    amount = next(i for i in older if i.value == 61530)
+    growth = next(i for i in older if i.value == 9)
+    assert (growth.relation, growth.qualifies) == ("tăng 9% so với cùng kỳ", amount.id)
 
 
 def test_comparison_after_an_amount_in_text_without_diacritics():
@@ -112,11 +134,12 @@ def test_comparison_after_an_amount_in_text_without_diacritics():
             "6 thang dau nam 2024 tong thu ngan sach tren dia ban quan Hoang Mai uoc dat 2.310 ty dong, "
             "dat 52% du toan. Gia tri san xuat nganh thuong mai - dich vu tang 9,1% so voi cung ky.")
     got = inds(text, date(2024, 7, 8))
-    assert set(got) == {("budget_revenue", 2310), ("trade_service_growth", 9.1)}
+    assert set(got) == {("budget_revenue", 2310), ("budget_revenue", 52), ("production_value_trade_services", 9.1)}
     br = got[("budget_revenue", 2310)]
-    assert (br.unit, br.relation, br.relation_type, br.relation_value) == (
-        "tỷ đồng", "dat 52% du toan", "share_of_plan", 52)
-    assert got[("trade_service_growth", 9.1)].relation_type == "growth_yoy"
+    share = [i for i in rows(text, date(2024, 7, 8)) if i.value == 52][-1]  # (the title prints it too)
+    assert br.unit == "tỷ đồng"
+    assert (share.relation, share.relation_type, share.qualifies) == ("dat 52% du toan", "share_of_plan", br.id)
+    assert got[("production_value_trade_services", 9.1)].relation_type == "growth_yoy"
 
 
 def test_comparison_after_an_uncategorised_amount():
@@ -124,5 +147,6 @@ def test_comparison_after_an_uncategorised_amount():
             "Giá trị sản xuất nông nghiệp trên 1 ha đất canh tác của huyện Mê Linh đạt 320 triệu đồng, "
             "tăng 5% so với năm 2022.")
     got = inds(text, date(2023, 12, 28))
-    assert set(got) == {("other", 320)}
-    assert got[("other", 320)].relation == "tăng 5% so với năm 2022"
+    assert set(got) == {("other", 320), ("other", 5)}
+    assert got[("other", 5)].relation == "tăng 5% so với năm 2022"
+    assert got[("other", 5)].qualifies == got[("other", 320)].id

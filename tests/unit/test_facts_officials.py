@@ -43,8 +43,10 @@ def test_several_roles_after_name_and_trailing_verb():
 def test_former_and_current_role():
     text = "Ông Hà Văn Lực, nguyên Phó Chủ tịch UBND quận Ba Đình, nay là Chủ tịch UBND phường Ba Đình cho biết."
     o = people(text, date(2026, 1, 9))["Hà Văn Lực"]
-    assert o.is_former and o.roles[0].startswith("nguyên Phó Chủ tịch")
+    assert o.roles[0].startswith("nguyên Phó Chủ tịch")
     assert o.roles[1] == "Chủ tịch UBND phường Ba Đình"
+    # the title is the current post; "nguyên" makes it former only when nothing current is held
+    assert (o.title, o.organisation, o.is_former) == ("Chủ tịch", "UBND phường Ba Đình", False)
 
 
 def test_one_row_per_person_and_no_place_names():

@@ -47,8 +47,11 @@ def test_parse_period(text, pub, start, end):
 
 
 def test_period_without_dates_keeps_text():
+    p = parse_period("sau 20 năm xây dựng", date(2020, 7, 30))
+    assert p is not None and p.text == "20 năm" and p.start is None and p.kind == "multi_year"
+    # "N năm qua" counts back from the report's year, like "nhiệm kỳ qua" (issue 14)
     p = parse_period("5 năm qua", date(2020, 7, 30))
-    assert p is not None and p.text == "5 năm qua" and p.start is None
+    assert p is not None and (p.start, p.end) == ("2015-01-01", "2020-12-31")
     assert parse_period("không có kỳ nào", None) is None
 
 

@@ -11,6 +11,10 @@ from parsers.profiles import all_profiles, get_profile, profile_by_name, profile
     ("http://www.laodongthudo.vn/x-23038.html?utm_source=fb", "laodongthudo", "23038"),
     ("https://laodongthudo.vn/dong-anh-but-pha.media", "laodongthudo", None),
     ("https://hanoimoi.vn/phuong-hoan-kiem-thu-ngan-sach-712905.html", "hanoimoi", "712905"),
+    ("https://nhipsonghanoi.hanoimoi.vn/phuong-tay-ho-thu-ngan-sach-721846.html", "nhipsonghanoi", "721846"),
+    ("https://nhipsonghanoi.hanoimoi.vn/anh-cho-gom-1212087.html?utm_source=zalo", "nhipsonghanoi", "1212087"),
+    ("https://nhipsonghanoi.hanoimoi.com.vn/tin-tuc/Ha-Noi-360/1049857/quan-long-bien", "nhipsonghanoi", "1049857"),
+    ("https://nhipsonghanoi.hanoimoi.vn/le-hoi-mua-thu-event4410.html", "nhipsonghanoi", None),
     ("https://kinhtedothi.vn/dat-nen-tai-da-nang-giam-gia.html", "kinhtedothi", None),
     ("https://kinhtedothi.vn/ha-noi-kinh-te-thang-10-dan-hoi-phuc-439503.html", "kinhtedothi", "439503"),
     ("https://www.anninhthudo.vn/camera-an-ninh-post659326.antd", "anninhthudo", "659326"),
@@ -30,7 +34,8 @@ def test_no_profile(url: str) -> None:
 
 def test_versions_and_names() -> None:
     versions = profile_versions()
-    assert set(versions) == {"laodongthudo", "hanoimoi", "kinhtedothi", "anninhthudo", "generic"}
+    assert set(versions) == {"laodongthudo", "hanoimoi", "kinhtedothi", "anninhthudo", "nhipsonghanoi",
+                             "generic"}
     assert all(isinstance(v, str) and v for v in versions.values())
     assert all(profile_by_name(p.name) is p for p in all_profiles())
     assert profile_by_name("nope") is None

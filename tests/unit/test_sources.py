@@ -10,7 +10,7 @@ from crawler.sources import load_sources
 
 def test_shipped_sources_load_and_are_polite():
     sources = {s.id: s for s in load_sources(PROJECT_ROOT / "sources.yml")}
-    assert set(sources) >= {"laodongthudo", "hanoimoi", "kinhtedothi", "anninhthudo"}
+    assert set(sources) >= {"laodongthudo", "hanoimoi", "kinhtedothi", "anninhthudo", "nhipsonghanoi"}
     for s in sources.values():
         assert s.politeness.rate_per_second <= 1.0
         assert s.politeness.total_timeout_s >= s.politeness.timeout_s
@@ -26,12 +26,12 @@ def test_shipped_sources_load_and_are_polite():
     ("sources: [", "not valid YAML"),
     ("foo: 1", "top-level 'sources:'"),
     ("sources:\n  - id: a\n    name: A\n", "missing"),
-    ("sources:\n  - {id: a, name: A, base_url: 'http://x', parser: g, article_patterns: ['(']}", "source #1"),
-    ("sources:\n  - {id: a, name: A, base_url: 'http://x', parser: g, article_patterns: ['x'], colour: red}",
+    ("sources:\n  - {id: a, name: A, base_url: 'http://x', parser: generic, article_patterns: ['(']}", "source #1"),
+    ("sources:\n  - {id: a, name: A, base_url: 'http://x', parser: generic, article_patterns: ['x'], colour: red}",
      "unknown key"),
-    ("sources:\n  - {id: a, name: A, base_url: 'http://x', parser: g, article_patterns: ['x']}\n"
-     "  - {id: a, name: B, base_url: 'http://y', parser: g, article_patterns: ['x']}", "duplicate"),
-    ("sources:\n  - {id: a, name: A, base_url: 'http://x', parser: g, article_patterns: ['x'], "
+    ("sources:\n  - {id: a, name: A, base_url: 'http://x', parser: generic, article_patterns: ['x']}\n"
+     "  - {id: a, name: B, base_url: 'http://y', parser: generic, article_patterns: ['x']}", "duplicate"),
+    ("sources:\n  - {id: a, name: A, base_url: 'http://x', parser: generic, article_patterns: ['x'], "
      "politeness: {speed: 3}}", "source #1"),
 ])
 def test_mistakes_give_plain_messages(tmp_path, text, message):

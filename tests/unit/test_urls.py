@@ -37,6 +37,11 @@ def test_meaningful_query_parameters_are_kept_and_sorted():
 def test_site_ids_per_source():
     assert article_key(SOURCES["hanoimoi"], "https://hanoimoi.vn/ha-noi-thu-ngan-sach-703441.html") == "hanoimoi:703441"
     assert article_key(SOURCES["hanoimoi"], "https://hanoimoi.vn/le-hoi-event123.html") is None
+    nshn = SOURCES["nhipsonghanoi"]
+    assert article_key(nshn, "https://nhipsonghanoi.hanoimoi.vn/phuong-tay-ho-thu-ngan-sach-721846.html?utm_source=x") \
+        == "nhipsonghanoi:721846"
+    assert article_key(nshn, "https://nhipsonghanoi.hanoimoi.vn/le-hoi-mua-thu-event4410.html") is None
+    assert not nshn.owns("https://hanoimoi.vn/phuong-tay-ho-thu-ngan-sach-721846.html")
     assert article_key(SOURCES["anninhthudo"],
                        "https://anninhthudo.vn/bat-giu-doi-tuong-post612345.antd?utm_source=x") == "anninhthudo:612345"
     assert article_key(SOURCES["anninhthudo"], "https://www.anninhthudo.vn/bat-giu-doi-tuong-post612345.antd") \

@@ -39,6 +39,10 @@ def _read(root: Path, source: str, file: str, offset: str):
     path = (root / source / file).resolve()
     if not path.is_relative_to(root.resolve()) or not path.is_file():
         return None
+    with open(path, "rb") as fh:  # each record is a gzip member of its own (rawstore.py):
+        fh.seek(int(offset))      # anywhere else, warcio may read on to a later record
+        if fh.read(2) != b"\x1f\x8b":
+            return None
     try:
         return RawStore(root).read(f"{source}/{file}#{int(offset)}")
     except Exception:  # not a record start, a torn or foreign file: nothing to show
