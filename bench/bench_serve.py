@@ -15,7 +15,17 @@ after a one-article commit, as while the crawler writes (crawler/publish/plugins
 with the counts/facets cached before the commit and recounts in the background; run with
 HANOI_NEWS_COUNTS_MAX_STALE=0 to measure exact recounting instead).
 
-This module also holds the archive factory the tests use (``build_archive``, ``add_article``).
+The reader's pages are timed too: the place page of the most and of the least tagged
+district and an article page (``reader_pages``). ``--baseline ../main`` also serves the same
+archive with another checkout's code and times the news view, those place pages and that
+article page on both servers in turn (``side_by_side``; on a checkout without the reader's
+pages they are Datasette's stock row pages); ``--only-reader`` skips the rest:
+
+    .venv/bin/python bench/bench_serve.py --reuse --no-export --no-snapshot \
+        --baseline ../main --only-reader
+
+This module also holds the archive factory the tests use (``build_archive``, ``add_article``,
+``build_test_archive``, ``add_reader_articles``).
 """
 from __future__ import annotations
 
@@ -329,7 +339,137 @@ def build_test_archive(path: str | Path, filler: int = 60) -> Database:
     return db
 
 
+NEW_WARD_DONG_DA = "hn-2025-00235-phuong-dong-da"
+
+
+def _figure(place: str, place_id: str | None, metric: str, key: str, value: float, unit: str,
+            period: str, start: str, end: str, kind: str, sentence: str, **more) -> dict:
+    return {"place": place, "place_id": place_id, "metric": metric, "metric_key": key,
+            "value": value, "unit": unit, "period_text": period, "period_start": start,
+            "period_end": end, "kind": kind, "sentence": sentence, **more}
+
+
+def add_reader_articles(db: Database, warc_root: str | Path | None = None) -> None:
+    """Articles for the reader's pages (tests of the article, place and figure pages, the
+    feeds and the browser): Quận Đống Đa's budget revenue printed for a half-year, a year and
+    five years (three series that must never share a chart), the new Phường Đống Đa (since
+    1 July 2025), an article with two versions, images and a copy in another paper (found
+    by the clusters of ``upgrade_archive``), and, with ``warc_root``, the raw capture of that
+    article.
+    Facts and sentences are written for the tests."""
+    dd = "hn-pre2025-006-quan-dong-da"
+    s1 = ("6 tháng đầu năm 2024, thu ngân sách trên địa bàn quận Đống Đa ước đạt 6.214 tỷ đồng, "
+          "bằng 58,6% dự toán.")
+    s2 = "Năm 2023, quận thu ngân sách đạt 11.380 tỷ đồng."
+    s3 = "Giai đoạn 2021-2025, tổng thu ngân sách của quận ước đạt 52.000 tỷ đồng."
+    body = (f"{s1} Giải ngân vốn đầu tư công đạt 41% kế hoạch.\n\n{s2} Ngày 8/1, quận tổ chức "
+            f"hội nghị tổng kết.\n\n{s3}\n\nChủ tịch UBND quận Đống Đa Lê Văn Hòa cho biết quận "
+            f"sẽ tiếp tục rà soát nguồn thu.")
+    add_article(
+        db, id="kinhtedothi:401", source="kinhtedothi",
+        title="Đống Đa: thu ngân sách 6 tháng đạt 58,6% dự toán",
+        sapo="Quận Đống Đa công bố kết quả thu ngân sách nửa đầu năm 2024.",
+        body_text=body, published_at="2024-07-05T14:10:00+07:00",
+        places=["Quận Đống Đa", "Quận Ba Đình"],
+        url="https://kinhtedothi.vn/dong-da-thu-ngan-sach-401.html",
+        indicators=[
+            _figure("Đống Đa", dd, "thu ngân sách", "budget_revenue", 6214.0, "tỷ đồng",
+                    "6 tháng đầu năm 2024", "2024-01-01", "2024-06-30", "estimate", s1,
+                    relation="bằng 58,6% dự toán", relation_type="share_of_plan",
+                    relation_value=58.6),
+            _figure("Đống Đa", dd, "thu ngân sách", "budget_revenue", 11380.0, "tỷ đồng",
+                    "năm 2023", "2023-01-01", "2023-12-31", "actual", s2),
+            _figure("Đống Đa", dd, "thu ngân sách", "budget_revenue", 52000.0, "tỷ đồng",
+                    "giai đoạn 2021-2025", "2021-01-01", "2025-12-31", "estimate", s3),
+            _figure("Đống Đa", dd, "giải ngân vốn đầu tư công", "public_investment_disbursement",
+                    41.0, "%", "6 tháng đầu năm 2024", "2024-01-01", "2024-06-30", "actual",
+                    s1 + " Giải ngân vốn đầu tư công đạt 41% kế hoạch.",
+                    relation="đạt 41% kế hoạch", relation_type="share_of_plan",
+                    relation_value=41.0),
+            # printed nowhere in this text: listed, never marked (not the 8 of "Ngày 8/1")
+            _figure("Đống Đa", dd, "tăng trưởng kinh tế", "economic_growth", 8.0, "%",
+                    "năm 2024", "2024-01-01", "2024-12-31", "target",
+                    "Quận phấn đấu tăng trưởng kinh tế 8% trong năm 2024.")],
+        officials=[{"name": "Lê Văn Hòa", "title": "Chủ tịch UBND",
+                    "organisation": "UBND quận Đống Đa", "place_id": dd, "is_former": 0,
+                    "sentence": "Chủ tịch UBND quận Đống Đa Lê Văn Hòa cho biết quận sẽ tiếp "
+                                "tục rà soát nguồn thu."}])
+    s4 = ("6 tháng đầu năm 2025, thu ngân sách trên địa bàn quận Đống Đa ước đạt 6.950 tỷ đồng, "
+          "tăng 11,8% so với cùng kỳ.")
+    add_article(
+        db, id="hanoimoi:404", source="hanoimoi",
+        title="Đống Đa thu ngân sách nửa đầu năm 2025",
+        sapo="Kết quả thu ngân sách của quận trước khi sắp xếp đơn vị hành chính.",
+        body_text=s4, published_at="2025-06-28T09:00:00+07:00", places=["Quận Đống Đa"],
+        indicators=[_figure("Đống Đa", dd, "thu ngân sách", "budget_revenue", 6950.0,
+                            "tỷ đồng", "6 tháng đầu năm 2025", "2025-01-01", "2025-06-30",
+                            "estimate", s4, relation="tăng 11,8% so với cùng kỳ",
+                            relation_type="growth_yoy", relation_value=11.8)])
+    # another paper's copy of kinhtedothi:401
+    add_article(
+        db, id="anninhthudo:405", source="anninhthudo",
+        title="Quận Đống Đa: thu ngân sách nửa đầu năm đạt 6.214 tỷ đồng",
+        sapo="Quận Đống Đa công bố kết quả thu ngân sách nửa đầu năm 2024.",
+        body_text=body, published_at="2024-07-05T16:00:00+07:00", places=["Quận Đống Đa"])
+    s5 = "9 tháng năm 2025, phường Đống Đa thu ngân sách ước đạt 1.250 tỷ đồng."
+    add_article(
+        db, id="hanoimoi:406", source="hanoimoi",
+        title="Phường Đống Đa sau ba tháng vận hành chính quyền hai cấp",
+        sapo="Phường Đống Đa mới được thành lập từ ngày 1/7/2025.",
+        body_text=f"{s5}\n\nBộ máy mới của phường hoạt động thông suốt.",
+        published_at="2025-10-08T08:00:00+07:00", places=[NEW_WARD_DONG_DA],
+        indicators=[_figure("Đống Đa", NEW_WARD_DONG_DA, "thu ngân sách", "budget_revenue",
+                            1250.0, "tỷ đồng", "9 tháng năm 2025", "2025-01-01", "2025-09-30",
+                            "estimate", s5)])
+    with db.atomic():
+        db.execute("update articles set authors = ? where id = ?",
+                   ['["Minh Anh", "Thu Hà"]', "kinhtedothi:401"])
+        db.execute("update articles set authors = ? where id = ?", ['["Quang Huy"]', "hanoimoi:406"])
+        db["images"].upsert_all([
+            {"article_id": "kinhtedothi:401", "position": 0,
+             "url": "https://kinhtedothi.vn/images/hoi-nghi-dong-da.jpg",
+             "caption": "Hội nghị sơ kết 6 tháng của quận Đống Đa.", "credit": "Minh Anh"},
+            {"article_id": "kinhtedothi:401", "position": 1,
+             "url": "https://kinhtedothi.vn/images/bo-phan-mot-cua.jpg",
+             "caption": "Người dân làm thủ tục tại bộ phận một cửa.", "credit": "Thu Hà"}],
+            pk=("article_id", "position"))
+        db["article_versions"].upsert_all([
+            {"article_id": "kinhtedothi:401", "version": 1, "fetched_at": "2024-07-05T14:30:00+07:00",
+             "content_hash": "v1", "title": "Đống Đa: thu ngân sách 6 tháng đạt 58% dự toán",
+             "body_text": body.replace(" Giải ngân vốn đầu tư công đạt 41% kế hoạch.", ""),
+             "change": "new"},
+            {"article_id": "kinhtedothi:401", "version": 2, "fetched_at": "2024-07-06T08:00:00+07:00",
+             "content_hash": "v2", "title": "Đống Đa: thu ngân sách 6 tháng đạt 58,6% dự toán",
+             "body_text": body, "change": "content"}], pk=("article_id", "version"))
+        db.execute("update articles set version = 2 where id = 'kinhtedothi:401'")
+    from crawler.facts_store import upgrade_archive
+
+    with db.conn:  # comparisons as rows of their own, claims, clusters (the copy joins 401's)
+        upgrade_archive(db)
+    if warc_root is not None:
+        from crawler.rawstore import RawStore
+
+        html = ("<html><head><title>Đống Đa</title><script>window.__captured = 1</script>"
+                "</head><body><h1>Đống Đa: thu ngân sách 6 tháng đạt 58,6% dự toán</h1>"
+                f"<p>{s1}</p></body></html>").encode()
+        ref = RawStore(warc_root).write(
+            "kinhtedothi", "https://kinhtedothi.vn/dong-da-thu-ngan-sach-401.html", 200, "OK",
+            [("Content-Type", "text/html; charset=utf-8")], html, "2024-07-06T08:00:00+07:00")
+        with db.atomic():
+            db.execute("update articles set capture = ? where id = 'kinhtedothi:401'", [ref])
+            db.execute("update article_versions set capture = ? where article_id = "
+                       "'kinhtedothi:401' and version = 2", [ref])
+
+
 # --- the benchmark ---------------------------------------------------------------------------
+
+
+def _describe_checkout(root: Path) -> str:
+    try:
+        return subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %cI %s"],
+                              capture_output=True, text=True, timeout=10).stdout.strip()[:120]
+    except (OSError, subprocess.SubprocessError):
+        return str(root)
 
 
 def _free_port() -> int:
@@ -352,9 +492,10 @@ uvicorn.run(make_datasette(Path(sys.argv[1])).app(), host="127.0.0.1", port=int(
 """
 
 
-def serve_in_process(path: Path, port: int) -> subprocess.Popen:
-    """Datasette for ``path`` on 127.0.0.1:``port`` in a child process, once it answers."""
-    proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(path), str(port), str(ROOT)])
+def serve_in_process(path: Path, port: int, root: Path = ROOT) -> subprocess.Popen:
+    """Datasette for ``path`` on 127.0.0.1:``port`` in a child process, once it answers;
+    ``root``: the checkout whose code serves it (another one for --baseline)."""
+    proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(path), str(port), str(root)])
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -477,6 +618,58 @@ def _time_distinct(client, base: str, queries: list[str], suffix: str) -> dict:
     return out
 
 
+def reader_pages(path: Path) -> dict[str, str]:
+    """The reader's pages to time (paths under the database): the place page of the most
+    and of the least tagged district, and the article page of the newest article with both
+    figures and an official."""
+    conn = sqlite3.connect(path)
+    try:
+        tagged = conn.execute(
+            "select place_id, count(*) from article_places group by place_id "
+            "order by 2 desc").fetchall()
+        article = conn.execute(
+            "select i.article_id from indicators i where exists (select 1 from "
+            "article_officials o where o.article_id = i.article_id) "
+            "order by i.id desc limit 1").fetchone()
+    finally:
+        conn.close()
+    from datasette.utils import tilde_encode
+
+    out = {f"place_page_most_tagged ({tagged[0][0]}, {tagged[0][1]:,} articles)":
+           f"/places/{tilde_encode(tagged[0][0])}",
+           f"place_page_least_tagged ({tagged[-1][0]}, {tagged[-1][1]:,} articles)":
+           f"/places/{tilde_encode(tagged[-1][0])}"}
+    if article:
+        out[f"article_page ({article[0]})"] = f"/articles/{tilde_encode(article[0])}"
+    return out
+
+
+def side_by_side(client, bases: dict[str, str], paths: dict[str, str], runs: int) -> dict:
+    """Each page timed on every server in turn, so that both see the same machine at the same
+    moment; the first request of each (nothing cached yet) is ``first_ms``, apart."""
+    out: dict = {}
+    for label, path in paths.items():
+        out[label] = {}
+        first: dict[str, float] = {}
+        for name, base in bases.items():
+            t = time.perf_counter()
+            client.get(base + path)
+            first[name] = round((time.perf_counter() - t) * 1000, 1)
+        times: dict[str, list[float]] = {name: [] for name in bases}
+        statuses: dict[str, set] = {name: set() for name in bases}
+        for _ in range(runs):
+            for name, base in bases.items():
+                t = time.perf_counter()
+                r = client.get(base + path)
+                times[name].append((time.perf_counter() - t) * 1000)
+                statuses[name].add(r.status_code)
+        for name in bases:
+            out[label][name] = {**_stats(times[name]), "first_ms": first[name],
+                                "statuses": sorted(statuses[name])}
+        print(f"{label}: {out[label]}", file=sys.stderr)
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=1_000_000)
@@ -495,6 +688,13 @@ def main(argv=None) -> int:
                     help="requests per URL each made right after a one-article commit")
     ap.add_argument("--write-pause", type=float, default=2.5,
                     help="seconds between that commit and the request (reader think time)")
+    ap.add_argument("--baseline", metavar="CHECKOUT",
+                    help="another checkout of hanoi-news (e.g. main): also serve the archive"
+                         " with its code and time the news view, the place pages and the"
+                         " article page on both, side by side")
+    ap.add_argument("--only-reader", action="store_true",
+                    help="time only the news view and the reader's pages (with --baseline:"
+                         " only the side-by-side table)")
     args = ap.parse_args(argv)
     import httpx
 
@@ -543,15 +743,37 @@ def main(argv=None) -> int:
             f"{base}/latest_for_place?place=%C4%90%E1%BB%91ng+%C4%90a",
         "canned_budget_revenue (budget_revenue?place=)": f"{base}/budget_revenue?place=",
     }
+    pages = reader_pages(path)
+    urls.update({label: base + p for label, p in pages.items()})
+    news = {"news (4 facets)": "/news", "news?_search=dong da": "/news?_search=dong+da"}
+    if args.only_reader:
+        urls = {k: v for k, v in urls.items() if k.startswith(("faceted_table (", "search_two_words (",
+                                                                "place_page", "article_page"))}
     timings = {}
     with httpx.Client(timeout=60) as client:
+        if args.baseline:
+            other_port = _free_port()
+            other = serve_in_process(path, other_port, Path(args.baseline).resolve())
+            try:
+                bases = {"this": base,
+                         "baseline": f"http://127.0.0.1:{other_port}/{path.stem}"}
+                out["baseline"] = _describe_checkout(Path(args.baseline))
+                out["side_by_side"] = side_by_side(client, bases, {**news, **pages}, args.runs)
+            finally:
+                other.terminate()
+                other.wait(30)
+            if args.only_reader:
+                server.terminate()
+                server.wait(30)
+                print(json.dumps(out, ensure_ascii=False, indent=2))
+                return 0
         for label, url in urls.items():
             timings[label] = _time(client, url, args.runs)
             if args.write_rounds:
                 timings[label].update(_time_after_writes(client, url, path, args.write_rounds,
                                                          args.write_pause))
             print(f"{label}: {timings[label]}", file=sys.stderr)
-        if args.distinct:
+        if args.distinct and not args.only_reader:
             qs = distinct_searches(args.distinct * 2)
             for label, suffix, chunk in (("distinct_searches_json_nofacet", ".json?_nofacet=1",
                                           qs[:args.distinct]),

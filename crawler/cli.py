@@ -91,11 +91,12 @@ def _progress_bar(desc: str):
     return bar.update, bar.close
 
 
-def _serve_datasette(db_path: Path, port: int, *, demo: bool, scheduler_setup=None) -> None:
+def _serve_datasette(db_path: Path, port: int, *, demo: bool, scheduler_setup=None,
+                     warc_dir: Path | None = None) -> None:
     from .publish.app import make_datasette, warm_up
     from .publish.serve import serve
 
-    ds = make_datasette(db_path, demo=demo)
+    ds = make_datasette(db_path, demo=demo, warc_dir=warc_dir)
 
     def setup(loop):
         # first readers should not pay for the front pages' counts and facets
@@ -264,7 +265,8 @@ def run(port: int, db: str | None, data_dir: str | None, sources: str | None) ->
         return stop
 
     click.echo(f"Crawling {', '.join(s.id for s in all_sources)} on schedule; logs in {settings.data_dir / 'logs'}")
-    _serve_datasette(settings.db_path, port, demo=False, scheduler_setup=setup)
+    _serve_datasette(settings.db_path, port, demo=False, scheduler_setup=setup,
+                     warc_dir=settings.warc_dir)
 
 
 @cli.command("crawl")

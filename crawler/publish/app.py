@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 METADATA_PATH = ROOT / "metadata.yml"
 PLUGINS_DIR = HERE / "plugins"
+TEMPLATES_DIR = HERE / "templates"
 TEMPLATE_DB_KEY = "archive"
 
 SETTINGS: dict[str, Any] = {
@@ -114,11 +115,15 @@ def load_metadata(
 def make_datasette(
     db_path: str | Path, *, metadata_path: str | Path | None = None, demo: bool = False,
     immutable: bool = False, settings: dict[str, Any] | None = None,
+    warc_dir: str | Path | None = None,
 ):
-    """A Datasette serving ``db_path`` (key = file stem) with our metadata and plugins.
+    """A Datasette serving ``db_path`` (key = file stem) with our metadata, plugins and
+    templates.
 
     Mutable by default: the crawler may be writing (WAL keeps each read consistent).
     ``immutable=True`` is for a published snapshot, and enables the ``/<db>.db`` download.
+    ``warc_dir``: the raw captures the article pages link to (``/-/capture/…``); default
+    ``data/warc`` beside the database, where ``crawl`` and ``demo`` keep them.
     """
     from datasette.app import Datasette
 
@@ -131,9 +136,12 @@ def make_datasette(
     ds = Datasette(
         metadata=meta,
         plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
         settings={**SETTINGS, **(settings or {})},
         **kwargs,
     )
+    # (not in metadata: /-/metadata.json is public, the server's paths are not)
+    ds._hn_warc_dirs = {name: Path(warc_dir or db_path.parent / "data" / "warc").resolve()}
     _memoize_plugin_config(ds)
     return ds
 

@@ -32,13 +32,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def served_archive(tmp_path_factory):
     import uvicorn
-    from bench_serve import build_test_archive
+    from bench_serve import add_reader_articles, build_test_archive
 
     from crawler.publish.snapshot import publish_archive
     from crawler.publish.app import make_datasette
 
     path = tmp_path_factory.mktemp("browser") / "archive.db"
-    build_test_archive(path, filler=80).close()
+    db = build_test_archive(path, filler=80)
+    add_reader_articles(db, warc_root=path.parent / "data" / "warc")  # the reader's pages
+    db.close()
     publish_archive(path)
     ds = make_datasette(path)
     port = _free_port()
@@ -80,9 +82,26 @@ def browser():
         b.close()
 
 
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}  # a common phone, portrait
+
+
 @pytest.fixture
 def page(browser, served_archive):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
+    yield from _page(browser, served_archive, DESKTOP)
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def sized_page(request, browser, served_archive):
+    """(page, "desktop" or "phone"): the same test at a desktop and at a phone width."""
+    viewport = DESKTOP if request.param == "desktop" else PHONE
+    for pg in _page(browser, served_archive, viewport, is_mobile=request.param == "phone"):
+        yield pg, request.param
+
+
+def _page(browser, served_archive, viewport, is_mobile=False):
+    context = browser.new_context(viewport=viewport, locale="vi-VN", is_mobile=is_mobile,
+                                  has_touch=is_mobile,
                                   accept_downloads=True, base_url=served_archive["base"])
     pg = context.new_page()
     # nothing outside the served archive (fonts, tiles, CDNs) is ever fetched

@@ -216,9 +216,14 @@ def test_place_feed_atom(ds):
 
 def test_budget_officials_indicator_queries(ds):
     rows = get(ds, "/archive/budget_revenue.json", params={"place": "", "_shape": "array"}).json()
-    got = {(r["place"], r["year"]): r["reported_actual"] for r in rows}
-    assert got[("Đống Đa", "2024")] == 4520.0
-    assert got[("Bắc Từ Liêm", "2023")] == 3100.0
+    got = {(r["place"], r["year"], r["period_kind"], r["kind"]): r for r in rows}
+    dong_da = got[("Đống Đa", "2024", "year", "actual")]
+    assert dong_da["value"] == 4520.0
+    # in which article was that reported? its title, its page here (at the figure), its URL
+    assert dong_da["title"] == "Quận Đống Đa tổng kết công tác năm 2024"
+    assert dong_da["article_page"].startswith("/archive/articles/hanoimoi~3A101#fig-")
+    assert dong_da["url"].endswith("hanoimoi:101.html")
+    assert got[("Bắc Từ Liêm", "2023", "year", "actual")]["value"] == 3100.0
     rows = get(ds, "/archive/budget_revenue.json",
                params={"place": "bac tu liem", "_shape": "array"}).json()
     assert {r["place"] for r in rows} == {"Bắc Từ Liêm"}
