@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..dbconn import write_transaction
+from ..dbconn import enable_wal, write_transaction
 from .search_fold import search_fold_text  # noqa: F401  (re-exported for writers and tests)
 from .search_pairs import ensure_pairs
 
@@ -222,8 +222,7 @@ def ensure_search(db: Database, *, backfill: bool = True,
     did: dict[str, Any] = {}
     if not db["articles"].exists():
         raise RuntimeError("articles table missing: run crawler.migrations.migrate_archive first")
-    if db.journal_mode != "wal":
-        db.enable_wal()
+    enable_wal(db.conn)  # a no-op on a WAL file; waits while another process switches it
     if backfill:
         did["backfilled"] = backfill_search_fold(db)
     if not _fts_ok(db):
