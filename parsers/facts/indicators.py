@@ -244,7 +244,36 @@ _DATE_AFTER = re.compile(r"\s*(?:\d|năm\b)")
 _NEXT_WORDS = re.compile(r"\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)")
 _THI_DUA = re.compile(r"\s*thi đua")
 # the unit printed on the last item of a list only ("61,2 triệu, ... 55 triệu đồng/người/năm")
-_TRIEU_LATER = re.compile(r"\d\s*triệu\s+đồng", re.IGNORECASE)
+_TRIEU_LATER = re.compile(r"\d\s*triệu\s+đồng((?:[ \t]*/[ \t]*(?:người|ha|năm|hộ|tháng|lao động|khẩu)(?!\w))*)",
+                          re.IGNORECASE)
+# the per-part of a rate unit: "triệu đồng/người/năm", "triệu đồng/ ha", "tạ/ha"
+_PER_SUFFIX = re.compile(r"[ \t]*/[ \t]*(người|ha|héc-ta|hécta|năm|hộ|tháng|lao động|khẩu|sào|vụ)(?!\w)", re.IGNORECASE)
+_HA_OF_LAND = re.compile(r"(?:tren|moi) (?:1|mot) ?ha|1 ?ha (?:dat )?canh tac|ha (?:dat )?canh tac")
+
+
+def _last_item_rate(s: str, end: int, metrics: list[tuple[int, int, str]]) -> re.Match[str] | None:
+    """The next amounts in triệu đồng of the list the one ending at ``end`` opens, up to the
+    first with a per-part (no ";" nor metric phrase in between): that one, else None."""
+    stop = s.find(";", end, end + 160)
+    stop = end + 160 if stop < 0 else stop
+    for tm in _TRIEU_LATER.finditer(s, end, stop):
+        if any(end <= x[0] < tm.start() for x in metrics):
+            return None
+        if tm.group(1):
+            return tm
+    return None
+
+
+def _rate_suffix(s: str, end: int) -> tuple[list[str], int]:
+    """The per-parts after a unit at ``end`` ("/người/năm" -> ["người", "năm"]) and where they end."""
+    parts: list[str] = []
+    m = _PER_SUFFIX.match(s, end)
+    while m is not None and len(parts) < 3:
+        w = m.group(1).lower()
+        parts.append("ha" if w.startswith("héc") else w)
+        end = m.end()
+        m = _PER_SUFFIX.match(s, end)
+    return parts, end
 
 
 def _digit_tokens(tokens: Tokens) -> list[int]:
@@ -496,9 +525,19 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 else:
                     unit = w[0] if len(w) == 1 or w[1].lower() in STOP_UNIT else " ".join(w)
                     end = nm.end()
+        rate: list[str] = []  # the per-part of a rate ("/người/năm"), given to the unit once the key is known
+        rate_end = end
         if unit is not None and unit.lower() == "triệu" and (tm := _TRIEU_LATER.search(s, end, end + 160)) \
                 and ";" not in s[end:tm.start()]:
             unit = "triệu đồng"  # "xã A đạt 61,2 triệu, xã B 58,4 triệu đồng/người": the last item's unit
+            if tm.group(1):
+                rate = _rate_suffix(tm.group(1), 0)[0]
+        elif unit is not None and unit not in ("%", "lần") and "/" in s[end:end + 3]:
+            rate, rate_end = _rate_suffix(s, end)
+        elif unit == "triệu đồng" and "/" in s[end:end + 160] and (tm := _last_item_rate(s, end, metrics)):
+            # "xã A đạt 82 triệu đồng, xã B đạt 76,3 triệu đồng/người/năm": the per-part printed on the
+            # last item of the list is every item's
+            rate = _rate_suffix(tm.group(1), 0)[0]
         pct = unit == "%" or unit == "lần"
         denom = None
         value, value_max = va, None
@@ -605,6 +644,18 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             elif base_key not in PER_PERSON and (_per_unit(sfold, p1, ms) or (
                     "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end))):
                 base_key = None  # "trên 1 ha", "bình quân đầu người", "triệu đồng/ha": a ratio
+        if base_key == "poverty_rate" and unit != "%":
+            base_key = None  # "còn 512 hộ nghèo": a count, not the rate
+        per_ha = _is_money(unit) and not pct and ("ha" in rate or (
+            not rate and " ha" in sfold[clause_start:ms] and _HA_OF_LAND.search(sfold, clause_start, ms) is not None))
+        if per_ha and "ha" not in rate:
+            rate = ["ha"] + rate  # "giá trị trên 1 ha canh tác đạt 245 triệu đồng": a rate per hectare
+        if per_ha and (base_key is None or base_key == "per_capita_income" or base_key in PRODUCTION):
+            base_key = "agri_value_per_ha"  # "cho giá trị 265 triệu đồng/ha": output per hectare
+            if not prior:
+                prior = [(ms, ms, base_key)]
+            if not _HA_OF_LAND.search(sfold, clause_start, ms):
+                flags.append("uncertain_metric")  # (output of a model or a farm, not of the land as a whole)
         if base_key is not None and unit == "%" and rel_type is None and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
         if base_key in MONEY and not pct and not _is_money(unit) and not no_unit:
@@ -668,7 +719,11 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 if rel_text is None else rel_text
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             key = "targets_met"
-        if unit in ("triệu đồng", "đồng") and key in MONEY and key not in PER_PERSON and not (
+        if rate and (rate != ["năm"] or key not in MONEY or key in PER_PERSON):
+            # a rate is not an amount: its unit keeps the per-part and is never scaled
+            unit = unit + "/" + "/".join(rate)
+            end = max(end, rate_end)
+        elif unit in ("triệu đồng", "đồng") and key in MONEY and key not in PER_PERSON and not (
                 "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end)):
             # "868.000 triệu đồng" is 868 tỷ đồng, "125.400.000.000 đồng" 125.4 tỷ đồng
             div = 1000 if unit == "triệu đồng" else 1e9
@@ -676,7 +731,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             value_max = round(value_max / div, 6) if value_max is not None else None
         if key in PER_PERSON:
             average = False  # "triệu đồng/người/năm" is a level, not a yearly average over a term
-        if flags:
+        if "misprint" in flags:
             value = value_max = None
         mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
         near = sfold[max(0, ms - 25):ms]
@@ -922,11 +977,10 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             paras.append(para)
             if s0 < title_end:
                 title_ids.add(id(ind))
-            if f.base:
-                if qualified is None:
-                    last[f.base] = ind
-            elif f.unit not in ("%", "lần"):
-                last_other = (ind, f.end)
+            if f.base and qualified is None:
+                last[f.base] = ind
+            if f.unit not in ("%", "lần") and (not f.base or f.base not in _CORE_BASES):
+                last_other = (ind, f.end)  # (a comparison right after it, naming no metric, is of it)
         if real and not target_block:
             ctx_period, ctx_para = real[-1], para
         if article_period is None and para <= 1:
@@ -1145,6 +1199,7 @@ def _number(inds: list[Indicator], qualifies: dict[int, Indicator]) -> list[Indi
 
 
 # between an amount and the comparison that follows it: ", tăng ", " bằng "
+_CORE_BASES = BUDGET | PRODUCTION | MONEY
 _RIGHT_AFTER = re.compile(r"\s*,?\s*(?:dat|bang|tang truong|tang|giam|vuot)?\s*")
 _COMPARED = re.compile(r"(?:cung ky|so voi|nhiem ky)\s*$")
 
