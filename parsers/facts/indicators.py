@@ -31,7 +31,7 @@ from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
                       scale_unit)
 from .gazetteer import Unit, load
-from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION,
+from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION, TRADE,
                            SECTOR_KEY, SECTOR_WORDS, refine, sector)
 from .metrics import family
 from .places import PlaceHit
@@ -49,7 +49,7 @@ _DIGIT = re.compile(r"\d")
 UNITS = sorted([
     "nghìn tỷ đồng", "ngàn tỷ đồng", "nghìn tỷ", "ngàn tỷ", "tỷ đồng", "tỉ đồng", "triệu đồng",
     "nghìn đồng", "tỷ USD", "triệu USD", "USD", "tỷ", "tỉ", "%", "ha", "m2", "m²", "km",
-    "lần", "đồng", "người", "lượt người", "lượt", "hộ", "lao động", "đảng viên", "dự án",
+    "lần", "đồng", "người", "lượt người", "lượt khách", "lượt", "hộ", "lao động", "đảng viên", "dự án",
     "công trình", "trường hợp", "trường", "chỉ tiêu", "chi bộ", "doanh nghiệp", "mô hình",
     "phường", "xã", "tổ dân phố", "tổ chức cơ sở đảng", "tổ chức", "đại biểu", "hồ sơ",
     "nghìn người", "nghìn lao động", "nghìn hộ", "căn hộ", "căn", "km2", "tấn", "con",
@@ -586,6 +586,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 prior, from_before = [(clause_start, clause_start, carried)], True
             chained = True
         base_key = prior[-1][2] if prior else None
+        if base_key in _PSEUDO_KEYS:
+            base_key, prior = _resolve_pseudo(base_key, prior, unit, sfold, clause_start, ms, flags)
         rel_type = rel_text = None
         if base_key is not None:
             p0, p1 = prior[-1][0], prior[-1][1]
@@ -604,6 +606,14 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 base_key = ("production_value_trade_services" if sec.group(1) else
                             "production_value_industry" if sec.group(2) else "production_value_agriculture")
                 prior = [(sec.start(), sec.end(), base_key)]
+        if base_key is None and (unit == "%" or (_is_money(unit) and not rate)) \
+                and (sm := _SECTOR_SUBJECT.match(sfold)) is not None and sm.end() <= ms \
+                and (unit != "%" or _GROWTH_VERB.search(bfold) is not None):
+            # "Ngành nông nghiệp ..., năm 2021 tăng 3,7%", "Lĩnh vực thương mại - dịch vụ tăng 9,4%": the
+            # sector the sentence is about is the metric
+            base_key = sector(sfold, sm.start(1), sm.end(1))
+            if base_key is not None:
+                prior = [(sm.start(1), sm.end(1), base_key)]
         struct_at = max(sfold.rfind("co cau", 0, ms), sfold.rfind("ty trong", 0, ms)) if structure else -1
         if struct_at < 0 and unit == "%" and (
                 ("co cau" in sfold[end:end + 20] and _CO_CAU_AFTER.match(sfold, end))
@@ -646,6 +656,11 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 base_key = None  # "trên 1 ha", "bình quân đầu người", "triệu đồng/ha": a ratio
         if base_key == "poverty_rate" and unit != "%":
             base_key = None  # "còn 512 hộ nghèo": a count, not the rate
+        if unit is not None and not pct and "lượt" in unit and (base_key is None or base_key in TRADE) and (
+                "khách" in unit or "khach" in sfold[clause_start:min(len(sfold), end + 30)]
+                or "du lich" in sfold[clause_start:ms]):
+            base_key = "tourist_arrivals"  # "đón hơn 910.000 lượt khách"
+            prior = prior or [(ms, ms, base_key)]
         per_ha = _is_money(unit) and not pct and ("ha" in rate or (
             not rate and " ha" in sfold[clause_start:ms] and _HA_OF_LAND.search(sfold, clause_start, ms) is not None))
         if per_ha and "ha" not in rate:
@@ -713,6 +728,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             rel_text = s[bstart:end].strip(" ,")
         if rel_type in ("growth_yoy", "share_of_plan") and average and "giam" not in bfold[-30:]:
             rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm"
+        if key == "economic_growth" and rel_type == "growth_yoy" and rel is None:
+            rel_type = rel_text = None  # "tăng trưởng kinh tế đạt 10,8%": the rate itself, not a growth of it
         if unit == "%" and "muc tang" in sfold[end:end + 14] and _RATE_OF_RATE.match(sfold, end):
             rel_type = "growth_rate_ratio" if rel_type in (None, "share_of_plan", "ratio_yoy") else "growth_rate_diff"
             rel_text = s[bstart + (bfold.rfind(" ") + 1 if rel_text is None else 0):end + 30].strip(" ,;.") \
@@ -749,6 +766,37 @@ _PREDICATE_WORDS = frozenset(
     "giai doan nhiem ky i ii iii iv hon tren gan khoang xap xi vuot phan duoi xuong muc o".split())
 _PREDICATE_VERBS = frozenset({"dat", "la", "vuot", "len", "tang", "giam"})
 _WORD = re.compile(r"\w+")
+
+
+# ``metric_words.METRICS`` keys that depend on the figure: resolved by ``_resolve_pseudo``
+_PSEUDO_KEYS = frozenset({"economic_growth_loose", "investment_raised", "funding", "tourist_arrivals"})
+_SECTOR_SUBJECT = re.compile(r"\W*(?:(?:gia tri )?san xuat|nganh|linh vuc|khu vuc|khoi)\s+"
+                             r"((?:cong nghiep|tieu thu cong nghiep|thuong mai|dich vu|nong nghiep|nong|lam nghiep|lam"
+                             r"|thuy san|xay dung|va|[\s,\-–])+)")
+_INVEST_OR_CAPITAL = re.compile(r"\b(?:dau tu|von)\b")
+
+
+def _resolve_pseudo(key: str, prior: list[tuple[int, int, str]], unit: str | None, sfold: str, lo: int, ms: int,
+                    flags: list[str]) -> tuple[str | None, list[tuple[int, int, str]]]:
+    """The key of a metric phrase whose meaning depends on the figure: economic growth named
+    far from its subject is a rate only; money raised ("huy động") is an investment; funding
+    ("kinh phí") is a project's capital, an investment or other; visitors ("lượt khách") are
+    counted or grow, and an amount of money after them is the metric named before."""
+    p0 = prior[-1][0]
+    if key == "economic_growth_loose":
+        return ("economic_growth" if unit == "%" else None), prior
+    if key == "investment_raised":
+        if not _is_money(unit):
+            return None, prior
+        if not _INVEST_OR_CAPITAL.search(sfold, lo, min(len(sfold), ms + 60)):
+            flags.append("uncertain_metric")  # (raised, but the text does not say for what)
+        return "investment", prior
+    if key == "funding":
+        return refine(key, sfold, lo, p0, ms), prior
+    if _is_money(unit):  # tourist_arrivals: "doanh thu từ khách du lịch đạt 64 tỷ đồng"
+        rest = [x for x in prior[:-1] if x[2] not in _PSEUDO_KEYS]
+        return (rest[-1][2] if rest else None), (rest or prior)
+    return key, prior
 
 
 def _bare_predicate(sfold: str, start: int, end: int) -> bool:

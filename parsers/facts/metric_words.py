@@ -39,17 +39,25 @@ METRICS: list[tuple[str, str]] = [
      "budget_revenue_district_collected"),
     (r"\bso thu(?! hut| nhap| hoi| hoach| thap| mua)", "budget_revenue"),  # "nếu loại trừ ..., số thu đạt ..."
     (r"gia tri san xuat|\bgtsx\b|tong gia tri\b|gia tri (?:cac nganh|thuong mai|cong nghiep|nong nghiep|xay dung)"
-     r"|san xuat cong nghiep", "production_value"),
+     r"|san xuat cong nghiep|san xuat (?:nong|thuy san)\b", "production_value"),
     (r"grdp (?:binh quan )?(?:dau nguoi|/ ?nguoi)|grdp binh quan", "grdp_per_capita"),
     (r"tang truong (?:\w+ ){0,2}kinh te|kinh te (?:\w+ ){0,4}tang truong|toc do tang truong|\bgrdp\b|tong san pham"
      r"|phat trien kinh te (?:binh quan|hang nam)",
      "economic_growth"),
+    # "kinh tế của xã duy trì mức tăng trưởng", "kinh tế trên địa bàn được giữ vững, phát triển, tăng
+    # trưởng": the subject far from the growth (a rate only: never an amount)
+    (r"kinh te\b[^.;:%\d()]{0,70}?\btang truong", "economic_growth_loose"),
     (r"von dau tu (?:phat trien )?toan xa hoi|von dau tu phat trien tren dia ban|tong von dau tu phat trien",
      "social_investment"),
     (r"tong muc dau tu|tong von dau tu (?:cua )?(?:du an|cong trinh)"
-     r"|(?:du an|cong trinh)\b[^.;()]{0,50}?(?:tong so tien|tong kinh phi|tong von|voi von|von dau tu)(?! dang ky)",
+     r"|(?:du an|cong trinh|de an)\b[^.;()]{0,50}?(?:tong so tien|tong kinh phi|tong von|voi von|von dau tu)(?! dang ky)",
      "project_capital"),
     (r"von dau tu|thu hut dau tu|von dang ky|dau tu cong|tong von\b|(?:tong )?(?:nguon )?von huy dong", "investment"),
+    # "huy động hơn 210 tỷ đồng để đầu tư ...", "nguồn huy động xã hội hóa": money raised to invest
+    (r"huy dong\b", "investment_raised"),
+    # "(tổng) kinh phí": of a scheme or project, of an investment, or of support (``refine``)
+    (r"(?:tong )?kinh phi\b", "funding"),
+    (r"luot khach|luong khach|khach du lich|du khach|khach tham quan", "tourist_arrivals"),
     (r"thu nhap binh quan", "per_capita_income"),
     (r"ty le ho ngheo|ho ngheo", "poverty_rate"),
     (r"thanh lap moi", "new_businesses"),
@@ -62,7 +70,8 @@ METRIC_SCAN = Anchored(METRIC_RE, (
     "kim ngach", "gia tri ", "gtsx", "san xuat cong nghiep", "tang truong", "kinh te ",
     "toc do tang truong", "grdp", "dau tu cong", "ty le ho ngheo", "ho ngheo", "thanh lap moi",
     "dau gia", "du an", "cong trinh", "phat trien kinh te", "gia tri san pham", "phan ", "so thu",
-    "nguon von", "von huy dong",
+    "nguon von", "von huy dong", "san xuat nong", "san xuat thuy san", "kinh te", "huy dong", "kinh phi",
+    "tong kinh phi", "luot khach", "luong khach", "khach du lich", "du khach", "khach tham quan", "de an",
 ))
 
 BUDGET_REVENUE = frozenset({
@@ -152,9 +161,23 @@ def _revenue_part(seg: str) -> str | None:
     return _REVENUE_KEY[found.lastgroup] if found is not None and found.lastgroup else None
 
 
+_SCHEME = re.compile(r"\b(?:de an|du an|chuong trinh|cong trinh|ke hoach|mo hinh)\b")
+_INVEST_WORD = re.compile(r"\bdau tu\b")
+_ITEM_CUT = re.compile(r".*(?:,| va )")
+
+
 def refine(key: str, sfold: str, lo: int, p0: int, hi: int) -> str:
     """Narrow the head ``key`` (its phrase at ``p0``) with what the clause ``sfold[lo:hi]``
-    names: a revenue or expenditure component, a sector of production, tourism."""
+    names: a revenue or expenditure component, a sector of production, tourism; the purpose
+    of a funding ("kinh phí thực hiện đề án" is a project's capital, "đầu tư ... với kinh phí" an
+    investment, other funding "other")."""
+    if key == "funding":
+        if _SCHEME.search(sfold, p0, hi):
+            return "project_capital"
+        near = sfold[max(lo, p0 - 50):p0]
+        cut = _ITEM_CUT.match(near)  # (the words since the last comma or "và")
+        near = near[cut.end():] if cut else near
+        return "investment" if _INVEST_WORD.search(near) or _INVEST_WORD.search(sfold, p0, hi) else "other"
     if key == "budget_revenue":
         return _revenue_part(sfold[max(lo, p0 - 60):hi]) or key
     if key == "production_value":

@@ -60,3 +60,57 @@ def test_the_per_part_on_the_last_item_of_a_list_and_a_value_per_hectare_of_land
     assert find(inds, 77).unit == "triệu đồng/người/năm"
     ha = find(inds, 236)
     assert (ha.metric_key, ha.unit, ha.flags) == ("agri_value_per_ha", "triệu đồng/ha", [])
+
+
+# metric phrases ---------------------------------------------------------------------------------
+
+def test_a_sector_named_without_its_head_noun_in_a_chain():
+    inds = rows("Huyện Quốc Oai 6 tháng\n\n6 tháng đầu năm 2021, tổng giá trị sản xuất ước đạt 9.120 tỷ đồng, tăng 7,3%. "
+                "Trong đó, sản xuất công nghiệp - tiểu thủ công nghiệp ước đạt 6.050 tỷ đồng, tăng 8,1%; "
+                "sản xuất nông, lâm, thủy sản ước đạt 690 tỷ đồng, bằng 48,2% kế hoạch năm, tăng 2,4%.",
+                date(2021, 6, 25))
+    assert {i.metric_key for i in inds if i.value in (690, 48.2, 2.4)} == {"production_value_agriculture"}
+
+
+def test_a_sector_as_the_subject_of_its_growth():
+    inds = rows("Huyện Thanh Oai\n\nNgành nông nghiệp tiếp tục giữ vai trò trụ đỡ, năm 2021 tăng 3,7% so với năm "
+                "2020. Lĩnh vực thương mại - dịch vụ năm 2021 tăng 9,4%.", date(2022, 3, 1))
+    assert find(inds, 3.7).metric_key == "production_value_agriculture"
+    assert find(inds, 9.4).metric_key == "production_value_trade_services"
+
+
+def test_economic_growth_named_around_a_long_subject():
+    text = ("Đại hội Đảng bộ xã Phúc Lộc lần thứ I\n\nNhiệm kỳ 2020 - 2025, kinh tế của xã duy trì mức tăng trưởng "
+            "bình quân 10,4%/năm. Kinh tế trên địa bàn được giữ vững, phát triển, tăng trưởng bình quân đạt 9,7%. "
+            "Năm 2024, kinh tế xã tiếp tục duy trì đà tăng trưởng với mức tăng 7,6%.")
+    inds = rows(text, date(2025, 8, 20))
+    assert [(i.metric_key, i.relation_type) for i in inds] == [
+        ("economic_growth", "avg_annual_growth"), ("economic_growth", "avg_annual_growth"), ("economic_growth", None)]
+
+
+def test_an_economic_growth_rate_is_the_level_itself():
+    inds = rows("Huyện Đông Anh\n\nNăm 2019, tăng trưởng kinh tế của huyện đạt 10,8%, tốc độ tăng trưởng kinh tế "
+                "bình quân giai đoạn 2016-2019 đạt 9,9%/năm.", date(2019, 12, 20))
+    assert (find(inds, 10.8).metric_key, find(inds, 10.8).relation_type) == ("economic_growth", None)
+    assert find(inds, 9.9).relation_type == "avg_annual_growth"
+
+
+def test_funding_of_a_scheme_or_of_an_investment():
+    inds = rows("Xã Hát Môn\n\nTổng kinh phí thực hiện đề án chuyển đổi số của xã giai đoạn 2025-2030 là 14 tỷ "
+                "đồng. Xã đầu tư cải tạo kênh tưới với kinh phí gần 38 tỷ đồng và hỗ trợ nông dân mua giống với "
+                "kinh phí trên 6 tỷ đồng. Năm 2024, xã huy động hơn 210 tỷ đồng để đầu tư xây dựng trường học.",
+                date(2025, 3, 1))
+    assert find(inds, 14).metric_key == "project_capital"
+    assert find(inds, 38).metric_key == "investment"
+    assert find(inds, 6).metric_key == "other"
+    assert find(inds, 210).metric_key == "investment"
+
+
+def test_tourist_arrivals_and_their_growth():
+    inds = rows("Xã Hương Sơn\n\nNăm 2024, xã đón hơn 910.000 lượt khách, tăng 12% so với năm trước. Lượng khách du "
+                "lịch quốc tế tăng 20%. Doanh thu từ du lịch đạt 64 tỷ đồng.", date(2025, 1, 5))
+    arr = find(inds, 910000)
+    assert (arr.metric_key, arr.unit) == ("tourist_arrivals", "lượt khách")
+    assert find(inds, 12).metric_key == "tourist_arrivals" and find(inds, 12).qualifies == arr.id
+    assert find(inds, 20).metric_key == "tourist_arrivals"
+    assert find(inds, 64).metric_key == "tourism_revenue"
