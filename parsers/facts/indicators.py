@@ -160,6 +160,7 @@ class _Fig:
     approx: str | None = None
     flags: list[str] | None = None
     average: bool = False  # a yearly average over a term ("bình quân ... /năm")
+    plan: bool = False  # the plan printed in brackets after a result ("tăng 10,2% (kế hoạch 9,5-10%)")
 
     @property
     def metric(self) -> str:
@@ -363,7 +364,8 @@ _GROWTH_VERB = re.compile(r"\b(?:tang|giam)(?:\s+(?:binh quan|hon|tren|gan|khoan
 _AMOUNT_YEARLY = re.compile(r"(?:^|\W)(?:moi nam|hang nam|trung binh)\b")  # "Mỗi năm, ... đạt 1.000 tỷ đồng"
 _YEARLY = re.compile(r"(?i)\b(?:hằng|hàng|mỗi|mọi)\s+năm$")
 _SECTOR_AFTER = re.compile(r"\s*(?:là|thuộc|cho|của)\s+(?:ngành\s+|khu vực\s+)?")
-_MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$")
+_MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang|cao hon|lon hon|nhieu hon)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$"
+                              r"|\blan\b[^;()\d%]{0,40}?(?:,|\bva)\s*$")  # ("... 1,9 lần so với cả nước và 1,5 lần")
 # a clause that opens with a comparison continues the one before it ("... 925,46 tỷ đồng; bằng
 # 107,58% so với cùng kỳ", "...; tăng thu bình quân 25,9%/năm")
 # "...; phường Đông Ngạc đạt 385 tỷ đồng": a list of units, each with the figure of the first
@@ -407,6 +409,12 @@ _SECTOR_SHARE_MOVE = re.compile(r"\bty (?:le|trong)(?: nganh| khu vuc)? (?:cong 
 _SECTOR_CHIEM = re.compile(r"(?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep|thuy san|lam nghiep)\W{0,3}"
                            r"(?:van\s+|hien\s+|chi\s+|con\s+)*chiem(?:\s+(?:khoang|tren|hon|gan|duoi|xap xi))?\s*$")
 _STRUCTURE = re.compile(r"co cau|ty trong")
+_OWN_PERIOD = re.compile(r"\b(?:nam (?:19|20)\d\d|nam nay|quy|thang|cung ky|so voi)\b")
+_PCT_AFTER = re.compile(r"\s*%")
+_PLAN_BRACKET = re.compile(r"\(\s*(?:theo\s+)?(?:ke hoach|kh|chi tieu|muc tieu)\b[^()%;]{0,60}$")
+_PLANNED_RELATIONS = frozenset({"growth_yoy", "avg_annual_growth", "decline_yoy", "share_of_total", "growth_vs_period"})
+_SHARE_MOVE_BEFORE = re.compile(r"(?:\b(?:giam|tang)(?:\s+(?:xuong|len))?(?:\s+(?:con|muc))?|\bcon|\bxuong|\blen)"
+                                r"(?:\s+(?:khoang|duoi|tren|hon|gan|muc))?\s*$")
 
 
 _SEPARATOR = re.compile(r"[.,]")
@@ -482,8 +490,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             continue
         bstart = ms - 40 if ms > 40 else 0
         before = s[bstart:ms]
-        if not_figure_before(before):
-            continue
+        if not_figure_before(before) and not (before.rstrip()[-5:].lower() == "hoạch" and _PCT_AFTER.match(s, me)):
+            continue  # ("Kế hoạch 24/KH-UBND"; "(kế hoạch 9,5-10%)" is a figure)
         va = number(a)
         if va is None:
             continue
@@ -637,6 +645,12 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 sa = _SECTOR_AFTER.match(s, end) if key is None else None
                 if sa is not None:  # "còn lại 13% là nông nghiệp"
                     key = sector(sfold, sa.end(), min(len(sfold), sa.end() + 30))
+                if key is None and figs and figs[-1].rel_type == "share_of_total" \
+                        and _SHARE_MOVE_BEFORE.search(bfold) is not None \
+                        and not any(figs[-1].end - base <= x[0] < ms for x in metrics):
+                    # "tỷ trọng nông nghiệp chiếm 12,4%; đến năm 2019 giảm còn 9,1%, dự kiến năm 2020 còn
+                    # 8,5%": the same share at a later date
+                    key = figs[-1].base
             if key is not None:
                 base_key, rel_type = key, "share_of_total"
                 rel_text = s[max(clause_start, ms - 60):end].strip(" ,;:")
@@ -728,6 +742,11 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             rel_text = s[bstart:end].strip(" ,")
         if rel_type in ("growth_yoy", "share_of_plan") and average and "giam" not in bfold[-30:]:
             rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm"
+        if rel_type == "growth_yoy" and rel is None and not average and clause_start > 0 and figs \
+                and figs[-1].rel_type == "avg_annual_growth" and not _OWN_PERIOD.search(sfold, clause_start, ms):
+            # "tốc độ tăng ... bình quân giai đoạn này đạt 9,8%; tốc độ tăng ... dịch vụ đạt 10,7%": a
+            # later item of a list of yearly averages, with no period of its own
+            rel_type, average = "avg_annual_growth", True
         if key == "economic_growth" and rel_type == "growth_yoy" and rel is None:
             rel_type = rel_text = None  # "tăng trưởng kinh tế đạt 10,8%": the rate itself, not a growth of it
         if unit == "%" and "muc tang" in sfold[end:end + 14] and _RATE_OF_RATE.match(sfold, end):
@@ -750,12 +769,22 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             average = False  # "triệu đồng/người/năm" is a level, not a yearly average over a term
         if "misprint" in flags:
             value = value_max = None
+        plan = False
+        if figs and figs[-1].unit == unit and figs[-1].base and "(" in s[figs[-1].end - base:ms] \
+                and _PLAN_BRACKET.search(sfold, figs[-1].end - base, ms) is not None:
+            # "tăng bình quân 10,2% (kế hoạch 9,5-10%)": the plan of the result before, of its metric
+            # and kind of comparison
+            head = figs[-1]
+            plan, key, base_key, average = True, head.metric_key, head.base, head.average
+            rel_type = head.rel_type if head.rel_type in _PLANNED_RELATIONS else None
+            rel_text = s[ms:end].strip() if rel_type else None
+            prior = prior or [(ms, ms, key)]
         mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
         near = sfold[max(0, ms - 25):ms]
         est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
         append(_Fig(base + ms, base + end, value, value_max, denom, unit, rel_type,
                     rel_text, key, mspec, est, base_key, approx, flags,
-                    average or rel_type == "avg_annual_growth"))
+                    average or rel_type == "avg_annual_growth", plan))
     return figs
 
 
@@ -875,6 +904,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     title or lead restates is a row again (convention v2; off: the convention before it)."""
     plain = folded[:3000] == text[:3000].lower()  # no diacritics: comparisons read on the fold
     primary = next((p for p in places if p.is_primary), None)
+    # an article about several units in turn: a figure that names none is of the one named last
+    several = {p.place_id for p in places if p.is_primary}
+    several = several if len(several) >= 2 else set()
+    body_start = None  # where the body starts (after the title and lead)
+    city_para = -1  # the paragraph whose last figures were the whole city's ("Trong đó, ..." goes on with it)
     out: list[Indicator] = []
     ctx_period: Period | None = None
     ctx_para = -1
@@ -914,6 +948,10 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if para != subject_para:
             para_subject, subject_para = None, para
             para_start = s0
+        if body_start is None and para >= 2:
+            body_start = s0
+        city_chain = city_para == para and _CHAIN_PARA.match(sfold) is not None
+        city_seen = kept_seen = False
         near = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, min(s1, s0 + SUBJECT_START))]
         if near:
             para_subject = _subject(near, s0, s1, text) or para_subject
@@ -969,7 +1007,9 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     or (period and period.start and pub_iso and period.start > pub_iso)):
                 kind = "target"
             qualified: Indicator | None = None
-            if f.rel_type and f.base and f.base in last:
+            if f.plan:
+                kind = "target"
+            elif f.rel_type and f.base and f.base in last:
                 qualified = last[f.base]  # "1.402 tỷ đồng, đạt 40% dự toán, tăng 12%"
             elif (f.rel_type and not f.base and last_other is not None
                   and _RIGHT_AFTER.fullmatch(folded, last_other[1], f.start)):
@@ -981,10 +1021,17 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     other_province and not any(max(s0, text.rfind(";", s0, f.start)) <= h.start < f.start
                                                for h in hits)):
                 continue  # "3 tỷ đồng hỗ trợ huyện Mèo Vạc (tỉnh Hà Giang)", "tỉnh bạn ..."
-            place_id, place = _place_for(text, hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, f.start)],
-                                         s0, f.start, primary, para_subject, generic_starts)
+            before = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, f.start)]
+            if city_chain and not before:
+                city_seen = True
+                continue  # "... Hà Nội thu 261.000 tỷ đồng. Trong đó, thu nội địa ...": still the city's
+            recent, far = _recent_unit(hits, hit_starts, f.start, several, body_start, para_start) \
+                if several and not before and para_subject is None else (None, False)
+            place_id, place = _place_for(text, before, s0, f.start, primary, para_subject, generic_starts, recent)
             if place_id is None:
+                city_seen = city_seen or place == "city"
                 continue  # not about a Hanoi unit (city-wide or another province)
+            kept_seen = True
             ind = Indicator(
                 place_id=place_id, place=place, metric=f.metric, metric_key=f.metric_key,
                 value=f.value, value_max=f.value_max, unit=f.unit,
@@ -1019,16 +1066,28 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 ind.flags.append("predecessor_period")  # a new unit's figure for a time before it existed
             if ind.relation_type in ("growth_yoy", "decline_yoy") and _versus_earlier(f.rel_text, period):
                 ind.relation_type = "growth_vs_period" if ind.relation_type == "growth_yoy" else "decline_vs_period"
+            if several and not before and para_subject is None and (
+                    recent is None or far or place_id != recent.id):
+                ind.flags.append("uncertain_place")  # (no unit named in its paragraph: the article's first)
             if qualified is not None:
                 qualifies[id(ind)] = qualified
+                if ind.unit == "lần" and qualified.unit == "%" and ind.relation_type == "multiple" \
+                        and _OTHER_RATE.search(folded, max(0, f.start - 12), min(len(folded), f.end + 30)):
+                    # "tăng 6,1% (cao hơn 1,4 lần so với cả nước)": a growth against another one ("tăng
+                    # 76%, gấp 1,76 lần so với năm 2020" is the level's multiple)
+                    ind.relation_type = "growth_rate_ratio"
             out.append(ind)
             paras.append(para)
             if s0 < title_end:
                 title_ids.add(id(ind))
-            if f.base and qualified is None:
+            if f.base and qualified is None and not f.plan:
                 last[f.base] = ind
             if f.unit not in ("%", "lần") and (not f.base or f.base not in _CORE_BASES):
                 last_other = (ind, f.end)  # (a comparison right after it, naming no metric, is of it)
+        if city_seen and not kept_seen:
+            city_para = para
+        elif kept_seen:
+            city_para = -1
         if real and not target_block:
             ctx_period, ctx_para = real[-1], para
         if article_period is None and para <= 1:
@@ -1248,6 +1307,7 @@ def _number(inds: list[Indicator], qualifies: dict[int, Indicator]) -> list[Indi
 
 # between an amount and the comparison that follows it: ", tăng ", " bằng "
 _CORE_BASES = BUDGET | PRODUCTION | MONEY
+_OTHER_RATE = re.compile(r"cao hon|lon hon|nhieu hon|ca nuoc|thanh pho|toan quoc|binh quan chung|muc tang|toc do")
 _RIGHT_AFTER = re.compile(r"\s*,?\s*(?:dat|bang|tang truong|tang|giam|vuot)?\s*")
 _COMPARED = re.compile(r"(?:cung ky|so voi|nhiem ky)\s*$")
 
@@ -1350,11 +1410,26 @@ _LEAD_ONLY = re.compile(r"[\s\-–•+“\"(]*(?:Theo|Tại|Ở|Trên địa bà
 _ASIDE_AFTER = re.compile(r"\s*(?:[–—(]|-\s)")
 
 
+def _recent_unit(hits: list[PlaceHit], hit_starts: list[int], pos: int, several: set[str],
+                 body_start: int | None, para_start: int) -> tuple[Unit | None, bool]:
+    """The last of the units ``several`` named in the body before ``pos``, and whether it was
+    named before the paragraph at ``para_start``."""
+    k = bisect_left(hit_starts, pos) - 1
+    while k >= 0 and body_start is not None and hits[k].start >= body_start:
+        if hits[k].unit.id in several:
+            return hits[k].unit, hits[k].start < para_start
+        k -= 1
+    return None, False
+
+
 def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
                primary: PlaceMention | None, subject: Unit | None = None,
-               generic_starts: list[int] | None = None) -> tuple[str | None, str | None]:
+               generic_starts: list[int] | None = None,
+               recent: Unit | None = None) -> tuple[str | None, str | None]:
     """The unit the figure is about: named in its clause, in a leading "Theo/Tại ..." clause or
-    at the start of the sentence; else the article's primary unit."""
+    at the start of the sentence; else (an article about several units in turn) the one of them
+    named last before it (``recent``); else the article's primary unit. (None, "city") for a
+    figure of the whole city or country."""
     inside = [h for h in hits if s0 <= h.start < pos]
     if len(inside) > 1:
         # "(huyện Phú Xuyên cũ)": a former unit named aside is not what the figure is about
@@ -1380,8 +1455,8 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
                 return first.unit.id, first.unit.name
             return h.unit.id, h.unit.name
     clause = text[max(s0, text.rfind(";", s0, pos) + 1):pos]
-    if any(w in clause for w in _CITY_WORDS) and CITY_SUBJECT.search(clause):
-        return None, None  # "toàn thành phố Hà Nội mới giải ngân được 60,1%"
+    if any(w in clause for w in _CITY_WORDS) and _city_subject(clause):
+        return None, "city"  # "toàn thành phố Hà Nội mới giải ngân được 60,1%"
     if generic_starts is None:
         generic = [g.lower() for g in GENERIC_TYPE.findall(text, max(s0, pos - 120), pos)]
     else:
@@ -1392,6 +1467,8 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
         return primary.place_id, primary.name  # "... xã Hòa Xá ... Năm 2023, huyện phấn đấu ..."
     if subject is not None:
         return subject.id, subject.name
+    if recent is not None and (not generic or generic[-1] == recent.type):
+        return recent.id, recent.name  # "... được huyện Đan Phượng chú trọng. Năm 2021, huyện đã huy động ..."
     if primary:
         return primary.place_id, primary.name
     return None, None
@@ -1401,8 +1478,28 @@ GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hườ
 # (its candidates come from the token index: ``Anchored.token_candidates``)
 GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "phường", "xã"))
 CITY_SUBJECT = re.compile(r"(?:[Tt]oàn|[Cc]ả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
-                          r"(?:[Tt]oàn|[Cc]ả) (?:tỉnh|nước)|cấp xã của (?:thành phố|Thành phố|TP)")
-_CITY_WORDS = ("toàn", "Toàn", "cả", "Cả", "hành phố", "TP", "cấp xã của")  # every match of CITY_SUBJECT holds one
+                          r"(?:[Tt]oàn|[Cc]ả) (?:tỉnh|nước)|cấp xã của (?:thành phố|Thành phố|TP)"
+                          # "9 tháng năm 2023, Hà Nội dẫn đầu ...": the city as the clause's subject
+                          r"|(?:^|[,:]\s*)(?:Hà Nội|Thủ đô)\s+(?=[a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])")
+_COMPARED_WITH = re.compile(r"(?i)(?:so\s+với|so|hơn|bằng|của|với|dẫn đầu)\s*$")
+
+
+def _city_subject(clause: str) -> bool:
+    """The clause is about the whole city or country ("toàn thành phố ...", "cả nước ..."), not
+    merely compared with it ("cao hơn 1,9 lần so với cả nước")."""
+    for m in CITY_SUBJECT.finditer(clause):
+        if _COMPARED_WITH.search(clause, max(0, m.start() - 12), m.start()):
+            continue
+        if m.group(0)[:1] in ",:" and _CAPITAL_BEFORE.search(clause, max(0, m.start() - 20), m.start()):
+            continue  # "huyện Sóc Sơn, Hà Nội ...": the city named after a unit, as its address
+        return True
+    return False
+
+
+_CAPITAL_BEFORE = re.compile(r"[A-ZĐ]\w*\s*$")
+
+
+_CITY_WORDS = ("toàn", "Toàn", "cả", "Cả", "hành phố", "TP", "cấp xã của", "Hà Nội", "Thủ đô")  # every match of CITY_SUBJECT holds one
 SUBJECT_START = 45  # a unit named this close to a sentence start is its subject
 _SUBJECT_LEAD = re.compile(r"[\s\-–•+“\"(]*(?:(?:Riêng|Còn|Tại|Ở|Với|Theo|Trong đó|Đối với)\s*,?\s*)?"
                            r"(?:UBND\s+|Ủy ban nhân dân\s+)?")

@@ -114,3 +114,61 @@ def test_tourist_arrivals_and_their_growth():
     assert find(inds, 12).metric_key == "tourist_arrivals" and find(inds, 12).qualifies == arr.id
     assert find(inds, 20).metric_key == "tourist_arrivals"
     assert find(inds, 64).metric_key == "tourism_revenue"
+
+
+# comparisons ------------------------------------------------------------------------------------
+
+def test_a_growth_compared_with_the_country_and_the_city():
+    inds = rows("Huyện Đông Anh\n\nTheo lãnh đạo huyện, tổng giá trị sản xuất năm 2023 tăng 6,1% (cao hơn 1,4 lần so "
+                "với cả nước và 1,2 lần so với thành phố), quý I/2024 ước đạt 3.250 tỷ đồng (tăng 7,05% so với cùng "
+                "kỳ năm 2023).", date(2024, 4, 10))
+    g = find(inds, 6.1)
+    assert (g.metric_key, g.relation_type) == ("production_value", "growth_yoy")
+    for v in (1.4, 1.2):
+        r = find(inds, v)
+        assert (r.metric_key, r.unit, r.relation_type, r.qualifies) == ("production_value", "lần", "growth_rate_ratio", g.id)
+    q = find(inds, 3250)
+    assert (q.place, q.metric_key, q.period_kind) == ("Đông Anh", "production_value", "quarter")
+    assert find(inds, 7.05).qualifies == q.id
+
+
+def test_a_share_of_the_economy_that_falls_to_a_new_level():
+    inds = rows("Huyện Gia Lâm giai đoạn 2016-2020\n\nNăm 2016, tỷ trọng ngành nông nghiệp chiếm 12,4%; đến hết năm "
+                "2019 giảm còn 9,1%, dự kiến năm 2020 còn 8,5%.", date(2020, 9, 1))
+    assert [(i.metric_key, i.relation_type) for i in inds] == [("production_value_agriculture", "share_of_total")] * 3
+
+
+def test_the_plan_printed_in_brackets_after_a_result():
+    inds = rows("Huyện Gia Lâm giai đoạn 2016-2020\n\nGiai đoạn 2016-2020, giá trị sản xuất tăng bình quân hằng năm "
+                "10,2% (kế hoạch 9,5-10%).", date(2020, 9, 1))
+    plan = find(inds, 9.5)
+    assert (plan.metric_key, plan.value_max, plan.relation_type, plan.kind, plan.qualifies) == (
+        "production_value", 10, "avg_annual_growth", "target", None)
+    assert find(inds, 10.2).kind == "actual"
+
+
+def test_later_items_of_a_list_of_average_growths():
+    inds = rows("Quận Cầu Giấy\n\nGiai đoạn 2021 - 2025, tốc độ tăng tổng giá trị sản xuất bình quân của quận đạt "
+                "9,8%; tốc độ tăng giá trị sản xuất ngành thương mại - dịch vụ đạt 10,7%.", date(2025, 6, 1))
+    assert [(i.metric_key, i.relation_type, i.period_kind) for i in inds] == [
+        ("production_value", "avg_annual_growth", "average_annual"),
+        ("production_value_trade_services", "avg_annual_growth", "average_annual")]
+
+
+# places of figures ------------------------------------------------------------------------------
+
+def test_figures_of_the_city_after_the_city_total():
+    inds = rows("Quận Ba Đình 9 tháng\n\n9 tháng năm 2023, thu ngân sách trên địa bàn quận đạt 8.100 tỷ đồng.\n\n"
+                "Cũng theo thống kê, 9 tháng năm 2023, Hà Nội dẫn đầu cả nước về thu ngân sách với tổng số 261.000 tỷ "
+                "đồng, đạt 88% dự toán. Trong đó, thu nội địa 241.500 tỷ đồng, đạt 90,2% dự toán.", date(2023, 10, 5))
+    assert [i.value for i in inds] == [8100]
+
+
+def test_a_figure_in_a_paragraph_about_the_third_district():
+    inds = rows("HĐND các huyện Ba Vì, Phúc Thọ, Đan Phượng họp cuối năm\n\nNgày 15-12, HĐND các huyện Ba Vì, Phúc "
+                "Thọ, Đan Phượng tổ chức kỳ họp cuối năm.\n\nTại huyện Ba Vì, thu ngân sách năm 2021 ước đạt 610 tỷ "
+                "đồng.\n\nCòn kinh tế huyện Đan Phượng tiếp tục phát triển. Việc xây dựng nông thôn mới được huyện "
+                "Đan Phượng chú trọng. Năm 2021, huyện đã huy động hơn 320 tỷ đồng để đầu tư hạ tầng nông thôn.",
+                date(2021, 12, 16))
+    assert find(inds, 610).place == "Ba Vì"
+    assert find(inds, 320).place == "Đan Phượng"
