@@ -922,6 +922,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
     qualifies: dict[int, Indicator] = {}  # id(relation row) -> the row it qualifies
+    from_article: set[int] = set()  # rows whose period is the article's (printed in another paragraph)
+    seen_periods: set[tuple[str, str]] = set()  # the bounds of every period the article names
     paras: list[int] = []  # the paragraph of each row of ``out``
     mi = fi = pi = 0  # where the next sentence's candidates start in each list
     pub_iso = published.isoformat() if published else None
@@ -1002,6 +1004,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 # the sentence's period comes in a later clause: the one in force before it
                 period = (ctx_period if (ctx_para == para or target_block) else None) or article_period or period
             period = period or (ctx_period if (ctx_para == para or target_block) else None) or article_period
+            inherited = period is not None and period is article_period and para > 1
             kind = "estimate" if f.estimate else "actual"
             if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0]))
                     or (period and period.start and pub_iso and period.start > pub_iso)):
@@ -1069,6 +1072,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             if several and not before and para_subject is None and (
                     recent is None or far or place_id != recent.id):
                 ind.flags.append("uncertain_place")  # (no unit named in its paragraph: the article's first)
+            if inherited:
+                from_article.add(id(ind))
             if qualified is not None:
                 qualifies[id(ind)] = qualified
                 if ind.unit == "lần" and qualified.unit == "%" and ind.relation_type == "multiple" \
@@ -1090,10 +1095,23 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             city_para = -1
         if real and not target_block:
             ctx_period, ctx_para = real[-1], para
+        for p in real:
+            if p.start and p.end and not p.plan:
+                seen_periods.add((p.start, p.end))
         if article_period is None and para <= 1:
-            lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
+            lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("den nam", "tu nam"))
+                    and (p.kind != "multi_year" or not pub_iso or p.end[:4] <= pub_iso[:4]) and not p.plan]
             article_period = lead[0] if lead else None
-    _fill_periods(out, paras, title_ids, article_period)
+        elif para > 1 and reform_period(real) is not None and (
+                article_period is None or (article_period.start or "") <= REFORM_ISO <= (article_period.end or "")):
+            # "Từ khi vận hành mô hình chính quyền hai cấp, ...": the rest of a new unit's report is of
+            # the time since (not of the whole year its lead names)
+            article_period = reform_period(real)
+    _fill_periods(out, paras, title_ids, article_period, from_article)
+    if len(seen_periods) >= 2:  # (one period in the whole article: what it gives is no guess)
+        for ind in out:
+            if id(ind) in from_article and "uncertain_period" not in ind.flags:
+                ind.flags.append("uncertain_period")
     if not keep_repeats:
         return _number(_dedupe(out, title_ids, qualifies), qualifies)
     _number(out, qualifies)
@@ -1136,9 +1154,23 @@ def _link_restatements(out: list[Indicator], paras: list[int]) -> None:
             r.same_as, seen = out[r.same_as - 1].same_as, seen + 1
 
 
-def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], article: Period | None) -> None:
+_REFORM_TEXT = re.compile(r"mo hinh|van hanh|hoat dong")
+REFORM_ISO = "2025-07-01"
+
+
+def reform_period(ps: list[Period]) -> Period | None:
+    """The period "since the two-tier model began" among ``ps``, if any."""
+    for p in ps:
+        if p.start == REFORM_ISO and _REFORM_TEXT.search(fold(p.text)):
+            return p
+    return None
+
+
+def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], article: Period | None,
+                  from_article: set[int] | None = None) -> None:
     """A figure printed without a period takes the period of the body figure it restates (a
-    title's), else of the next figure of its paragraph that has one, else the article's."""
+    title's), else of the next figure of its paragraph that has one, else the article's (then
+    its id joins ``from_article``)."""
     for k, ind in enumerate(out):
         if ind.period_start or ind.period_end:
             continue  # (a period without bounds, "hai tháng đầu vận hành", is filled too)
@@ -1153,6 +1185,8 @@ def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], a
         if src is None and article is not None and ind.kind != "target":
             ind.period_text, ind.period_start, ind.period_end = article.text, article.start, article.end
             ind.period_kind = ind.period_kind or article.kind
+            if from_article is not None and paras[k] > 1:
+                from_article.add(id(ind))
             continue
         if isinstance(src, Indicator):
             ind.period_text, ind.period_start, ind.period_end = src.period_text, src.period_start, src.period_end
@@ -1474,7 +1508,7 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
     return None, None
 
 
-GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)")
+GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)(?!\s+hội)")  # ("xã hội": society)
 # (its candidates come from the token index: ``Anchored.token_candidates``)
 GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "phường", "xã"))
 CITY_SUBJECT = re.compile(r"(?:[Tt]oàn|[Cc]ả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"

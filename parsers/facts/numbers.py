@@ -94,6 +94,8 @@ def span_kind(a: date, b: date) -> str:
     range."""
     if a.day == 1 and a.year == b.year and b == date(b.year, b.month, calendar.monthrange(b.year, b.month)[1]):
         n = b.month - a.month + 1
+        if n == 1:
+            return "month"
         if a.month == 1 or (n in (3, 6) and (a.month - 1) % n == 0):
             return months_kind(n) if n != 1 else "month"
     return "range"
@@ -104,6 +106,7 @@ def months_kind(n: int) -> str:
     return {3: "quarter", 6: "half_year", 9: "nine_months", 12: "year"}.get(n, "year_to_date")
 
 
+REFORM_DAY = date(2025, 7, 1)  # the two-tier local government (new wards and communes) starts
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _DM = r"(?P<{d}>\d{{1,2}})\s*/\s*(?P<{m}>\d{{1,2}})(?:\s*/\s*(?P<{y}>(?:19|20)\d\d))?"
 PERIOD = re.compile(
@@ -114,7 +117,16 @@ PERIOD = re.compile(
     r"|(?P<asofnow>tính\s+đến\s+(?:nay|thời điểm này|hiện tại)|đến\s+nay|hiện\s+nay"
     r"|(?<!\w)(?<!thực )hiện(?=\s+(?:vẫn\s+|còn\s+)?(?:chiếm|đạt|là)\b))"
     r"|(?P<pastterm>nhiệm kỳ\s+(?:vừa\s+)?qua|nhiệm kỳ trước|cả nhiệm kỳ|giai đoạn\s+(?:vừa\s+)?qua)"
-    r"|(?P<span>(?:giai đoạn|nhiệm kỳ|thời kỳ|kế hoạch 5 năm|từ năm)\s+(?P<y1>(?:19|20)\d\d)\s*[-–]\s*(?P<y2>(?:19|20)\d\d))"
+    r"|(?P<span>(?:(?:giai đoạn|nhiệm kỳ|thời kỳ|kế hoạch 5 năm|từ năm)\s+(?P<y1>(?:19|20)\d\d)\s*[-–]\s*"
+    r"|từ năm\s+(?P<y1b>(?:19|20)\d\d)\s+(?:đến|tới)\s+(?:hết\s+)?(?:năm\s+)?)(?P<y2>(?:19|20)\d\d))"
+    # "từ khi vận hành mô hình chính quyền địa phương hai cấp", "năm đầu thực hiện mô hình 2 cấp", "sau
+    # hơn 5 tháng vận hành": since 1 July 2025 (the reform)
+    r"|(?P<reform>(?:(?:kể\s+)?từ khi|sau khi|năm đầu)\s+(?:chính thức\s+)?(?:vận hành|thực hiện|triển khai|áp dụng"
+    r"|hoạt động theo)\s+mô hình\s+(?:tổ chức\s+)?(?:chính quyền\s+)?(?:địa phương\s+)?(?:2|hai)\s+cấp"
+    r"|sau\s+(?P<rq>hơn\s+|gần\s+)?(?P<rn>\d|một|hai|ba|bốn|năm|sáu)\s+tháng\s+(?:chính thức\s+)?(?:vận hành|hoạt động)"
+    r"(?:\s+mô hình)?(?:\s+chính quyền)?(?:\s+địa phương)?(?:\s+(?:2|hai)\s+cấp)?)"
+    # "ngày 1 tháng 7 năm 2025": a date, not "1 tháng" nor the year
+    r"|(?P<date>\d{1,2}\s+tháng\s+\d{1,2}(?!\d)(?:\s+năm\s+(?:19|20)\d\d)?)"
     r"|(?P<months>(?P<n>\d{1,2}|hai|ba|bốn|sáu|bảy|tám|chín|mười(?: một| hai)?)\s+tháng(?:\s+(?P<pos>đầu|cuối))?(?:\s+(?:năm|của năm))?(?:\s*(?P<my>(?:19|20)\d\d))?)"
     r"|(?P<since>từ năm\s+(?P<sy>(?:19|20)\d\d)(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<nyears>\d{1,2}\s+năm(?:\s+qua)?(?!\s*\d))"
@@ -137,7 +149,7 @@ _MONTH_WORDS = {"hai": 2, "ba": 3, "bốn": 4, "sáu": 6, "bảy": 7, "tám": 8,
 # one that is; "từ " and "đến " stand for "từ năm", "từ 1/7", "đến hết", "đến nay" ...)
 PERIOD_SCAN = Anchored(PERIOD, (
     "giai đoạn", "nhiệm kỳ", "thời kỳ", "kế hoạch 5 năm", "từ ", "quý", "tháng", "cả", "năm",
-    "tính đến", "đến ", "hiện nay",
+    "tính đến", "đến ", "hiện nay", "kể từ", "sau ",
 ), re.compile(r"\d(?=\d?\s+(?:tháng|năm))|(?<!\w)(?:hai|ba|bốn|sáu|bảy|tám|chín|mười)(?=\s+(?:một\s+|hai\s+)?tháng)"
               r"|(?<!\w)(?<!thực )hiện(?=\s+(?:vẫn\s+|còn\s+)?(?:chiếm|đạt|là)\b)|(?<!\w)hết(?=\s+quý)"))
 # (the words of ``start_class`` are found from the token index by ``indicators``: few texts
@@ -196,7 +208,8 @@ def periods_in(text: str, published: date | None, context_year: int | None = Non
             if len(_BOUNDS) > 8192:
                 _BOUNDS.clear()
             _BOUNDS[key] = bounds
-        out.append(Period(text[m.start():m.end()].strip(), bounds[0], bounds[1], m.start(), bounds[2]))
+        if bounds[2] != "date":
+            out.append(Period(text[m.start():m.end()].strip(), bounds[0], bounds[1], m.start(), bounds[2]))
     return out
 
 
@@ -246,7 +259,20 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
             return Period(t, None, None, kind="multi_year")
         return Period(t, _iso(published.year - 5, 1, 1), _iso(published.year, 12, 31), kind="multi_year")
     if m.group("span"):
-        return Period(t, _iso(int(m.group("y1")), 1, 1), _iso(int(m.group("y2")), 12, 31), kind="multi_year")
+        y1 = int(m.group("y1") or m.group("y1b"))
+        return Period(t, _iso(y1, 1, 1), _iso(int(m.group("y2")), 12, 31), kind="multi_year")
+    if m.group("reform"):
+        if published is None or published < REFORM_DAY:
+            return Period(t, None, None)
+        end = published if published < date(2025, 12, 1) else date(2025, 12, 31)
+        n = m.group("rn")
+        if n and not m.group("rq"):  # "sau một tháng vận hành": July 2025
+            n = int(n) if n.isdigit() else _MONTH_WORDS.get(n, {"một": 1, "năm": 5}.get(n, 0))
+            if 1 <= n <= 6:
+                end = date.fromisoformat(_month_end(2025, 6 + n))
+        return Period(t, REFORM_DAY.isoformat(), end.isoformat(), kind=span_kind(REFORM_DAY, end))
+    if m.group("date"):
+        return Period(t, None, None, kind="date")  # (dropped by ``periods_in``)
     if m.group("months"):
         n = int(m.group("n")) if m.group("n").isdigit() else _MONTH_WORDS[m.group("n")]
         if not m.group("n").isdigit() and "năm" not in t.lower() and not m.group("my"):

@@ -168,7 +168,57 @@ def test_a_figure_in_a_paragraph_about_the_third_district():
     inds = rows("HĐND các huyện Ba Vì, Phúc Thọ, Đan Phượng họp cuối năm\n\nNgày 15-12, HĐND các huyện Ba Vì, Phúc "
                 "Thọ, Đan Phượng tổ chức kỳ họp cuối năm.\n\nTại huyện Ba Vì, thu ngân sách năm 2021 ước đạt 610 tỷ "
                 "đồng.\n\nCòn kinh tế huyện Đan Phượng tiếp tục phát triển. Việc xây dựng nông thôn mới được huyện "
-                "Đan Phượng chú trọng. Năm 2021, huyện đã huy động hơn 320 tỷ đồng để đầu tư hạ tầng nông thôn.",
-                date(2021, 12, 16))
+                "Đan Phượng chú trọng. Năm 2021, huyện đã huy động hơn 320 tỷ đồng để đầu tư hạ tầng nông thôn, trong "
+                "đó nguồn xã hội hóa gần 95 tỷ đồng.", date(2021, 12, 16))
     assert find(inds, 610).place == "Ba Vì"
     assert find(inds, 320).place == "Đan Phượng"
+    assert find(inds, 95).place == "Đan Phượng"  # ("xã hội hóa" names no commune)
+
+
+# periods ----------------------------------------------------------------------------------------
+
+def test_a_total_from_one_year_to_another():
+    inds = rows("Huyện Ba Vì 15 năm\n\nTổng nguồn vốn đầu tư phát triển từ năm 2010 đến năm 2022 là 9.140,5 tỷ đồng, "
+                "trong đó năm 2022 là 1.320 tỷ đồng.", date(2023, 7, 1))
+    t = find(inds, 9140.5)
+    assert (t.period_kind, t.period_start, t.period_end) == ("multi_year", "2010-01-01", "2022-12-31")
+    assert find(inds, 1320).period_kind == "year"
+
+
+def test_an_article_about_a_term_gives_its_term_to_figures_without_a_period():
+    inds = rows("Huyện Thanh Trì phát triển nông nghiệp giai đoạn 2016-2020\n\nTrong giai đoạn 2016-2020, giá trị sản "
+                "xuất tăng bình quân 9,4%/năm. Năm 2016, tỷ trọng nông nghiệp chiếm 11,2%.\n\nHuyện tập trung đầu tư "
+                "hạ tầng thủy lợi với kinh phí gần 86 tỷ đồng.", date(2020, 8, 1))
+    r = find(inds, 86)
+    assert (r.metric_key, r.period_kind, r.period_start, r.period_end) == (
+        "investment", "multi_year", "2016-01-01", "2020-12-31")
+    assert "uncertain_period" in r.flags
+    assert find(inds, 9.4).flags == []
+
+
+def test_since_the_two_tier_model_began():
+    text = ("Phường Yên Sở tổng kết năm 2025\n\nSáng 20-12, phường Yên Sở tổng kết công tác năm 2025.\n\n"
+            "Từ khi vận hành mô hình chính quyền địa phương hai cấp (1-7-2025), bộ máy của phường hoạt động ổn "
+            "định.\n\nPhường thu ngân sách đạt 21,4 tỷ đồng, bằng 112% dự toán; giải ngân vốn đầu tư công đạt "
+            "hơn 540 tỷ đồng.")
+    inds = rows(text, date(2025, 12, 21))
+    for i in inds:
+        assert (i.period_kind, i.period_start, i.period_end) == ("half_year", "2025-07-01", "2025-12-31")
+        assert "predecessor_period" not in i.flags and "uncertain_period" in i.flags
+    inds = rows("Xã Phúc Lộc\n\nNăm đầu thực hiện mô hình chính quyền hai cấp, xã thu ngân sách 36 tỷ đồng.",
+                date(2025, 11, 20))
+    assert (inds[0].period_kind, inds[0].period_start, inds[0].period_end) == ("range", "2025-07-01", "2025-11-20")
+
+
+def test_a_date_written_with_words_is_not_a_period():
+    inds = rows("Xã Hưng Đạo\n\nXã được thành lập từ ngày 1 tháng 7 năm 2025 trên cơ sở sáp nhập ba xã.\n\n"
+                "Thu nhập bình quân đầu người của xã đạt 79 triệu đồng/năm.", date(2025, 8, 16))
+    assert [i.period_kind for i in inds] == [None]
+
+
+def test_after_n_months_of_the_new_model_and_a_single_month_span():
+    inds = rows("Xã Vĩnh Thanh sau hai tháng vận hành chính quyền hai cấp\n\nXã thu hút 4 dự án với tổng vốn đăng ký "
+                "1.120 tỷ đồng.", date(2025, 9, 10))
+    assert (inds[0].period_kind, inds[0].period_start, inds[0].period_end) == ("range", "2025-07-01", "2025-08-31")
+    inds = rows("Xã Vĩnh Thanh\n\nTừ 1/8 đến 31/8/2025, xã thu ngân sách 9,2 tỷ đồng.", date(2025, 9, 10))
+    assert inds[0].period_kind == "month"
