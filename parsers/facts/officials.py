@@ -432,7 +432,14 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
             if NEXT_PERSON.search(text, cur.end(), part_end):
                 break  # "..., nguyên Bí thư Huyện ủy và bà Trần Thị Hoa, nguyên ...": a new person
             if part_end >= stop:
-                break
+                # "Bí thư Đảng ủy - Chủ tịch HĐND phường X Lê Minh Khoa": two posts joined by a dash
+                dash = _DASH_JOIN.match(text, stop)
+                nxt = _title_search(text, low, dash.end(), anchored=True, lex=lex) if dash else None
+                if nxt is None:
+                    break
+                _, stop = _clauses(text, nxt.end(), lex)
+                cur = nxt
+                continue
             q = _skip_link(text, part_end + 1)
             nxt = titles[q] = _title_search(text, low, q, anchored=True, lex=lex)
             if not nxt or nxt.start() >= stop:
@@ -447,6 +454,12 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                 name_span = _name_after(text, after.end(), hits, lex)
                 if name_span:
                     end_pos = name_span[1]
+        if name_span and name_span[1] == end_pos and all(_MEMBERSHIP.match(r[0]) for r in roles):
+            # "Thiếu tướng Trần Quốc Hưng, UVTV Thành ủy, Giám đốc CATP": a rank before the name, the
+            # posts after it
+            more, after = _roles_after(text, low, name_span[1], hits, lex)
+            if more:
+                roles, end_pos = roles + more, after
         if name_span:
             sent = _sentence(text, name_span[0])
             people.append(_Person(text[name_span[0]:name_span[1]], roles, name_span[0], sent))
@@ -455,7 +468,42 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                     people.append(_Person(text[other[0]:other[1]], list(roles), other[0], sent))
                     end_pos = other[1]
         pos = max(end_pos, m.end())
+    for m in _QUOTED_BY_NAME.finditer(text):  # "Theo ông Đỗ Văn Khải, ...": an official quoted by name
+        nm = _name_after(text, m.end(), hits, lex)
+        if nm and text[nm[1]:nm[1] + 1] == ",":
+            people.append(_Person(text[nm[0]:nm[1]], [], nm[0], _sentence(text, nm[0])))
     return _merge(people, hits, places)
+
+
+_QUOTED_BY_NAME = re.compile(r"(?<!\w)[Tt]heo\s+(?:lời\s+)?(?:ông|bà|đồng chí)\s+(?=[" + _UP + r"])")
+_DASH_JOIN = re.compile(r"\s*[–—-]\s*")
+# memberships written short, skipped between the posts after a name: "UVTV Thành ủy", "TUV"
+_MEMBER_ABBR = re.compile(r"\s*,\s*(?:UVTV|UV\s?BTV|UVBTV|TUV|ĐUV|HUV|QUV|ĐB|ĐBQH)(?:\s+[^,.;()]{0,40})?(?=,)")
+
+
+def _roles_after(text: str, low: str, pos: int, hits: list[PlaceHit],
+                 lex: _Lex) -> tuple[list[tuple[str, str | None, bool]], int]:
+    """The posts printed after a name at ``pos`` (", Giám đốc Công an thành phố, ..."), past
+    memberships written short; and where they end."""
+    roles: list[tuple[str, str | None, bool]] = []
+    while len(roles) < 4:
+        mb = _MEMBER_ABBR.match(text, pos)
+        if mb is not None:
+            pos = mb.end()
+            continue
+        if text[pos:pos + 1] != ",":
+            break
+        q = _skip_link(text, pos + 1)
+        t = _title_search(text, low, q, anchored=True, lex=lex)
+        if t is None:
+            break
+        _, stop = _clauses(text, t.end(), lex)
+        part_end = text.find(",", t.end(), stop)
+        part_end = stop if part_end < 0 else part_end
+        org, _ = _split_role(text, t.start(), part_end, t.end(), hits, allow_name=False, lex=lex)
+        roles.append((_title(t.group("title")), org, bool(t.group("former"))))
+        pos = part_end
+    return roles, pos
 
 
 _NAME_LIST_SEP = re.compile(r"\s*(?:,\s*(?:và\s+)?|\s+và\s+)(?=[" + _UP + r"])")
@@ -630,6 +678,7 @@ def _main_role(roles: list[tuple[str, str | None, bool]]) -> tuple[str | None, s
     return (current or posts or roles or [(None, None, False)])[0]
 
 
+_POLICE_CITY = re.compile(r"(?:CATP|CA\s?TP|Công an (?:TP\.?|thành phố|Thành phố))(?:\s+Hà Nội)?(?:\s+và\s.*)?$")
 _TP = re.compile(r"\bTP\.?(?=\s|$)")
 _CITY_BODY = re.compile(r"(?i)^(?:Thành ủy|Thành uỷ|(?:UBND|HĐND|Ủy ban MTTQ Việt Nam|Ủy ban Mặt trận Tổ quốc Việt Nam"
                         r"|Ủy ban nhân dân|Hội đồng nhân dân|Công an|Bộ Chỉ huy Quân sự) thành phố)$")
@@ -654,6 +703,8 @@ def _complete_org(org: str | None, title: str | None, roles: list[tuple[str, str
     "Tuyên giáo Thành ủy" -> "Ban Tuyên giáo Thành ủy Hà Nội"."""
     if not org:
         return _NATIONAL_BODY.get(fold(title or ""))
+    if _POLICE_CITY.match(org):
+        return "Công an thành phố Hà Nội"  # "Giám đốc CATP"
     org = _TP.sub("thành phố", org)
     if title and fold(title).endswith("truong ban") and not fold(org).startswith("ban "):
         org = "Ban " + org

@@ -222,3 +222,62 @@ def test_after_n_months_of_the_new_model_and_a_single_month_span():
     assert (inds[0].period_kind, inds[0].period_start, inds[0].period_end) == ("range", "2025-07-01", "2025-08-31")
     inds = rows("Xã Vĩnh Thanh\n\nTừ 1/8 đến 31/8/2025, xã thu ngân sách 9,2 tỷ đồng.", date(2025, 9, 10))
     assert inds[0].period_kind == "month"
+
+
+# places -----------------------------------------------------------------------------------------
+
+def places(text: str, pub: date) -> dict[tuple[str, str], bool]:
+    return {(p.name, p.type): p.is_primary for p in extract(text, pub).places}
+
+
+def test_the_district_named_as_the_address_of_a_commune_is_not_primary():
+    got = places("Đại hội điểm tại Đảng bộ xã Liên Hiệp (huyện Phúc Thọ)\n\nNgày 12/4, Đảng bộ xã Liên Hiệp (huyện "
+                 "Phúc Thọ) tổ chức Đại hội đại biểu nhiệm kỳ 2020-2025.", date(2020, 4, 13))
+    assert got == {("Liên Hiệp", "xã"): True, ("Phúc Thọ", "huyện"): False}
+    got = places("Phường Kim Liên (quận Đống Đa cũ) ra mắt bộ máy mới\n\nSáng 1/7, phường Kim Liên, quận Đống Đa "
+                 "cũ, ra mắt bộ máy mới.", date(2025, 7, 2))
+    assert got[("Kim Liên", "phường")] and not got[("Đống Đa", "quận")]
+    got = places("Xã Thụy An thuộc huyện Ba Vì về đích nông thôn mới\n\nNăm 2019, xã Thụy An hoàn thành 19/19 tiêu chí.",
+                 date(2019, 12, 1))
+    assert got == {("Thụy An", "xã"): True, ("Ba Vì", "huyện"): False}
+
+
+def test_the_former_communes_a_new_one_was_formed_from():
+    got = places("Đại hội Đảng bộ xã Vật Lại lần thứ I\n\nXã Vật Lại được thành lập trên cơ sở sáp nhập 3 xã cũ: "
+                 "Cẩm Lĩnh, Thụy An và Vật Lại.", date(2025, 8, 12))
+    assert ("Cẩm Lĩnh", "xã") in got and ("Thụy An", "xã") in got
+    got = places("Đại hội Đảng bộ xã Vật Lại lần thứ I\n\nXã được hình thành từ ba xã cũ là Cẩm Lĩnh, Thụy An và "
+                 "Vật Lại thuộc huyện Ba Vì trước đây.", date(2025, 8, 12))
+    assert ("Cẩm Lĩnh", "xã") in got and ("Thụy An", "xã") in got
+
+
+def test_every_item_of_a_long_list_of_communes_that_a_count_opens():
+    got = places("Huyện Phú Xuyên năm 2019\n\nĐến nay huyện có 20 xã đạt chuẩn nông thôn mới, trong đó có 4 xã về "
+                 "đích trong năm 2019 theo kế hoạch đã đề ra, đó là: Phú Yên, Quang Lãng, Văn Hoàng và Hồng Thái.",
+                 date(2019, 12, 30))
+    for name in ("Phú Yên", "Quang Lãng", "Văn Hoàng", "Hồng Thái"):
+        assert (name, "xã") in got
+
+
+# officials --------------------------------------------------------------------------------------
+
+def officials(text: str, pub: date) -> dict[str, tuple]:
+    return {o.name: (o.title, o.organisation, o.is_former) for o in extract(text, pub).officials}
+
+
+def test_two_posts_joined_by_a_dash_the_first_is_the_title():
+    got = officials("Phường Ô Chợ Dừa gặp mặt\n\nPhát biểu tại buổi gặp mặt, Bí thư Đảng ủy - Chủ tịch HĐND phường "
+                    "Ô Chợ Dừa Lê Minh Khoa cho biết phường có 96 chi bộ.", date(2025, 7, 5))
+    assert got["Lê Minh Khoa"] == ("Bí thư", "Đảng ủy phường Ô Chợ Dừa", False)
+
+
+def test_a_rank_before_the_name_and_the_posts_after_it():
+    got = officials("Xã Cổ Đô\n\nThiếu tướng Trần Quốc Hưng, UVTV Thành ủy, Giám đốc CATP Hà Nội dự và phát biểu tại "
+                    "Đại hội.", date(2025, 8, 10))
+    assert got["Trần Quốc Hưng"] == ("Giám đốc", "Công an thành phố Hà Nội", False)
+
+
+def test_an_official_quoted_by_name_alone():
+    got = officials("Huyện Sóc Sơn\n\nTheo ông Đỗ Văn Khải, kinh tế huyện tiếp tục tăng trưởng. Bà Lê Thị Hoa, một "
+                    "người dân, cho biết đường làng đã được mở rộng.", date(2022, 5, 1))
+    assert got == {"Đỗ Văn Khải": (None, None, False)}
