@@ -409,6 +409,11 @@ _SECTOR_SHARE_MOVE = re.compile(r"\bty (?:le|trong)(?: nganh| khu vuc)? (?:cong 
 _SECTOR_CHIEM = re.compile(r"(?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep|thuy san|lam nghiep)\W{0,3}"
                            r"(?:van\s+|hien\s+|chi\s+|con\s+)*chiem(?:\s+(?:khoang|tren|hon|gan|duoi|xap xi))?\s*$")
 _STRUCTURE = re.compile(r"co cau|ty trong")
+_CLAUSE_STOP = re.compile(r"[,;.:()]")
+_DONE_BEFORE = re.compile(r"\b(?:hoan thanh|dat|vuot|thuc hien)(?:\s+[^\W\d]+){0,3}\s*$")
+_DONE_AFTER = re.compile(r"(?:\s+[^\W\d]+){0,6}?\s+(?:hoan thanh|vuot|dat)\b")
+_EXCEEDED = re.compile(r"(?<!va )\bvuot\b")
+_PLAN_REF_WORD = re.compile(r"(?i)(?:so\s+(?:với\s+|voi\s+)?)?(?:dự toán|kế hoạch|KH|chỉ tiêu|mục tiêu|du toan|ke hoach|chi tieu|muc tieu)")
 _OWN_PERIOD = re.compile(r"\b(?:nam (?:19|20)\d\d|nam nay|quy|thang|cung ky|so voi)\b")
 _PCT_AFTER = re.compile(r"\s*%")
 _PLAN_BRACKET = re.compile(r"\(\s*(?:theo\s+)?(?:ke hoach|kh|chi tieu|muc tieu)\b[^()%;]{0,60}$")
@@ -740,8 +745,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         if growth and rel_type is None and unit == "%":
             rel_type = "growth_yoy"  # "tốc độ tăng giá trị sản xuất đạt 12-13%"
             rel_text = s[bstart:end].strip(" ,")
-        if rel_type in ("growth_yoy", "share_of_plan") and average and "giam" not in bfold[-30:]:
-            rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm"
+        if rel_type in ("growth_yoy", "share_of_plan") and average and "giam" not in bfold[-30:] and not (
+                rel_type == "share_of_plan" and rel is not None and _PLAN_REF_WORD.match(rel.group("ref"))):
+            rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm" ("hằng năm đạt 215% kế hoạch": of the plan)
         if rel_type == "growth_yoy" and rel is None and not average and clause_start > 0 and figs \
                 and figs[-1].rel_type == "avg_annual_growth" and not _OWN_PERIOD.search(sfold, clause_start, ms):
             # "tốc độ tăng ... bình quân giai đoạn này đạt 9,8%; tốc độ tăng ... dịch vụ đạt 10,7%": a
@@ -754,7 +760,14 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             rel_text = s[bstart + (bfold.rfind(" ") + 1 if rel_text is None else 0):end + 30].strip(" ,;.") \
                 if rel_text is None else rel_text
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
-            key = "targets_met"
+            cut = _CLAUSE_STOP.search(sfold, end)
+            after = sfold[end:cut.start() if cut else len(sfold)]
+            if denom is not None or _DONE_BEFORE.search(bfold) or _DONE_AFTER.match(after):
+                # "14/14 chỉ tiêu", "hoàn thành thắng lợi 18 chỉ tiêu", "có 5 chỉ tiêu vượt kế hoạch" ("đề ra 22
+                # chỉ tiêu" counts the targets set: no figure)
+                key = "targets_met"
+                if _EXCEEDED.search(after) or (_EXCEEDED.search(bfold[-14:]) and "trong do" in sfold[clause_start:ms]):
+                    key = "targets_exceeded"  # "trong đó có 04/14 chỉ tiêu hoàn thành vượt mức"
         if rate and (rate != ["năm"] or key not in MONEY or key in PER_PERSON):
             # a rate is not an amount: its unit keeps the per-part and is never scaled
             unit = unit + "/" + "/".join(rate)
@@ -779,7 +792,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             rel_type = head.rel_type if head.rel_type in _PLANNED_RELATIONS else None
             rel_text = s[ms:end].strip() if rel_type else None
             prior = prior or [(ms, ms, key)]
-        mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
+        mspec = (s, ms, end, unit, None if key in ("other", "targets_met", "targets_exceeded") or not prior else prior[-1][0])
         near = sfold[max(0, ms - 25):ms]
         est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
         append(_Fig(base + ms, base + end, value, value_max, denom, unit, rel_type,
@@ -924,6 +937,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     qualifies: dict[int, Indicator] = {}  # id(relation row) -> the row it qualifies
     from_article: set[int] = set()  # rows whose period is the article's (printed in another paragraph)
     seen_periods: set[tuple[str, str]] = set()  # the bounds of every period the article names
+    last_term: Period | None = None  # the last past term (or span of years) the article names
     paras: list[int] = []  # the paragraph of each row of ``out``
     mi = fi = pi = 0  # where the next sentence's candidates start in each list
     pub_iso = published.isoformat() if published else None
@@ -992,6 +1006,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if target_block and not is_bullet:
             target_block = False
         last: dict[str, Indicator] = {}
+        last_met: Indicator | None = None  # the sentence's count of targets met
         last_other: tuple[Indicator, int] | None = None  # an uncategorised amount and its end
         # a target word before a figure is a target word in the sentence (most have none)
         target_words = (bool(figs) and ("phan dau" in sfold or "muc tieu" in sfold or "dat ra" in sfold
@@ -1012,6 +1027,10 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
             qualified: Indicator | None = None
             if f.plan:
                 kind = "target"
+            elif f.metric_key == "targets_exceeded" and last_met is not None:
+                qualified = last_met  # "14/14 chỉ tiêu, trong đó 04/14 chỉ tiêu vượt mức": of those met
+                if f.denom is None:
+                    f.denom = last_met.value_denominator or last_met.value
             elif f.rel_type and f.base and f.base in last:
                 qualified = last[f.base]  # "1.402 tỷ đồng, đạt 40% dự toán, tăng 12%"
             elif (f.rel_type and not f.base and last_other is not None
@@ -1064,6 +1083,16 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     and period.text[:7].lower() == "đến năm"):
                 # "đến năm 2025 thu ngân sách đạt 9.000 tỷ đồng": a yearly flow in that year
                 ind.period_kind, ind.period_start = "year", ind.period_end[:4] + "-01-01"
+            if ind.period_kind == "multi_year" and ind.metric_key in _LEVELS and ind.relation_type is None \
+                    and ind.period_end:
+                # "thu nhập bình quân đầu người đến cuối nhiệm kỳ đạt ...", "tỷ lệ hộ nghèo còn 1,2%" in a term
+                # report: a level at the end of the term (or now, if it is not over)
+                ind.period_kind, ind.period_start = "as_of", None
+                ind.period_end = min(ind.period_end, pub_iso) if pub_iso else ind.period_end
+            elif ind.period_kind in ("average_annual", "multi_year") and not ind.period_start \
+                    and not ind.period_end and last_term is not None and kind != "target":
+                # "tăng bình quân 7,6%/năm", "5 năm, tổng thu ...": the term printed earlier
+                ind.period_text, ind.period_start, ind.period_end = last_term.text, last_term.start, last_term.end
             if place_id.startswith("hn-2025-") and ind.period_start and ind.period_start < "2025-07-01" \
                     and kind != "target":
                 ind.flags.append("predecessor_period")  # a new unit's figure for a time before it existed
@@ -1087,6 +1116,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 title_ids.add(id(ind))
             if f.base and qualified is None and not f.plan:
                 last[f.base] = ind
+            if ind.metric_key == "targets_met":
+                last_met = ind
             if f.unit not in ("%", "lần") and (not f.base or f.base not in _CORE_BASES):
                 last_other = (ind, f.end)  # (a comparison right after it, naming no metric, is of it)
         if city_seen and not kept_seen:
@@ -1098,6 +1129,8 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         for p in real:
             if p.start and p.end and not p.plan:
                 seen_periods.add((p.start, p.end))
+                if p.kind == "multi_year" and (not pub_iso or p.end[:4] <= pub_iso[:4]):
+                    last_term = p
         if article_period is None and para <= 1:
             lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("den nam", "tu nam"))
                     and (p.kind != "multi_year" or not pub_iso or p.end[:4] <= pub_iso[:4]) and not p.plan]
@@ -1371,6 +1404,8 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
     return out
 
 
+# levels (stocks, rates), not flows: within a term they are of its end
+_LEVELS = frozenset({"per_capita_income", "poverty_rate", "grdp_per_capita", "businesses_active", "agri_value_per_ha"})
 _AS_OF_MONTH = re.compile(r"(?i)(?:tính\s+)?đến\s+(?:hết\s+|cuối\s+)?tháng")
 _FLOW_FAMILIES = frozenset({"budget", "production", "trade"})  # amounts per period (not stocks or levels)
 _PLAN_REF = re.compile(r"(?:du toan|ke hoach)\s*$")

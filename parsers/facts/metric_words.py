@@ -112,7 +112,8 @@ _REVENUE_KEY = {"excl": "budget_revenue_excl_land", "land": "budget_revenue_land
 # sectors of the economy (folded); the first group that matches names the key
 SECTOR_WORDS = re.compile(
     r"\b(?:(?P<ic>cong nghiep\W{1,4}(?:va\W+)?(?:tieu thu cong nghiep\W{1,4}(?:va\W+)?)?xay dung"
-    r"|cong nghiep\W{1,4}ttcn\W{1,4}xay dung|cn\W{1,3}xd)"
+    r"|cong nghiep\W{1,4}ttcn\W{1,4}xay dung|cn\W{1,3}xd"
+    r"|xay dung\W{1,4}(?:va\W+)?(?:tieu thu cong nghiep|cong nghiep))"  # ("xây dựng - tiểu thủ công nghiệp")
     r"|(?P<ts>thuong mai\W{1,4}(?:va\W+)?dich vu|thuong mai|dich vu|tm\W{1,3}dv)"
     r"|(?P<ag>nong\W{1,4}lam\W{1,4}(?:nghiep\W{1,4})?(?:va\W+)?thuy san|nong\W{1,4}lam nghiep"
     r"|nong nghiep\W{1,4}(?:va\W+)?thuy san|nong nghiep|thuy san)"

@@ -281,3 +281,48 @@ def test_an_official_quoted_by_name_alone():
     got = officials("Huyện Sóc Sơn\n\nTheo ông Đỗ Văn Khải, kinh tế huyện tiếp tục tăng trưởng. Bà Lê Thị Hoa, một "
                     "người dân, cho biết đường làng đã được mở rộng.", date(2022, 5, 1))
     assert got == {"Đỗ Văn Khải": (None, None, False)}
+
+
+# a new commune's congress report ----------------------------------------------------------------
+
+CONGRESS = ("Đại hội đại biểu Đảng bộ xã Minh Châu lần thứ I, nhiệm kỳ 2025-2030\n\nNgày 4/8, Đảng bộ xã Minh Châu "
+            "tổ chức Đại hội đại biểu lần thứ I, nhiệm kỳ 2025 - 2030.\n\nNhiệm kỳ 2020 - 2025, thu nhập bình quân "
+            "đầu người đến cuối nhiệm kỳ đạt 71 triệu đồng/người/năm; tỷ lệ hộ nghèo giảm xuống còn 1,2%. Hiện tỷ "
+            "trọng nông - lâm - thủy sản chiếm 31%; xây dựng - tiểu thủ công nghiệp chiếm 26,5%; dịch vụ - thương "
+            "mại chiếm 42,5%.\n\nTốc độ tăng trưởng giá trị sản xuất bình quân đạt 7,6%/năm. Thu ngân sách hằng năm "
+            "đều vượt chỉ tiêu, đạt 215% kế hoạch. Tổng thu ngân sách nhà nước 5 năm trên địa bàn đạt gần 21,4 tỷ "
+            "đồng.\n\nNghị quyết đề ra 22 chỉ tiêu, trong đó phấn đấu tốc độ tăng tổng giá trị sản phẩm trên địa "
+            "bàn bình quân hằng năm 9%.")
+
+
+def test_levels_at_the_end_of_a_term_are_as_of():
+    inds = rows(CONGRESS, date(2025, 8, 5))
+    for v in (71, 1.2):
+        assert find(inds, v).period_kind == "as_of" and find(inds, v).period_end == "2025-08-05"
+
+
+def test_a_sector_pair_written_construction_first():
+    inds = rows(CONGRESS, date(2025, 8, 5))
+    assert find(inds, 26.5).metric_key == "production_value_industry_construction"
+
+
+def test_each_years_revenue_against_its_plan_is_no_growth():
+    r = find(rows(CONGRESS, date(2025, 8, 5)), 215)
+    assert (r.metric_key, r.relation_type) == ("budget_revenue", "share_of_plan")
+
+
+def test_term_figures_take_the_term_printed_earlier():
+    inds = rows(CONGRESS, date(2025, 8, 5))
+    for v in (7.6, 21.4):
+        assert (find(inds, v).period_start, find(inds, v).period_end) == ("2020-01-01", "2025-12-31")
+    assert (find(inds, 7.6).period_kind, find(inds, 21.4).period_kind) == ("average_annual", "multi_year")
+
+
+def test_the_number_of_targets_set_is_no_figure_but_those_met_and_exceeded_are():
+    assert all(i.value != 22 for i in rows(CONGRESS, date(2025, 8, 5)))
+    inds = rows("Xã Phúc Thọ\n\nNhiệm kỳ 2020-2025, xã thực hiện đạt 14/14 chỉ tiêu, trong đó có 04/14 chỉ tiêu hoàn "
+                "thành vượt mức. Năm 2026, xã phấn đấu hoàn thành 16 chỉ tiêu chủ yếu.", date(2025, 8, 20))
+    met, over, plan = find(inds, 14), find(inds, 4), find(inds, 16)
+    assert (met.metric_key, over.metric_key, over.value_denominator, over.qualifies) == (
+        "targets_met", "targets_exceeded", 14, met.id)
+    assert (plan.metric_key, plan.kind) == ("targets_met", "target")
