@@ -194,7 +194,7 @@ def _sentences(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-_MONEY = re.compile(r"(?i)đồng|usd|tỷ|tỉ")
+_MONEY = re.compile(r"(?i)(?<!\w)(?:đồng|usd|tỷ|tỉ)(?!\w)")  # ("tỉnh" is no "tỉ")
 
 
 @lru_cache(maxsize=1024)

@@ -136,6 +136,7 @@ PERIOD = re.compile(
     r"|(?P<months2>tháng\s+(?P<tm1>\d{1,2})\s*(?:và|đến|tới|-|–)\s*(?:tháng\s+)?(?P<tm2>\d{1,2})"
     r"\s*/\s*(?P<tmy>(?:19|20)\d\d))"
     r"|(?P<month>tháng\s+(?P<m>\d{1,2})(?:\s*/\s*|\s+năm\s+)(?P<mmy>(?:19|20)\d\d))"
+    r"|(?P<month1>tháng\s+(?P<m1>\d{1,2})(?!\d|\s*[/–-]|[.,]\d))"  # "riêng tháng 3": of the report's year
     r"|(?P<ytd>từ đầu năm(?:\s+(?P<ytdy>(?:19|20)\d\d))?(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<until>đến năm\s+(?P<uy>(?:19|20)\d\d))"
     r"|(?P<year>(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d\d))"
@@ -307,6 +308,12 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
         return Period(t, _iso(y, 3 * q - 2, 1), _month_end(y, 3 * q), kind="quarter")
     if m.group("month"):
         y, mo = int(m.group("mmy")), int(m.group("m"))
+        return Period(t, _iso(y, mo, 1), _month_end(y, mo), kind="month")
+    if m.group("month1"):
+        mo = int(m.group("m1"))
+        y = _default_year(published, mo, cy) if 1 <= mo <= 12 else None
+        if y is None:
+            return Period(t, None, None, kind="month")
         return Period(t, _iso(y, mo, 1), _month_end(y, mo), kind="month")
     if m.group("ytd"):
         y = int(m.group("ytdy")) if m.group("ytdy") else (published.year if published else None)

@@ -468,7 +468,12 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                     people.append(_Person(text[other[0]:other[1]], list(roles), other[0], sent))
                     end_pos = other[1]
         pos = max(end_pos, m.end())
-    for m in _QUOTED_BY_NAME.finditer(text):  # "Theo ông Đỗ Văn Khải, ...": an official quoted by name
+    p = low.find("theo ")
+    while p >= 0:  # "Theo ông Đỗ Văn Khải, ...": an official quoted by name
+        m = _QUOTED_BY_NAME.match(text, p)
+        p = low.find("theo ", p + 5)
+        if m is None:
+            continue
         nm = _name_after(text, m.end(), hits, lex)
         if nm and text[nm[1]:nm[1] + 1] == ",":
             people.append(_Person(text[nm[0]:nm[1]], [], nm[0], _sentence(text, nm[0])))

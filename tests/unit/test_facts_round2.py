@@ -326,3 +326,11 @@ def test_the_number_of_targets_set_is_no_figure_but_those_met_and_exceeded_are()
     assert (met.metric_key, over.metric_key, over.value_denominator, over.qualifies) == (
         "targets_met", "targets_exceeded", 14, met.id)
     assert (plan.metric_key, plan.kind) == ("targets_met", "target")
+
+
+def test_a_count_of_provinces_is_no_amount_and_a_month_without_its_year():
+    inds = rows("Quận Hai Bà Trưng quý I/2024\n\nQuý I/2024, quận thu ngân sách 3.120 tỷ đồng. Tính riêng tháng 3, quận "
+                "thu 1.040 tỷ đồng. Có 7 tỉnh, thành có doanh nghiệp đầu tư vào quận.", date(2024, 4, 12))
+    assert [i.value for i in inds] == [3120, 1040]
+    m = find(inds, 1040)
+    assert (m.period_kind, m.period_start, m.period_end) == ("month", "2024-03-01", "2024-03-31")
