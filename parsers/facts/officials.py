@@ -141,7 +141,7 @@ tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục 
 đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy nước phủ
 hiệp hội liên bệnh viện đại học sở ngành chuyên trách bộ phận tiểu văn kiện công tác nông thôn
 thương mại dịch vụ văn hóa thông tin thể thao du lịch lao động thương binh xã hội nội vụ trị khoa
-cục thuế hải quan kho bạc thống kê điều phối chi lễ hội chỉ đạo
+cục thuế hải quan kho bạc thống kê điều phối chi lễ hội chỉ đạo đoàn đại biểu
 """.split())
 # an upper-case initial, accented ones included ("Ánh", "Ứng", "Ý")
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -684,6 +684,7 @@ def _main_role(roles: list[tuple[str, str | None, bool]]) -> tuple[str | None, s
 
 
 _POLICE_CITY = re.compile(r"(?:CATP|CA\s?TP|Công an (?:TP\.?|thành phố|Thành phố))(?:\s+Hà Nội)?(?:\s+và\s.*)?$")
+_BARE_UNIT_END = re.compile(r"(?i)(?<=\w )(quận|huyện|phường|xã)$")
 _TP = re.compile(r"\bTP\.?(?=\s|$)")
 _CITY_BODY = re.compile(r"(?i)^(?:Thành ủy|Thành uỷ|(?:UBND|HĐND|Ủy ban MTTQ Việt Nam|Ủy ban Mặt trận Tổ quốc Việt Nam"
                         r"|Ủy ban nhân dân|Hội đồng nhân dân|Công an|Bộ Chỉ huy Quân sự) thành phố)$")
@@ -713,6 +714,13 @@ def _complete_org(org: str | None, title: str | None, roles: list[tuple[str, str
     org = _TP.sub("thành phố", org)
     if title and fold(title).endswith("truong ban") and not fold(org).startswith("ban "):
         org = "Ban " + org
+    elif title and fold(title).endswith("truong phong") and not fold(org).startswith("phong "):
+        org = "Phòng " + org  # "Trưởng phòng Kinh tế phường" -> "Phòng Kinh tế phường ..."
+    if _BARE_UNIT_END.search(org):  # "Phòng Kinh tế phường": the article's unit of that type
+        typ = _BARE_UNIT_END.search(org).group(1).lower()
+        prim = [p for p in places if p.is_primary and p.type == typ]
+        if len(prim) == 1:
+            org = f"{org} {prim[0].name}"
     if _CITY_BODY.match(org) or (fold(org).endswith(("thanh uy", "thanh pho")) and "ha noi" not in fold(org)):
         return org + " Hà Nội"
     bare = _BARE_BODY.match(org)

@@ -334,3 +334,12 @@ def test_a_count_of_provinces_is_no_amount_and_a_month_without_its_year():
     assert [i.value for i in inds] == [3120, 1040]
     m = find(inds, 1040)
     assert (m.period_kind, m.period_start, m.period_end) == ("month", "2024-03-01", "2024-03-31")
+
+
+def test_a_city_leader_whose_last_post_heads_a_delegation_and_a_ward_office():
+    got = officials("Phường Hoàng Liệt tổ chức kỳ họp\n\nVề phía thành phố, có các đồng chí: Ủy viên Bộ Chính trị, Bí "
+                    "thư Thành ủy Hà Nội, Trưởng đoàn đại biểu Quốc hội thành phố Đinh Thị Thu Hà; Phó Bí thư Thường "
+                    "trực Thành ủy Trần Văn Lâm. Bà Nguyễn Thị Mai, Trưởng phòng Kinh tế phường, cho biết thêm.",
+                    date(2025, 7, 9))
+    assert got["Đinh Thị Thu Hà"] == ("Bí thư", "Thành ủy Hà Nội", False)
+    assert got["Nguyễn Thị Mai"] == ("Trưởng phòng", "Phòng Kinh tế phường Hoàng Liệt", False)
