@@ -495,8 +495,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             continue
         bstart = ms - 40 if ms > 40 else 0
         before = s[bstart:ms]
-        if not_figure_before(before) and not (before.rstrip()[-5:].lower() == "hoạch" and _PCT_AFTER.match(s, me)):
-            continue  # ("Kế hoạch 24/KH-UBND"; "(kế hoạch 9,5-10%)" is a figure)
+        if not_figure_before(before) and not (before.rstrip()[-5:].lower() == "hoạch" and _PCT_AFTER.match(s, me)) \
+                and not (not a.isdigit() and sfold[bstart:ms].rstrip().endswith(("thang", "quy", "ngay"))):
+            continue  # ("Kế hoạch 24/KH-UBND"; "(kế hoạch 9,5-10%)" and "lũy kế 10 tháng 1.120,5 tỷ" are figures)
         va = number(a)
         if va is None:
             continue

@@ -126,7 +126,7 @@ PERIOD = re.compile(
     r"|sau\s+(?P<rq>hơn\s+|gần\s+)?(?P<rn>\d|một|hai|ba|bốn|năm|sáu)\s+tháng\s+(?:chính thức\s+)?(?:vận hành|hoạt động)"
     r"(?:\s+mô hình)?(?:\s+chính quyền)?(?:\s+địa phương)?(?:\s+(?:2|hai)\s+cấp)?)"
     # "ngày 1 tháng 7 năm 2025": a date, not "1 tháng" nor the year
-    r"|(?P<date>\d{1,2}\s+tháng\s+\d{1,2}(?!\d)(?:\s+năm\s+(?:19|20)\d\d)?)"
+    r"|(?P<date>\d{1,2}\s+tháng\s+\d{1,2}(?!\d|[.,]\d)(?:\s+năm\s+(?:19|20)\d\d)?)"
     r"|(?P<months>(?P<n>\d{1,2}|hai|ba|bốn|sáu|bảy|tám|chín|mười(?: một| hai)?)\s+tháng(?:\s+(?P<pos>đầu|cuối))?(?:\s+(?:năm|của năm))?(?:\s*(?P<my>(?:19|20)\d\d))?)"
     r"|(?P<since>từ năm\s+(?P<sy>(?:19|20)\d\d)(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<nyears>\d{1,2}\s+năm(?:\s+qua)?(?!\s*\d))"

@@ -343,3 +343,11 @@ def test_a_city_leader_whose_last_post_heads_a_delegation_and_a_ward_office():
                     date(2025, 7, 9))
     assert got["Đinh Thị Thu Hà"] == ("Bí thư", "Thành ủy Hà Nội", False)
     assert got["Nguyễn Thị Mai"] == ("Trưởng phòng", "Phòng Kinh tế phường Hoàng Liệt", False)
+
+
+def test_the_months_total_printed_right_after_the_months():
+    inds = rows("Huyện Thường Tín 10 tháng năm 2023\n\nThu ngân sách ước thực hiện tháng 10 đạt 96,4 tỷ đồng, lũy kế "
+                "10 tháng 1.120,5 tỷ đồng (đạt 98,2% dự toán thành phố giao).", date(2023, 10, 20))
+    total = find(inds, 1120.5)
+    assert (total.metric_key, total.period_kind) == ("budget_revenue", "year_to_date")
+    assert find(inds, 98.2).qualifies == total.id
