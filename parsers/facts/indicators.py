@@ -364,7 +364,7 @@ _GROWTH_VERB = re.compile(r"\b(?:tang|giam)(?:\s+(?:binh quan|hon|tren|gan|khoan
 _AMOUNT_YEARLY = re.compile(r"(?:^|\W)(?:moi nam|hang nam|trung binh)\b")  # "Mỗi năm, ... đạt 1.000 tỷ đồng"
 _YEARLY = re.compile(r"(?i)\b(?:hằng|hàng|mỗi|mọi)\s+năm$")
 _SECTOR_AFTER = re.compile(r"\s*(?:là|thuộc|cho|của)\s+(?:ngành\s+|khu vực\s+)?")
-_MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang|cao hon|lon hon|nhieu hon)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$"
+_MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang|cao hon|lon hon|nhieu hon|bang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$"
                               r"|\blan\b[^;()\d%]{0,40}?(?:,|\bva)\s*$")  # ("... 1,9 lần so với cả nước và 1,5 lần")
 # a clause that opens with a comparison continues the one before it ("... 925,46 tỷ đồng; bằng
 # 107,58% so với cùng kỳ", "...; tăng thu bình quân 25,9%/năm")

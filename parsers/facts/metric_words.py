@@ -23,8 +23,8 @@ _THU = (r"thu ngan sach|thu nsnn|thu ns\b|tong thu\b|thu tien su dung dat|thu th
 # last phrase before it in its clause
 METRICS: list[tuple[str, str]] = [
     (r"giai ngan", "public_investment_disbursement"),
-    (r"ke hoach von(?: dau tu cong)?(?: nam \d{4})? (?:duoc )?giao|von dau tu cong (?:nam \d{4} )?(?:duoc )?giao",
-     "public_investment_plan"),
+    (r"ke hoach von(?: dau tu cong)?(?: nam \d{4})? (?:duoc )?giao|von dau tu cong (?:nam \d{4} )?(?:duoc )?giao"
+     r"|(?:tong )?von dau tu (?:xay dung co ban|xdcb) (?:nam \d{4} )?(?:duoc )?giao", "public_investment_plan"),
     (r"(?:tong )?chi thuong xuyen", "budget_expenditure_recurrent"),
     (r"(?:tong )?chi dau tu (?:phat trien|xay dung|xdcb)", "budget_expenditure_investment"),
     (r"chi ngan sach|chi nsnn|tong chi\b|chi ns\b", "budget_expenditure"),
@@ -94,7 +94,7 @@ GROWABLE = PRODUCTION | TRADE | {"economic_growth", "industrial_production_index
     | {"investment", "social_investment"}
 
 _REVENUE_PARTS = re.compile(
-    r"(?P<excl>loai tru (?:tien )?(?:su dung dat|sdd)|khong (?:tinh|ke|bao gom) (?:tien |thu )?(?:su dung dat|sdd)"
+    r"(?P<excl>loai tru (?:thu )?(?:tien )?(?:su dung dat|sdd)|khong (?:tinh|ke|bao gom) (?:thu )?(?:tien )?(?:su dung dat|sdd)"
     r"|ngoai tien su dung dat)"
     r"|(?P<land>tien su dung dat|thu tu dat|dau gia (?:quyen su dung )?dat|thu tien sdd)"
     r"|(?P<non_state>ngoai quoc doanh)"

@@ -351,3 +351,13 @@ def test_the_months_total_printed_right_after_the_months():
     total = find(inds, 1120.5)
     assert (total.metric_key, total.period_kind) == ("budget_revenue", "year_to_date")
     assert find(inds, 98.2).qualifies == total.id
+
+
+def test_a_ratio_to_last_year_revenue_without_land_fees_and_the_capital_allocated():
+    inds = rows("Quận Long Biên 6 tháng\n\n6 tháng đầu năm 2022, tổng thu ngân sách của quận ước đạt 2.614,7 tỷ đồng, "
+                "bằng 1,4 lần so với cùng kỳ. Nếu không tính thu tiền sử dụng đất, thu ngân sách đạt 1.380 tỷ đồng. "
+                "Tổng vốn đầu tư xây dựng cơ bản được giao là 1.050 tỷ đồng.", date(2022, 7, 5))
+    m = find(inds, 1.4)
+    assert (m.metric_key, m.unit, m.relation_type, m.qualifies) == ("budget_revenue", "lần", "multiple", find(inds, 2614.7).id)
+    assert find(inds, 1380).metric_key == "budget_revenue_excl_land"
+    assert find(inds, 1050).metric_key == "public_investment_plan"
