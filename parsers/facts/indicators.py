@@ -388,6 +388,8 @@ _APPROX_OF = {"hon": "over", "tren": "over", "vuot muc": "over", "xap xi gan": "
               "it nhat": "at_least", "toi thieu": "at_least"}
 def _approx_before(bfold: str) -> str | None:
     """The qualifier ending the folded text before a number: "hơn", "gần", "khoảng" ..."""
+    if not bfold.rstrip().endswith(_APPROX_LAST):
+        return None  # (most numbers have none: one test instead of a split)
     words = bfold.rsplit(None, 2)
     if not words or bfold[-1:].isalnum():
         return None
@@ -395,6 +397,7 @@ def _approx_before(bfold: str) -> str | None:
     return _APPROX_OF.get(two) or _APPROX_OF.get(words[-1])
 
 
+_APPROX_LAST = tuple({k.split()[-1] for k in _APPROX_OF})
 _ABS_GROWTH = re.compile(r"\btang(?:\s+(?:them|hon|khoang|gan|tren|xap xi))?\s*$")
 _CLAUSE_END = re.compile(r"[ \t]*(?:[,;.)]|$)")
 _AT_LEAST_AFTER = re.compile(r"\s*tro len\b")
@@ -431,6 +434,7 @@ _SHARE_MOVE_BEFORE = re.compile(r"(?:\b(?:giam|tang)(?:\s+(?:xuong|len))?(?:\s+(
 _SEPARATOR = re.compile(r"[.,]")
 
 
+@lru_cache(maxsize=4096)
 def _misprint(a: str) -> bool:
     """A number that cannot be right as printed: a dot followed by four digits or more
     ("2.3337", "1.4020,5"), or a group of other than three digits between separators."""
