@@ -31,7 +31,7 @@ from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
                       scale_unit)
 from .gazetteer import Unit, load
-from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION, TRADE,
+from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, LOOSE_GROWTH, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION, TRADE,
                            SECTOR_KEY, SECTOR_WORDS, refine, sector)
 from .metrics import family
 from .places import PlaceHit
@@ -303,6 +303,17 @@ def _figure_candidates(tokens: Tokens, digits: list[int] | None = None,
     return [starts[i] for i in idx]
 
 
+# the folded last words of ``_NOT_FIGURE_WORDS`` (every match of ``_not_figure_before`` ends with one)
+_NOT_FIGURE_LAST = frozenset(fold(w.split()[-1]).lower() for w in _NOT_FIGURE_WORDS)
+
+
+def _after_not_figure_words(tokens: Tokens, digits: list[int]) -> set[int]:
+    """The starts of the digit tokens right after a token that may end a ``_NOT_FIGURE_WORDS``
+    entry ("năm 2024", "số 15", "Quyết định 12"): ``_not_figure_before`` can be true only there."""
+    words, starts = tokens.words, tokens.starts
+    return {starts[i] for i in digits if i and words[i - 1] in _NOT_FIGURE_LAST}
+
+
 def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None) -> list[int]:
     """``PERIOD_SCAN``'s digit starts ("6 tháng", "12 tháng", "5 năm"): the last two digits of
     a token of digits followed by the token "thang" or "nam" (a superset). ``digits``:
@@ -472,14 +483,16 @@ def _structure_keys(sfold: str) -> tuple[int, list[str]] | None:
 
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
              carried: str | None = None, cands: list[int] | None = None, plain: bool = False,
-             structure: bool = False) -> list[_Fig]:
+             structure: bool = False, after_word: set[int] | None = None) -> list[_Fig]:
     """The figures of sentence ``s`` (at ``base`` in the text). ``cands``: where a figure
     may start (``FIGURE_SCAN.candidates`` of the sentence or a superset); ``plain``: the
     article is written without diacritics (comparisons are then read on the fold);
     ``carried``: the metric key the paragraph spoke of last (a chain "Trong đó, công
     nghiệp – xây dựng ...; thương mại – dịch vụ ..." names only the sector); ``structure``:
     the figures are shares of the economy's structure ("cơ cấu kinh tế"; else: the sentence
-    says so).
+    says so); ``after_word``: the offsets in the text (``base`` + offset in ``s``) of the numbers
+    right after a word that may end a ``_NOT_FIGURE_WORDS`` entry (``_after_not_figure_words``),
+    if known: only those are tested with ``_not_figure_before``.
 
     One pass over the sentence's numbers; what does not depend on the number (the metric
     phrases, their keys) is worked out once per sentence, and what only some numbers need
@@ -505,7 +518,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             continue
         bstart = ms - 40 if ms > 40 else 0
         before = s[bstart:ms]
-        if not_figure_before(before) and not (before.rstrip()[-5:].lower() == "hoạch" and _PCT_AFTER.match(s, me)) \
+        if (after_word is None or base + ms in after_word) and not_figure_before(before) \
+                and not (before.rstrip()[-5:].lower() == "hoạch" and _PCT_AFTER.match(s, me)) \
                 and not (not a.isdigit() and sfold[bstart:ms].rstrip().endswith(("thang", "quy", "ngay"))):
             continue  # ("Kế hoạch 24/KH-UBND"; "(kế hoạch 9,5-10%)" and "lũy kế 10 tháng 1.120,5 tỷ" are figures)
         va = number(a)
@@ -612,6 +626,10 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         base_key = prior[-1][2] if prior else None
         if base_key in _PSEUDO_KEYS:
             base_key, prior = _resolve_pseudo(base_key, prior, unit, sfold, clause_start, ms, flags)
+        if unit == "%" and base_key != "economic_growth" and "tang truong" in sfold[max(clause_start, ms - 90):ms] \
+                and (lg := LOOSE_GROWTH.search(sfold, prior[-1][1] if prior else clause_start, ms)) is not None:
+            # "kinh tế của xã duy trì mức tăng trưởng bình quân 10,4%/năm": a rate of the economy
+            base_key, prior = "economic_growth", [(lg.start(), lg.end(), "economic_growth")]
         rel_type = rel_text = None
         if base_key is not None:
             p0, p1 = prior[-1][0], prior[-1][1]
@@ -822,7 +840,7 @@ _WORD = re.compile(r"\w+")
 
 
 # ``metric_words.METRICS`` keys that depend on the figure: resolved by ``_resolve_pseudo``
-_PSEUDO_KEYS = frozenset({"economic_growth_loose", "investment_raised", "funding", "tourist_arrivals"})
+_PSEUDO_KEYS = frozenset({"investment_raised", "funding", "tourist_arrivals"})
 _SECTOR_SUBJECT = re.compile(r"\W*(?:(?:gia tri )?san xuat|nganh|linh vuc|khu vuc|khoi)\s+"
                              r"((?:cong nghiep|tieu thu cong nghiep|thuong mai|dich vu|nong nghiep|nong|lam nghiep|lam"
                              r"|thuy san|xay dung|va|[\s,\-–])+)")
@@ -831,13 +849,10 @@ _INVEST_OR_CAPITAL = re.compile(r"\b(?:dau tu|von)\b")
 
 def _resolve_pseudo(key: str, prior: list[tuple[int, int, str]], unit: str | None, sfold: str, lo: int, ms: int,
                     flags: list[str]) -> tuple[str | None, list[tuple[int, int, str]]]:
-    """The key of a metric phrase whose meaning depends on the figure: economic growth named
-    far from its subject is a rate only; money raised ("huy động") is an investment; funding
+    """The key of a metric phrase whose meaning depends on the figure: money raised ("huy động") is an investment; funding
     ("kinh phí") is a project's capital, an investment or other; visitors ("lượt khách") are
     counted or grow, and an amount of money after them is the metric named before."""
     p0 = prior[-1][0]
-    if key == "economic_growth_loose":
-        return ("economic_growth" if unit == "%" else None), prior
     if key == "investment_raised":
         if not _is_money(unit):
             return None, prior
@@ -961,6 +976,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     digits = _digit_tokens(tokens)
     period_starts = PERIOD_SCAN.candidates(low, _period_digit_candidates(tokens, digits))
     figure_starts = _figure_candidates(tokens, digits, folded)
+    after_word = _after_not_figure_words(tokens, digits)
     # (both expressions start at a word: the token index finds their candidates)
     other_unit_starts = OTHER_UNIT_SCAN.token_candidates(tokens)
     generic_starts = GENERIC_TYPE_SCAN.token_candidates(tokens)
@@ -997,7 +1013,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         # one of the paragraph before
         carry = carried_metric if (para == carried_para or (para == carried_para + 1 and s0 == para_start
                                                             and _CHAIN_PARA.match(sfold))) else None
-        figs = _figures(s, s0, sfold, metric_matches, carry, fig_cands, plain) if fig_cands else []
+        figs = _figures(s, s0, sfold, metric_matches, carry, fig_cands, plain, after_word=after_word) if fig_cands else []
         if metric_matches:
             carried_metric, carried_para = KEY_OF_GROUP[metric_matches[-1].lastgroup or ""], para
         other_province = bool(figs) and _names_other_province(s)

@@ -433,7 +433,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                 break  # "..., nguyên Bí thư Huyện ủy và bà Trần Thị Hoa, nguyên ...": a new person
             if part_end >= stop:
                 # "Bí thư Đảng ủy - Chủ tịch HĐND phường X Lê Minh Khoa": two posts joined by a dash
-                dash = _DASH_JOIN.match(text, stop)
+                dash = _DASH_JOIN.match(text, stop) if text[stop:stop + 2].lstrip()[:1] in _DASHES else None
                 nxt = _title_search(text, low, dash.end(), anchored=True, lex=lex) if dash else None
                 if nxt is None:
                     break
@@ -454,7 +454,8 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                 name_span = _name_after(text, after.end(), hits, lex)
                 if name_span:
                     end_pos = name_span[1]
-        if name_span and name_span[1] == end_pos and all(_MEMBERSHIP.match(r[0]) for r in roles):
+        if name_span and name_span[1] == end_pos and text[end_pos:end_pos + 1] == "," \
+                and all(_MEMBERSHIP.match(r[0]) for r in roles):
             # "Thiếu tướng Trần Quốc Hưng, UVTV Thành ủy, Giám đốc CATP": a rank before the name, the
             # posts after it
             more, after = _roles_after(text, low, name_span[1], hits, lex)
@@ -470,7 +471,7 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
         pos = max(end_pos, m.end())
     p = low.find("theo ")
     while p >= 0:  # "Theo ông Đỗ Văn Khải, ...": an official quoted by name
-        m = _QUOTED_BY_NAME.match(text, p)
+        m = _QUOTED_BY_NAME.match(text, p) if low.startswith(_QUOTED_NEXT, p + 5) else None
         p = low.find("theo ", p + 5)
         if m is None:
             continue
@@ -481,7 +482,10 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
 
 
 _QUOTED_BY_NAME = re.compile(r"(?<!\w)[Tt]heo\s+(?:lời\s+)?(?:ông|bà|đồng chí)\s+(?=[" + _UP + r"])")
+_QUOTED_NEXT = ("ông", "bà", "đồng", "lời")
+_UNIT_WORDS = (" quận", " huyện", " phường", " xã", " Quận", " Huyện", " Phường", " Xã")
 _DASH_JOIN = re.compile(r"\s*[–—-]\s*")
+_DASHES = ("-", "–", "—")
 # memberships written short, skipped between the posts after a name: "UVTV Thành ủy", "TUV"
 _MEMBER_ABBR = re.compile(r"\s*,\s*(?:UVTV|UV\s?BTV|UVBTV|TUV|ĐUV|HUV|QUV|ĐB|ĐBQH)(?:\s+[^,.;()]{0,40})?(?=,)")
 
@@ -709,14 +713,14 @@ def _complete_org(org: str | None, title: str | None, roles: list[tuple[str, str
     "Tuyên giáo Thành ủy" -> "Ban Tuyên giáo Thành ủy Hà Nội"."""
     if not org:
         return _NATIONAL_BODY.get(fold(title or ""))
-    if _POLICE_CITY.match(org):
+    if org[:2] in ("CA", "Cô") and _POLICE_CITY.match(org):
         return "Công an thành phố Hà Nội"  # "Giám đốc CATP"
     org = _TP.sub("thành phố", org)
     if title and fold(title).endswith("truong ban") and not fold(org).startswith("ban "):
         org = "Ban " + org
     elif title and fold(title).endswith("truong phong") and not fold(org).startswith("phong "):
         org = "Phòng " + org  # "Trưởng phòng Kinh tế phường" -> "Phòng Kinh tế phường ..."
-    if _BARE_UNIT_END.search(org):  # "Phòng Kinh tế phường": the article's unit of that type
+    if org.endswith(_UNIT_WORDS) and _BARE_UNIT_END.search(org):  # "Phòng Kinh tế phường": the article's unit
         typ = _BARE_UNIT_END.search(org).group(1).lower()
         prim = [p for p in places if p.is_primary and p.type == typ]
         if len(prim) == 1:
