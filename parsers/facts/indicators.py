@@ -116,12 +116,14 @@ REL_AFTER_PLAIN = re.compile(
 VERB_BEFORE_PLAIN = re.compile(
     r"(?P<verb>dat|bang|vuot|tang truong|tang binh quan|tang thu|tang|giam|hoan thanh|thuc hien)"
     r"(?:\s+(?P<vref>du toan|ke hoach|chi tieu)(?:\s+(?:thanh pho|hdnd|nam)?\s*giao)?)?"
-    r"(?:\s+(?:binh quan|trung binh|hang nam|moi nam|tren|hon|gan|khoang|xap xi|muc|duoc|tu|it nhat|toi thieu))*\s*$"
+    r"(?:\s+(?:binh quan|trung binh|hang nam|moi nam|tren|hon|gan|khoang|xap xi|muc|duoc|tu|it nhat|toi thieu"
+    r"|lan luot(?: la)?))*\s*$"
 )
 VERB_BEFORE = re.compile(
     r"(?P<verb>đạt|bằng|vượt|tăng trưởng|tăng bình quân|tăng thu|tăng|giảm|hoàn thành|thực hiện)"
     r"(?:\s+(?P<vref>dự toán|kế hoạch|chỉ tiêu)(?:\s+(?:Thành phố|thành phố|HĐND|năm)?\s*giao)?)?"
-    r"(?:\s+(?:bình quân|trung bình|hằng năm|hàng năm|mỗi năm|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu))*\s*$",
+    r"(?:\s+(?:bình quân|trung bình|hằng năm|hàng năm|mỗi năm|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu"
+    r"|lần lượt(?: là)?))*\s*$",
     re.IGNORECASE,
 )
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
@@ -481,6 +483,28 @@ def _structure_keys(sfold: str) -> tuple[int, list[str]] | None:
     return first.start(), keys
 
 
+_LAN_LUOT = re.compile(r"\blan luot\b")
+
+
+def _respective_keys(sfold: str, metrics: list[tuple[int, int, str]]) -> tuple[int, int, list[str], int] | None:
+    """For "A và B lần lượt đạt x và y" (or "giá trị sản xuất công nghiệp, dịch vụ lần lượt tăng x%
+    và y%"): where the figures start and end (the clause after "lần lượt") and the keys of A, B
+    ... in order (two or more metric phrases in the clause before it, else two or more sectors
+    named after a production head), and where the last of them ends; None if there are fewer
+    than two."""
+    m = _LAN_LUOT.search(sfold)
+    if m is None:
+        return None
+    lo = max(sfold.rfind(";", 0, m.start()), sfold.rfind(". ", 0, m.start())) + 1
+    hi = sfold.find(";", m.end())
+    hi = len(sfold) if hi < 0 else hi
+    named = [x for x in metrics if lo <= x[0] and x[1] <= m.start()]
+    keys = [refine(k, sfold, lo, a, b) for a, b, k in named]
+    if len(keys) < 2 and named and keys[-1] in PRODUCTION:
+        keys = [SECTOR_KEY[w.lastgroup] for w in SECTOR_WORDS.finditer(sfold, named[-1][0], m.start()) if w.lastgroup]
+    return (m.end(), hi, keys, named[-1][1]) if len(keys) >= 2 else None
+
+
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
              carried: str | None = None, cands: list[int] | None = None, plain: bool = False,
              structure: bool = False, after_word: set[int] | None = None) -> list[_Fig]:
@@ -507,6 +531,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
     not_figure_after = NOT_FIGURE_AFTER.match
     structure = structure or (("co cau" in sfold or "ty trong" in sfold) and _STRUCTURE.search(sfold) is not None)
     listed = _structure_keys(sfold) if structure else None
+    respective = _respective_keys(sfold, metrics) if "lan luot" in sfold else None
+    resp_n: dict[bool, int] = {}
     listed_n = 0
     skip_to = 0
     for m in found:
@@ -624,6 +650,16 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 prior, from_before = [(clause_start, clause_start, carried)], True
             chained = True
         base_key = prior[-1][2] if prior else None
+        resp_item = -1
+        if respective is not None and respective[0] <= ms < respective[1] and unit is not None:
+            # "thu ngân sách và chi ngân sách lần lượt đạt 1.520 tỷ đồng và 890 tỷ đồng": the k-th figure
+            # (of its kind: amounts, percentages) is of the k-th metric named before "lần lượt"
+            k = resp_n.get(pct, 0)
+            resp_n[pct] = k + 1
+            if k < len(respective[2]):
+                base_key = respective[2][k]
+                prior = [(respective[3], respective[3], base_key)]  # (the verb before "lần lượt" is its)
+                resp_item = k
         if base_key in _PSEUDO_KEYS:
             base_key, prior = _resolve_pseudo(base_key, prior, unit, sfold, clause_start, ms, flags)
         if unit == "%" and base_key != "economic_growth" and "tang truong" in sfold[max(clause_start, ms - 90):ms] \
@@ -811,6 +847,9 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             average = False  # "triệu đồng/người/năm" is a level, not a yearly average over a term
         if "misprint" in flags:
             value = value_max = None
+        if resp_item > 0 and rel_type is None and figs and figs[-1].unit == unit:
+            rel_type, average = figs[-1].rel_type, figs[-1].average  # "tăng lần lượt 10,9% và 11,4%"
+            rel_text = s[ms:end].strip() if rel_type else None
         plan = False
         if figs and figs[-1].unit == unit and figs[-1].base and "(" in s[figs[-1].end - base:ms] \
                 and _PLAN_BRACKET.search(sfold, figs[-1].end - base, ms) is not None:

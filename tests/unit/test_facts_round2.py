@@ -361,3 +361,16 @@ def test_a_ratio_to_last_year_revenue_without_land_fees_and_the_capital_allocate
     assert (m.metric_key, m.unit, m.relation_type, m.qualifies) == ("budget_revenue", "lần", "multiple", find(inds, 2614.7).id)
     assert find(inds, 1380).metric_key == "budget_revenue_excl_land"
     assert find(inds, 1050).metric_key == "public_investment_plan"
+
+
+def test_respectively_gives_each_figure_the_metric_named_in_its_place():
+    inds = rows("Huyện Đan Phượng năm 2024\n\nNăm 2024, giá trị sản xuất công nghiệp, thương mại - dịch vụ lần lượt tăng "
+                "8,2% và 11,5% so với năm 2023. Thu ngân sách và chi ngân sách lần lượt đạt 1.520 tỷ đồng và 890 tỷ "
+                "đồng.", date(2024, 12, 20))
+    assert [(i.value, i.metric_key, i.qualifies) for i in inds] == [
+        (8.2, "production_value_industry", None), (11.5, "production_value_trade_services", None),
+        (1520, "budget_revenue", None), (890, "budget_expenditure", None)]
+    inds = rows("Quận Thanh Xuân\n\nDoanh thu thương mại - dịch vụ và tổng mức bán lẻ hàng hóa tăng lần lượt 9,7% và "
+                "10,3% so với cùng kỳ.", date(2024, 7, 1))
+    assert [(i.metric_key, i.relation_type) for i in inds] == [
+        ("trade_service_revenue", "growth_yoy"), ("retail_sales", "growth_yoy")]
