@@ -483,6 +483,7 @@ def _structure_keys(sfold: str) -> tuple[int, list[str]] | None:
     return first.start(), keys
 
 
+_EXCL_AFTER = re.compile(r"\s*\(\s*(?:neu\s+)?(?:loai tru|khong (?:tinh|ke|bao gom)|ngoai)\s+(?:thu\s+)?(?:tien\s+)?(?:su dung dat|sdd)")
 _LAN_LUOT = re.compile(r"\blan luot\b")
 
 
@@ -675,6 +676,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                     base_key = "production_value"
             else:
                 base_key = refine(base_key, sfold, clause_start, p0, ms)
+            if base_key == "budget_revenue" and "(" in sfold[end:end + 3] and _EXCL_AFTER.match(sfold, end):
+                base_key = "budget_revenue_excl_land"  # "đạt 640 tỷ đồng (không tính tiền sử dụng đất)"
             if base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, ms):
                 base_key = "public_investment_disbursement"
         elif unit == "%" and _GTSX_DT.search(sfold, 0, clause_start):

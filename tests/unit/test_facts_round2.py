@@ -374,3 +374,9 @@ def test_respectively_gives_each_figure_the_metric_named_in_its_place():
                 "10,3% so với cùng kỳ.", date(2024, 7, 1))
     assert [(i.metric_key, i.relation_type) for i in inds] == [
         ("trade_service_revenue", "growth_yoy"), ("retail_sales", "growth_yoy")]
+
+
+def test_revenue_without_land_fees_said_after_the_amount():
+    inds = rows("Huyện Đan Phượng năm 2024\n\nNăm 2024, thu ngân sách trên địa bàn đạt 715 tỷ đồng (không tính tiền sử "
+                "dụng đất), bằng 109% dự toán.", date(2024, 12, 20))
+    assert [(i.value, i.metric_key) for i in inds] == [(715, "budget_revenue_excl_land"), (109, "budget_revenue_excl_land")]
