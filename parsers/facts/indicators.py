@@ -487,12 +487,12 @@ _EXCL_AFTER = re.compile(r"\s*\(\s*(?:neu\s+)?(?:loai tru|khong (?:tinh|ke|bao g
 _LAN_LUOT = re.compile(r"\blan luot\b")
 
 
-def _respective_keys(sfold: str, metrics: list[tuple[int, int, str]]) -> tuple[int, int, list[str], int] | None:
+def _respective_keys(sfold: str, metrics: list[tuple[int, int, str]]) -> tuple[int, int, list[tuple[str, int]], int] | None:
     """For "A và B lần lượt đạt x và y" (or "giá trị sản xuất công nghiệp, dịch vụ lần lượt tăng x%
     và y%"): where the figures start and end (the clause after "lần lượt") and the keys of A, B
-    ... in order (two or more metric phrases in the clause before it, else two or more sectors
-    named after a production head), and where the last of them ends; None if there are fewer
-    than two."""
+    ... in order, each with where it is named (two or more metric phrases in the clause before
+    it, else two or more sectors named after a production head), and where the last of them
+    ends; None if there are fewer than two."""
     m = _LAN_LUOT.search(sfold)
     if m is None:
         return None
@@ -500,9 +500,10 @@ def _respective_keys(sfold: str, metrics: list[tuple[int, int, str]]) -> tuple[i
     hi = sfold.find(";", m.end())
     hi = len(sfold) if hi < 0 else hi
     named = [x for x in metrics if lo <= x[0] and x[1] <= m.start()]
-    keys = [refine(k, sfold, lo, a, b) for a, b, k in named]
-    if len(keys) < 2 and named and keys[-1] in PRODUCTION:
-        keys = [SECTOR_KEY[w.lastgroup] for w in SECTOR_WORDS.finditer(sfold, named[-1][0], m.start()) if w.lastgroup]
+    keys = [(refine(k, sfold, lo, a, b), a) for a, b, k in named]
+    if len(keys) < 2 and named and keys[-1][0] in PRODUCTION:
+        keys = [(SECTOR_KEY[w.lastgroup], w.start()) for w in SECTOR_WORDS.finditer(sfold, named[-1][0], m.start())
+                if w.lastgroup]
     return (m.end(), hi, keys, named[-1][1]) if len(keys) >= 2 else None
 
 
@@ -658,8 +659,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             k = resp_n.get(pct, 0)
             resp_n[pct] = k + 1
             if k < len(respective[2]):
-                base_key = respective[2][k]
-                prior = [(respective[3], respective[3], base_key)]  # (the verb before "lần lượt" is its)
+                base_key, at = respective[2][k]
+                prior = [(at, respective[3], base_key)]  # (its phrase; the verb before "lần lượt" is its)
                 resp_item = k
         if base_key in _PSEUDO_KEYS:
             base_key, prior = _resolve_pseudo(base_key, prior, unit, sfold, clause_start, ms, flags)

@@ -169,7 +169,7 @@ class Anchored:
         self.pattern, self.starts, self.start_class = pattern, starts, start_class
         # with ``word_start``: every match starts a word whose folded form is one of these
         self.first_words = frozenset(fold(a.split()[0]) for a in starts)
-        self._words: tuple[frozenset[str], frozenset[tuple[str, str]]] | None = None  # (word_candidates)
+        self._words: tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]] | None = None  # (word_candidates)
 
     def candidates(self, s: str, class_starts: list[int] | None = None) -> list[int]:
         """Sorted offsets in ``s`` where a match may start (a superset of the real starts).
@@ -206,14 +206,17 @@ class Anchored:
             for a in self.starts:
                 w = _WORD_RE.findall(fold(a))
                 (singles.add(w[0]) if len(w) == 1 else pairs.add((w[0], w[1])))
-            self._words = (frozenset(singles), frozenset(pairs))
-        singles, pairs = self._words
+            seconds: dict[str, set[str]] = {}
+            for a, b in pairs:
+                seconds.setdefault(a, set()).add(b)
+            self._words = (frozenset(singles), {a: frozenset(b) for a, b in seconds.items() if a not in singles},
+                           frozenset(singles) | frozenset(seconds))
+        singles, seconds, firsts = self._words
         words, starts = tokens.words, tokens.starts
-        out = list(compress(starts, map(singles.__contains__, words)))
-        if pairs:
-            out += compress(starts, map(pairs.__contains__, zip(words, islice(words, 1, None))))
-            out.sort()
-        return out
+        # (one pass in C over the tokens for the possible first words, then a check of the few)
+        last = len(words) - 1
+        return [starts[i] for i in compress(range(len(words)), map(firsts.__contains__, words))
+                if words[i] in singles or (i < last and words[i + 1] in seconds[words[i]])]
 
     @staticmethod
     def window(cands: list[int], start: int, end: int) -> list[int]:
