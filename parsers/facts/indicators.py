@@ -945,7 +945,15 @@ _PHRASE_VERB = re.compile(_PHRASE_VERB_LOW.pattern, re.IGNORECASE)
 
 
 def _metric_phrase(s: str, start: int, end: int) -> str:
-    seg = s[start:end]
+    """The metric as written: the text from its phrase at ``start`` to the first period or verb
+    after it, and at most to the figure at ``end``."""
+    cut = _phrase_cut(s[start:])  # (the same for every figure of the phrase: cached)
+    return s[start:start + min(cut, end - start)].strip(" ,:;-–()")[:120]
+
+
+@lru_cache(maxsize=512)
+def _phrase_cut(seg: str) -> int:
+    """Where the first period word or verb of ``seg`` starts (its length if none)."""
     low = seg.lower()
     if len(low) != len(seg):  # (a letter whose lower case is longer: the slow way)
         period, verb, low = _PHRASE_PERIOD, _PHRASE_VERB, seg
@@ -955,8 +963,7 @@ def _metric_phrase(s: str, start: int, end: int) -> str:
     m = period.search(low) if (_DIGIT.search(seg) or "quý" in low) else None
     cut = m.start() if m else len(seg)
     m = verb.search(low, 0, cut)
-    cut = m.start() if m else cut
-    return seg[:cut].strip(" ,:;-–()")[:120]
+    return m.start() if m else cut
 
 
 _PHRASE_CUT = re.compile(r"[,;:()]|\s[–-]\s|\btrong đó\b")

@@ -366,7 +366,9 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
             continue
         if _blocked(folded, toks, i - L, text) or _CRAFT_BEFORE.search(folded, max(0, s - 30), s):
             continue  # ("làng nghề đồ gỗ Vân Hà": a village, not the unit)
-        choice = _ward_in_context(text, folded, _list_start(text, folded, toks, i - L), units, when, typed)
+        choice = _ward_in_context(text, folded, s, units, when, typed)
+        if not choice and (first := _list_start(text, folded, toks, i - L)) < s:
+            choice = _ward_in_context(text, folded, first, units, when, typed)  # (the list's context)
         if len(choice) != 1:
             districts = [u for u in units if u.level == "district"]
             choice = districts if old_era and len(districts) == 1 else []
