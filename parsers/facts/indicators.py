@@ -35,7 +35,7 @@ from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, LOOSE_GROWTH, METRIC_
                            SECTOR_KEY, SECTOR_WORDS, refine, sector)
 from .metrics import family
 from .places import PlaceHit
-from .text import Anchored, Tokens, fold
+from .text import Anchored, Tokens, candidates_of, fold
 
 NUM = r"\d+(?:[.,]\d+)*"
 FIGURE = re.compile(
@@ -1020,16 +1020,16 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     hit_starts = [h.start for h in hits]  # hits are in text order
     if tokens is None:
         tokens = Tokens(folded)
-    metric_starts = METRIC_SCAN.word_candidates(tokens)  # (every metric phrase starts a word)
+    # (every metric phrase, every period word and both unit expressions start at a word: the
+    # token index finds their candidates, in one pass for all four)
+    metric_starts, period_words, other_unit_starts, generic_starts = candidates_of(
+        tokens, (METRIC_SCAN, PERIOD_SCAN), (OTHER_UNIT_SCAN, GENERIC_TYPE_SCAN))
     if low is None:
         low = lower_same_length(text)
     digits = _digit_tokens(tokens)
-    period_starts = PERIOD_SCAN.candidates(low, _period_digit_candidates(tokens, digits))
+    period_starts = sorted(set(period_words).union(_period_digit_candidates(tokens, digits)))
     figure_starts = _figure_candidates(tokens, digits, folded)
     after_word = _after_not_figure_words(tokens, digits)
-    # (both expressions start at a word: the token index finds their candidates)
-    other_unit_starts = OTHER_UNIT_SCAN.token_candidates(tokens)
-    generic_starts = GENERIC_TYPE_SCAN.token_candidates(tokens)
     elsewhere_memo: dict[int, tuple[int, bool]] = {}
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]

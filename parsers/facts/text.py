@@ -149,6 +149,33 @@ class Tokens:
         self.toks = list(zip(self.words, self.starts, self.ends))
 
 
+_UNIONS: dict[tuple[int, ...], frozenset[str]] = {}
+
+
+def candidates_of(tokens: Tokens, by_words: tuple["Anchored", ...],
+                  by_tokens: tuple["Anchored", ...] = ()) -> list[list[int]]:
+    """``scan.word_candidates(tokens)`` for each scan of ``by_words`` and
+    ``scan.token_candidates(tokens)`` for each of ``by_tokens``, in that order, from one pass
+    over the tokens for the first words of them all (then a check of those few for each)."""
+    key = tuple(map(id, by_words + by_tokens))
+    union = _UNIONS.get(key)
+    if union is None:
+        union = _UNIONS[key] = frozenset().union(*(s._word_sets()[2] for s in by_words),
+                                                 *(s.first_words for s in by_tokens))
+    words, starts = tokens.words, tokens.starts
+    last = len(words) - 1
+    hot = list(compress(range(len(words)), map(union.__contains__, words)))
+    out = []
+    for scan in by_words:
+        singles, seconds, _ = scan._word_sets()
+        out.append([starts[i] for i in hot if words[i] in singles
+                    or (i < last and words[i + 1] in seconds.get(words[i], ()))])
+    for scan in by_tokens:
+        fw = scan.first_words
+        out.append([starts[i] for i in hot if words[i] in fw])
+    return out
+
+
 class Anchored:
     """``pattern.finditer`` tried only where a match can start.
 
@@ -201,6 +228,15 @@ class Anchored:
         word of a one-word literal, or the first two words of a longer one (a superset; two
         passes over the tokens in C instead of one scan of the text per literal, which costs
         as much for a literal that is not there)."""
+        singles, seconds, firsts = self._word_sets()
+        words, starts = tokens.words, tokens.starts
+        # (one pass in C over the tokens for the possible first words, then a check of the few)
+        last = len(words) - 1
+        return [starts[i] for i in compress(range(len(words)), map(firsts.__contains__, words))
+                if words[i] in singles or (i < last and words[i + 1] in seconds[words[i]])]
+
+    def _word_sets(self) -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
+        """(one-word literals, second words of the longer ones by their first, all first words)"""
         if self._words is None:
             singles, pairs = set(), set()
             for a in self.starts:
@@ -211,12 +247,7 @@ class Anchored:
                 seconds.setdefault(a, set()).add(b)
             self._words = (frozenset(singles), {a: frozenset(b) for a, b in seconds.items() if a not in singles},
                            frozenset(singles) | frozenset(seconds))
-        singles, seconds, firsts = self._words
-        words, starts = tokens.words, tokens.starts
-        # (one pass in C over the tokens for the possible first words, then a check of the few)
-        last = len(words) - 1
-        return [starts[i] for i in compress(range(len(words)), map(firsts.__contains__, words))
-                if words[i] in singles or (i < last and words[i + 1] in seconds[words[i]])]
+        return self._words
 
     @staticmethod
     def window(cands: list[int], start: int, end: int) -> list[int]:
