@@ -316,10 +316,12 @@ def _after_not_figure_words(tokens: Tokens, digits: list[int]) -> set[int]:
     return {starts[i] for i in digits if i and words[i - 1] in _NOT_FIGURE_LAST}
 
 
-def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None) -> list[int]:
+def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None,
+                             word_first: list[int] | None = None) -> list[int]:
     """``PERIOD_SCAN``'s digit starts ("6 tháng", "12 tháng", "5 năm"): the last two digits of
     a token of digits followed by the token "thang" or "nam" (a superset). ``digits``:
-    ``_digit_tokens(tokens)``, if known."""
+    ``_digit_tokens(tokens)``, if known; ``word_first``: the indices of the tokens in
+    ``_PERIOD_WORD_FIRST`` (before the last token), if known."""
     words, starts, ends = tokens.words, tokens.starts, tokens.ends
     last = len(words) - 1
     out = []
@@ -328,7 +330,7 @@ def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None) ->
             out += [p for p in (ends[i] - 2, ends[i] - 1) if p >= starts[i]]
     # "sáu tháng", "mười hai tháng", "hiện chiếm", "hết quý" (``PERIOD_SCAN.start_class``): the
     # token before "thang", "chiem" ... (a superset: "hai" may be "hải", "het" "hết" or "hệt")
-    for i in compress(range(last), map(_PERIOD_WORD_FIRST.__contains__, words)):
+    for i in compress(range(last), map(_PERIOD_WORD_FIRST.__contains__, words)) if word_first is None else word_first:
         w, nxt = words[i], words[i + 1]
         if w == "hien":
             if nxt in _NOW_NEXT and (i == 0 or words[i - 1] != "thuc"):
@@ -1022,12 +1024,12 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         tokens = Tokens(folded)
     # (every metric phrase, every period word and both unit expressions start at a word: the
     # token index finds their candidates, in one pass for all four)
-    metric_starts, period_words, other_unit_starts, generic_starts = candidates_of(
-        tokens, (METRIC_SCAN, PERIOD_SCAN), (OTHER_UNIT_SCAN, GENERIC_TYPE_SCAN))
+    metric_starts, period_words, other_unit_starts, generic_starts, word_first = candidates_of(
+        tokens, (METRIC_SCAN, PERIOD_SCAN), (OTHER_UNIT_SCAN, GENERIC_TYPE_SCAN), (_PERIOD_WORD_FIRST,))
     if low is None:
         low = lower_same_length(text)
     digits = _digit_tokens(tokens)
-    period_starts = sorted(set(period_words).union(_period_digit_candidates(tokens, digits)))
+    period_starts = sorted(set(period_words).union(_period_digit_candidates(tokens, digits, word_first)))
     figure_starts = _figure_candidates(tokens, digits, folded)
     after_word = _after_not_figure_words(tokens, digits)
     elsewhere_memo: dict[int, tuple[int, bool]] = {}

@@ -153,15 +153,16 @@ _UNIONS: dict[tuple[int, ...], frozenset[str]] = {}
 
 
 def candidates_of(tokens: Tokens, by_words: tuple["Anchored", ...],
-                  by_tokens: tuple["Anchored", ...] = ()) -> list[list[int]]:
-    """``scan.word_candidates(tokens)`` for each scan of ``by_words`` and
-    ``scan.token_candidates(tokens)`` for each of ``by_tokens``, in that order, from one pass
-    over the tokens for the first words of them all (then a check of those few for each)."""
-    key = tuple(map(id, by_words + by_tokens))
+                  by_tokens: tuple["Anchored", ...] = (), by_sets: tuple[frozenset[str], ...] = ()) -> list[list[int]]:
+    """``scan.word_candidates(tokens)`` for each scan of ``by_words``,
+    ``scan.token_candidates(tokens)`` for each of ``by_tokens`` and the indices of the tokens
+    (but the last) whose word is in each set of ``by_sets``, in that order, from one pass over
+    the tokens for the first words of them all (then a check of those few for each)."""
+    key = tuple(map(id, by_words + by_tokens + by_sets))
     union = _UNIONS.get(key)
     if union is None:
         union = _UNIONS[key] = frozenset().union(*(s._word_sets()[2] for s in by_words),
-                                                 *(s.first_words for s in by_tokens))
+                                                 *(s.first_words for s in by_tokens), *by_sets)
     words, starts = tokens.words, tokens.starts
     last = len(words) - 1
     hot = list(compress(range(len(words)), map(union.__contains__, words)))
@@ -173,6 +174,8 @@ def candidates_of(tokens: Tokens, by_words: tuple["Anchored", ...],
     for scan in by_tokens:
         fw = scan.first_words
         out.append([starts[i] for i in hot if words[i] in fw])
+    for ws in by_sets:
+        out.append([i for i in hot if i < last and words[i] in ws])
     return out
 
 
