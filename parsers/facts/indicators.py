@@ -889,6 +889,9 @@ _PSEUDO_KEYS = frozenset({"investment_raised", "funding", "tourist_arrivals"})
 _SECTOR_SUBJECT = re.compile(r"\W*(?:(?:gia tri )?san xuat|nganh|linh vuc|khu vuc|khoi)\s+"
                              r"((?:cong nghiep|tieu thu cong nghiep|thuong mai|dich vu|nong nghiep|nong|lam nghiep|lam"
                              r"|thuy san|xay dung|va|[\s,\-–])+)")
+_SPENDING = frozenset({"budget_expenditure", "budget_expenditure_recurrent", "budget_expenditure_investment",
+                       "public_investment_disbursement", "public_investment_plan", "investment", "social_investment",
+                       "project_capital"})
 _INVEST_OR_CAPITAL = re.compile(r"\b(?:dau tu|von)\b")
 
 
@@ -905,7 +908,11 @@ def _resolve_pseudo(key: str, prior: list[tuple[int, int, str]], unit: str | Non
             flags.append("uncertain_metric")  # (raised, but the text does not say for what)
         return "investment", prior
     if key == "funding":
-        return refine(key, sfold, lo, p0, ms), prior
+        got = refine(key, sfold, lo, p0, ms)
+        rest = [x for x in prior[:-1] if x[2] not in _PSEUDO_KEYS]
+        if got == "other" and rest and rest[-1][2] in _SPENDING:
+            return rest[-1][2], rest  # "chi ngân sách cho giáo dục với kinh phí 50 tỷ đồng": the spending named first
+        return got, prior
     if _is_money(unit):  # tourist_arrivals: "doanh thu từ khách du lịch đạt 64 tỷ đồng"
         rest = [x for x in prior[:-1] if x[2] not in _PSEUDO_KEYS]
         return (rest[-1][2] if rest else None), (rest or prior)

@@ -112,6 +112,8 @@ _DM = r"(?P<{d}>\d{{1,2}})\s*/\s*(?P<{m}>\d{{1,2}})(?:\s*/\s*(?P<{y}>(?:19|20)\d
 PERIOD = re.compile(
     r"(?P<range>từ\s+(?:ngày\s+)?" + _DM.format(d="rd1", m="rm1", y="ry1")
     + r"\s*(?:đến|tới|-|–)\s*(?:(?:hết\s+)?ngày\s+)?(?:(?P<rnow>nay|hiện nay)|" + _DM.format(d="rd2", m="rm2", y="ry2") + r"))"
+    r"|(?P<mrange>từ\s+tháng\s+(?P<mr1>\d{1,2})(?:\s*/\s*(?P<mry1>(?:19|20)\d\d))?\s*(?:đến|tới|-|–)\s*"
+    r"(?:(?P<mrnow>nay|hiện nay)|(?:hết\s+)?(?:tháng\s+)?(?P<mr2>\d{1,2})(?:\s*/\s*(?P<mry2>(?:19|20)\d\d))?)(?!\d|\s*/\s*\d{1,2}\b))"
     r"|(?P<asofdate>(?:tính\s+)?đến\s+(?:hết\s+)?ngày\s+" + _DM.format(d="ad", m="am", y="ay") + r")"
     r"|(?P<asofmonth>(?:tính\s+)?đến\s+(?:hết\s+|cuối\s+)?tháng\s+(?P<amm>\d{1,2})(?:\s*/\s*(?P<amy>(?:19|20)\d\d))?)"
     r"|(?P<asofnow>tính\s+đến\s+(?:nay|thời điểm này|hiện tại)|đến\s+nay|hiện\s+nay"
@@ -136,7 +138,7 @@ PERIOD = re.compile(
     r"|(?P<months2>tháng\s+(?P<tm1>\d{1,2})\s*(?:và|đến|tới|-|–)\s*(?:tháng\s+)?(?P<tm2>\d{1,2})"
     r"\s*/\s*(?P<tmy>(?:19|20)\d\d))"
     r"|(?P<month>tháng\s+(?P<m>\d{1,2})(?:\s*/\s*|\s+năm\s+)(?P<mmy>(?:19|20)\d\d))"
-    r"|(?P<month1>tháng\s+(?P<m1>\d{1,2})(?!\d|\s*[/–-]|[.,]\d))"  # "riêng tháng 3": of the report's year
+    r"|(?P<month1>(?<!từ )tháng\s+(?P<m1>\d{1,2})(?!\d|\s*[/–-]|[.,]\d))"  # "riêng tháng 3" (not "từ tháng 3")
     r"|(?P<ytd>từ đầu năm(?:\s+(?P<ytdy>(?:19|20)\d\d))?(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<until>đến năm\s+(?P<uy>(?:19|20)\d\d))"
     r"|(?P<year>(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d\d))"
@@ -245,6 +247,22 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
             b = _day(m.group("rd2"), m.group("rm2"), m.group("ry2"), published, a.year if a else cy)
         if a is None or b is None:
             return Period(t, a.isoformat() if a else None, b.isoformat() if b else None, kind="range")
+        return Period(t, a.isoformat(), b.isoformat(), kind=span_kind(a, b))
+    if m.group("mrange"):  # "từ tháng 3 đến nay", "từ tháng 7 đến tháng 10/2025"
+        m1 = int(m.group("mr1"))
+        y = int(m.group("mry1") or m.group("mry2") or 0) or _default_year(published, m1, cy)
+        if y is None or not 1 <= m1 <= 12:
+            return Period(t, None, None, kind="range")
+        a = date(y, m1, 1)
+        if m.group("mrnow"):
+            b = published
+        else:
+            m2 = int(m.group("mr2"))
+            if not m1 <= m2 <= 12:
+                return Period(t, None, None, kind="range")
+            b = date.fromisoformat(_month_end(y, m2))
+        if b is None or b < a:
+            return Period(t, a.isoformat(), None, kind="range")
         return Period(t, a.isoformat(), b.isoformat(), kind=span_kind(a, b))
     if m.group("asofdate"):
         d = _day(m.group("ad"), m.group("am"), m.group("ay"), published, cy)

@@ -380,3 +380,11 @@ def test_revenue_without_land_fees_said_after_the_amount():
     inds = rows("Huyện Đan Phượng năm 2024\n\nNăm 2024, thu ngân sách trên địa bàn đạt 715 tỷ đồng (không tính tiền sử "
                 "dụng đất), bằng 109% dự toán.", date(2024, 12, 20))
     assert [(i.value, i.metric_key) for i in inds] == [(715, "budget_revenue_excl_land"), (109, "budget_revenue_excl_land")]
+
+
+def test_funding_after_an_expenditure_and_a_month_that_opens_a_span():
+    inds = rows("Huyện Mỹ Đức năm 2023\n\nNăm 2023, chi ngân sách cho giáo dục với kinh phí 52 tỷ đồng. Từ tháng 3 đến nay, "
+                "huyện thu ngân sách 96 tỷ đồng.", date(2023, 9, 1))
+    assert find(inds, 52).metric_key == "budget_expenditure"
+    r = find(inds, 96)
+    assert (r.period_kind, r.period_start, r.period_end) == ("range", "2023-03-01", "2023-09-01")
