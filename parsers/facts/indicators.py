@@ -1635,7 +1635,9 @@ GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "p
 CITY_SUBJECT = re.compile(r"(?:[Tt]oàn|[Cc]ả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
                           r"(?:[Tt]oàn|[Cc]ả) (?:tỉnh|nước)|cấp xã của (?:thành phố|Thành phố|TP)"
                           # "9 tháng năm 2023, Hà Nội dẫn đầu ...": the city as the clause's subject
-                          r"|(?:^|[,:]\s*)(?:Hà Nội|Thủ đô)\s+(?=[a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])")
+                          r"|(?:^|[,:]\s*)(?:Hà Nội|Thủ đô)\s+(?=[a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])"
+                          # "tổng thu ngân sách của Hà Nội đạt ...": the city's
+                          r"|của\s+(?:thành phố\s+|[Tt]hủ đô\s+|TP\.?\s*)?Hà Nội\b(?!\s+giao)")
 _COMPARED_WITH = re.compile(r"(?i)(?:so\s+với|so|hơn|bằng|của|với|dẫn đầu)\s*$")
 
 
@@ -1647,10 +1649,13 @@ def _city_subject(clause: str) -> bool:
             continue
         if m.group(0)[:1] in ",:" and _CAPITAL_BEFORE.search(clause, max(0, m.start() - 20), m.start()):
             continue  # "huyện Sóc Sơn, Hà Nội ...": the city named after a unit, as its address
+        if m.group(0)[:3] == "của" and _UNIT_OF_CITY.search(clause, max(0, m.start() - 16), m.start()):
+            continue  # "một quận của Hà Nội thu ...": a unit of the city
         return True
     return False
 
 
+_UNIT_OF_CITY = re.compile(r"(?i)(?:quận|huyện|phường|xã|thị xã|địa phương|đơn vị)\s*$")
 _CAPITAL_BEFORE = re.compile(r"[A-ZĐ]\w*\s*$")
 
 

@@ -388,3 +388,11 @@ def test_funding_after_an_expenditure_and_a_month_that_opens_a_span():
     assert find(inds, 52).metric_key == "budget_expenditure"
     r = find(inds, 96)
     assert (r.period_kind, r.period_start, r.period_end) == ("range", "2023-03-01", "2023-09-01")
+
+
+def test_the_citys_total_named_with_cua_ha_noi():
+    inds = rows("Quận Tây Hồ năm 2025\n\nNăm 2025, quận Tây Hồ thu ngân sách 4.210 tỷ đồng. Cùng kỳ, tổng thu ngân sách nhà "
+                "nước của Hà Nội đạt 698.000 tỷ đồng, bằng 135% dự toán.", date(2025, 12, 30))
+    assert [i.value for i in inds] == [4210]
+    inds = rows("Một quận của Hà Nội thu ngân sách 9 tháng đạt gần 9.800 tỷ đồng\n\nQuận Cầu Giấy ...", date(2024, 10, 9))
+    assert [(i.place, i.value) for i in inds] == [("Cầu Giấy", 9800)]
