@@ -141,7 +141,7 @@ tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục 
 đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy nước phủ
 hiệp hội liên bệnh viện đại học sở ngành chuyên trách bộ phận tiểu văn kiện công tác nông thôn
 thương mại dịch vụ văn hóa thông tin thể thao du lịch lao động thương binh xã hội nội vụ trị khoa
-cục thuế hải quan kho bạc thống kê điều phối chi lễ hội chỉ đạo đoàn đại biểu
+cục thuế hải quan kho bạc thống kê điều phối chi lễ hội chỉ đạo đoàn đại biểu tâm phục
 """.split())
 # an upper-case initial, accented ones included ("Ánh", "Ứng", "Ý")
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -312,7 +312,11 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
             while j + 1 < len(words) and _is_cap(words[j + 1][0]) and not text[words[j][2]:words[j + 1][1]].strip():
                 j += 1
             run = words[i:j + 1]
-            if allow_name:
+            if allow_name and not (len(run) == 2 and org_words and fold(org_words[-1][0]) in _TYPE_BEFORE_NAME
+                                   and run[0][1] - org_words[-1][2] == 1 and run[0][0] not in lex.common_surnames
+                                   and fold(run[0][0]) not in lex.common_surnames):
+                # (two words right after "huyện", "quận" ... not opening with a common surname are a unit's
+                # name, known or not: "UBND huyện Từ Liêm"; "HĐND quận Nguyễn Anh Cường" is a person)
                 nm = _name_at_end(text, run, hits, lex)
                 if nm and (j + 1 == len(words) or not _is_cap(words[j + 1][0])):
                     org_words += [x for x in run if x[2] <= nm[0]]
@@ -336,6 +340,7 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
     return _clean_org(org), None
 
 
+_TYPE_BEFORE_NAME = frozenset({"quan", "huyen", "phuong", "xa", "tran", "tinh", "pho"})
 _FILLER = re.compile(r"(?i)(?:qua\s+)?(?:các|những)\s+(?:thời\s+kỳ|nhiệm\s+kỳ|khóa|khoá)\s+(?=[A-ZĐ])")
 
 

@@ -396,3 +396,11 @@ def test_the_citys_total_named_with_cua_ha_noi():
     assert [i.value for i in inds] == [4210]
     inds = rows("Một quận của Hà Nội thu ngân sách 9 tháng đạt gần 9.800 tỷ đồng\n\nQuận Cầu Giấy ...", date(2024, 10, 9))
     assert [(i.place, i.value) for i in inds] == [("Cầu Giấy", 9800)]
+
+
+def test_a_former_post_in_an_abolished_district_and_a_centres_name():
+    got = officials("Phường Tây Mỗ\n\nÔng Ngô Văn Thịnh, nguyên Chủ tịch UBND huyện Từ Liêm, cũng dự. Ông Đỗ Minh Tuấn - "
+                    "Giám đốc Trung tâm Phục vụ hành chính công phường Tây Mỗ cho biết thêm.", date(2025, 9, 20))
+    assert got["Ngô Văn Thịnh"] == ("Chủ tịch", "UBND huyện Từ Liêm", True)
+    assert got["Đỗ Minh Tuấn"][1] == "Trung tâm Phục vụ hành chính công phường Tây Mỗ"
+    assert "Từ Liêm" not in got
