@@ -299,7 +299,14 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
         if b.typed and b.unit.level == "district" and a.unit.level != "district" \
                 and _ADDRESS_GAP.fullmatch(folded, a.end, b.start):
             b.address = True
+    if when is not None and when >= REFORM:
+        for h in hits:  # "quận Đống Đa cũ", "huyện Đông Anh trước đây": a former unit named aside
+            if not h.unit.new and h.unit.level == "district" and _FORMER_AFTER.match(folded, h.end):
+                h.address = True
     return hits
+
+
+_FORMER_AFTER = re.compile(r"\s*\(?\s*(?:cu|truoc day)\b")
 
 
 # between a ward and the district named as its address: "xã Liên Hiệp (huyện Phúc Thọ)", "phường Kim Liên,

@@ -404,3 +404,9 @@ def test_a_former_post_in_an_abolished_district_and_a_centres_name():
     assert got["Ngô Văn Thịnh"] == ("Chủ tịch", "UBND huyện Từ Liêm", True)
     assert got["Đỗ Minh Tuấn"][1] == "Trung tâm Phục vụ hành chính công phường Tây Mỗ"
     assert "Từ Liêm" not in got
+
+
+def test_a_former_district_named_in_the_lead_is_not_what_the_article_is_about():
+    got = places("Đại hội Đảng bộ phường lần thứ I\n\nPhường Kim Liên được thành lập trên cơ sở một phần quận Đống Đa "
+                 "cũ.\n\nPhường Kim Liên thu ngân sách 50 tỷ đồng.", date(2025, 8, 1))
+    assert got == {("Kim Liên", "phường"): True, ("Đống Đa", "quận"): False}
