@@ -163,6 +163,7 @@ class _Fig:
     flags: list[str] | None = None
     average: bool = False  # a yearly average over a term ("bình quân ... /năm")
     plan: bool = False  # the plan printed in brackets after a result ("tăng 10,2% (kế hoạch 9,5-10%)")
+    done: bool = False  # a count of targets after a verb of completion ("đã thực hiện đạt 15/15 chỉ tiêu")
 
     @property
     def metric(self) -> str:
@@ -433,6 +434,7 @@ _SECTOR_SHARE_MOVE = re.compile(r"\bty (?:le|trong)(?: nganh| khu vuc)? (?:cong 
 _SECTOR_CHIEM = re.compile(r"(?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep|thuy san|lam nghiep)\W{0,3}"
                            r"(?:van\s+|hien\s+|chi\s+|con\s+)*chiem(?:\s+(?:khoang|tren|hon|gan|duoi|xap xi))?\s*$")
 _STRUCTURE = re.compile(r"co cau|ty trong")
+_TARGET_COUNTS = frozenset({"targets_met", "targets_exceeded"})
 _CLAUSE_STOP = re.compile(r"[,;.:()]")
 _DONE_BEFORE = re.compile(r"\b(?:hoan thanh|dat|vuot|thuc hien)(?:\s+[^\W\d]+){0,3}\s*$")
 _DONE_AFTER = re.compile(r"(?:\s+[^\W\d]+){0,6}?\s+(?:hoan thanh|vuot|dat)\b")
@@ -671,6 +673,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             # "kinh tế của xã duy trì mức tăng trưởng bình quân 10,4%/năm": a rate of the economy
             base_key, prior = "economic_growth", [(lg.start(), lg.end(), "economic_growth")]
         rel_type = rel_text = None
+        done = False
         if base_key is not None:
             p0, p1 = prior[-1][0], prior[-1][1]
             if chained and base_key in PRODUCTION | {"economic_growth"}:
@@ -833,7 +836,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
             cut = _CLAUSE_STOP.search(sfold, end)
             after = sfold[end:cut.start() if cut else len(sfold)]
-            if denom is not None or _DONE_BEFORE.search(bfold) or _DONE_AFTER.match(after):
+            done = _DONE_BEFORE.search(bfold) is not None
+            if denom is not None or done or _DONE_AFTER.match(after):
                 # "14/14 chỉ tiêu", "hoàn thành thắng lợi 18 chỉ tiêu", "có 5 chỉ tiêu vượt kế hoạch" ("đề ra 22
                 # chỉ tiêu" counts the targets set: no figure)
                 key = "targets_met"
@@ -871,7 +875,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
         append(_Fig(base + ms, base + end, value, value_max, denom, unit, rel_type,
                     rel_text, key, mspec, est, base_key, approx, flags,
-                    average or rel_type == "avg_annual_growth", plan))
+                    average or rel_type == "avg_annual_growth", plan, done))
     return figs
 
 
@@ -1106,15 +1110,22 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 period = (ctx_period if (ctx_para == para or target_block) else None) or article_period or period
             period = period or (ctx_period if (ctx_para == para or target_block) else None) or article_period
             inherited = period is not None and period is article_period and para > 1
+            if period is None and last_term is not None and not f.plan and not (
+                    target_words and TARGET_WORDS.search(sfold[:f.start - s0])):
+                # a figure without any period after a past term was named ("Nhiệm kỳ 2020 - 2025, ...",
+                # a congress report): the term's (its levels: at the term's end)
+                period, inherited = last_term, True
             kind = "estimate" if f.estimate else "actual"
-            if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0]))
+            if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0])
+                                 and not (f.metric_key in _TARGET_COUNTS and f.done))
                     or (period and period.start and pub_iso and period.start > pub_iso)):
-                kind = "target"
+                kind = "target"  # ("trong tổng số 15 chỉ tiêu đề ra, xã đã thực hiện đạt 15/15 chỉ tiêu": done)
             qualified: Indicator | None = None
             if f.plan:
                 kind = "target"
             elif f.metric_key == "targets_exceeded" and last_met is not None:
                 qualified = last_met  # "14/14 chỉ tiêu, trong đó 04/14 chỉ tiêu vượt mức": of those met
+                kind = last_met.kind
                 if f.denom is None:
                     f.denom = last_met.value_denominator or last_met.value
             elif f.rel_type and f.base and f.base in last:
@@ -1480,8 +1491,12 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
                                                                            p.start_pos):
             continue  # "bằng 47% kế hoạch vốn năm 2021", "21,3% dự toán 6 tháng cuối năm": the plan's period
         if sfold.startswith("nhiem ky", p.start_pos) and not _PAST_TERM.match(
-                sfold, p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60), p.start_pos):
-            continue  # "Đại hội ... lần thứ I, nhiệm kỳ 2025-2030", "HĐND khóa XX, nhiệm kỳ 2021-2026"
+                sfold, p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60), p.start_pos) \
+                and not (published and p.start and p.end and p.start[:4] < str(published.year)
+                         and p.end[:4] <= str(published.year) and "dai hoi" in sfold[max(0, p.start_pos - 60):p.start_pos]):
+            # "Đại hội ... lần thứ I, nhiệm kỳ 2025-2030", "HĐND khóa XX, nhiệm kỳ 2021-2026" (but "Nghị quyết
+            # Đại hội nhiệm kỳ 2020-2025" in a 2025 congress report is the term under review)
+            continue
         pre30 = sfold[max(0, p.start_pos - 30):p.start_pos]
         if ("phuong huong" in pre30 or "nhiem vu" in pre30 or "ke hoach" in pre30 or "trien khai" in pre30) \
                 and _PLAN_BEFORE.search(pre30):

@@ -410,3 +410,19 @@ def test_a_former_district_named_in_the_lead_is_not_what_the_article_is_about():
     got = places("Đại hội Đảng bộ phường lần thứ I\n\nPhường Kim Liên được thành lập trên cơ sở một phần quận Đống Đa "
                  "cũ.\n\nPhường Kim Liên thu ngân sách 50 tỷ đồng.", date(2025, 8, 1))
     assert got == {("Kim Liên", "phường"): True, ("Đống Đa", "quận"): False}
+
+
+def test_targets_met_of_the_term_under_review():
+    inds = rows("Đại hội Đảng bộ xã Cổ Đô lần thứ I\n\nĐảng bộ xã đã thực hiện thắng lợi Nghị quyết Đại hội nhiệm kỳ "
+                "2020-2025: trong tổng số 14 chỉ tiêu đề ra, xã đã thực hiện đạt 14/14 chỉ tiêu, trong đó có 05/14 chỉ "
+                "tiêu hoàn thành vượt mức.", date(2025, 8, 12))
+    assert [(i.metric_key, i.kind, i.period_kind, i.period_start) for i in inds] == [
+        ("targets_met", "actual", "multi_year", "2020-01-01"), ("targets_exceeded", "actual", "multi_year", "2020-01-01")]
+
+
+def test_a_figure_without_a_period_after_the_term_under_review():
+    inds = rows("Đại hội Đảng bộ xã Cổ Đô lần thứ I, nhiệm kỳ 2025-2030\n\nNgày 12/8, Đảng bộ xã tổ chức Đại hội.\n\n"
+                "Nhiệm kỳ 2020 - 2025, kinh tế của xã phát triển ổn định.\n\nTổng thu ngân sách trên địa bàn đạt 2.150 "
+                "tỷ đồng, vượt 35% chỉ tiêu Đại hội.", date(2025, 8, 13))
+    r = find(inds, 2150)
+    assert (r.period_kind, r.period_start, r.period_end) == ("multi_year", "2020-01-01", "2025-12-31")
