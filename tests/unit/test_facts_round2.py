@@ -1,5 +1,5 @@
 """Issue 14, round 2: classes found on a fresh set of real reports nobody had tuned on
-(/work/scratch/realdev2 and the coordinator's notes on the held-out ones). Each test is in
+(read outside the repository, which carries none of their text). Each test is in
 our own words, with invented numbers; none copies a real sentence. Every test failed on the
 extractor before the fix it guards (main at 0441b60)."""
 from __future__ import annotations
