@@ -44,7 +44,7 @@ APPROX = ("over", "nearly", "about", "under", "at_least")
 FLAGS = ("uncertain_place", "uncertain_period", "uncertain_metric", "misprint", "predecessor_period")
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator:
     """One printed figure. A percentage or multiple that qualifies an amount is a row of its
     own with ``relation_type`` and ``qualifies`` = the ``id`` of the amount's row."""

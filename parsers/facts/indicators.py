@@ -31,11 +31,11 @@ from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
                       scale_unit)
 from .gazetteer import Unit, load
-from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION,
+from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, LOOSE_GROWTH, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION, TRADE,
                            SECTOR_KEY, SECTOR_WORDS, refine, sector)
 from .metrics import family
 from .places import PlaceHit
-from .text import Anchored, Tokens, fold
+from .text import Anchored, Tokens, candidates_of, fold
 
 NUM = r"\d+(?:[.,]\d+)*"
 FIGURE = re.compile(
@@ -49,7 +49,7 @@ _DIGIT = re.compile(r"\d")
 UNITS = sorted([
     "nghìn tỷ đồng", "ngàn tỷ đồng", "nghìn tỷ", "ngàn tỷ", "tỷ đồng", "tỉ đồng", "triệu đồng",
     "nghìn đồng", "tỷ USD", "triệu USD", "USD", "tỷ", "tỉ", "%", "ha", "m2", "m²", "km",
-    "lần", "đồng", "người", "lượt người", "lượt", "hộ", "lao động", "đảng viên", "dự án",
+    "lần", "đồng", "người", "lượt người", "lượt khách", "lượt", "hộ", "lao động", "đảng viên", "dự án",
     "công trình", "trường hợp", "trường", "chỉ tiêu", "chi bộ", "doanh nghiệp", "mô hình",
     "phường", "xã", "tổ dân phố", "tổ chức cơ sở đảng", "tổ chức", "đại biểu", "hồ sơ",
     "nghìn người", "nghìn lao động", "nghìn hộ", "căn hộ", "căn", "km2", "tấn", "con",
@@ -116,12 +116,14 @@ REL_AFTER_PLAIN = re.compile(
 VERB_BEFORE_PLAIN = re.compile(
     r"(?P<verb>dat|bang|vuot|tang truong|tang binh quan|tang thu|tang|giam|hoan thanh|thuc hien)"
     r"(?:\s+(?P<vref>du toan|ke hoach|chi tieu)(?:\s+(?:thanh pho|hdnd|nam)?\s*giao)?)?"
-    r"(?:\s+(?:binh quan|trung binh|hang nam|moi nam|tren|hon|gan|khoang|xap xi|muc|duoc|tu|it nhat|toi thieu))*\s*$"
+    r"(?:\s+(?:binh quan|trung binh|hang nam|moi nam|tren|hon|gan|khoang|xap xi|muc|duoc|tu|it nhat|toi thieu"
+    r"|lan luot(?: la)?))*\s*$"
 )
 VERB_BEFORE = re.compile(
     r"(?P<verb>đạt|bằng|vượt|tăng trưởng|tăng bình quân|tăng thu|tăng|giảm|hoàn thành|thực hiện)"
     r"(?:\s+(?P<vref>dự toán|kế hoạch|chỉ tiêu)(?:\s+(?:Thành phố|thành phố|HĐND|năm)?\s*giao)?)?"
-    r"(?:\s+(?:bình quân|trung bình|hằng năm|hàng năm|mỗi năm|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu))*\s*$",
+    r"(?:\s+(?:bình quân|trung bình|hằng năm|hàng năm|mỗi năm|trên|hơn|gần|khoảng|xấp xỉ|mức|được|từ|ít nhất|tối thiểu"
+    r"|lần lượt(?: là)?))*\s*$",
     re.IGNORECASE,
 )
 GROWTH_WORDS = re.compile(r"(?:tang|tang truong|toc do tang|giam)\W*(?:\w+\W+){0,3}$")
@@ -160,6 +162,8 @@ class _Fig:
     approx: str | None = None
     flags: list[str] | None = None
     average: bool = False  # a yearly average over a term ("bình quân ... /năm")
+    plan: bool = False  # the plan printed in brackets after a result ("tăng 10,2% (kế hoạch 9,5-10%)")
+    done: bool = False  # a count of targets after a verb of completion ("đã thực hiện đạt 15/15 chỉ tiêu")
 
     @property
     def metric(self) -> str:
@@ -193,7 +197,7 @@ def _sentences(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-_MONEY = re.compile(r"(?i)đồng|usd|tỷ|tỉ")
+_MONEY = re.compile(r"(?i)(?<!\w)(?:đồng|usd|tỷ|tỉ)(?!\w)")  # ("tỉnh" is no "tỉ")
 
 
 @lru_cache(maxsize=1024)
@@ -244,7 +248,36 @@ _DATE_AFTER = re.compile(r"\s*(?:\d|năm\b)")
 _NEXT_WORDS = re.compile(r"\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)")
 _THI_DUA = re.compile(r"\s*thi đua")
 # the unit printed on the last item of a list only ("61,2 triệu, ... 55 triệu đồng/người/năm")
-_TRIEU_LATER = re.compile(r"\d\s*triệu\s+đồng", re.IGNORECASE)
+_TRIEU_LATER = re.compile(r"\d\s*triệu\s+đồng((?:[ \t]*/[ \t]*(?:người|ha|năm|hộ|tháng|lao động|khẩu)(?!\w))*)",
+                          re.IGNORECASE)
+# the per-part of a rate unit: "triệu đồng/người/năm", "triệu đồng/ ha", "tạ/ha"
+_PER_SUFFIX = re.compile(r"[ \t]*/[ \t]*(người|ha|héc-ta|hécta|năm|hộ|tháng|lao động|khẩu|sào|vụ)(?!\w)", re.IGNORECASE)
+_HA_OF_LAND = re.compile(r"(?:tren|moi) (?:1|mot) ?ha|1 ?ha (?:dat )?canh tac|ha (?:dat )?canh tac")
+
+
+def _last_item_rate(s: str, end: int, metrics: list[tuple[int, int, str]]) -> re.Match[str] | None:
+    """The next amounts in triệu đồng of the list the one ending at ``end`` opens, up to the
+    first with a per-part (no ";" nor metric phrase in between): that one, else None."""
+    stop = s.find(";", end, end + 160)
+    stop = end + 160 if stop < 0 else stop
+    for tm in _TRIEU_LATER.finditer(s, end, stop):
+        if any(end <= x[0] < tm.start() for x in metrics):
+            return None
+        if tm.group(1):
+            return tm
+    return None
+
+
+def _rate_suffix(s: str, end: int) -> tuple[list[str], int]:
+    """The per-parts after a unit at ``end`` ("/người/năm" -> ["người", "năm"]) and where they end."""
+    parts: list[str] = []
+    m = _PER_SUFFIX.match(s, end)
+    while m is not None and len(parts) < 3:
+        w = m.group(1).lower()
+        parts.append("ha" if w.startswith("héc") else w)
+        end = m.end()
+        m = _PER_SUFFIX.match(s, end)
+    return parts, end
 
 
 def _digit_tokens(tokens: Tokens) -> list[int]:
@@ -261,16 +294,35 @@ def _figure_candidates(tokens: Tokens, digits: list[int] | None = None,
     rules it out: the "054" and "4" of "30.054,4", the "2023" of "15/7/2023"); a sentence
     starts after a line break or a space, where the look-behind sees no such character."""
     starts = tokens.starts
-    cands = [starts[i] for i in (_digit_tokens(tokens) if digits is None else digits)]
+    idx = _digit_tokens(tokens) if digits is None else digits
     if folded is not None:
-        cands = [p for p in cands if p == 0 or folded[p - 1] not in "/.,-"]
-    return cands
+        # (and a year after "năm"/"kỳ": "năm 2024", "nhiệm kỳ 2020-2025" are never figures, as
+        # ``_not_figure_before`` decides; a fifth of the candidates)
+        words, ends = tokens.words, tokens.ends
+        return [starts[i] for i in idx if (starts[i] == 0 or folded[starts[i] - 1] not in "/.,-") and not (
+            i and len(words[i]) == 4 and words[i - 1] in ("nam", "ky") and words[i][:2] in ("19", "20")
+            and ends[i - 1] + 1 == starts[i] and folded[starts[i] - 1] == " "
+            and folded[starts[i] + 4:starts[i] + 5] not in (".", ","))]
+    return [starts[i] for i in idx]
 
 
-def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None) -> list[int]:
+# the folded last words of ``_NOT_FIGURE_WORDS`` (every match of ``_not_figure_before`` ends with one)
+_NOT_FIGURE_LAST = frozenset(fold(w.split()[-1]).lower() for w in _NOT_FIGURE_WORDS)
+
+
+def _after_not_figure_words(tokens: Tokens, digits: list[int]) -> set[int]:
+    """The starts of the digit tokens right after a token that may end a ``_NOT_FIGURE_WORDS``
+    entry ("năm 2024", "số 15", "Quyết định 12"): ``_not_figure_before`` can be true only there."""
+    words, starts = tokens.words, tokens.starts
+    return {starts[i] for i in digits if i and words[i - 1] in _NOT_FIGURE_LAST}
+
+
+def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None,
+                             word_first: list[int] | None = None) -> list[int]:
     """``PERIOD_SCAN``'s digit starts ("6 tháng", "12 tháng", "5 năm"): the last two digits of
     a token of digits followed by the token "thang" or "nam" (a superset). ``digits``:
-    ``_digit_tokens(tokens)``, if known."""
+    ``_digit_tokens(tokens)``, if known; ``word_first``: the indices of the tokens in
+    ``_PERIOD_WORD_FIRST`` (before the last token), if known."""
     words, starts, ends = tokens.words, tokens.starts, tokens.ends
     last = len(words) - 1
     out = []
@@ -279,7 +331,7 @@ def _period_digit_candidates(tokens: Tokens, digits: list[int] | None = None) ->
             out += [p for p in (ends[i] - 2, ends[i] - 1) if p >= starts[i]]
     # "sáu tháng", "mười hai tháng", "hiện chiếm", "hết quý" (``PERIOD_SCAN.start_class``): the
     # token before "thang", "chiem" ... (a superset: "hai" may be "hải", "het" "hết" or "hệt")
-    for i in compress(range(last), map(_PERIOD_WORD_FIRST.__contains__, words)):
+    for i in compress(range(last), map(_PERIOD_WORD_FIRST.__contains__, words)) if word_first is None else word_first:
         w, nxt = words[i], words[i + 1]
         if w == "hien":
             if nxt in _NOW_NEXT and (i == 0 or words[i - 1] != "thuc"):
@@ -334,7 +386,8 @@ _GROWTH_VERB = re.compile(r"\b(?:tang|giam)(?:\s+(?:binh quan|hon|tren|gan|khoan
 _AMOUNT_YEARLY = re.compile(r"(?:^|\W)(?:moi nam|hang nam|trung binh)\b")  # "Mỗi năm, ... đạt 1.000 tỷ đồng"
 _YEARLY = re.compile(r"(?i)\b(?:hằng|hàng|mỗi|mọi)\s+năm$")
 _SECTOR_AFTER = re.compile(r"\s*(?:là|thuộc|cho|của)\s+(?:ngành\s+|khu vực\s+)?")
-_MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$")
+_MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang|cao hon|lon hon|nhieu hon|bang)(?:\s+\w+){0,4}?(?:\s+(?:hon|gan|khoang|xap xi|tren|den))?\s*$"
+                              r"|\blan\b[^;()\d%]{0,40}?(?:,|\bva)\s*$")  # ("... 1,9 lần so với cả nước và 1,5 lần")
 # a clause that opens with a comparison continues the one before it ("... 925,46 tỷ đồng; bằng
 # 107,58% so với cùng kỳ", "...; tăng thu bình quân 25,9%/năm")
 # "...; phường Đông Ngạc đạt 385 tỷ đồng": a list of units, each with the figure of the first
@@ -351,6 +404,8 @@ _APPROX_OF = {"hon": "over", "tren": "over", "vuot muc": "over", "xap xi gan": "
               "it nhat": "at_least", "toi thieu": "at_least"}
 def _approx_before(bfold: str) -> str | None:
     """The qualifier ending the folded text before a number: "hơn", "gần", "khoảng" ..."""
+    if not bfold.rstrip().endswith(_APPROX_LAST):
+        return None  # (most numbers have none: one test instead of a split)
     words = bfold.rsplit(None, 2)
     if not words or bfold[-1:].isalnum():
         return None
@@ -358,6 +413,7 @@ def _approx_before(bfold: str) -> str | None:
     return _APPROX_OF.get(two) or _APPROX_OF.get(words[-1])
 
 
+_APPROX_LAST = tuple({k.split()[-1] for k in _APPROX_OF})
 _ABS_GROWTH = re.compile(r"\btang(?:\s+(?:them|hon|khoang|gan|tren|xap xi))?\s*$")
 _CLAUSE_END = re.compile(r"[ \t]*(?:[,;.)]|$)")
 _AT_LEAST_AFTER = re.compile(r"\s*tro len\b")
@@ -378,11 +434,24 @@ _SECTOR_SHARE_MOVE = re.compile(r"\bty (?:le|trong)(?: nganh| khu vuc)? (?:cong 
 _SECTOR_CHIEM = re.compile(r"(?:cong nghiep|xay dung|thuong mai|dich vu|nong nghiep|thuy san|lam nghiep)\W{0,3}"
                            r"(?:van\s+|hien\s+|chi\s+|con\s+)*chiem(?:\s+(?:khoang|tren|hon|gan|duoi|xap xi))?\s*$")
 _STRUCTURE = re.compile(r"co cau|ty trong")
+_TARGET_COUNTS = frozenset({"targets_met", "targets_exceeded"})
+_CLAUSE_STOP = re.compile(r"[,;.:()]")
+_DONE_BEFORE = re.compile(r"\b(?:hoan thanh|dat|vuot|thuc hien)(?:\s+[^\W\d]+){0,3}\s*$")
+_DONE_AFTER = re.compile(r"(?:\s+[^\W\d]+){0,6}?\s+(?:hoan thanh|vuot|dat)\b")
+_EXCEEDED = re.compile(r"(?<!va )\bvuot\b")
+_PLAN_REF_WORD = re.compile(r"(?i)(?:so\s+(?:với\s+|voi\s+)?)?(?:dự toán|kế hoạch|KH|chỉ tiêu|mục tiêu|du toan|ke hoach|chi tieu|muc tieu)")
+_OWN_PERIOD = re.compile(r"\b(?:nam (?:19|20)\d\d|nam nay|quy|thang|cung ky|so voi)\b")
+_PCT_AFTER = re.compile(r"\s*%")
+_PLAN_BRACKET = re.compile(r"\(\s*(?:theo\s+)?(?:ke hoach|kh|chi tieu|muc tieu)\b[^()%;]{0,60}$")
+_PLANNED_RELATIONS = frozenset({"growth_yoy", "avg_annual_growth", "decline_yoy", "share_of_total", "growth_vs_period"})
+_SHARE_MOVE_BEFORE = re.compile(r"(?:\b(?:giam|tang)(?:\s+(?:xuong|len))?(?:\s+(?:con|muc))?|\bcon|\bxuong|\blen)"
+                                r"(?:\s+(?:khoang|duoi|tren|hon|gan|muc))?\s*$")
 
 
 _SEPARATOR = re.compile(r"[.,]")
 
 
+@lru_cache(maxsize=4096)
 def _misprint(a: str) -> bool:
     """A number that cannot be right as printed: a dot followed by four digits or more
     ("2.3337", "1.4020,5"), or a group of other than three digits between separators."""
@@ -418,16 +487,42 @@ def _structure_keys(sfold: str) -> tuple[int, list[str]] | None:
     return first.start(), keys
 
 
+_EXCL_AFTER = re.compile(r"\s*\(\s*(?:neu\s+)?(?:loai tru|khong (?:tinh|ke|bao gom)|ngoai)\s+(?:thu\s+)?(?:tien\s+)?(?:su dung dat|sdd)")
+_LAN_LUOT = re.compile(r"\blan luot\b")
+
+
+def _respective_keys(sfold: str, metrics: list[tuple[int, int, str]]) -> tuple[int, int, list[tuple[str, int]], int] | None:
+    """For "A và B lần lượt đạt x và y" (or "giá trị sản xuất công nghiệp, dịch vụ lần lượt tăng x%
+    và y%"): where the figures start and end (the clause after "lần lượt") and the keys of A, B
+    ... in order, each with where it is named (two or more metric phrases in the clause before
+    it, else two or more sectors named after a production head), and where the last of them
+    ends; None if there are fewer than two."""
+    m = _LAN_LUOT.search(sfold)
+    if m is None:
+        return None
+    lo = max(sfold.rfind(";", 0, m.start()), sfold.rfind(". ", 0, m.start())) + 1
+    hi = sfold.find(";", m.end())
+    hi = len(sfold) if hi < 0 else hi
+    named = [x for x in metrics if lo <= x[0] and x[1] <= m.start()]
+    keys = [(refine(k, sfold, lo, a, b), a) for a, b, k in named]
+    if len(keys) < 2 and named and keys[-1][0] in PRODUCTION:
+        keys = [(SECTOR_KEY[w.lastgroup], w.start()) for w in SECTOR_WORDS.finditer(sfold, named[-1][0], m.start())
+                if w.lastgroup]
+    return (m.end(), hi, keys, named[-1][1]) if len(keys) >= 2 else None
+
+
 def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
              carried: str | None = None, cands: list[int] | None = None, plain: bool = False,
-             structure: bool = False) -> list[_Fig]:
+             structure: bool = False, after_word: set[int] | None = None) -> list[_Fig]:
     """The figures of sentence ``s`` (at ``base`` in the text). ``cands``: where a figure
     may start (``FIGURE_SCAN.candidates`` of the sentence or a superset); ``plain``: the
     article is written without diacritics (comparisons are then read on the fold);
     ``carried``: the metric key the paragraph spoke of last (a chain "Trong đó, công
     nghiệp – xây dựng ...; thương mại – dịch vụ ..." names only the sector); ``structure``:
     the figures are shares of the economy's structure ("cơ cấu kinh tế"; else: the sentence
-    says so).
+    says so); ``after_word``: the offsets in the text (``base`` + offset in ``s``) of the numbers
+    right after a word that may end a ``_NOT_FIGURE_WORDS`` entry (``_after_not_figure_words``),
+    if known: only those are tested with ``_not_figure_before``.
 
     One pass over the sentence's numbers; what does not depend on the number (the metric
     phrases, their keys) is worked out once per sentence, and what only some numbers need
@@ -442,6 +537,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
     not_figure_after = NOT_FIGURE_AFTER.match
     structure = structure or (("co cau" in sfold or "ty trong" in sfold) and _STRUCTURE.search(sfold) is not None)
     listed = _structure_keys(sfold) if structure else None
+    respective = _respective_keys(sfold, metrics) if "lan luot" in sfold else None
+    resp_n: dict[bool, int] = {}
     listed_n = 0
     skip_to = 0
     for m in found:
@@ -453,8 +550,10 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             continue
         bstart = ms - 40 if ms > 40 else 0
         before = s[bstart:ms]
-        if not_figure_before(before):
-            continue
+        if (after_word is None or base + ms in after_word) and not_figure_before(before) \
+                and not (before.rstrip()[-5:].lower() == "hoạch" and _PCT_AFTER.match(s, me)) \
+                and not (not a.isdigit() and sfold[bstart:ms].rstrip().endswith(("thang", "quy", "ngay"))):
+            continue  # ("Kế hoạch 24/KH-UBND"; "(kế hoạch 9,5-10%)" and "lũy kế 10 tháng 1.120,5 tỷ" are figures)
         va = number(a)
         if va is None:
             continue
@@ -496,9 +595,19 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 else:
                     unit = w[0] if len(w) == 1 or w[1].lower() in STOP_UNIT else " ".join(w)
                     end = nm.end()
+        rate: list[str] = []  # the per-part of a rate ("/người/năm"), given to the unit once the key is known
+        rate_end = end
         if unit is not None and unit.lower() == "triệu" and (tm := _TRIEU_LATER.search(s, end, end + 160)) \
                 and ";" not in s[end:tm.start()]:
             unit = "triệu đồng"  # "xã A đạt 61,2 triệu, xã B 58,4 triệu đồng/người": the last item's unit
+            if tm.group(1):
+                rate = _rate_suffix(tm.group(1), 0)[0]
+        elif unit is not None and unit not in ("%", "lần") and "/" in s[end:end + 3]:
+            rate, rate_end = _rate_suffix(s, end)
+        elif unit == "triệu đồng" and "/" in s[end:end + 160] and (tm := _last_item_rate(s, end, metrics)):
+            # "xã A đạt 82 triệu đồng, xã B đạt 76,3 triệu đồng/người/năm": the per-part printed on the
+            # last item of the list is every item's
+            rate = _rate_suffix(tm.group(1), 0)[0]
         pct = unit == "%" or unit == "lần"
         denom = None
         value, value_max = va, None
@@ -547,7 +656,24 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 prior, from_before = [(clause_start, clause_start, carried)], True
             chained = True
         base_key = prior[-1][2] if prior else None
+        resp_item = -1
+        if respective is not None and respective[0] <= ms < respective[1] and unit is not None:
+            # "thu ngân sách và chi ngân sách lần lượt đạt 1.520 tỷ đồng và 890 tỷ đồng": the k-th figure
+            # (of its kind: amounts, percentages) is of the k-th metric named before "lần lượt"
+            k = resp_n.get(pct, 0)
+            resp_n[pct] = k + 1
+            if k < len(respective[2]):
+                base_key, at = respective[2][k]
+                prior = [(at, respective[3], base_key)]  # (its phrase; the verb before "lần lượt" is its)
+                resp_item = k
+        if base_key in _PSEUDO_KEYS:
+            base_key, prior = _resolve_pseudo(base_key, prior, unit, sfold, clause_start, ms, flags)
+        if unit == "%" and base_key != "economic_growth" and "tang truong" in sfold[max(clause_start, ms - 90):ms] \
+                and (lg := LOOSE_GROWTH.search(sfold, prior[-1][1] if prior else clause_start, ms)) is not None:
+            # "kinh tế của xã duy trì mức tăng trưởng bình quân 10,4%/năm": a rate of the economy
+            base_key, prior = "economic_growth", [(lg.start(), lg.end(), "economic_growth")]
         rel_type = rel_text = None
+        done = False
         if base_key is not None:
             p0, p1 = prior[-1][0], prior[-1][1]
             if chained and base_key in PRODUCTION | {"economic_growth"}:
@@ -556,6 +682,8 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                     base_key = "production_value"
             else:
                 base_key = refine(base_key, sfold, clause_start, p0, ms)
+            if base_key == "budget_revenue" and "(" in sfold[end:end + 3] and _EXCL_AFTER.match(sfold, end):
+                base_key = "budget_revenue_excl_land"  # "đạt 640 tỷ đồng (không tính tiền sử dụng đất)"
             if base_key == "investment" and _GIAI_NGAN.search(sfold, clause_start, ms):
                 base_key = "public_investment_disbursement"
         elif unit == "%" and _GTSX_DT.search(sfold, 0, clause_start):
@@ -565,6 +693,14 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 base_key = ("production_value_trade_services" if sec.group(1) else
                             "production_value_industry" if sec.group(2) else "production_value_agriculture")
                 prior = [(sec.start(), sec.end(), base_key)]
+        if base_key is None and (unit == "%" or (_is_money(unit) and not rate)) \
+                and (sm := _SECTOR_SUBJECT.match(sfold)) is not None and sm.end() <= ms \
+                and (unit != "%" or _GROWTH_VERB.search(bfold) is not None):
+            # "Ngành nông nghiệp ..., năm 2021 tăng 3,7%", "Lĩnh vực thương mại - dịch vụ tăng 9,4%": the
+            # sector the sentence is about is the metric
+            base_key = sector(sfold, sm.start(1), sm.end(1))
+            if base_key is not None:
+                prior = [(sm.start(1), sm.end(1), base_key)]
         struct_at = max(sfold.rfind("co cau", 0, ms), sfold.rfind("ty trong", 0, ms)) if structure else -1
         if struct_at < 0 and unit == "%" and (
                 ("co cau" in sfold[end:end + 20] and _CO_CAU_AFTER.match(sfold, end))
@@ -588,6 +724,12 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
                 sa = _SECTOR_AFTER.match(s, end) if key is None else None
                 if sa is not None:  # "còn lại 13% là nông nghiệp"
                     key = sector(sfold, sa.end(), min(len(sfold), sa.end() + 30))
+                if key is None and figs and figs[-1].rel_type == "share_of_total" \
+                        and _SHARE_MOVE_BEFORE.search(bfold) is not None \
+                        and not any(figs[-1].end - base <= x[0] < ms for x in metrics):
+                    # "tỷ trọng nông nghiệp chiếm 12,4%; đến năm 2019 giảm còn 9,1%, dự kiến năm 2020 còn
+                    # 8,5%": the same share at a later date
+                    key = figs[-1].base
             if key is not None:
                 base_key, rel_type = key, "share_of_total"
                 rel_text = s[max(clause_start, ms - 60):end].strip(" ,;:")
@@ -605,6 +747,23 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             elif base_key not in PER_PERSON and (_per_unit(sfold, p1, ms) or (
                     "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end))):
                 base_key = None  # "trên 1 ha", "bình quân đầu người", "triệu đồng/ha": a ratio
+        if base_key == "poverty_rate" and unit != "%":
+            base_key = None  # "còn 512 hộ nghèo": a count, not the rate
+        if unit is not None and not pct and "lượt" in unit and (base_key is None or base_key in TRADE) and (
+                "khách" in unit or "khach" in sfold[clause_start:min(len(sfold), end + 30)]
+                or "du lich" in sfold[clause_start:ms]):
+            base_key = "tourist_arrivals"  # "đón hơn 910.000 lượt khách"
+            prior = prior or [(ms, ms, base_key)]
+        per_ha = _is_money(unit) and not pct and ("ha" in rate or (
+            not rate and " ha" in sfold[clause_start:ms] and _HA_OF_LAND.search(sfold, clause_start, ms) is not None))
+        if per_ha and "ha" not in rate:
+            rate = ["ha"] + rate  # "giá trị trên 1 ha canh tác đạt 245 triệu đồng": a rate per hectare
+        if per_ha and (base_key is None or base_key == "per_capita_income" or base_key in PRODUCTION):
+            base_key = "agri_value_per_ha"  # "cho giá trị 265 triệu đồng/ha": output per hectare
+            if not prior:
+                prior = [(ms, ms, base_key)]
+            if not _HA_OF_LAND.search(sfold, clause_start, ms):
+                flags.append("uncertain_metric")  # (output of a model or a farm, not of the land as a whole)
         if base_key is not None and unit == "%" and rel_type is None and SHARE_OF_NOUN.match(s, end):
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
         if base_key in MONEY and not pct and not _is_money(unit) and not no_unit:
@@ -660,15 +819,35 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
         if growth and rel_type is None and unit == "%":
             rel_type = "growth_yoy"  # "tốc độ tăng giá trị sản xuất đạt 12-13%"
             rel_text = s[bstart:end].strip(" ,")
-        if rel_type in ("growth_yoy", "share_of_plan") and average and "giam" not in bfold[-30:]:
-            rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm"
+        if rel_type in ("growth_yoy", "share_of_plan") and average and "giam" not in bfold[-30:] and not (
+                rel_type == "share_of_plan" and rel is not None and _PLAN_REF_WORD.match(rel.group("ref"))):
+            rel_type = "avg_annual_growth"  # "tăng bình quân 11,8%/năm" ("hằng năm đạt 215% kế hoạch": of the plan)
+        if rel_type == "growth_yoy" and rel is None and not average and clause_start > 0 and figs \
+                and figs[-1].rel_type == "avg_annual_growth" and not _OWN_PERIOD.search(sfold, clause_start, ms):
+            # "tốc độ tăng ... bình quân giai đoạn này đạt 9,8%; tốc độ tăng ... dịch vụ đạt 10,7%": a
+            # later item of a list of yearly averages, with no period of its own
+            rel_type, average = "avg_annual_growth", True
+        if key == "economic_growth" and rel_type == "growth_yoy" and rel is None:
+            rel_type = rel_text = None  # "tăng trưởng kinh tế đạt 10,8%": the rate itself, not a growth of it
         if unit == "%" and "muc tang" in sfold[end:end + 14] and _RATE_OF_RATE.match(sfold, end):
             rel_type = "growth_rate_ratio" if rel_type in (None, "share_of_plan", "ratio_yoy") else "growth_rate_diff"
             rel_text = s[bstart + (bfold.rfind(" ") + 1 if rel_text is None else 0):end + 30].strip(" ,;.") \
                 if rel_text is None else rel_text
         if key == "other" and unit and "chỉ tiêu" in unit.lower() and not _THI_DUA.match(s, end):
-            key = "targets_met"
-        if unit in ("triệu đồng", "đồng") and key in MONEY and key not in PER_PERSON and not (
+            cut = _CLAUSE_STOP.search(sfold, end)
+            after = sfold[end:cut.start() if cut else len(sfold)]
+            done = _DONE_BEFORE.search(bfold) is not None
+            if denom is not None or done or _DONE_AFTER.match(after):
+                # "14/14 chỉ tiêu", "hoàn thành thắng lợi 18 chỉ tiêu", "có 5 chỉ tiêu vượt kế hoạch" ("đề ra 22
+                # chỉ tiêu" counts the targets set: no figure)
+                key = "targets_met"
+                if _EXCEEDED.search(after) or (_EXCEEDED.search(bfold[-14:]) and "trong do" in sfold[clause_start:ms]):
+                    key = "targets_exceeded"  # "trong đó có 04/14 chỉ tiêu hoàn thành vượt mức"
+        if rate and (rate != ["năm"] or key not in MONEY or key in PER_PERSON):
+            # a rate is not an amount: its unit keeps the per-part and is never scaled
+            unit = unit + "/" + "/".join(rate)
+            end = max(end, rate_end)
+        elif unit in ("triệu đồng", "đồng") and key in MONEY and key not in PER_PERSON and not (
                 "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end)):
             # "868.000 triệu đồng" is 868 tỷ đồng, "125.400.000.000 đồng" 125.4 tỷ đồng
             div = 1000 if unit == "triệu đồng" else 1e9
@@ -676,14 +855,27 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             value_max = round(value_max / div, 6) if value_max is not None else None
         if key in PER_PERSON:
             average = False  # "triệu đồng/người/năm" is a level, not a yearly average over a term
-        if flags:
+        if "misprint" in flags:
             value = value_max = None
-        mspec = (s, ms, end, unit, None if key in ("other", "targets_met") else prior[-1][0])
+        if resp_item > 0 and rel_type is None and figs and figs[-1].unit == unit:
+            rel_type, average = figs[-1].rel_type, figs[-1].average  # "tăng lần lượt 10,9% và 11,4%"
+            rel_text = s[ms:end].strip() if rel_type else None
+        plan = False
+        if figs and figs[-1].unit == unit and figs[-1].base and "(" in s[figs[-1].end - base:ms] \
+                and _PLAN_BRACKET.search(sfold, figs[-1].end - base, ms) is not None:
+            # "tăng bình quân 10,2% (kế hoạch 9,5-10%)": the plan of the result before, of its metric
+            # and kind of comparison
+            head = figs[-1]
+            plan, key, base_key, average = True, head.metric_key, head.base, head.average
+            rel_type = head.rel_type if head.rel_type in _PLANNED_RELATIONS else None
+            rel_text = s[ms:end].strip() if rel_type else None
+            prior = prior or [(ms, ms, key)]
+        mspec = (s, ms, end, unit, None if key in ("other", "targets_met", "targets_exceeded") or not prior else prior[-1][0])
         near = sfold[max(0, ms - 25):ms]
         est = ("uoc" in seg_fold and _UOC.search(seg_fold) is not None) or ("uoc" in near and _UOC.search(near) is not None)
         append(_Fig(base + ms, base + end, value, value_max, denom, unit, rel_type,
                     rel_text, key, mspec, est, base_key, approx, flags,
-                    average or rel_type == "avg_annual_growth"))
+                    average or rel_type == "avg_annual_growth", plan, done))
     return figs
 
 
@@ -694,6 +886,41 @@ _PREDICATE_WORDS = frozenset(
     "giai doan nhiem ky i ii iii iv hon tren gan khoang xap xi vuot phan duoi xuong muc o".split())
 _PREDICATE_VERBS = frozenset({"dat", "la", "vuot", "len", "tang", "giam"})
 _WORD = re.compile(r"\w+")
+
+
+# ``metric_words.METRICS`` keys that depend on the figure: resolved by ``_resolve_pseudo``
+_PSEUDO_KEYS = frozenset({"investment_raised", "funding", "tourist_arrivals"})
+_SECTOR_SUBJECT = re.compile(r"\W*(?:(?:gia tri )?san xuat|nganh|linh vuc|khu vuc|khoi)\s+"
+                             r"((?:cong nghiep|tieu thu cong nghiep|thuong mai|dich vu|nong nghiep|nong|lam nghiep|lam"
+                             r"|thuy san|xay dung|va|[\s,\-–])+)")
+_SPENDING = frozenset({"budget_expenditure", "budget_expenditure_recurrent", "budget_expenditure_investment",
+                       "public_investment_disbursement", "public_investment_plan", "investment", "social_investment",
+                       "project_capital"})
+_INVEST_OR_CAPITAL = re.compile(r"\b(?:dau tu|von)\b")
+
+
+def _resolve_pseudo(key: str, prior: list[tuple[int, int, str]], unit: str | None, sfold: str, lo: int, ms: int,
+                    flags: list[str]) -> tuple[str | None, list[tuple[int, int, str]]]:
+    """The key of a metric phrase whose meaning depends on the figure: money raised ("huy động") is an investment; funding
+    ("kinh phí") is a project's capital, an investment or other; visitors ("lượt khách") are
+    counted or grow, and an amount of money after them is the metric named before."""
+    p0 = prior[-1][0]
+    if key == "investment_raised":
+        if not _is_money(unit):
+            return None, prior
+        if not _INVEST_OR_CAPITAL.search(sfold, lo, min(len(sfold), ms + 60)):
+            flags.append("uncertain_metric")  # (raised, but the text does not say for what)
+        return "investment", prior
+    if key == "funding":
+        got = refine(key, sfold, lo, p0, ms)
+        rest = [x for x in prior[:-1] if x[2] not in _PSEUDO_KEYS]
+        if got == "other" and rest and rest[-1][2] in _SPENDING:
+            return rest[-1][2], rest  # "chi ngân sách cho giáo dục với kinh phí 50 tỷ đồng": the spending named first
+        return got, prior
+    if _is_money(unit):  # tourist_arrivals: "doanh thu từ khách du lịch đạt 64 tỷ đồng"
+        rest = [x for x in prior[:-1] if x[2] not in _PSEUDO_KEYS]
+        return (rest[-1][2] if rest else None), (rest or prior)
+    return key, prior
 
 
 def _bare_predicate(sfold: str, start: int, end: int) -> bool:
@@ -731,7 +958,15 @@ _PHRASE_VERB = re.compile(_PHRASE_VERB_LOW.pattern, re.IGNORECASE)
 
 
 def _metric_phrase(s: str, start: int, end: int) -> str:
-    seg = s[start:end]
+    """The metric as written: the text from its phrase at ``start`` to the first period or verb
+    after it, and at most to the figure at ``end``."""
+    cut = _phrase_cut(s[start:])  # (the same for every figure of the phrase: cached)
+    return s[start:start + min(cut, end - start)].strip(" ,:;-–()")[:120]
+
+
+@lru_cache(maxsize=512)
+def _phrase_cut(seg: str) -> int:
+    """Where the first period word or verb of ``seg`` starts (its length if none)."""
     low = seg.lower()
     if len(low) != len(seg):  # (a letter whose lower case is longer: the slow way)
         period, verb, low = _PHRASE_PERIOD, _PHRASE_VERB, seg
@@ -741,8 +976,7 @@ def _metric_phrase(s: str, start: int, end: int) -> str:
     m = period.search(low) if (_DIGIT.search(seg) or "quý" in low) else None
     cut = m.start() if m else len(seg)
     m = verb.search(low, 0, cut)
-    cut = m.start() if m else cut
-    return seg[:cut].strip(" ,:;-–()")[:120]
+    return m.start() if m else cut
 
 
 _PHRASE_CUT = re.compile(r"[,;:()]|\s[–-]\s|\btrong đó\b")
@@ -772,6 +1006,11 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     title or lead restates is a row again (convention v2; off: the convention before it)."""
     plain = folded[:3000] == text[:3000].lower()  # no diacritics: comparisons read on the fold
     primary = next((p for p in places if p.is_primary), None)
+    # an article about several units in turn: a figure that names none is of the one named last
+    several = {p.place_id for p in places if p.is_primary}
+    several = several if len(several) >= 2 else set()
+    body_start = None  # where the body starts (after the title and lead)
+    city_para = -1  # the paragraph whose last figures were the whole city's ("Trong đó, ..." goes on with it)
     out: list[Indicator] = []
     ctx_period: Period | None = None
     ctx_para = -1
@@ -785,21 +1024,25 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
     title_end = text.find("\n") if "\n" in text else len(text)
     title_ids: set[int] = set()
     qualifies: dict[int, Indicator] = {}  # id(relation row) -> the row it qualifies
+    from_article: set[int] = set()  # rows whose period is the article's (printed in another paragraph)
+    seen_periods: set[tuple[str, str]] = set()  # the bounds of every period the article names
+    last_term: Period | None = None  # the last past term (or span of years) the article names
     paras: list[int] = []  # the paragraph of each row of ``out``
     mi = fi = pi = 0  # where the next sentence's candidates start in each list
     pub_iso = published.isoformat() if published else None
     hit_starts = [h.start for h in hits]  # hits are in text order
     if tokens is None:
         tokens = Tokens(folded)
-    metric_starts = METRIC_SCAN.word_candidates(tokens)  # (every metric phrase starts a word)
+    # (every metric phrase, every period word and both unit expressions start at a word: the
+    # token index finds their candidates, in one pass for all four)
+    metric_starts, period_words, other_unit_starts, generic_starts, word_first = candidates_of(
+        tokens, (METRIC_SCAN, PERIOD_SCAN), (OTHER_UNIT_SCAN, GENERIC_TYPE_SCAN), (_PERIOD_WORD_FIRST,))
     if low is None:
         low = lower_same_length(text)
     digits = _digit_tokens(tokens)
-    period_starts = PERIOD_SCAN.candidates(low, _period_digit_candidates(tokens, digits))
+    period_starts = sorted(set(period_words).union(_period_digit_candidates(tokens, digits, word_first)))
     figure_starts = _figure_candidates(tokens, digits, folded)
-    # (both expressions start at a word: the token index finds their candidates)
-    other_unit_starts = OTHER_UNIT_SCAN.token_candidates(tokens)
-    generic_starts = GENERIC_TYPE_SCAN.token_candidates(tokens)
+    after_word = _after_not_figure_words(tokens, digits)
     elsewhere_memo: dict[int, tuple[int, bool]] = {}
     for s0, s1, para in _sentences(text):
         s = text[s0:s1]
@@ -811,6 +1054,10 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if para != subject_para:
             para_subject, subject_para = None, para
             para_start = s0
+        if body_start is None and para >= 2:
+            body_start = s0
+        city_chain = city_para == para and _CHAIN_PARA.match(sfold) is not None
+        city_seen = kept_seen = False
         near = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, min(s1, s0 + SUBJECT_START))]
         if near:
             para_subject = _subject(near, s0, s1, text) or para_subject
@@ -829,7 +1076,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         # one of the paragraph before
         carry = carried_metric if (para == carried_para or (para == carried_para + 1 and s0 == para_start
                                                             and _CHAIN_PARA.match(sfold))) else None
-        figs = _figures(s, s0, sfold, metric_matches, carry, fig_cands, plain) if fig_cands else []
+        figs = _figures(s, s0, sfold, metric_matches, carry, fig_cands, plain, after_word=after_word) if fig_cands else []
         if metric_matches:
             carried_metric, carried_para = KEY_OF_GROUP[metric_matches[-1].lastgroup or ""], para
         other_province = bool(figs) and _names_other_province(s)
@@ -849,6 +1096,7 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
         if target_block and not is_bullet:
             target_block = False
         last: dict[str, Indicator] = {}
+        last_met: Indicator | None = None  # the sentence's count of targets met
         last_other: tuple[Indicator, int] | None = None  # an uncategorised amount and its end
         # a target word before a figure is a target word in the sentence (most have none)
         target_words = (bool(figs) and ("phan dau" in sfold or "muc tieu" in sfold or "dat ra" in sfold
@@ -861,12 +1109,26 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 # the sentence's period comes in a later clause: the one in force before it
                 period = (ctx_period if (ctx_para == para or target_block) else None) or article_period or period
             period = period or (ctx_period if (ctx_para == para or target_block) else None) or article_period
+            inherited = period is not None and period is article_period and para > 1
+            if period is None and last_term is not None and not f.plan and not (
+                    target_words and TARGET_WORDS.search(sfold[:f.start - s0])):
+                # a figure without any period after a past term was named ("Nhiệm kỳ 2020 - 2025, ...",
+                # a congress report): the term's (its levels: at the term's end)
+                period, inherited = last_term, True
             kind = "estimate" if f.estimate else "actual"
-            if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0]))
+            if (target_block or (target_words and TARGET_WORDS.search(sfold[:f.start - s0])
+                                 and not (f.metric_key in _TARGET_COUNTS and f.done))
                     or (period and period.start and pub_iso and period.start > pub_iso)):
-                kind = "target"
+                kind = "target"  # ("trong tổng số 15 chỉ tiêu đề ra, xã đã thực hiện đạt 15/15 chỉ tiêu": done)
             qualified: Indicator | None = None
-            if f.rel_type and f.base and f.base in last:
+            if f.plan:
+                kind = "target"
+            elif f.metric_key == "targets_exceeded" and last_met is not None:
+                qualified = last_met  # "14/14 chỉ tiêu, trong đó 04/14 chỉ tiêu vượt mức": of those met
+                kind = last_met.kind
+                if f.denom is None:
+                    f.denom = last_met.value_denominator or last_met.value
+            elif f.rel_type and f.base and f.base in last:
                 qualified = last[f.base]  # "1.402 tỷ đồng, đạt 40% dự toán, tăng 12%"
             elif (f.rel_type and not f.base and last_other is not None
                   and _RIGHT_AFTER.fullmatch(folded, last_other[1], f.start)):
@@ -878,10 +1140,17 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     other_province and not any(max(s0, text.rfind(";", s0, f.start)) <= h.start < f.start
                                                for h in hits)):
                 continue  # "3 tỷ đồng hỗ trợ huyện Mèo Vạc (tỉnh Hà Giang)", "tỉnh bạn ..."
-            place_id, place = _place_for(text, hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, f.start)],
-                                         s0, f.start, primary, para_subject, generic_starts)
+            before = hits[bisect_left(hit_starts, s0):bisect_left(hit_starts, f.start)]
+            if city_chain and not before:
+                city_seen = True
+                continue  # "... Hà Nội thu 261.000 tỷ đồng. Trong đó, thu nội địa ...": still the city's
+            recent, far = _recent_unit(hits, hit_starts, f.start, several, body_start, para_start) \
+                if several and not before and para_subject is None else (None, False)
+            place_id, place = _place_for(text, before, s0, f.start, primary, para_subject, generic_starts, recent)
             if place_id is None:
+                city_seen = city_seen or place == "city"
                 continue  # not about a Hanoi unit (city-wide or another province)
+            kept_seen = True
             ind = Indicator(
                 place_id=place_id, place=place, metric=f.metric, metric_key=f.metric_key,
                 value=f.value, value_max=f.value_max, unit=f.unit,
@@ -911,28 +1180,68 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                     and period.text[:7].lower() == "đến năm"):
                 # "đến năm 2025 thu ngân sách đạt 9.000 tỷ đồng": a yearly flow in that year
                 ind.period_kind, ind.period_start = "year", ind.period_end[:4] + "-01-01"
+            if ind.period_kind == "multi_year" and ind.metric_key in _LEVELS and ind.relation_type is None \
+                    and ind.period_end:
+                # "thu nhập bình quân đầu người đến cuối nhiệm kỳ đạt ...", "tỷ lệ hộ nghèo còn 1,2%" in a term
+                # report: a level at the end of the term (or now, if it is not over)
+                ind.period_kind, ind.period_start = "as_of", None
+                ind.period_end = min(ind.period_end, pub_iso) if pub_iso else ind.period_end
+            elif ind.period_kind in ("average_annual", "multi_year") and not ind.period_start \
+                    and not ind.period_end and last_term is not None and kind != "target":
+                # "tăng bình quân 7,6%/năm", "5 năm, tổng thu ...": the term printed earlier
+                ind.period_text, ind.period_start, ind.period_end = last_term.text, last_term.start, last_term.end
             if place_id.startswith("hn-2025-") and ind.period_start and ind.period_start < "2025-07-01" \
                     and kind != "target":
                 ind.flags.append("predecessor_period")  # a new unit's figure for a time before it existed
             if ind.relation_type in ("growth_yoy", "decline_yoy") and _versus_earlier(f.rel_text, period):
                 ind.relation_type = "growth_vs_period" if ind.relation_type == "growth_yoy" else "decline_vs_period"
+            if several and not before and para_subject is None and (
+                    recent is None or far or place_id != recent.id):
+                ind.flags.append("uncertain_place")  # (no unit named in its paragraph: the article's first)
+            if inherited:
+                from_article.add(id(ind))
             if qualified is not None:
                 qualifies[id(ind)] = qualified
+                if ind.unit == "lần" and qualified.unit == "%" and ind.relation_type == "multiple" \
+                        and _OTHER_RATE.search(folded, max(0, f.start - 12), min(len(folded), f.end + 30)):
+                    # "tăng 6,1% (cao hơn 1,4 lần so với cả nước)": a growth against another one ("tăng
+                    # 76%, gấp 1,76 lần so với năm 2020" is the level's multiple)
+                    ind.relation_type = "growth_rate_ratio"
             out.append(ind)
             paras.append(para)
             if s0 < title_end:
                 title_ids.add(id(ind))
-            if f.base:
-                if qualified is None:
-                    last[f.base] = ind
-            elif f.unit not in ("%", "lần"):
-                last_other = (ind, f.end)
+            if f.base and qualified is None and not f.plan:
+                last[f.base] = ind
+            if ind.metric_key == "targets_met":
+                last_met = ind
+            if f.unit not in ("%", "lần") and (not f.base or f.base not in _CORE_BASES):
+                last_other = (ind, f.end)  # (a comparison right after it, naming no metric, is of it)
+        if city_seen and not kept_seen:
+            city_para = para
+        elif kept_seen:
+            city_para = -1
         if real and not target_block:
             ctx_period, ctx_para = real[-1], para
+        for p in real:
+            if p.start and p.end and not p.plan:
+                seen_periods.add((p.start, p.end))
+                if p.kind == "multi_year" and (not pub_iso or p.end[:4] <= pub_iso[:4]):
+                    last_term = p
         if article_period is None and para <= 1:
-            lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("giai doan", "den nam", "tu nam"))]
+            lead = [p for p in real if p.start and p.end and not fold(p.text).startswith(("den nam", "tu nam"))
+                    and (p.kind != "multi_year" or not pub_iso or p.end[:4] <= pub_iso[:4]) and not p.plan]
             article_period = lead[0] if lead else None
-    _fill_periods(out, paras, title_ids, article_period)
+        elif para > 1 and reform_period(real) is not None and (
+                article_period is None or (article_period.start or "") <= REFORM_ISO <= (article_period.end or "")):
+            # "Từ khi vận hành mô hình chính quyền hai cấp, ...": the rest of a new unit's report is of
+            # the time since (not of the whole year its lead names)
+            article_period = reform_period(real)
+    _fill_periods(out, paras, title_ids, article_period, from_article)
+    if len(seen_periods) >= 2:  # (one period in the whole article: what it gives is no guess)
+        for ind in out:
+            if id(ind) in from_article and "uncertain_period" not in ind.flags:
+                ind.flags.append("uncertain_period")
     if not keep_repeats:
         return _number(_dedupe(out, title_ids, qualifies), qualifies)
     _number(out, qualifies)
@@ -975,9 +1284,23 @@ def _link_restatements(out: list[Indicator], paras: list[int]) -> None:
             r.same_as, seen = out[r.same_as - 1].same_as, seen + 1
 
 
-def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], article: Period | None) -> None:
+_REFORM_TEXT = re.compile(r"mo hinh|van hanh|hoat dong")
+REFORM_ISO = "2025-07-01"
+
+
+def reform_period(ps: list[Period]) -> Period | None:
+    """The period "since the two-tier model began" among ``ps``, if any."""
+    for p in ps:
+        if p.start == REFORM_ISO and _REFORM_TEXT.search(fold(p.text)):
+            return p
+    return None
+
+
+def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], article: Period | None,
+                  from_article: set[int] | None = None) -> None:
     """A figure printed without a period takes the period of the body figure it restates (a
-    title's), else of the next figure of its paragraph that has one, else the article's."""
+    title's), else of the next figure of its paragraph that has one, else the article's (then
+    its id joins ``from_article``)."""
     for k, ind in enumerate(out):
         if ind.period_start or ind.period_end:
             continue  # (a period without bounds, "hai tháng đầu vận hành", is filled too)
@@ -992,6 +1315,8 @@ def _fill_periods(out: list[Indicator], paras: list[int], title_ids: set[int], a
         if src is None and article is not None and ind.kind != "target":
             ind.period_text, ind.period_start, ind.period_end = article.text, article.start, article.end
             ind.period_kind = ind.period_kind or article.kind
+            if from_article is not None and paras[k] > 1:
+                from_article.add(id(ind))
             continue
         if isinstance(src, Indicator):
             ind.period_text, ind.period_start, ind.period_end = src.period_text, src.period_start, src.period_end
@@ -1145,6 +1470,8 @@ def _number(inds: list[Indicator], qualifies: dict[int, Indicator]) -> list[Indi
 
 
 # between an amount and the comparison that follows it: ", tăng ", " bằng "
+_CORE_BASES = BUDGET | PRODUCTION | MONEY
+_OTHER_RATE = re.compile(r"cao hon|lon hon|nhieu hon|ca nuoc|thanh pho|toan quoc|binh quan chung|muc tang|toc do")
 _RIGHT_AFTER = re.compile(r"\s*,?\s*(?:dat|bang|tang truong|tang|giam|vuot)?\s*")
 _COMPARED = re.compile(r"(?:cung ky|so voi|nhiem ky)\s*$")
 
@@ -1164,8 +1491,12 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
                                                                            p.start_pos):
             continue  # "bằng 47% kế hoạch vốn năm 2021", "21,3% dự toán 6 tháng cuối năm": the plan's period
         if sfold.startswith("nhiem ky", p.start_pos) and not _PAST_TERM.match(
-                sfold, p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60), p.start_pos):
-            continue  # "Đại hội ... lần thứ I, nhiệm kỳ 2025-2030", "HĐND khóa XX, nhiệm kỳ 2021-2026"
+                sfold, p.start_pos) and _TERM_LABEL.search(sfold, max(0, p.start_pos - 60), p.start_pos) \
+                and not (published and p.start and p.end and p.start[:4] < str(published.year)
+                         and p.end[:4] <= str(published.year) and "dai hoi" in sfold[max(0, p.start_pos - 60):p.start_pos]):
+            # "Đại hội ... lần thứ I, nhiệm kỳ 2025-2030", "HĐND khóa XX, nhiệm kỳ 2021-2026" (but "Nghị quyết
+            # Đại hội nhiệm kỳ 2020-2025" in a 2025 congress report is the term under review)
+            continue
         pre30 = sfold[max(0, p.start_pos - 30):p.start_pos]
         if ("phuong huong" in pre30 or "nhiem vu" in pre30 or "ke hoach" in pre30 or "trien khai" in pre30) \
                 and _PLAN_BEFORE.search(pre30):
@@ -1174,6 +1505,8 @@ def _periods(s: str, sfold: str, published: date | None, ctx: Period | None,
     return out
 
 
+# levels (stocks, rates), not flows: within a term they are of its end
+_LEVELS = frozenset({"per_capita_income", "poverty_rate", "grdp_per_capita", "businesses_active", "agri_value_per_ha"})
 _AS_OF_MONTH = re.compile(r"(?i)(?:tính\s+)?đến\s+(?:hết\s+|cuối\s+)?tháng")
 _FLOW_FAMILIES = frozenset({"budget", "production", "trade"})  # amounts per period (not stocks or levels)
 _PLAN_REF = re.compile(r"(?:du toan|ke hoach)\s*$")
@@ -1247,11 +1580,26 @@ _LEAD_ONLY = re.compile(r"[\s\-–•+“\"(]*(?:Theo|Tại|Ở|Trên địa bà
 _ASIDE_AFTER = re.compile(r"\s*(?:[–—(]|-\s)")
 
 
+def _recent_unit(hits: list[PlaceHit], hit_starts: list[int], pos: int, several: set[str],
+                 body_start: int | None, para_start: int) -> tuple[Unit | None, bool]:
+    """The last of the units ``several`` named in the body before ``pos``, and whether it was
+    named before the paragraph at ``para_start``."""
+    k = bisect_left(hit_starts, pos) - 1
+    while k >= 0 and body_start is not None and hits[k].start >= body_start:
+        if hits[k].unit.id in several:
+            return hits[k].unit, hits[k].start < para_start
+        k -= 1
+    return None, False
+
+
 def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
                primary: PlaceMention | None, subject: Unit | None = None,
-               generic_starts: list[int] | None = None) -> tuple[str | None, str | None]:
+               generic_starts: list[int] | None = None,
+               recent: Unit | None = None) -> tuple[str | None, str | None]:
     """The unit the figure is about: named in its clause, in a leading "Theo/Tại ..." clause or
-    at the start of the sentence; else the article's primary unit."""
+    at the start of the sentence; else (an article about several units in turn) the one of them
+    named last before it (``recent``); else the article's primary unit. (None, "city") for a
+    figure of the whole city or country."""
     inside = [h for h in hits if s0 <= h.start < pos]
     if len(inside) > 1:
         # "(huyện Phú Xuyên cũ)": a former unit named aside is not what the figure is about
@@ -1277,8 +1625,8 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
                 return first.unit.id, first.unit.name
             return h.unit.id, h.unit.name
     clause = text[max(s0, text.rfind(";", s0, pos) + 1):pos]
-    if any(w in clause for w in _CITY_WORDS) and CITY_SUBJECT.search(clause):
-        return None, None  # "toàn thành phố Hà Nội mới giải ngân được 60,1%"
+    if any(w in clause for w in _CITY_WORDS) and _city_subject(clause):
+        return None, "city"  # "toàn thành phố Hà Nội mới giải ngân được 60,1%"
     if generic_starts is None:
         generic = [g.lower() for g in GENERIC_TYPE.findall(text, max(s0, pos - 120), pos)]
     else:
@@ -1289,17 +1637,44 @@ def _place_for(text: str, hits: list[PlaceHit], s0: int, pos: int,
         return primary.place_id, primary.name  # "... xã Hòa Xá ... Năm 2023, huyện phấn đấu ..."
     if subject is not None:
         return subject.id, subject.name
+    if recent is not None and (not generic or generic[-1] == recent.type):
+        return recent.id, recent.name  # "... được huyện Đan Phượng chú trọng. Năm 2021, huyện đã huy động ..."
     if primary:
         return primary.place_id, primary.name
     return None, None
 
 
-GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)")
+GENERIC_TYPE = re.compile(r"(?<!\w)([Qq]uận|[Hh]uyện|[Tt]hị xã|[Pp]hường|[Xx]ã)(?!\s+[A-ZĐÂĂÊÔƠƯ])(?!\w)(?!\s+hội)")  # ("xã hội": society)
 # (its candidates come from the token index: ``Anchored.token_candidates``)
 GENERIC_TYPE_SCAN = Anchored(GENERIC_TYPE, ("quận", "huyện", "thị xã", "phường", "xã"))
 CITY_SUBJECT = re.compile(r"(?:[Tt]oàn|[Cc]ả)\s+(?:thành phố|Thành phố|TP)|(?:thành phố|Thành phố|TP\.?)\s+Hà Nội\s+(?!giao)\w|"
-                          r"(?:[Tt]oàn|[Cc]ả) (?:tỉnh|nước)|cấp xã của (?:thành phố|Thành phố|TP)")
-_CITY_WORDS = ("toàn", "Toàn", "cả", "Cả", "hành phố", "TP", "cấp xã của")  # every match of CITY_SUBJECT holds one
+                          r"(?:[Tt]oàn|[Cc]ả) (?:tỉnh|nước)|cấp xã của (?:thành phố|Thành phố|TP)"
+                          # "9 tháng năm 2023, Hà Nội dẫn đầu ...": the city as the clause's subject
+                          r"|(?:^|[,:]\s*)(?:Hà Nội|Thủ đô)\s+(?=[a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])"
+                          # "tổng thu ngân sách của Hà Nội đạt ...": the city's
+                          r"|của\s+(?:thành phố\s+|[Tt]hủ đô\s+|TP\.?\s*)?Hà Nội\b(?!\s+giao)")
+_COMPARED_WITH = re.compile(r"(?i)(?:so\s+với|so|hơn|bằng|của|với|dẫn đầu)\s*$")
+
+
+def _city_subject(clause: str) -> bool:
+    """The clause is about the whole city or country ("toàn thành phố ...", "cả nước ..."), not
+    merely compared with it ("cao hơn 1,9 lần so với cả nước")."""
+    for m in CITY_SUBJECT.finditer(clause):
+        if _COMPARED_WITH.search(clause, max(0, m.start() - 12), m.start()):
+            continue
+        if m.group(0)[:1] in ",:" and _CAPITAL_BEFORE.search(clause, max(0, m.start() - 20), m.start()):
+            continue  # "huyện Sóc Sơn, Hà Nội ...": the city named after a unit, as its address
+        if m.group(0)[:3] == "của" and _UNIT_OF_CITY.search(clause, max(0, m.start() - 16), m.start()):
+            continue  # "một quận của Hà Nội thu ...": a unit of the city
+        return True
+    return False
+
+
+_UNIT_OF_CITY = re.compile(r"(?i)(?:quận|huyện|phường|xã|thị xã|địa phương|đơn vị)\s*$")
+_CAPITAL_BEFORE = re.compile(r"[A-ZĐ]\w*\s*$")
+
+
+_CITY_WORDS = ("toàn", "Toàn", "cả", "Cả", "hành phố", "TP", "cấp xã của", "Hà Nội", "Thủ đô")  # every match of CITY_SUBJECT holds one
 SUBJECT_START = 45  # a unit named this close to a sentence start is its subject
 _SUBJECT_LEAD = re.compile(r"[\s\-–•+“\"(]*(?:(?:Riêng|Còn|Tại|Ở|Với|Theo|Trong đó|Đối với)\s*,?\s*)?"
                            r"(?:UBND\s+|Ủy ban nhân dân\s+)?")

@@ -23,8 +23,8 @@ _THU = (r"thu ngan sach|thu nsnn|thu ns\b|tong thu\b|thu tien su dung dat|thu th
 # last phrase before it in its clause
 METRICS: list[tuple[str, str]] = [
     (r"giai ngan", "public_investment_disbursement"),
-    (r"ke hoach von(?: dau tu cong)?(?: nam \d{4})? (?:duoc )?giao|von dau tu cong (?:nam \d{4} )?(?:duoc )?giao",
-     "public_investment_plan"),
+    (r"ke hoach von(?: dau tu cong)?(?: nam \d{4})? (?:duoc )?giao|von dau tu cong (?:nam \d{4} )?(?:duoc )?giao"
+     r"|(?:tong )?von dau tu (?:xay dung co ban|xdcb) (?:nam \d{4} )?(?:duoc )?giao", "public_investment_plan"),
     (r"(?:tong )?chi thuong xuyen", "budget_expenditure_recurrent"),
     (r"(?:tong )?chi dau tu (?:phat trien|xay dung|xdcb)", "budget_expenditure_investment"),
     (r"chi ngan sach|chi nsnn|tong chi\b|chi ns\b", "budget_expenditure"),
@@ -39,7 +39,7 @@ METRICS: list[tuple[str, str]] = [
      "budget_revenue_district_collected"),
     (r"\bso thu(?! hut| nhap| hoi| hoach| thap| mua)", "budget_revenue"),  # "nếu loại trừ ..., số thu đạt ..."
     (r"gia tri san xuat|\bgtsx\b|tong gia tri\b|gia tri (?:cac nganh|thuong mai|cong nghiep|nong nghiep|xay dung)"
-     r"|san xuat cong nghiep", "production_value"),
+     r"|san xuat cong nghiep|san xuat (?:nong|thuy san)\b", "production_value"),
     (r"grdp (?:binh quan )?(?:dau nguoi|/ ?nguoi)|grdp binh quan", "grdp_per_capita"),
     (r"tang truong (?:\w+ ){0,2}kinh te|kinh te (?:\w+ ){0,4}tang truong|toc do tang truong|\bgrdp\b|tong san pham"
      r"|phat trien kinh te (?:binh quan|hang nam)",
@@ -47,9 +47,14 @@ METRICS: list[tuple[str, str]] = [
     (r"von dau tu (?:phat trien )?toan xa hoi|von dau tu phat trien tren dia ban|tong von dau tu phat trien",
      "social_investment"),
     (r"tong muc dau tu|tong von dau tu (?:cua )?(?:du an|cong trinh)"
-     r"|(?:du an|cong trinh)\b[^.;()]{0,50}?(?:tong so tien|tong kinh phi|tong von|voi von|von dau tu)(?! dang ky)",
+     r"|(?:du an|cong trinh|de an)\b[^.;()]{0,50}?(?:tong so tien|tong kinh phi|tong von|voi von|von dau tu)(?! dang ky)",
      "project_capital"),
     (r"von dau tu|thu hut dau tu|von dang ky|dau tu cong|tong von\b|(?:tong )?(?:nguon )?von huy dong", "investment"),
+    # "huy động hơn 210 tỷ đồng để đầu tư ...", "nguồn huy động xã hội hóa": money raised to invest
+    (r"huy dong\b", "investment_raised"),
+    # "(tổng) kinh phí": of a scheme or project, of an investment, or of support (``refine``)
+    (r"(?:tong )?kinh phi\b", "funding"),
+    (r"luot khach|luong khach|khach du lich|du khach|khach tham quan", "tourist_arrivals"),
     (r"thu nhap binh quan", "per_capita_income"),
     (r"ty le ho ngheo|ho ngheo", "poverty_rate"),
     (r"thanh lap moi", "new_businesses"),
@@ -62,7 +67,8 @@ METRIC_SCAN = Anchored(METRIC_RE, (
     "kim ngach", "gia tri ", "gtsx", "san xuat cong nghiep", "tang truong", "kinh te ",
     "toc do tang truong", "grdp", "dau tu cong", "ty le ho ngheo", "ho ngheo", "thanh lap moi",
     "dau gia", "du an", "cong trinh", "phat trien kinh te", "gia tri san pham", "phan ", "so thu",
-    "nguon von", "von huy dong",
+    "nguon von", "von huy dong", "san xuat nong", "san xuat thuy san", "huy dong", "kinh phi",
+    "tong kinh phi", "luot khach", "luong khach", "khach du lich", "du khach", "khach tham quan", "de an",
 ))
 
 BUDGET_REVENUE = frozenset({
@@ -85,7 +91,7 @@ GROWABLE = PRODUCTION | TRADE | {"economic_growth", "industrial_production_index
     | {"investment", "social_investment"}
 
 _REVENUE_PARTS = re.compile(
-    r"(?P<excl>loai tru (?:tien )?(?:su dung dat|sdd)|khong (?:tinh|ke|bao gom) (?:tien |thu )?(?:su dung dat|sdd)"
+    r"(?P<excl>loai tru (?:thu )?(?:tien )?(?:su dung dat|sdd)|khong (?:tinh|ke|bao gom) (?:thu )?(?:tien )?(?:su dung dat|sdd)"
     r"|ngoai tien su dung dat)"
     r"|(?P<land>tien su dung dat|thu tu dat|dau gia (?:quyen su dung )?dat|thu tien sdd)"
     r"|(?P<non_state>ngoai quoc doanh)"
@@ -103,7 +109,8 @@ _REVENUE_KEY = {"excl": "budget_revenue_excl_land", "land": "budget_revenue_land
 # sectors of the economy (folded); the first group that matches names the key
 SECTOR_WORDS = re.compile(
     r"\b(?:(?P<ic>cong nghiep\W{1,4}(?:va\W+)?(?:tieu thu cong nghiep\W{1,4}(?:va\W+)?)?xay dung"
-    r"|cong nghiep\W{1,4}ttcn\W{1,4}xay dung|cn\W{1,3}xd)"
+    r"|cong nghiep\W{1,4}ttcn\W{1,4}xay dung|cn\W{1,3}xd"
+    r"|xay dung\W{1,4}(?:va\W+)?(?:tieu thu cong nghiep|cong nghiep))"  # ("xây dựng - tiểu thủ công nghiệp")
     r"|(?P<ts>thuong mai\W{1,4}(?:va\W+)?dich vu|thuong mai|dich vu|tm\W{1,3}dv)"
     r"|(?P<ag>nong\W{1,4}lam\W{1,4}(?:nghiep\W{1,4})?(?:va\W+)?thuy san|nong\W{1,4}lam nghiep"
     r"|nong nghiep\W{1,4}(?:va\W+)?thuy san|nong nghiep|thuy san)"
@@ -152,9 +159,27 @@ def _revenue_part(seg: str) -> str | None:
     return _REVENUE_KEY[found.lastgroup] if found is not None and found.lastgroup else None
 
 
+# "kinh tế của xã duy trì mức tăng trưởng", "kinh tế trên địa bàn được giữ vững, phát triển, tăng
+# trưởng": economic growth with its subject far from the growth (tried by ``indicators`` only for a
+# percentage with "tăng trưởng" before it: as a phrase of METRICS it made the scan twice as slow)
+LOOSE_GROWTH = re.compile(r"kinh te\b[^.;:%\d()]{0,70}?\btang truong")
+_SCHEME = re.compile(r"\b(?:de an|du an|chuong trinh|cong trinh|ke hoach|mo hinh)\b")
+_INVEST_WORD = re.compile(r"\bdau tu\b")
+_ITEM_CUT = re.compile(r".*(?:,| va )")
+
+
 def refine(key: str, sfold: str, lo: int, p0: int, hi: int) -> str:
     """Narrow the head ``key`` (its phrase at ``p0``) with what the clause ``sfold[lo:hi]``
-    names: a revenue or expenditure component, a sector of production, tourism."""
+    names: a revenue or expenditure component, a sector of production, tourism; the purpose
+    of a funding ("kinh phí thực hiện đề án" is a project's capital, "đầu tư ... với kinh phí" an
+    investment, other funding "other")."""
+    if key == "funding":
+        if _SCHEME.search(sfold, p0, hi):
+            return "project_capital"
+        near = sfold[max(lo, p0 - 50):p0]
+        cut = _ITEM_CUT.match(near)  # (the words since the last comma or "và")
+        near = near[cut.end():] if cut else near
+        return "investment" if _INVEST_WORD.search(near) or _INVEST_WORD.search(sfold, p0, hi) else "other"
     if key == "budget_revenue":
         return _revenue_part(sfold[max(lo, p0 - 60):hi]) or key
     if key == "production_value":

@@ -94,6 +94,8 @@ def span_kind(a: date, b: date) -> str:
     range."""
     if a.day == 1 and a.year == b.year and b == date(b.year, b.month, calendar.monthrange(b.year, b.month)[1]):
         n = b.month - a.month + 1
+        if n == 1:
+            return "month"
         if a.month == 1 or (n in (3, 6) and (a.month - 1) % n == 0):
             return months_kind(n) if n != 1 else "month"
     return "range"
@@ -104,17 +106,29 @@ def months_kind(n: int) -> str:
     return {3: "quarter", 6: "half_year", 9: "nine_months", 12: "year"}.get(n, "year_to_date")
 
 
+REFORM_DAY = date(2025, 7, 1)  # the two-tier local government (new wards and communes) starts
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _DM = r"(?P<{d}>\d{{1,2}})\s*/\s*(?P<{m}>\d{{1,2}})(?:\s*/\s*(?P<{y}>(?:19|20)\d\d))?"
 PERIOD = re.compile(
     r"(?P<range>từ\s+(?:ngày\s+)?" + _DM.format(d="rd1", m="rm1", y="ry1")
     + r"\s*(?:đến|tới|-|–)\s*(?:(?:hết\s+)?ngày\s+)?(?:(?P<rnow>nay|hiện nay)|" + _DM.format(d="rd2", m="rm2", y="ry2") + r"))"
+    r"|(?P<mrange>từ\s+tháng\s+(?P<mr1>\d{1,2})(?:\s*/\s*(?P<mry1>(?:19|20)\d\d))?\s*(?:đến|tới|-|–)\s*"
+    r"(?:(?P<mrnow>nay|hiện nay)|(?:hết\s+)?(?:tháng\s+)?(?P<mr2>\d{1,2})(?:\s*/\s*(?P<mry2>(?:19|20)\d\d))?)(?!\d|\s*/\s*\d{1,2}\b))"
     r"|(?P<asofdate>(?:tính\s+)?đến\s+(?:hết\s+)?ngày\s+" + _DM.format(d="ad", m="am", y="ay") + r")"
     r"|(?P<asofmonth>(?:tính\s+)?đến\s+(?:hết\s+|cuối\s+)?tháng\s+(?P<amm>\d{1,2})(?:\s*/\s*(?P<amy>(?:19|20)\d\d))?)"
     r"|(?P<asofnow>tính\s+đến\s+(?:nay|thời điểm này|hiện tại)|đến\s+nay|hiện\s+nay"
     r"|(?<!\w)(?<!thực )hiện(?=\s+(?:vẫn\s+|còn\s+)?(?:chiếm|đạt|là)\b))"
     r"|(?P<pastterm>nhiệm kỳ\s+(?:vừa\s+)?qua|nhiệm kỳ trước|cả nhiệm kỳ|giai đoạn\s+(?:vừa\s+)?qua)"
-    r"|(?P<span>(?:giai đoạn|nhiệm kỳ|thời kỳ|kế hoạch 5 năm|từ năm)\s+(?P<y1>(?:19|20)\d\d)\s*[-–]\s*(?P<y2>(?:19|20)\d\d))"
+    r"|(?P<span>(?:(?:giai đoạn|nhiệm kỳ|thời kỳ|kế hoạch 5 năm|từ năm)\s+(?P<y1>(?:19|20)\d\d)\s*[-–]\s*"
+    r"|từ năm\s+(?P<y1b>(?:19|20)\d\d)\s+(?:đến|tới)\s+(?:hết\s+)?(?:năm\s+)?)(?P<y2>(?:19|20)\d\d))"
+    # "từ khi vận hành mô hình chính quyền địa phương hai cấp", "năm đầu thực hiện mô hình 2 cấp", "sau
+    # hơn 5 tháng vận hành": since 1 July 2025 (the reform)
+    r"|(?P<reform>(?:(?:kể\s+)?từ khi|sau khi|năm đầu)\s+(?:chính thức\s+)?(?:vận hành|thực hiện|triển khai|áp dụng"
+    r"|hoạt động theo)\s+mô hình\s+(?:tổ chức\s+)?(?:chính quyền\s+)?(?:địa phương\s+)?(?:2|hai)\s+cấp"
+    r"|sau\s+(?P<rq>hơn\s+|gần\s+)?(?P<rn>\d|một|hai|ba|bốn|năm|sáu)\s+tháng\s+(?:chính thức\s+)?(?:vận hành|hoạt động)"
+    r"(?:\s+mô hình)?(?:\s+chính quyền)?(?:\s+địa phương)?(?:\s+(?:2|hai)\s+cấp)?)"
+    # "ngày 1 tháng 7 năm 2025": a date, not "1 tháng" nor the year
+    r"|(?P<date>\d{1,2}\s+tháng\s+\d{1,2}(?!\d|[.,]\d)(?:\s+năm\s+(?:19|20)\d\d)?)"
     r"|(?P<months>(?P<n>\d{1,2}|hai|ba|bốn|sáu|bảy|tám|chín|mười(?: một| hai)?)\s+tháng(?:\s+(?P<pos>đầu|cuối))?(?:\s+(?:năm|của năm))?(?:\s*(?P<my>(?:19|20)\d\d))?)"
     r"|(?P<since>từ năm\s+(?P<sy>(?:19|20)\d\d)(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<nyears>\d{1,2}\s+năm(?:\s+qua)?(?!\s*\d))"
@@ -124,6 +138,7 @@ PERIOD = re.compile(
     r"|(?P<months2>tháng\s+(?P<tm1>\d{1,2})\s*(?:và|đến|tới|-|–)\s*(?:tháng\s+)?(?P<tm2>\d{1,2})"
     r"\s*/\s*(?P<tmy>(?:19|20)\d\d))"
     r"|(?P<month>tháng\s+(?P<m>\d{1,2})(?:\s*/\s*|\s+năm\s+)(?P<mmy>(?:19|20)\d\d))"
+    r"|(?P<month1>(?<!từ )tháng\s+(?P<m1>\d{1,2})(?!\d|\s*[/–-]|[.,]\d))"  # "riêng tháng 3" (not "từ tháng 3")
     r"|(?P<ytd>từ đầu năm(?:\s+(?P<ytdy>(?:19|20)\d\d))?(?:\s+(?:đến nay|tới nay))?)"
     r"|(?P<until>đến năm\s+(?P<uy>(?:19|20)\d\d))"
     r"|(?P<year>(?:cả\s+)?năm\s+(?P<y>(?:19|20)\d\d))"
@@ -137,7 +152,7 @@ _MONTH_WORDS = {"hai": 2, "ba": 3, "bốn": 4, "sáu": 6, "bảy": 7, "tám": 8,
 # one that is; "từ " and "đến " stand for "từ năm", "từ 1/7", "đến hết", "đến nay" ...)
 PERIOD_SCAN = Anchored(PERIOD, (
     "giai đoạn", "nhiệm kỳ", "thời kỳ", "kế hoạch 5 năm", "từ ", "quý", "tháng", "cả", "năm",
-    "tính đến", "đến ", "hiện nay",
+    "tính đến", "đến ", "hiện nay", "kể từ", "sau ",
 ), re.compile(r"\d(?=\d?\s+(?:tháng|năm))|(?<!\w)(?:hai|ba|bốn|sáu|bảy|tám|chín|mười)(?=\s+(?:một\s+|hai\s+)?tháng)"
               r"|(?<!\w)(?<!thực )hiện(?=\s+(?:vẫn\s+|còn\s+)?(?:chiếm|đạt|là)\b)|(?<!\w)hết(?=\s+quý)"))
 # (the words of ``start_class`` are found from the token index by ``indicators``: few texts
@@ -196,7 +211,8 @@ def periods_in(text: str, published: date | None, context_year: int | None = Non
             if len(_BOUNDS) > 8192:
                 _BOUNDS.clear()
             _BOUNDS[key] = bounds
-        out.append(Period(text[m.start():m.end()].strip(), bounds[0], bounds[1], m.start(), bounds[2]))
+        if bounds[2] != "date":
+            out.append(Period(text[m.start():m.end()].strip(), bounds[0], bounds[1], m.start(), bounds[2]))
     return out
 
 
@@ -232,6 +248,22 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
         if a is None or b is None:
             return Period(t, a.isoformat() if a else None, b.isoformat() if b else None, kind="range")
         return Period(t, a.isoformat(), b.isoformat(), kind=span_kind(a, b))
+    if m.group("mrange"):  # "từ tháng 3 đến nay", "từ tháng 7 đến tháng 10/2025"
+        m1 = int(m.group("mr1"))
+        y = int(m.group("mry1") or m.group("mry2") or 0) or _default_year(published, m1, cy)
+        if y is None or not 1 <= m1 <= 12:
+            return Period(t, None, None, kind="range")
+        a = date(y, m1, 1)
+        if m.group("mrnow"):
+            b = published
+        else:
+            m2 = int(m.group("mr2"))
+            if not m1 <= m2 <= 12:
+                return Period(t, None, None, kind="range")
+            b = date.fromisoformat(_month_end(y, m2))
+        if b is None or b < a:
+            return Period(t, a.isoformat(), None, kind="range")
+        return Period(t, a.isoformat(), b.isoformat(), kind=span_kind(a, b))
     if m.group("asofdate"):
         d = _day(m.group("ad"), m.group("am"), m.group("ay"), published, cy)
         return Period(t, None, d.isoformat() if d else None, kind="as_of")
@@ -246,7 +278,20 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
             return Period(t, None, None, kind="multi_year")
         return Period(t, _iso(published.year - 5, 1, 1), _iso(published.year, 12, 31), kind="multi_year")
     if m.group("span"):
-        return Period(t, _iso(int(m.group("y1")), 1, 1), _iso(int(m.group("y2")), 12, 31), kind="multi_year")
+        y1 = int(m.group("y1") or m.group("y1b"))
+        return Period(t, _iso(y1, 1, 1), _iso(int(m.group("y2")), 12, 31), kind="multi_year")
+    if m.group("reform"):
+        if published is None or published < REFORM_DAY:
+            return Period(t, None, None)
+        end = published if published < date(2025, 12, 1) else date(2025, 12, 31)
+        n = m.group("rn")
+        if n and not m.group("rq"):  # "sau một tháng vận hành": July 2025
+            n = int(n) if n.isdigit() else _MONTH_WORDS.get(n, {"một": 1, "năm": 5}.get(n, 0))
+            if 1 <= n <= 6:
+                end = date.fromisoformat(_month_end(2025, 6 + n))
+        return Period(t, REFORM_DAY.isoformat(), end.isoformat(), kind=span_kind(REFORM_DAY, end))
+    if m.group("date"):
+        return Period(t, None, None, kind="date")  # (dropped by ``periods_in``)
     if m.group("months"):
         n = int(m.group("n")) if m.group("n").isdigit() else _MONTH_WORDS[m.group("n")]
         if not m.group("n").isdigit() and "năm" not in t.lower() and not m.group("my"):
@@ -281,6 +326,12 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
         return Period(t, _iso(y, 3 * q - 2, 1), _month_end(y, 3 * q), kind="quarter")
     if m.group("month"):
         y, mo = int(m.group("mmy")), int(m.group("m"))
+        return Period(t, _iso(y, mo, 1), _month_end(y, mo), kind="month")
+    if m.group("month1"):
+        mo = int(m.group("m1"))
+        y = _default_year(published, mo, cy) if 1 <= mo <= 12 else None
+        if y is None:
+            return Period(t, None, None, kind="month")
         return Period(t, _iso(y, mo, 1), _month_end(y, mo), kind="month")
     if m.group("ytd"):
         y = int(m.group("ytdy")) if m.group("ytdy") else (published.year if published else None)

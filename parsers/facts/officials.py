@@ -141,7 +141,7 @@ tổ chức nội chính tài chính kế hoạch đầu tư y tế giáo dục 
 đô thị môi trường tư pháp thanh tra kinh tế số an ninh quân sự chỉ huy nước phủ
 hiệp hội liên bệnh viện đại học sở ngành chuyên trách bộ phận tiểu văn kiện công tác nông thôn
 thương mại dịch vụ văn hóa thông tin thể thao du lịch lao động thương binh xã hội nội vụ trị khoa
-cục thuế hải quan kho bạc thống kê điều phối chi lễ hội chỉ đạo
+cục thuế hải quan kho bạc thống kê điều phối chi lễ hội chỉ đạo đoàn đại biểu tâm phục
 """.split())
 # an upper-case initial, accented ones included ("Ánh", "Ứng", "Ý")
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -312,7 +312,11 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
             while j + 1 < len(words) and _is_cap(words[j + 1][0]) and not text[words[j][2]:words[j + 1][1]].strip():
                 j += 1
             run = words[i:j + 1]
-            if allow_name:
+            if allow_name and not (len(run) == 2 and org_words and fold(org_words[-1][0]) in _TYPE_BEFORE_NAME
+                                   and run[0][1] - org_words[-1][2] == 1 and run[0][0] not in lex.common_surnames
+                                   and fold(run[0][0]) not in lex.common_surnames):
+                # (two words right after "huyện", "quận" ... not opening with a common surname are a unit's
+                # name, known or not: "UBND huyện Từ Liêm"; "HĐND quận Nguyễn Anh Cường" is a person)
                 nm = _name_at_end(text, run, hits, lex)
                 if nm and (j + 1 == len(words) or not _is_cap(words[j + 1][0])):
                     org_words += [x for x in run if x[2] <= nm[0]]
@@ -336,6 +340,7 @@ def _split_role(text: str, s: int, e: int, title_end: int, hits: list[PlaceHit],
     return _clean_org(org), None
 
 
+_TYPE_BEFORE_NAME = frozenset({"quan", "huyen", "phuong", "xa", "tran", "tinh", "pho"})
 _FILLER = re.compile(r"(?i)(?:qua\s+)?(?:các|những)\s+(?:thời\s+kỳ|nhiệm\s+kỳ|khóa|khoá)\s+(?=[A-ZĐ])")
 
 
@@ -432,7 +437,14 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
             if NEXT_PERSON.search(text, cur.end(), part_end):
                 break  # "..., nguyên Bí thư Huyện ủy và bà Trần Thị Hoa, nguyên ...": a new person
             if part_end >= stop:
-                break
+                # "Bí thư Đảng ủy - Chủ tịch HĐND phường X Lê Minh Khoa": two posts joined by a dash
+                dash = _DASH_JOIN.match(text, stop) if text[stop:stop + 2].lstrip()[:1] in _DASHES else None
+                nxt = _title_search(text, low, dash.end(), anchored=True, lex=lex) if dash else None
+                if nxt is None:
+                    break
+                _, stop = _clauses(text, nxt.end(), lex)
+                cur = nxt
+                continue
             q = _skip_link(text, part_end + 1)
             nxt = titles[q] = _title_search(text, low, q, anchored=True, lex=lex)
             if not nxt or nxt.start() >= stop:
@@ -447,6 +459,13 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                 name_span = _name_after(text, after.end(), hits, lex)
                 if name_span:
                     end_pos = name_span[1]
+        if name_span and name_span[1] == end_pos and text[end_pos:end_pos + 1] == "," \
+                and all(_MEMBERSHIP.match(r[0]) for r in roles):
+            # "Thiếu tướng Trần Quốc Hưng, UVTV Thành ủy, Giám đốc CATP": a rank before the name, the
+            # posts after it
+            more, after = _roles_after(text, low, name_span[1], hits, lex)
+            if more:
+                roles, end_pos = roles + more, after
         if name_span:
             sent = _sentence(text, name_span[0])
             people.append(_Person(text[name_span[0]:name_span[1]], roles, name_span[0], sent))
@@ -455,7 +474,50 @@ def find_officials(text: str, folded: str, hits: list[PlaceHit],
                     people.append(_Person(text[other[0]:other[1]], list(roles), other[0], sent))
                     end_pos = other[1]
         pos = max(end_pos, m.end())
+    p = low.find("theo ")
+    while p >= 0:  # "Theo ông Đỗ Văn Khải, ...": an official quoted by name
+        m = _QUOTED_BY_NAME.match(text, p) if low.startswith(_QUOTED_NEXT, p + 5) else None
+        p = low.find("theo ", p + 5)
+        if m is None:
+            continue
+        nm = _name_after(text, m.end(), hits, lex)
+        if nm and text[nm[1]:nm[1] + 1] == ",":
+            people.append(_Person(text[nm[0]:nm[1]], [], nm[0], _sentence(text, nm[0])))
     return _merge(people, hits, places)
+
+
+_QUOTED_BY_NAME = re.compile(r"(?<!\w)[Tt]heo\s+(?:lời\s+)?(?:ông|bà|đồng chí)\s+(?=[" + _UP + r"])")
+_QUOTED_NEXT = ("ông", "bà", "đồng", "lời")
+_UNIT_WORDS = (" quận", " huyện", " phường", " xã", " Quận", " Huyện", " Phường", " Xã")
+_DASH_JOIN = re.compile(r"\s*[–—-]\s*")
+_DASHES = ("-", "–", "—")
+# memberships written short, skipped between the posts after a name: "UVTV Thành ủy", "TUV"
+_MEMBER_ABBR = re.compile(r"\s*,\s*(?:UVTV|UV\s?BTV|UVBTV|TUV|ĐUV|HUV|QUV|ĐB|ĐBQH)(?:\s+[^,.;()]{0,40})?(?=,)")
+
+
+def _roles_after(text: str, low: str, pos: int, hits: list[PlaceHit],
+                 lex: _Lex) -> tuple[list[tuple[str, str | None, bool]], int]:
+    """The posts printed after a name at ``pos`` (", Giám đốc Công an thành phố, ..."), past
+    memberships written short; and where they end."""
+    roles: list[tuple[str, str | None, bool]] = []
+    while len(roles) < 4:
+        mb = _MEMBER_ABBR.match(text, pos)
+        if mb is not None:
+            pos = mb.end()
+            continue
+        if text[pos:pos + 1] != ",":
+            break
+        q = _skip_link(text, pos + 1)
+        t = _title_search(text, low, q, anchored=True, lex=lex)
+        if t is None:
+            break
+        _, stop = _clauses(text, t.end(), lex)
+        part_end = text.find(",", t.end(), stop)
+        part_end = stop if part_end < 0 else part_end
+        org, _ = _split_role(text, t.start(), part_end, t.end(), hits, allow_name=False, lex=lex)
+        roles.append((_title(t.group("title")), org, bool(t.group("former"))))
+        pos = part_end
+    return roles, pos
 
 
 _NAME_LIST_SEP = re.compile(r"\s*(?:,\s*(?:và\s+)?|\s+và\s+)(?=[" + _UP + r"])")
@@ -630,6 +692,8 @@ def _main_role(roles: list[tuple[str, str | None, bool]]) -> tuple[str | None, s
     return (current or posts or roles or [(None, None, False)])[0]
 
 
+_POLICE_CITY = re.compile(r"(?:CATP|CA\s?TP|Công an (?:TP\.?|thành phố|Thành phố))(?:\s+Hà Nội)?(?:\s+và\s.*)?$")
+_BARE_UNIT_END = re.compile(r"(?i)(?<=\w )(quận|huyện|phường|xã)$")
 _TP = re.compile(r"\bTP\.?(?=\s|$)")
 _CITY_BODY = re.compile(r"(?i)^(?:Thành ủy|Thành uỷ|(?:UBND|HĐND|Ủy ban MTTQ Việt Nam|Ủy ban Mặt trận Tổ quốc Việt Nam"
                         r"|Ủy ban nhân dân|Hội đồng nhân dân|Công an|Bộ Chỉ huy Quân sự) thành phố)$")
@@ -654,9 +718,18 @@ def _complete_org(org: str | None, title: str | None, roles: list[tuple[str, str
     "Tuyên giáo Thành ủy" -> "Ban Tuyên giáo Thành ủy Hà Nội"."""
     if not org:
         return _NATIONAL_BODY.get(fold(title or ""))
+    if org[:2] in ("CA", "Cô") and _POLICE_CITY.match(org):
+        return "Công an thành phố Hà Nội"  # "Giám đốc CATP"
     org = _TP.sub("thành phố", org)
     if title and fold(title).endswith("truong ban") and not fold(org).startswith("ban "):
         org = "Ban " + org
+    elif title and fold(title).endswith("truong phong") and not fold(org).startswith("phong "):
+        org = "Phòng " + org  # "Trưởng phòng Kinh tế phường" -> "Phòng Kinh tế phường ..."
+    if org.endswith(_UNIT_WORDS) and _BARE_UNIT_END.search(org):  # "Phòng Kinh tế phường": the article's unit
+        typ = _BARE_UNIT_END.search(org).group(1).lower()
+        prim = [p for p in places if p.is_primary and p.type == typ]
+        if len(prim) == 1:
+            org = f"{org} {prim[0].name}"
     if _CITY_BODY.match(org) or (fold(org).endswith(("thanh uy", "thanh pho")) and "ha noi" not in fold(org)):
         return org + " Hà Nội"
     bare = _BARE_BODY.match(org)

@@ -67,6 +67,7 @@ class PlaceHit:
     start: int
     end: int
     typed: bool
+    address: bool = False  # a district named right after a ward, as its address ("xã X (huyện Y)")
 
 
 def _tokens(folded: str) -> list[tuple[str, int, int]]:
@@ -212,9 +213,13 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
         start = toks[i][1]
         # "(nhiều / các) phường như A, B, C", "các xã gồm A, B", "các phường: A, B": a list
         # introduced after the type word
+        if j + 1 < n and toks[j][0] == "cu" and consistent(text[toks[j][1]:toks[j][2]], "cũ") \
+                and (_LIST_INTRO.fullmatch(folded, toks[j][2], toks[j + 1][1]) or toks[j + 1][0] == "la"):
+            j += 1  # "3 xã cũ: A, B và C", "ba xã cũ là A, B và C": the former units a new one was made of
         if j + 1 < n and (_LIST_INTRO.fullmatch(folded, toks[j - 1][2], toks[j][1])
-                          or (toks[j][0] in _LIST_WORDS and not folded[toks[j][2]:toks[j + 1][1]].strip(" :"))):
-            if toks[j][0] in _LIST_WORDS:
+                          or (toks[j][0] in _LIST_WORDS and not folded[toks[j][2]:toks[j + 1][1]].strip(" :"))
+                          or (toks[j][0] == "la" and j > i + k and consistent(text[toks[j][1]:toks[j][2]], "là"))):
+            if toks[j][0] in _LIST_WORDS or toks[j][0] == "la":
                 j += 1
             if text[toks[j][1]].isupper():
                 start = toks[j][1]
@@ -290,7 +295,23 @@ def find_places(text: str, folded: str, when: date | None, lower_doc: bool = Fal
             hits.append(PlaceHit(u, start, end, True))
     hits.extend(_bare(text, folded, toks, used, when, hits, g, lower_doc, words, tokens.starts))
     hits.sort(key=lambda h: h.start)
+    for a, b in zip(hits, hits[1:]):
+        if b.typed and b.unit.level == "district" and a.unit.level != "district" \
+                and _ADDRESS_GAP.fullmatch(folded, a.end, b.start):
+            b.address = True
+    if when is not None and when >= REFORM:
+        for h in hits:  # "quận Đống Đa cũ", "huyện Đông Anh trước đây": a former unit named aside
+            if not h.unit.new and h.unit.level == "district" and _FORMER_AFTER.match(folded, h.end):
+                h.address = True
     return hits
+
+
+_FORMER_AFTER = re.compile(r"\s*\(?\s*(?:cu|truoc day)\b")
+
+
+# between a ward and the district named as its address: "xã Liên Hiệp (huyện Phúc Thọ)", "phường Kim Liên,
+# quận Đống Đa cũ", "xã Tam Hiệp huyện Phúc Thọ"
+_ADDRESS_GAP = re.compile(r"\s*[(,–-]?\s*(?:(?:truoc day |truoc |cu )?thuoc\s+)?")
 
 
 def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[bool],
@@ -353,6 +374,8 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
         if _blocked(folded, toks, i - L, text) or _CRAFT_BEFORE.search(folded, max(0, s - 30), s):
             continue  # ("làng nghề đồ gỗ Vân Hà": a village, not the unit)
         choice = _ward_in_context(text, folded, s, units, when, typed)
+        if not choice and (first := _list_start(text, folded, toks, i - L)) < s:
+            choice = _ward_in_context(text, folded, first, units, when, typed)  # (the list's context)
         if len(choice) != 1:
             districts = [u for u in units if u.level == "district"]
             choice = districts if old_era and len(districts) == 1 else []
@@ -362,6 +385,27 @@ def _bare(text: str, folded: str, toks: list[tuple[str, int, int]], used: list[b
             continue
         out.append(PlaceHit(choice[0], s, e, False))
     return out
+
+
+def _list_start(text: str, folded: str, toks: list[tuple[str, int, int]], k: int) -> int:
+    """Where the list of capitalised names that the name at token ``k`` ends starts ("đó là: Phú Yên,
+    Quang Lãng, Văn Hoàng và Hồng Thái" -> "Phú Yên"): the context of the first item is every item's."""
+    first = k
+    for _ in range(12):  # (items)
+        j = first - 1
+        if j >= 1 and toks[j][0] == "va" and not folded[toks[j][2]:toks[first][1]].strip() \
+                and not folded[toks[j - 1][2]:toks[j][1]].strip(" ,"):
+            j -= 1  # "... và Hồng Thái", ", và Hồng Thái"
+        elif j < 0 or folded[toks[j][2]:toks[first][1]].strip() != ",":
+            break
+        n = 0
+        while j - n >= 0 and n < 4 and text[toks[j - n][1]].isupper() and (
+                n == 0 or not folded[toks[j - n][2]:toks[j - n + 1][1]].strip()):
+            n += 1
+        if n == 0:
+            break
+        first = j - n + 1
+    return toks[first][1]
 
 
 _CRAFT_BEFORE = re.compile(r"\b(?:lang|lang nghe|(?<!nong )thon)\b[a-z ]{0,20}$")
@@ -392,8 +436,9 @@ def summarise(hits: list[PlaceHit], title_end: int, lead_end: int) -> list[Place
     by_id: dict[str, list[PlaceHit]] = {}
     for h in hits:
         by_id.setdefault(h.unit.id, []).append(h)
-    in_title = {uid for uid, hs in by_id.items() if any(h.start < title_end for h in hs)}
-    in_lead = {uid for uid, hs in by_id.items() if any(h.start < lead_end for h in hs)}
+    # (a district named only as a ward's address there is not what the title or lead is about)
+    in_title = {uid for uid, hs in by_id.items() if any(h.start < title_end and not h.address for h in hs)}
+    in_lead = {uid for uid, hs in by_id.items() if any(h.start < lead_end and not h.address for h in hs)}
     primary = in_title or in_lead
     if len(primary) > 2:
         # a title or lead that lists many units names them in passing: those the article

@@ -149,6 +149,36 @@ class Tokens:
         self.toks = list(zip(self.words, self.starts, self.ends))
 
 
+_UNIONS: dict[tuple[int, ...], frozenset[str]] = {}
+
+
+def candidates_of(tokens: Tokens, by_words: tuple["Anchored", ...],
+                  by_tokens: tuple["Anchored", ...] = (), by_sets: tuple[frozenset[str], ...] = ()) -> list[list[int]]:
+    """``scan.word_candidates(tokens)`` for each scan of ``by_words``,
+    ``scan.token_candidates(tokens)`` for each of ``by_tokens`` and the indices of the tokens
+    (but the last) whose word is in each set of ``by_sets``, in that order, from one pass over
+    the tokens for the first words of them all (then a check of those few for each)."""
+    key = tuple(map(id, by_words + by_tokens + by_sets))
+    union = _UNIONS.get(key)
+    if union is None:
+        union = _UNIONS[key] = frozenset().union(*(s._word_sets()[2] for s in by_words),
+                                                 *(s.first_words for s in by_tokens), *by_sets)
+    words, starts = tokens.words, tokens.starts
+    last = len(words) - 1
+    hot = list(compress(range(len(words)), map(union.__contains__, words)))
+    out = []
+    for scan in by_words:
+        singles, seconds, _ = scan._word_sets()
+        out.append([starts[i] for i in hot if words[i] in singles
+                    or (i < last and words[i + 1] in seconds.get(words[i], ()))])
+    for scan in by_tokens:
+        fw = scan.first_words
+        out.append([starts[i] for i in hot if words[i] in fw])
+    for ws in by_sets:
+        out.append([i for i in hot if i < last and words[i] in ws])
+    return out
+
+
 class Anchored:
     """``pattern.finditer`` tried only where a match can start.
 
@@ -169,7 +199,7 @@ class Anchored:
         self.pattern, self.starts, self.start_class = pattern, starts, start_class
         # with ``word_start``: every match starts a word whose folded form is one of these
         self.first_words = frozenset(fold(a.split()[0]) for a in starts)
-        self._words: tuple[frozenset[str], frozenset[tuple[str, str]]] | None = None  # (word_candidates)
+        self._words: tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]] | None = None  # (word_candidates)
 
     def candidates(self, s: str, class_starts: list[int] | None = None) -> list[int]:
         """Sorted offsets in ``s`` where a match may start (a superset of the real starts).
@@ -201,19 +231,26 @@ class Anchored:
         word of a one-word literal, or the first two words of a longer one (a superset; two
         passes over the tokens in C instead of one scan of the text per literal, which costs
         as much for a literal that is not there)."""
+        singles, seconds, firsts = self._word_sets()
+        words, starts = tokens.words, tokens.starts
+        # (one pass in C over the tokens for the possible first words, then a check of the few)
+        last = len(words) - 1
+        return [starts[i] for i in compress(range(len(words)), map(firsts.__contains__, words))
+                if words[i] in singles or (i < last and words[i + 1] in seconds[words[i]])]
+
+    def _word_sets(self) -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
+        """(one-word literals, second words of the longer ones by their first, all first words)"""
         if self._words is None:
             singles, pairs = set(), set()
             for a in self.starts:
                 w = _WORD_RE.findall(fold(a))
                 (singles.add(w[0]) if len(w) == 1 else pairs.add((w[0], w[1])))
-            self._words = (frozenset(singles), frozenset(pairs))
-        singles, pairs = self._words
-        words, starts = tokens.words, tokens.starts
-        out = list(compress(starts, map(singles.__contains__, words)))
-        if pairs:
-            out += compress(starts, map(pairs.__contains__, zip(words, islice(words, 1, None))))
-            out.sort()
-        return out
+            seconds: dict[str, set[str]] = {}
+            for a, b in pairs:
+                seconds.setdefault(a, set()).add(b)
+            self._words = (frozenset(singles), {a: frozenset(b) for a, b in seconds.items() if a not in singles},
+                           frozenset(singles) | frozenset(seconds))
+        return self._words
 
     @staticmethod
     def window(cands: list[int], start: int, end: int) -> list[int]:

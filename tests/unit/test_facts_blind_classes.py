@@ -80,7 +80,7 @@ def test_a_title_shared_by_a_list_of_names():
 def test_the_unit_printed_on_the_last_item_only():
     got = figures("Huyện Phúc Thọ\n\nThu nhập bình quân đầu người năm 2022 đạt 58 triệu đồng. Cụ thể, xã Sen Phương "
                   "đạt 61,5 triệu, xã Vân Phúc 57,2 triệu đồng/người/năm.", date(2023, 1, 10))
-    assert ("Sen Phương", "per_capita_income", 61.5, "triệu đồng", None) in got
+    assert ("Sen Phương", "per_capita_income", 61.5, "triệu đồng/người/năm", None) in got  # (round 2: the rate unit)
 
 
 def test_revenue_named_by_so_thu_or_thu_with_a_verb():

@@ -147,6 +147,8 @@ def test_comparison_after_an_uncategorised_amount():
             "Giá trị sản xuất nông nghiệp trên 1 ha đất canh tác của huyện Mê Linh đạt 320 triệu đồng, "
             "tăng 5% so với năm 2022.")
     got = inds(text, date(2023, 12, 28))
-    assert set(got) == {("other", 320), ("other", 5)}
-    assert got[("other", 5)].relation == "tăng 5% so với năm 2022"
-    assert got[("other", 5)].qualifies == got[("other", 320)].id
+    # (round 2: an amount per hectare of land is agri_value_per_ha, in triệu đồng/ha)
+    assert set(got) == {("agri_value_per_ha", 320), ("agri_value_per_ha", 5)}
+    assert got[("agri_value_per_ha", 320)].unit == "triệu đồng/ha"
+    assert got[("agri_value_per_ha", 5)].relation == "tăng 5% so với năm 2022"
+    assert got[("agri_value_per_ha", 5)].qualifies == got[("agri_value_per_ha", 320)].id
