@@ -692,6 +692,9 @@ def main(argv=None) -> int:
                     help="another checkout of hanoi-news (e.g. main): also serve the archive"
                          " with its code and time the news view, the place pages and the"
                          " article page on both, side by side")
+    ap.add_argument("--baseline-first", action="store_true",
+                    help="with --baseline: ask the baseline first (the first request of a page"
+                         " also warms the OS page cache for the server asked after it)")
     ap.add_argument("--only-reader", action="store_true",
                     help="time only the news view and the reader's pages (with --baseline:"
                          " only the side-by-side table)")
@@ -757,6 +760,9 @@ def main(argv=None) -> int:
             try:
                 bases = {"this": base,
                          "baseline": f"http://127.0.0.1:{other_port}/{path.stem}"}
+                if args.baseline_first:
+                    bases = dict(reversed(list(bases.items())))
+                out["asked_first"] = next(iter(bases))
                 out["baseline"] = _describe_checkout(Path(args.baseline))
                 out["side_by_side"] = side_by_side(client, bases, {**news, **pages}, args.runs)
             finally:
