@@ -284,6 +284,10 @@ def _period(m: re.Match[str], published: date | None, cy: int | None) -> Period:
         if published is None or published < REFORM_DAY:
             return Period(t, None, None)
         end = published if published < date(2025, 12, 1) else date(2025, 12, 31)
+        if t.lower().startswith("năm đầu") and end.month == 12:
+            # "trong năm đầu thực hiện mô hình hai cấp" in a year-end report: the year 2025 as a
+            # whole (its growth is on the year before), not the months since 1 July
+            return Period(t, _iso(2025, 1, 1), _iso(2025, 12, 31), kind="year")
         n = m.group("rn")
         if n and not m.group("rq"):  # "sau một tháng vận hành": July 2025
             n = int(n) if n.isdigit() else _MONTH_WORDS.get(n, {"một": 1, "năm": 5}.get(n, 0))

@@ -426,3 +426,21 @@ def test_a_figure_without_a_period_after_the_term_under_review():
                 "tỷ đồng, vượt 35% chỉ tiêu Đại hội.", date(2025, 8, 13))
     r = find(inds, 2150)
     assert (r.period_kind, r.period_start, r.period_end) == ("multi_year", "2020-01-01", "2025-12-31")
+
+
+# periods: the first year of the two-tier model ---------------------------------------------------
+
+def test_the_first_year_of_the_two_tier_model_in_a_year_end_report_is_the_year_2025():
+    # a ward's year-end council session: "the first year" names 2025 as a whole (its growth is on
+    # 2024); "since the model began" is the months from 1 July
+    text = ("Phường Tương Mai tổng kết năm 2025\n\nTrong năm đầu thực hiện mô hình chính quyền địa "
+            "phương hai cấp, kinh tế phường tăng trưởng 6,5%; thu ngân sách ước đạt 48,2 tỷ đồng, "
+            "bằng 104% dự toán.\n\nTừ khi vận hành mô hình chính quyền địa phương hai cấp, phường "
+            "tiếp nhận 3.120 hồ sơ hành chính.")
+    inds = rows(text, date(2025, 12, 18))
+    for value in (6.5, 48.2, 104):
+        got = find(inds, value)
+        assert (got.period_kind, got.period_start, got.period_end) == ("year", "2025-01-01", "2025-12-31"), value
+    # before the year's end it is still the months since 1 July
+    early = find(rows(text, date(2025, 10, 20)), 48.2)
+    assert (early.period_start, early.period_end) == ("2025-07-01", "2025-10-20")
