@@ -1289,9 +1289,10 @@ REFORM_ISO = "2025-07-01"
 
 
 def reform_period(ps: list[Period]) -> Period | None:
-    """The period "since the two-tier model began" among ``ps``, if any."""
+    """The period "since the two-tier model began" (or "its first year") among ``ps``, if any."""
     for p in ps:
-        if p.start == REFORM_ISO and _REFORM_TEXT.search(fold(p.text)):
+        text = fold(p.text)
+        if (p.start == REFORM_ISO or text.startswith("nam dau")) and _REFORM_TEXT.search(text):
             return p
     return None
 

@@ -433,12 +433,14 @@ def test_a_figure_without_a_period_after_the_term_under_review():
 def test_the_first_year_of_the_two_tier_model_in_a_year_end_report_is_the_year_2025():
     # a ward's year-end council session: "the first year" names 2025 as a whole (its growth is on
     # 2024); "since the model began" is the months from 1 July
-    text = ("Phường Tương Mai tổng kết năm 2025\n\nTrong năm đầu thực hiện mô hình chính quyền địa "
+    text = ("Phường Tương Mai: kỳ họp cuối năm\n\nChiều 16/12, HĐND phường Tương Mai họp kỳ thứ ba."
+            "\n\nTrong năm đầu thực hiện mô hình chính quyền địa "
             "phương hai cấp, kinh tế phường tăng trưởng 6,5%; thu ngân sách ước đạt 48,2 tỷ đồng, "
-            "bằng 104% dự toán.\n\nTừ khi vận hành mô hình chính quyền địa phương hai cấp, phường "
-            "tiếp nhận 3.120 hồ sơ hành chính.")
+            "bằng 104% dự toán.\n\nGiải ngân vốn đầu tư công đạt 152 tỷ đồng.\n\nTừ khi vận hành "
+            "mô hình chính quyền địa phương hai cấp, phường tiếp nhận 3.120 hồ sơ hành chính.")
     inds = rows(text, date(2025, 12, 18))
-    for value in (6.5, 48.2, 104):
+    # the paragraph after it, which names no period, is of the same year
+    for value in (6.5, 48.2, 104, 152):
         got = find(inds, value)
         assert (got.period_kind, got.period_start, got.period_end) == ("year", "2025-01-01", "2025-12-31"), value
     # before the year's end it is still the months since 1 July
