@@ -1170,7 +1170,9 @@ def find_indicators(text: str, folded: str, published: date | None, hits: list[P
                 ind.period_kind, ind.period_start = "year_to_date", ind.period_end[:4] + "-01-01"
             if ind.metric_key in PRODUCTION and (ind.relation_type == "share_of_total" or (
                     qualified is not None and qualified.relation_type == "share_of_total")) and (
-                    ind.period_kind in (None, "multi_year")):
+                    ind.period_kind in (None, "multi_year") or (
+                        ind.period_kind == "year" and kind == "target"
+                        and not _own_clause(period, periods, f.start - s0, sfold))):
                 # a sector's share of the economy (and its change) is a level at the end of the period
                 ind.period_kind, ind.period_start = "as_of", None
                 ind.period_end = ind.period_end or pub_iso
@@ -1535,6 +1537,15 @@ def _pick_period(ps: list[Period], pos: int, real: list[Period] | None = None) -
     before = [p for p in real if p.start_pos < pos]
     done = [p for p in before if not p.plan]
     return done[-1] if done else before[-1] if before else real[0]
+
+
+def _own_clause(p: Period | None, ps: list[Period], pos: int, sfold: str) -> bool:
+    """``p`` is printed in the clause of the figure at ``pos`` (no ';' between them), not
+    inherited from another clause, sentence or the article."""
+    if p is None or not any(q is p for q in ps):
+        return False
+    a, b = sorted((p.start_pos, pos))
+    return ";" not in sfold[a:b]
 
 
 def _later_elsewhere(p: Period | None, pos: int, sfold: str) -> bool:

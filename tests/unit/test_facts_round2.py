@@ -446,3 +446,14 @@ def test_the_first_year_of_the_two_tier_model_in_a_year_end_report_is_the_year_2
     # before the year's end it is still the months since 1 July
     early = find(rows(text, date(2025, 10, 20)), 48.2)
     assert (early.period_start, early.period_end) == ("2025-07-01", "2025-10-20")
+
+
+def test_a_targeted_share_of_the_economy_that_borrows_another_clauses_year_is_a_level_at_its_end():
+    text = ("Xã Yên Bài đại hội lần thứ nhất\n\nĐại hội đề ra các chỉ tiêu chủ yếu như: thu nhập bình "
+            "quân đầu người năm 2030 đạt 92 triệu đồng; tỷ trọng nông nghiệp giảm xuống dưới 8%; dịch vụ "
+            "và du lịch chiếm trên 55% trong cơ cấu kinh tế.")
+    inds = rows(text, date(2025, 8, 20))
+    for value in (8, 55):
+        got = find(inds, value)
+        assert (got.kind, got.relation_type, got.period_kind, got.period_end) == (
+            "target", "share_of_total", "as_of", "2030-12-31"), value
