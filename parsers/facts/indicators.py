@@ -31,7 +31,7 @@ from ..facts_types import Indicator, PlaceMention
 from .numbers import (PERIOD_SCAN, Period, lower_same_length, parse_number, periods_in, relation_type,
                       scale_unit)
 from .gazetteer import Unit, load
-from .metric_words import (BUDGET, GROWABLE, KEY_OF_GROUP, LOOSE_GROWTH, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION, TRADE,
+from .metric_words import (AREA_UNITS, BUDGET, GROWABLE, KEY_OF_GROUP, LOOSE_GROWTH, METRIC_SCAN, MONEY, PER_PERSON, PRODUCTION, TRADE,
                            SECTOR_KEY, SECTOR_WORDS, refine, sector)
 from .metrics import family
 from .places import PlaceHit
@@ -52,7 +52,7 @@ UNITS = sorted([
     "lần", "đồng", "người", "lượt người", "lượt khách", "lượt", "hộ", "lao động", "đảng viên", "dự án",
     "công trình", "trường hợp", "trường", "chỉ tiêu", "chi bộ", "doanh nghiệp", "mô hình",
     "phường", "xã", "tổ dân phố", "tổ chức cơ sở đảng", "tổ chức", "đại biểu", "hồ sơ",
-    "nghìn người", "nghìn lao động", "nghìn hộ", "căn hộ", "căn", "km2", "tấn", "con",
+    "nghìn người", "nghìn lao động", "nghìn hộ", "căn hộ", "căn", "km2", "tấn", "tạ", "con",
     "vụ", "cơ sở", "sản phẩm", "đồng chí", "tuyến đường", "tuyến", "học sinh", "giường",
 ], key=len, reverse=True)
 
@@ -392,7 +392,10 @@ _MULTIPLE_BEFORE = re.compile(r"\b(?:gap|tang|cao hon|lon hon|nhieu hon|bang)(?:
 # 107,58% so với cùng kỳ", "...; tăng thu bình quân 25,9%/năm")
 # "...; phường Đông Ngạc đạt 385 tỷ đồng": a list of units, each with the figure of the first
 _UNIT_START = re.compile(r"\s*(?:tai\s+)?(?:phuong|xa|quan|huyen|thi tran|thi xa)\s")
-_CHAIN_PARA = re.compile(r"\s*(?:[-–+•]\s*)?(?:trong do|trong so do|cu the)\b")
+# "Trong mức tăng chung (của toàn huyện), khu vực nông, lâm nghiệp và thủy sản tăng 2,9%": the
+# statistics offices' way of opening the sectors of a growth named before
+_OVERALL_RISE = r"trong (?:muc|toc do) tang(?: truong)? chung(?: cua [^,;.]{1,40})?"
+_CHAIN_PARA = re.compile(r"\s*(?:[-–+•]\s*)?(?:trong do|trong so do|cu the|" + _OVERALL_RISE + r")\b")
 # "bằng 118% mức tăng trưởng của cùng kỳ", "giảm 3,5% mức tăng cùng kỳ": a growth rate compared
 # with last year's growth rate
 _RATE_OF_RATE = re.compile(r"\s*(?:so voi\s+)?muc tang")
@@ -422,7 +425,8 @@ _AVERAGE = re.compile(r"\b(?:binh quan|trung binh|hang nam|moi nam)\b")
 _SHARE_VERB = re.compile(r"chiem(?:\s+\w+){0,3}\s*$")
 _RATIO_REF = re.compile(r"so\s+(?:voi\s+)?(?:cung ky|nam truoc|nam \d{4}|ca nam)")
 _SECTOR_START = re.compile(
-    r"\s*(?:[-–+•]\s*)?(?:trong do\W+|rieng\W+)?(?:nganh\s+|khu vuc\s+|linh vuc\s+|khoi\s+|gia tri\s+)?"
+    r"\s*(?:[-–+•]\s*)?(?:trong do\W+|rieng\W+|" + _OVERALL_RISE + r"\W+)?"
+    r"(?:nganh\s+|khu vuc\s+|linh vuc\s+|khoi\s+|gia tri\s+)?"
     r"(?=cong nghiep|thuong mai|dich vu|nong|thuy san|tieu thu cong|cn\W|tm\W)")
 _TUONG_UNG = re.compile(r"tuong ung")
 _CO_CAU_AFTER = re.compile(r"\s*(?:trong\s+|trong tong\s+)?co cau")
@@ -744,7 +748,7 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             p1 = prior[-1][1]
             if p1 <= ms and " le" in sfold[p1:ms] and _TY_LE.search(sfold[p1:ms]):
                 base_key = None  # "thu ngân sách ..., duy trì tỷ lệ hộ nghèo dưới 0,5%": another rate
-            elif base_key not in PER_PERSON and (_per_unit(sfold, p1, ms) or (
+            elif base_key not in PER_PERSON and base_key != "crop_yield" and (_per_unit(sfold, p1, ms) or (
                     "/" in sfold[end:end + 3] and _PER_THING.match(sfold, end))):
                 base_key = None  # "trên 1 ha", "bình quân đầu người", "triệu đồng/ha": a ratio
         if base_key == "poverty_rate" and unit != "%":
@@ -768,6 +772,10 @@ def _figures(s: str, base: int, sfold: str, metric_matches: list[re.Match[str]],
             base_key = None  # "80% trường công lập đạt chuẩn": a share of something else
         if base_key in MONEY and not pct and not _is_money(unit) and not no_unit:
             base_key = None  # "1,6 km" in a sentence about investment
+        elif not pct and ((base_key == "sown_area" and (unit or "").lower() not in AREA_UNITS)
+                          or (base_key == "crop_yield" and "ha" not in rate
+                              and "/ha" not in (unit or "").replace(" ", ""))):
+            base_key = None  # "diện tích ... cho thu nhập 200 triệu đồng": not the area
         if base_key == "economic_growth" and not pct:
             base_key = "grdp" if _is_money(unit) else None
         average = not pct and (("nam" in sfold[end:end + 10] and _PER_YEAR_AFTER.match(sfold, end) is not None)

@@ -58,6 +58,11 @@ METRICS: list[tuple[str, str]] = [
     (r"thu nhap binh quan", "per_capita_income"),
     (r"ty le ho ngheo|ho ngheo", "poverty_rate"),
     (r"thanh lap moi", "new_businesses"),
+    # agriculture's own measures: "tổng diện tích gieo trồng (cây vụ Đông) đạt 2.338,7 ha",
+    # "năng suất lúa ước đạt 60 tạ/ha" (only figures in their units take them: ``indicators``)
+    (r"dien tich (?:gieo (?:trong|cay)|lua|cay (?:trong|lua|mau)|trong (?:lua|mau|cay))", "sown_area"),
+    (r"nang suat (?:lua|binh quan|cay trong|ngo|rau|trung binh)|nang suat\b(?= (?:uoc |du kien )?(?:dat|binh quan))",
+     "crop_yield"),
 ]
 METRIC_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(METRICS)))
 KEY_OF_GROUP = {f"m{i}": k for i, (_, k) in enumerate(METRICS)}
@@ -69,6 +74,7 @@ METRIC_SCAN = Anchored(METRIC_RE, (
     "dau gia", "du an", "cong trinh", "phat trien kinh te", "gia tri san pham", "phan ", "so thu",
     "nguon von", "von huy dong", "san xuat nong", "san xuat thuy san", "huy dong", "kinh phi",
     "tong kinh phi", "luot khach", "luong khach", "khach du lich", "du khach", "khach tham quan", "de an",
+    "dien tich", "nang suat",
 ))
 
 BUDGET_REVENUE = frozenset({
@@ -88,7 +94,9 @@ MONEY = BUDGET | PRODUCTION | TRADE | {"investment", "project_capital", "social_
 PER_PERSON = frozenset({"grdp_per_capita", "per_capita_income"})
 # a percentage after "tăng" is their growth
 GROWABLE = PRODUCTION | TRADE | {"economic_growth", "industrial_production_index"} | BUDGET_REVENUE \
-    | {"investment", "social_investment"}
+    | {"investment", "social_investment", "sown_area", "crop_yield"}
+# measured in area / in output per area: a figure in another unit is not theirs
+AREA_UNITS = frozenset({"ha", "héc-ta", "hecta", "m2", "m²"})
 
 _REVENUE_PARTS = re.compile(
     r"(?P<excl>loai tru (?:thu )?(?:tien )?(?:su dung dat|sdd)|khong (?:tinh|ke|bao gom) (?:thu )?(?:tien )?(?:su dung dat|sdd)"

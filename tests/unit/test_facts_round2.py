@@ -457,3 +457,37 @@ def test_a_targeted_share_of_the_economy_that_borrows_another_clauses_year_is_a_
         got = find(inds, value)
         assert (got.kind, got.relation_type, got.period_kind, got.period_end) == (
             "target", "share_of_total", "as_of", "2030-12-31"), value
+
+
+# the statistics offices' phrasing and agriculture's own measures (a fresh real set, round 3) -----
+
+def test_sectors_after_trong_muc_tang_chung_take_the_growth_named_before():
+    text = ("Huyện Mê Linh 6 tháng đầu năm 2024\n\nTổng giá trị sản xuất ước đạt 9.420 tỷ đồng, tăng 7,6% "
+            "so với cùng kỳ. Trong mức tăng chung, khu vực nông, lâm nghiệp và thủy sản tăng 3,1%; khu vực "
+            "công nghiệp và xây dựng tăng 8,4%; khu vực dịch vụ tăng 10,2%.")
+    inds = rows(text, date(2024, 6, 25))
+    assert find(inds, 3.1).metric_key == "production_value_agriculture"
+    assert find(inds, 8.4).metric_key == "production_value_industry_construction"
+    assert find(inds, 10.2).metric_key == "production_value_trade_services"
+
+
+def test_sown_area_and_crop_yield_are_keyed_with_their_own_comparisons():
+    text = ("Huyện Mê Linh 6 tháng đầu năm 2024\n\nSản xuất nông, lâm nghiệp và thủy sản ổn định; tổng diện "
+            "tích gieo trồng cây vụ Đông đạt 1.840,5 ha, tăng 4,2% so với cùng kỳ; diện tích lúa vụ Xuân "
+            "đạt 6.215 ha, giảm 0,8%. Năng suất lúa ước đạt 62,5 tạ/ha. Giá trị sản xuất nông nghiệp ước đạt "
+            "1.204 tỷ đồng, tăng 3,1%.")
+    inds = rows(text, date(2024, 6, 25))
+    area = find(inds, 1840.5)
+    assert (area.metric_key, area.unit) == ("sown_area", "ha")
+    assert (find(inds, 4.2).metric_key, find(inds, 4.2).relation_type) == ("sown_area", "growth_yoy")
+    assert find(inds, 6215).metric_key == "sown_area"
+    assert find(inds, 0.8).metric_key == "sown_area"
+    yield_ = find(inds, 62.5)
+    assert (yield_.metric_key, yield_.unit) == ("crop_yield", "tạ/ha")
+    # the sector's money and its growth stay the sector's
+    assert find(inds, 1204).metric_key == "production_value_agriculture"
+    assert find(inds, 3.1).metric_key == "production_value_agriculture"
+    # an amount of money near "diện tích" is not the area
+    other = rows("Xã Tiến Thắng năm 2024\n\nDiện tích trồng rau an toàn cho thu nhập 250 triệu đồng.",
+                 date(2024, 12, 20))
+    assert not [i for i in other if i.metric_key == "sown_area"]

@@ -29,7 +29,7 @@ PHRASES = (
     "thu hút vốn đầu tư 16 tỷ đồng; tổng nguồn vốn huy động 17 tỷ đồng; nếu loại trừ tiền sử dụng đất, số "
     "thu đạt 18 tỷ đồng; quận phấn đấu thu thêm khoảng 19 tỷ đồng; tăng trưởng sản xuất kinh tế đạt 9%; "
     "sản xuất nông nghiệp 20 tỷ đồng; kinh tế của xã giữ vững, phát triển, tăng trưởng 7%; xã huy động 21 tỷ "
-    "đồng; kinh phí 22 tỷ đồng; đón 23 lượt khách."
+    "đồng; kinh phí 22 tỷ đồng; đón 23 lượt khách; diện tích gieo trồng 24 ha; năng suất lúa 25 tạ/ha."
 )
 PERIODS = (
     "Từ 1/7 đến 31/12/2025, tính đến ngày 30/9/2025, đến hết tháng 6/2025, đến nay, hiện nay, "
