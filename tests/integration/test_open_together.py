@@ -3,9 +3,10 @@ cron on a fresh install, a crawl and ``publish``) must all get in.
 
 Switching a file to WAL upgrades a read lock to a write lock, and SQLite answers ``database is
 locked`` at once, without waiting for ``busy_timeout``, to the second connection doing it at the
-same moment (CI lost a crawl this way). Here several processes are released by one barrier on a
-fresh file, many times over; with the old ``connect`` (25 tries of three processes) 2 to 10 of
-75 opens failed in each case, the last with the very message CI printed.
+same moment (CI lost a crawl this way). Here four processes are released by one barrier on
+a fresh file, 40 times for each case; with the old ``connect`` every run of this file failed
+(three runs: 2 to 4 of 160 opens failed in 6 of the 9 cases, once with the very message CI
+printed).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pytest
 from crawler.dbconn import connect
 from crawler.store import open_db
 
-PROCESSES = 3
+PROCESSES = 4
 TRIES = 40
 
 
@@ -39,8 +40,17 @@ def _open(kind: str, path: str, barrier, results) -> None:
         results.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
+def _context():
+    """Children forked from a single-threaded server (the test process has threads: a plain
+    fork could deadlock a child), the project already imported there (a fork costs
+    milliseconds, so the barrier still releases them together)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["crawler.dbconn", "crawler.store", __name__])
+    return ctx
+
+
 def _together(kind: str, path: Path) -> list[tuple[str, object]]:
-    ctx = multiprocessing.get_context("fork")
+    ctx = _context()
     barrier, results = ctx.Barrier(PROCESSES), ctx.Queue()
     procs = [ctx.Process(target=_open, args=(kind, str(path), barrier, results)) for _ in range(PROCESSES)]
     for p in procs:
